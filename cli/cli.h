@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Entry points of the lxrun command's sub-commands; main.c only routes to them. */
+#ifndef LXRUN_CLI_CLI_H
+#define LXRUN_CLI_CLI_H
+
+/* lxrun [--mode translate] ... PROGRAM ARGS: run in translate mode. argv[0] is "lxrun". */
+int cmd_run_translate(int argc, char **argv);
+
+/* lxrun --mode vm [vm options] [--] PROGRAM ARGS: the whole argv (argv[0] is "lxrun") is
+ * handed over; the function parses every option itself and returns the exit status. */
+int cmd_run_vm(int argc, char **argv);
+
+/* lxrun vm start|stop|status|...: argv[0] is "vm". Returns the exit status. */
+int cmd_vm(int argc, char **argv);
+
+/* lxrun syscalls: the compatibility table. argv[0] is "syscalls". */
+int cmd_syscalls(int argc, char **argv);
+
+/* Print "lxrun: " + message to stderr (printf format). */
+void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* lxrun [--mode translate] ...: option parsing, PATH lookup, start of translate mode. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "cli/cli.h"
+#include "cli/fatal.h"
+#include "translator/translator.h"
+
+extern char **environ;
+
+/* execvp's rule: PROGRAM with a slash is a path; otherwise the first PATH entry that has an
+ * executable regular file of that name (or, failing that, the first that has the name). */
+static int find_program(const char *name, char *out, size_t len)
+{
+	if (!*name)
+		return -LINUX_ENOENT;
+	if (strchr(name, '/')) {
+		snprintf(out, len, "%s", name);
+		return 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	int found_noexec = 0;
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+		char cand[4096];
+		snprintf(cand, sizeof(cand), "%.*s%s%s", (int)n, n ? path : ".", "/", name);
+		struct stat st;
+		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(cand, X_OK) == 0) {
+				snprintf(out, len, "%s", cand);
+				return 0;
+			}
+			if (!found_noexec) {
+				snprintf(out, len, "%s", cand);
+				found_noexec = 1;
+			}
+		}
+		path = end ? end + 1 : path + n;
+	}
+	return found_noexec ? 0 : -LINUX_ENOENT;
+}
+
+int cmd_run_translate(int argc, char **argv)
+{
+	struct lx_run_opts o = {.engine = "sud", .envp = environ};
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (strcmp(a, "--mode") == 0 && i + 1 < argc) {
+			i++;
+		} else if (strcmp(a, "--mode=translate") == 0) {
+		} else if (strcmp(a, "--engine") == 0 && i + 1 < argc) {
+			o.engine = argv[++i];
+		} else if (strncmp(a, "--engine=", 9) == 0) {
+			o.engine = a + 9;
+		} else if (strcmp(a, "--trace") == 0) {
+			o.trace = stderr;
+		} else if (strncmp(a, "--trace=", 8) == 0) {
+			o.trace = fopen(a + 8, "we");
+			if (!o.trace) {
+				cli_err("%s: %s", a + 8, strerror(errno));
+				return 125;
+			}
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o.verbose = 1;
+		} else {
+			cli_err("unknown option '%s' (lxrun --help)", a);
+			return 125;
+		}
+	}
+	if (strcmp(o.engine, "sud") != 0) {
+		cli_err("unknown engine '%s' (available: sud)", o.engine);
+		return 125;
+	}
+	if (i >= argc) {
+		cli_err("no program given (lxrun --help)");
+		return 125;
+	}
+	static char path[4096];
+	if (find_program(argv[i], path, sizeof(path)) < 0) {
+		cli_err("%s: command not found", argv[i]);
+		return 127;
+	}
+	o.path = path;
+	cli_fatal_init(argv[i]);
+	o.argv = argv + i;
+	const char *why = NULL;
+	int r = lx_run(&o, &why);
+	/* Only failures come back. */
+	const char *text = why ? why : strerror(-r);
+	if (r == -LINUX_ENOENT && !why)
+		text = "No such file or directory";
+	cli_err("%s: %s", path, text);
+	return r == -LINUX_ENOENT ? 127 : 126;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* lxrun: routes to the sub-commands (run in translate or vm mode, vm, syscalls). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void cli_err(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("lxrun: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static void usage(FILE *o)
+{
+	fputs("usage: lxrun [--mode translate|vm] [OPTIONS] [--] PROGRAM [ARGS...]\n"
+	      "       lxrun vm start|stop|status|...   (lxrun vm --help)\n"
+	      "       lxrun syscalls [--markdown]       the syscall compatibility table\n"
+	      "\n"
+	      "Runs an unmodified Linux x86-64 program. translate mode (default) runs its code\n"
+	      "natively and serves every syscall in lxrun's userspace kernel; vm mode runs it on a\n"
+	      "real Linux kernel in a QEMU VM. PROGRAM without a slash is looked up on PATH.\n"
+	      "\n"
+	      "Translate-mode options:\n"
+	      "  --engine NAME      trap engine: sud (Syscall User Dispatch)\n"
+	      "  --trace[=FILE]     print every syscall in strace's format (stderr or FILE)\n"
+	      "  -v, --verbose      report unimplemented syscalls\n"
+	      "Vm-mode options: lxrun --mode vm --help\n"
+	      "\n"
+	      "  -h, --help         this text\n"
+	      "  --version          lxrun's version\n"
+	      "\n"
+	      "Exit status: the program's; 128+N if it was killed by signal N; 126 if it could\n"
+	      "not be executed; 127 if it was not found; 125 for lxrun's own usage errors.\n",
+	      o);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 125;
+	}
+	if (strcmp(argv[1], "vm") == 0)
+		return cmd_vm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "syscalls") == 0)
+		return cmd_syscalls(argc - 1, argv + 1);
+	/* Find the mode among the leading options; everything after PROGRAM is the guest's. */
+	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			int vm = 0;
+			for (int j = 1; j < argc; j++)
+				vm |= strcmp(argv[j], "--mode=vm") == 0 ||
+				      (strcmp(argv[j], "--mode") == 0 && j + 1 < argc &&
+				       strcmp(argv[j + 1], "vm") == 0);
+			if (vm)
+				return cmd_run_vm(argc, argv);
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(a, "--version") == 0) {
+			puts("lxrun " LXRUN_VERSION);
+			return 0;
+		}
+		const char *mode = NULL;
+		if (strcmp(a, "--mode") == 0 && i + 1 < argc)
+			mode = argv[i + 1];
+		else if (strncmp(a, "--mode=", 7) == 0)
+			mode = a + 7;
+		if (mode && strcmp(mode, "vm") == 0)
+			return cmd_run_vm(argc, argv);
+		if (mode && strcmp(mode, "translate") != 0) {
+			cli_err("unknown mode '%s' (translate or vm)", mode);
+			return 125;
+		}
+	}
+	return cmd_run_translate(argc, argv);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* lx_dispatch: the single entry of every trap engine into the syscall handlers. */
+#include "translator/syscall.h"
+
+#include "abi/linux_errno.h"
+#include "abi/syscalls.h"
+#include "translator/process.h"
+#include "translator/trace.h"
+
+/* Unknown numbers are reported once each, so a noisy guest does not flood the trace. */
+static uint8_t reported[1024 / 8];
+
+static long unknown(struct lx_syscall *sc)
+{
+	unsigned long nr = (unsigned long)sc->nr;
+	if (nr < sizeof(reported) * 8 && !(reported[nr / 8] & (1u << (nr % 8)))) {
+		reported[nr / 8] |= (uint8_t)(1u << (nr % 8));
+		lx_trace_unimplemented(sc);
+	}
+	return -LINUX_ENOSYS;
+}
+
+long lx_dispatch(struct lx_syscall *sc)
+{
+	lx_handler h = NULL;
+	if ((unsigned long)sc->nr < lx_handlers_len)
+		h = lx_handlers[sc->nr];
+	if (!lx_proc.trace)
+		return h ? h(sc) : unknown(sc);
+
+	lx_trace_enter(sc);
+	long r = h ? h(sc) : unknown(sc);
+	lx_trace_exit(sc, r);
+	return r;
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest fd table and file object reference counting. */
+#include "translator/fd.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+
+struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
+			    const char *path)
+{
+	struct lx_file *f = calloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->refs = 1;
+	f->host_fd = host_fd;
+	f->flags = flags;
+	f->path = path ? strdup(path) : NULL;
+	return f;
+}
+
+struct lx_file *lx_file_get(struct lx_file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+	return f;
+}
+
+void lx_file_put(struct lx_file *f)
+{
+	if (!f || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) != 0)
+		return;
+	if (f->ops->release)
+		f->ops->release(f);
+	else if (f->host_fd >= 0)
+		close(f->host_fd);
+	free(f->path);
+	free(f);
+}
+
+int lx_fdtable_init(struct lx_fdtable *t)
+{
+	t->size = 64;
+	t->ents = calloc((size_t)t->size, sizeof(*t->ents));
+	return t->ents ? 0 : -LINUX_ENOMEM;
+}
+
+static int grow(struct lx_fdtable *t, int need)
+{
+	if (need < t->size)
+		return 0;
+	if (need >= LX_FD_MAX)
+		return -LINUX_EMFILE;
+	int n = t->size;
+	while (n <= need)
+		n *= 2;
+	if (n > LX_FD_MAX)
+		n = LX_FD_MAX;
+	struct lx_fdent *e = realloc(t->ents, (size_t)n * sizeof(*e));
+	if (!e)
+		return -LINUX_ENOMEM;
+	memset(e + t->size, 0, (size_t)(n - t->size) * sizeof(*e));
+	t->ents = e;
+	t->size = n;
+	return 0;
+}
+
+int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
+{
+	if (min < 0 || min >= LX_FD_MAX)
+		return -LINUX_EINVAL;
+	for (int fd = min; fd < LX_FD_MAX; fd++) {
+		if (fd >= t->size) {
+			int r = grow(t, fd);
+			if (r < 0)
+				return r;
+		}
+		if (!t->ents[fd].file) {
+			t->ents[fd].file = lx_file_get(f);
+			t->ents[fd].cloexec = cloexec;
+			return fd;
+		}
+	}
+	return -LINUX_EMFILE;
+}
+
+int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec)
+{
+	if (fd < 0 || fd >= LX_FD_MAX)
+		return -LINUX_EBADF;
+	int r = grow(t, fd);
+	if (r < 0)
+		return r;
+	struct lx_file *old = t->ents[fd].file;
+	t->ents[fd].file = lx_file_get(f);
+	t->ents[fd].cloexec = cloexec;
+	lx_file_put(old);
+	return fd;
+}
+
+struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd)
+{
+	if (fd < 0 || fd >= t->size)
+		return NULL;
+	return t->ents[fd].file;
+}
+
+int *lx_fd_cloexec(struct lx_fdtable *t, int fd)
+{
+	if (fd < 0 || fd >= t->size || !t->ents[fd].file)
+		return NULL;
+	return &t->ents[fd].cloexec;
+}
+
+int lx_fd_close(struct lx_fdtable *t, int fd)
+{
+	if (fd < 0 || fd >= t->size || !t->ents[fd].file)
+		return -LINUX_EBADF;
+	struct lx_file *f = t->ents[fd].file;
+	t->ents[fd].file = NULL;
+	t->ents[fd].cloexec = 0;
+	lx_file_put(f);
+	return 0;
+}

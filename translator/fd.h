@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* The guest's file descriptor table: guest fd numbers -> file objects with ops. */
+#ifndef LXRUN_TRANSLATOR_FD_H
+#define LXRUN_TRANSLATOR_FD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct lx_file;
+
+/* Operations on an open file. Buffers are guest addresses; NULL ops mean "not supported"
+ * (the caller returns the errno Linux gives for that object, usually EINVAL or ESPIPE). */
+struct lx_file_ops {
+	long (*read)(struct lx_file *f, uint64_t buf, size_t n);
+	long (*write)(struct lx_file *f, uint64_t buf, size_t n);
+	long (*pread)(struct lx_file *f, uint64_t buf, size_t n, int64_t off);
+	long (*pwrite)(struct lx_file *f, uint64_t buf, size_t n, int64_t off);
+	long (*lseek)(struct lx_file *f, int64_t off, int whence);
+	/* Fill a struct linux_stat (host memory). */
+	long (*fstat)(struct lx_file *f, void *linux_stat);
+	long (*ioctl)(struct lx_file *f, unsigned cmd, uint64_t arg);
+	long (*getdents64)(struct lx_file *f, uint64_t buf, size_t n);
+	void (*release)(struct lx_file *f);
+};
+
+struct lx_file {
+	const struct lx_file_ops *ops;
+	int refs;
+	int host_fd;    /* -1 for files without a host object */
+	unsigned flags; /* Linux O_* status flags (O_APPEND, O_NONBLOCK, access mode) */
+	char *path;     /* guest path as opened, for /proc/self/fd and traces (may be NULL) */
+	void *priv;
+};
+
+struct lx_fdtable {
+	struct lx_fdent {
+		struct lx_file *file;
+		int cloexec;
+	} *ents;
+	int size;
+};
+
+struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
+			    const char *path);
+struct lx_file *lx_file_get(struct lx_file *f);
+void lx_file_put(struct lx_file *f);
+
+int lx_fdtable_init(struct lx_fdtable *t);
+/* Install f at the lowest free fd >= min; takes a reference. Returns the fd or -EMFILE. */
+int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec);
+/* Install at exactly fd (closing what was there), as dup2 does. */
+int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec);
+/* Borrowed pointer to the file at fd, or NULL. */
+struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd);
+int lx_fd_close(struct lx_fdtable *t, int fd);
+int *lx_fd_cloexec(struct lx_fdtable *t, int fd);
+
+/* RLIMIT_NOFILE as the guest sees it. */
+#define LX_FD_MAX 1024
+
+#endif

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/* Host-fd file ops. On a Linux host the kernel checks guest buffers itself (EFAULT). */
+#include "translator/file_host.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "translator/syscall.h"
+
+static long h_read(struct lx_file *f, uint64_t buf, size_t n)
+{
+	return lx_host(read(f->host_fd, (void *)buf, n));
+}
+
+static long h_write(struct lx_file *f, uint64_t buf, size_t n)
+{
+	return lx_host(write(f->host_fd, (const void *)buf, n));
+}
+
+static long h_pread(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
+{
+	return lx_host(pread(f->host_fd, (void *)buf, n, off));
+}
+
+static long h_pwrite(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
+{
+	return lx_host(pwrite(f->host_fd, (const void *)buf, n, off));
+}
+
+static long h_lseek(struct lx_file *f, int64_t off, int whence)
+{
+	return lx_host(lseek(f->host_fd, off, whence));
+}
+
+static long h_fstat(struct lx_file *f, void *st)
+{
+	/* struct stat of an x86-64 Linux host is struct linux_stat. */
+	return lx_host(fstat(f->host_fd, (struct stat *)st));
+}
+
+static long h_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg)
+{
+	return lx_host(ioctl(f->host_fd, (unsigned long)cmd, arg));
+}
+
+static long h_getdents64(struct lx_file *f, uint64_t buf, size_t n)
+{
+	return lx_host(syscall(SYS_getdents64, f->host_fd, buf, n));
+}
+
+const struct lx_file_ops lx_host_file_ops = {
+	.read = h_read,
+	.write = h_write,
+	.pread = h_pread,
+	.pwrite = h_pwrite,
+	.lseek = h_lseek,
+	.fstat = h_fstat,
+	.ioctl = h_ioctl,
+	.getdents64 = h_getdents64,
+};
+
+struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path)
+{
+	return lx_file_new(&lx_host_file_ops, host_fd, flags, path);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* Process-wide translator state: one guest process per host process (fork = host fork). */
+#ifndef LXRUN_TRANSLATOR_PROCESS_H
+#define LXRUN_TRANSLATOR_PROCESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "abi/linux_signal.h"
+
+struct lx_fdtable;
+struct lx_engine;
+
+struct lx_process {
+	int pid;
+	uint64_t brk_start, brk_cur, brk_mapped; /* brk_mapped: end of what is really mapped */
+	unsigned umask;
+	char exe[4096];        /* host path of the running image, for /proc/self/exe */
+	uint64_t auxv, auxv_len, argv_start, argv_end;
+	uint64_t vdso;
+	struct lx_fdtable *fds;
+	const struct lx_engine *engine;
+	struct linux_sigaction sigactions[64];
+	linux_sigset_t sigmask;
+	FILE *trace;           /* --trace destination, or NULL */
+	int verbose;
+};
+
+extern struct lx_process lx_proc;
+
+#endif

@@ -1,0 +1,345 @@
+/* SPDX-License-Identifier: MIT */
+/* File I/O syscalls on the guest fd table: read/write family, open/close, lseek, stat, dup. */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "abi/linux_ioctl.h"
+#include "abi/linux_misc.h"
+#include "abi/linux_stat.h"
+#include "translator/fd.h"
+#include "translator/file_host.h"
+#include "translator/guest_mem.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+#include "translator/sys/sys.h"
+
+struct lx_file *sys_file(long fd)
+{
+	if (fd < 0 || fd > INT_MAX)
+		return NULL;
+	return lx_fd_lookup(lx_proc.fds, (int)fd);
+}
+
+long sys_path_in(char *buf, uint64_t guest_path)
+{
+	long r = guest_strncpy_in(buf, guest_path, LX_PATH_MAX);
+	if (r == 0)
+		return -LINUX_ENOENT;
+	return r;
+}
+
+long sys_host_dirfd(long dirfd, int *out)
+{
+	if ((int)dirfd == LINUX_AT_FDCWD) {
+		*out = AT_FDCWD;
+		return 0;
+	}
+	struct lx_file *f = sys_file((int)dirfd);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		return -LINUX_ENOTDIR;
+	*out = f->host_fd;
+	return 0;
+}
+
+#define ACCMODE(f) ((f)->flags & LINUX_O_ACCMODE)
+
+LX_SYSCALL(read)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || ACCMODE(f) == LINUX_O_WRONLY || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF;
+	if (!f->ops->read)
+		return -LINUX_EINVAL;
+	return f->ops->read(f, sc->a[1], sc->a[2]);
+}
+
+LX_SYSCALL(write)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || ACCMODE(f) == LINUX_O_RDONLY || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF;
+	if (!f->ops->write)
+		return -LINUX_EINVAL;
+	return f->ops->write(f, sc->a[1], sc->a[2]);
+}
+
+LX_SYSCALL(pread64)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || ACCMODE(f) == LINUX_O_WRONLY || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF;
+	if ((int64_t)sc->a[3] < 0)
+		return -LINUX_EINVAL;
+	if (!f->ops->pread)
+		return -LINUX_ESPIPE;
+	return f->ops->pread(f, sc->a[1], sc->a[2], (int64_t)sc->a[3]);
+}
+
+LX_SYSCALL(pwrite64)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || ACCMODE(f) == LINUX_O_RDONLY || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF;
+	if ((int64_t)sc->a[3] < 0)
+		return -LINUX_EINVAL;
+	if (!f->ops->pwrite)
+		return -LINUX_ESPIPE;
+	return f->ops->pwrite(f, sc->a[1], sc->a[2], (int64_t)sc->a[3]);
+}
+
+/* readv/writev: one op call per segment keeps file objects simple; a short transfer ends it. */
+static long rw_vec(struct lx_syscall *sc, int write)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || (f->flags & LINUX_O_PATH) ||
+	    ACCMODE(f) == (write ? LINUX_O_RDONLY : LINUX_O_WRONLY))
+		return -LINUX_EBADF;
+	uint64_t cnt = sc->a[2];
+	if (cnt > LINUX_UIO_MAXIOV)
+		return -LINUX_EINVAL;
+	struct linux_iovec iov[64];
+	long total = 0;
+	for (uint64_t done = 0; done < cnt;) {
+		uint64_t n = cnt - done < 64 ? cnt - done : 64;
+		if (guest_copy_in(iov, sc->a[1] + done * sizeof(iov[0]), n * sizeof(iov[0])) < 0)
+			return total ? total : -LINUX_EFAULT;
+		for (uint64_t i = 0; i < n; i++) {
+			if ((int64_t)iov[i].iov_len < 0)
+				return -LINUX_EINVAL;
+			if (!iov[i].iov_len)
+				continue;
+			long r = write ? f->ops->write(f, iov[i].iov_base, iov[i].iov_len)
+				       : f->ops->read(f, iov[i].iov_base, iov[i].iov_len);
+			if (r < 0)
+				return total ? total : r;
+			total += r;
+			if ((uint64_t)r < iov[i].iov_len)
+				return total;
+		}
+		done += n;
+	}
+	return total;
+}
+
+LX_SYSCALL(readv)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (f && !f->ops->read)
+		return -LINUX_EINVAL;
+	return rw_vec(sc, 0);
+}
+
+LX_SYSCALL(writev)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (f && !f->ops->write)
+		return -LINUX_EINVAL;
+	return rw_vec(sc, 1);
+}
+
+LX_SYSCALL(lseek)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (!f->ops->lseek)
+		return -LINUX_ESPIPE;
+	return f->ops->lseek(f, (int64_t)sc->a[1], (int)sc->a[2]);
+}
+
+LX_SYSCALL(close)
+{
+	return lx_fd_close(lx_proc.fds, (int)sc->a[0]);
+}
+
+static long do_openat(long dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
+{
+	char path[LX_PATH_MAX];
+	long r = sys_path_in(path, upath);
+	if (r < 0)
+		return r;
+	int hdir;
+	if (path[0] != '/' && (r = sys_host_dirfd(dirfd, &hdir)) < 0)
+		return r;
+	if (path[0] == '/')
+		hdir = AT_FDCWD;
+	int hfd = openat(hdir, path, (int)(flags | O_CLOEXEC), (mode_t)(mode & 07777));
+	if (hfd < 0)
+		return lx_errno(errno);
+	struct lx_file *f = lx_host_file_new(hfd, (unsigned)flags & ~LINUX_O_CLOEXEC, path);
+	if (!f) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
+	lx_file_put(f);
+	return r;
+}
+
+LX_SYSCALL(open)
+{
+	return do_openat(LINUX_AT_FDCWD, sc->a[0], sc->a[1], sc->a[2]);
+}
+
+LX_SYSCALL(openat)
+{
+	return do_openat((long)(int)sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
+}
+
+LX_SYSCALL(fstat)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	struct linux_stat st;
+	long r = f->ops->fstat ? f->ops->fstat(f, &st) : -LINUX_EINVAL;
+	if (r < 0)
+		return r;
+	return guest_copy_out(sc->a[1], &st, sizeof(st));
+}
+
+LX_SYSCALL(newfstatat)
+{
+	uint64_t flags = sc->a[3];
+	if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH | LINUX_AT_NO_AUTOMOUNT))
+		return -LINUX_EINVAL;
+	char path[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, sc->a[1], sizeof(path));
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		struct lx_syscall s2 = {.a = {sc->a[0], sc->a[2]}};
+		if ((int)sc->a[0] == LINUX_AT_FDCWD)
+			return lx_host(fstatat(AT_FDCWD, "", (struct stat *)sc->a[2], AT_EMPTY_PATH));
+		return sys_fstat(&s2);
+	}
+	int hdir = AT_FDCWD;
+	if (path[0] != '/' && (r = sys_host_dirfd((long)(int)sc->a[0], &hdir)) < 0)
+		return r;
+	struct stat st;
+	if (fstatat(hdir, path, &st, (int)(flags & LINUX_AT_SYMLINK_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0)) < 0)
+		return lx_errno(errno);
+	return guest_copy_out(sc->a[2], &st, sizeof(st));
+}
+
+LX_SYSCALL(stat)
+{
+	struct lx_syscall s2 = {.a = {(uint64_t)(int64_t)LINUX_AT_FDCWD, sc->a[0], sc->a[1], 0}};
+	return sys_newfstatat(&s2);
+}
+
+LX_SYSCALL(lstat)
+{
+	struct lx_syscall s2 = {
+		.a = {(uint64_t)(int64_t)LINUX_AT_FDCWD, sc->a[0], sc->a[1], LINUX_AT_SYMLINK_NOFOLLOW}};
+	return sys_newfstatat(&s2);
+}
+
+LX_SYSCALL(ioctl)
+{
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	unsigned cmd = (unsigned)sc->a[1];
+	switch (cmd) {
+	case LINUX_FIOCLEX:
+	case LINUX_FIONCLEX:
+		*lx_fd_cloexec(lx_proc.fds, (int)sc->a[0]) = cmd == LINUX_FIOCLEX;
+		return 0;
+	case LINUX_TCGETS:
+	case LINUX_TCSETS:
+	case LINUX_TCSETSW:
+	case LINUX_TCSETSF:
+	case LINUX_TIOCGWINSZ:
+	case LINUX_TIOCSWINSZ:
+	case LINUX_TIOCGPGRP:
+	case LINUX_FIONREAD:
+	case LINUX_FIONBIO:
+		break;
+	default:
+		/* Only ioctls whose argument layout we know reach the host. */
+		return -LINUX_ENOTTY;
+	}
+	if (!f->ops->ioctl)
+		return -LINUX_ENOTTY;
+	return f->ops->ioctl(f, cmd, sc->a[2]);
+}
+
+static long do_dup(int oldfd, int newfd, int cloexec, int exact)
+{
+	struct lx_file *f = sys_file(oldfd);
+	if (!f)
+		return -LINUX_EBADF;
+	if (exact)
+		return lx_fd_install_at(lx_proc.fds, newfd, f, cloexec);
+	return lx_fd_install(lx_proc.fds, f, newfd, cloexec);
+}
+
+LX_SYSCALL(dup)
+{
+	return do_dup((int)sc->a[0], 0, 0, 0);
+}
+
+LX_SYSCALL(dup2)
+{
+	if (!sys_file((int)sc->a[0]))
+		return -LINUX_EBADF;
+	if (sc->a[0] == sc->a[1])
+		return (long)(int)sc->a[1];
+	return do_dup((int)sc->a[0], (int)sc->a[1], 0, 1);
+}
+
+LX_SYSCALL(dup3)
+{
+	if (sc->a[2] & ~(uint64_t)LINUX_O_CLOEXEC)
+		return -LINUX_EINVAL;
+	if (sc->a[0] == sc->a[1])
+		return -LINUX_EINVAL;
+	return do_dup((int)sc->a[0], (int)sc->a[1], !!(sc->a[2] & LINUX_O_CLOEXEC), 1);
+}
+
+LX_SYSCALL(fcntl)
+{
+	int fd = (int)sc->a[0];
+	struct lx_file *f = sys_file(fd);
+	if (!f)
+		return -LINUX_EBADF;
+	uint64_t arg = sc->a[2];
+	switch ((int)sc->a[1]) {
+	case LINUX_F_DUPFD:
+	case LINUX_F_DUPFD_CLOEXEC:
+		if ((int64_t)arg < 0 || arg >= LX_FD_MAX)
+			return -LINUX_EINVAL;
+		return do_dup(fd, (int)arg, (int)sc->a[1] == LINUX_F_DUPFD_CLOEXEC, 0);
+	case LINUX_F_GETFD:
+		return *lx_fd_cloexec(lx_proc.fds, fd) ? LINUX_FD_CLOEXEC : 0;
+	case LINUX_F_SETFD:
+		*lx_fd_cloexec(lx_proc.fds, fd) = !!(arg & LINUX_FD_CLOEXEC);
+		return 0;
+	case LINUX_F_GETFL:
+		return f->flags;
+	case LINUX_F_SETFL: {
+		unsigned settable = LINUX_O_APPEND | LINUX_O_NONBLOCK | LINUX_O_NOATIME | LINUX_O_DIRECT |
+				    LINUX_O_ASYNC;
+		if (f->host_fd >= 0 &&
+		    fcntl(f->host_fd, F_SETFL, (int)(arg & settable)) < 0)
+			return lx_errno(errno);
+		f->flags = (f->flags & ~settable) | ((unsigned)arg & settable);
+		return 0;
+	}
+	default:
+		return -LINUX_EINVAL;
+	}
+}

@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: MIT */
+/* Process and identity syscalls: exit, ids, uname, limits, TLS (arch_prctl), random. */
+#include <sched.h>
+#include <stdio.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_resource.h"
+#include "abi/linux_sched.h"
+#include "translator/guest_mem.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+#include "translator/sys/sys.h"
+#include "translator/thread.h"
+
+__attribute__((noreturn)) static void exit_now(int code)
+{
+	if (lx_proc.trace)
+		fflush(lx_proc.trace);
+	syscall(SYS_exit_group, code);
+	__builtin_unreachable();
+}
+
+LX_SYSCALL(exit_group)
+{
+	exit_now((int)sc->a[0] & 0xff);
+}
+
+LX_SYSCALL(exit)
+{
+	/* One guest thread per process until threads land: the process ends with it. */
+	exit_now((int)sc->a[0] & 0xff);
+}
+
+LX_SYSCALL(getpid)
+{
+	return getpid();
+}
+
+LX_SYSCALL(gettid)
+{
+	return sc->t->tid;
+}
+
+LX_SYSCALL(getppid)
+{
+	return getppid();
+}
+
+LX_SYSCALL(getpgrp)
+{
+	return getpgrp();
+}
+
+LX_SYSCALL(getuid)
+{
+	return getuid();
+}
+
+LX_SYSCALL(geteuid)
+{
+	return geteuid();
+}
+
+LX_SYSCALL(getgid)
+{
+	return getgid();
+}
+
+LX_SYSCALL(getegid)
+{
+	return getegid();
+}
+
+LX_SYSCALL(getresuid)
+{
+	return lx_host(syscall(SYS_getresuid, sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(getresgid)
+{
+	return lx_host(syscall(SYS_getresgid, sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(umask)
+{
+	return umask((mode_t)(sc->a[0] & 0777));
+}
+
+LX_SYSCALL(uname)
+{
+	struct utsname u;
+	if (uname(&u) < 0)
+		return lx_errno(errno);
+	return guest_copy_out(sc->a[0], &u, sizeof(u));
+}
+
+LX_SYSCALL(sysinfo)
+{
+	struct sysinfo si;
+	if (sysinfo(&si) < 0)
+		return lx_errno(errno);
+	return guest_copy_out(sc->a[0], &si, sizeof(si));
+}
+
+LX_SYSCALL(getrandom)
+{
+	/* The host kernel validates the flags and the buffer exactly as Linux does. */
+	return lx_host(syscall(SYS_getrandom, sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(getrlimit)
+{
+	struct rlimit rl;
+	if (sc->a[0] >= LINUX_RLIM_NLIMITS)
+		return -LINUX_EINVAL;
+	if (getrlimit((int)sc->a[0], &rl) < 0)
+		return lx_errno(errno);
+	return guest_copy_out(sc->a[1], &rl, sizeof(rl));
+}
+
+LX_SYSCALL(prlimit64)
+{
+	int pid = (int)sc->a[0];
+	if (pid != 0 && pid != getpid())
+		return -LINUX_ESRCH;
+	if (sc->a[1] >= LINUX_RLIM_NLIMITS)
+		return -LINUX_EINVAL;
+	struct rlimit nl, ol;
+	if (sc->a[2] && guest_copy_in(&nl, sc->a[2], sizeof(nl)) < 0)
+		return -LINUX_EFAULT;
+	if (prlimit(0, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0)
+		return lx_errno(errno);
+	if (sc->a[3])
+		return guest_copy_out(sc->a[3], &ol, sizeof(ol));
+	return 0;
+}
+
+LX_SYSCALL(arch_prctl)
+{
+	struct lx_thread *t = sc->t;
+	uint64_t v;
+	switch (sc->a[0]) {
+	case LINUX_ARCH_SET_FS:
+		if (sc->a[1] >= LX_USER_END)
+			return -LINUX_EPERM;
+		t->guest_fs = sc->a[1]; /* the exit stub loads it into FS */
+		return 0;
+	case LINUX_ARCH_GET_FS:
+		v = t->guest_fs;
+		return guest_copy_out(sc->a[1], &v, sizeof(v));
+	case LINUX_ARCH_SET_GS:
+		if (sc->a[1] >= LX_USER_END)
+			return -LINUX_EPERM;
+		t->guest_gs = sc->a[1];
+		return 0;
+	case LINUX_ARCH_GET_GS:
+		v = t->guest_gs;
+		return guest_copy_out(sc->a[1], &v, sizeof(v));
+	default:
+		return -LINUX_EINVAL;
+	}
+}
+
+LX_SYSCALL(set_tid_address)
+{
+	sc->t->clear_child_tid = sc->a[0];
+	return sc->t->tid;
+}
+
+LX_SYSCALL(set_robust_list)
+{
+	if (sc->a[1] != 24) /* sizeof(struct robust_list_head) */
+		return -LINUX_EINVAL;
+	sc->t->robust_list = sc->a[0];
+	sc->t->robust_len = sc->a[1];
+	return 0;
+}
+
+LX_SYSCALL(rseq)
+{
+	/* glibc falls back cleanly when registration fails with ENOSYS. */
+	return -LINUX_ENOSYS;
+}
+
+LX_SYSCALL(sched_yield)
+{
+	return lx_host(sched_yield());
+}
+
+LX_SYSCALL(sched_getaffinity)
+{
+	return lx_host(syscall(SYS_sched_getaffinity, sc->a[0] == 0 ? 0 : sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(futex)
+{
+	/* Guest memory is ours: the host futex gives Linux semantics on the same words. */
+	return lx_host(syscall(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]));
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/* Clocks and sleeps: the host kernel's clocks are the guest's. */
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "translator/syscall.h"
+#include "translator/sys/sys.h"
+
+/* These take and fill plain structs whose layout is the host's: the kernel checks pointers. */
+LX_SYSCALL(clock_gettime)
+{
+	return lx_host(syscall(SYS_clock_gettime, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(clock_getres)
+{
+	return lx_host(syscall(SYS_clock_getres, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(gettimeofday)
+{
+	return lx_host(syscall(SYS_gettimeofday, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(time)
+{
+	return lx_host(syscall(SYS_time, sc->a[0]));
+}
+
+LX_SYSCALL(nanosleep)
+{
+	return lx_host(syscall(SYS_nanosleep, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(clock_nanosleep)
+{
+	long r = syscall(SYS_clock_nanosleep, sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
+	/* clock_nanosleep returns the error number itself, not -1/errno. */
+	return r > 0 ? -r : r;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Per-thread translator state, reached from assembly through the GS base. */
+#ifndef LXRUN_TRANSLATOR_THREAD_H
+#define LXRUN_TRANSLATOR_THREAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "translator/thread_layout.h"
+
+struct lx_task;
+
+/* Guest register file at a syscall or at entry (the order matches nothing in particular). */
+struct lx_regs {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rip, rflags, fs;
+};
+
+struct lx_thread {
+	struct lx_thread *self; /* LXT_SELF */
+	uint64_t host_fs;       /* LXT_HOST_FS */
+	uint64_t guest_fs;      /* LXT_GUEST_FS */
+	uint64_t host_sp;       /* LXT_HOST_SP */
+	uint8_t selector;       /* LXT_SELECTOR */
+	uint8_t depth;          /* LXT_DEPTH */
+	uint8_t pad[6];
+	uint64_t scratch;       /* LXT_SCRATCH */
+
+	uint64_t guest_gs;      /* ARCH_SET_GS value; GS itself belongs to the translator */
+	int tid;
+	struct lx_task *task;
+	void *altstack;         /* host signal stack (mmap'd, with guard page) */
+	size_t altstack_size;
+	uint64_t clear_child_tid; /* set_tid_address */
+	uint64_t robust_list, robust_len;
+};
+
+/* Allocate and install the block for the calling host thread (sets GS base, sigaltstack). */
+int lx_thread_init(struct lx_thread **out, struct lx_task *task);
+
+/* The calling thread's block (read through %gs:0), or NULL if none was installed. */
+static inline struct lx_thread *lx_thread_self(void)
+{
+	struct lx_thread *t;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(t));
+	return t;
+}
+
+/* Leave for good: jump into the guest with regs (rsp, rip, fs, and general registers). */
+__attribute__((noreturn)) void lx_enter_guest(const struct lx_regs *regs);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Translate mode's public entry: load a program and run it under a trap engine. */
+#ifndef LXRUN_TRANSLATOR_TRANSLATOR_H
+#define LXRUN_TRANSLATOR_TRANSLATOR_H
+
+#include <stdio.h>
+
+struct lx_run_opts {
+	const char *engine;   /* "sud", ... */
+	const char *path;     /* host path of the program (already resolved on PATH) */
+	char *const *argv;    /* guest argv (argv[0] as the user typed it) */
+	char *const *envp;
+	FILE *trace;          /* NULL: no trace */
+	int verbose;
+};
+
+/*
+ * Load and start the program. Returns only on failure: a negative Linux errno, with *why a
+ * static reason (the file is named by the caller). On success the guest owns the process and
+ * its exit status becomes the process's.
+ */
+int lx_run(const struct lx_run_opts *o, const char **why);
+
+#endif
