@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* lxrun [--mode translate] ...: option parsing, PATH lookup, start of translate mode. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ extern char **environ;
 
 /* execvp's rule: PROGRAM with a slash is a path; otherwise the first PATH entry that has an
  * executable regular file of that name (or, failing that, the first that has the name). */
-static int find_program(const char *name, char *out, size_t len)
+static int find_program(const char *root, const char *name, char *out, size_t len)
 {
 	if (!*name)
 		return -LINUX_ENOENT;
@@ -34,8 +35,10 @@ static int find_program(const char *name, char *out, size_t len)
 		char cand[4096];
 		snprintf(cand, sizeof(cand), "%.*s%s%s", (int)n, n ? path : ".", "/", name);
 		struct stat st;
-		if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(cand, X_OK) == 0) {
+		char host[8192];
+		snprintf(host, sizeof(host), "%s%s", root ? root : "", cand);
+		if (stat(host, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(host, X_OK) == 0) {
 				snprintf(out, len, "%s", cand);
 				return 0;
 			}
@@ -52,6 +55,7 @@ static int find_program(const char *name, char *out, size_t len)
 int cmd_run_translate(int argc, char **argv)
 {
 	struct lx_run_opts o = {.engine = "sud", .envp = environ};
+	const char *exec_path = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -74,6 +78,21 @@ int cmd_run_translate(int argc, char **argv)
 				cli_err("%s: %s", a + 8, strerror(errno));
 				return 125;
 			}
+		} else if (strcmp(a, "--root") == 0 && i + 1 < argc) {
+			o.root = argv[++i];
+		} else if (strncmp(a, "--root=", 7) == 0) {
+			o.root = a + 7;
+		} else if (strncmp(a, "--trace-fd=", 11) == 0) {
+			/* internal: a re-executed lxrun (guest execve) keeps tracing to the same fd */
+			o.trace = fdopen(atoi(a + 11), "a");
+			if (o.trace)
+				fcntl(fileno(o.trace), F_SETFD, FD_CLOEXEC);
+		} else if (strncmp(a, "--exec-state=", 13) == 0) {
+			o.exec_state = a + 13;
+		} else if (strncmp(a, "--exec-cwd=", 11) == 0) {
+			o.exec_cwd = a + 11;
+		} else if (strcmp(a, "--exec-path") == 0 && i + 1 < argc) {
+			exec_path = argv[++i];
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = 1;
 		} else {
@@ -90,7 +109,16 @@ int cmd_run_translate(int argc, char **argv)
 		return 125;
 	}
 	static char path[4096];
-	if (find_program(argv[i], path, sizeof(path)) < 0) {
+	if (o.root) {
+		struct stat st;
+		if (stat(o.root, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			cli_err("--root %s: %s", o.root, stat(o.root, &st) < 0 ? strerror(errno) : "Not a directory");
+			return 125;
+		}
+	}
+	if (exec_path) {
+		snprintf(path, sizeof(path), "%s", exec_path);
+	} else if (find_program(o.root, argv[i], path, sizeof(path)) < 0) {
 		cli_err("%s: command not found", argv[i]);
 		return 127;
 	}

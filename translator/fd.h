@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 struct lx_file;
+struct lx_mount;
 
 /* Operations on an open file. Buffers are guest addresses; NULL ops mean "not supported"
  * (the caller returns the errno Linux gives for that object, usually EINVAL or ESPIPE). */
@@ -20,6 +21,10 @@ struct lx_file_ops {
 	long (*fstat)(struct lx_file *f, void *linux_stat);
 	long (*ioctl)(struct lx_file *f, unsigned cmd, uint64_t arg);
 	long (*getdents64)(struct lx_file *f, uint64_t buf, size_t n);
+	long (*ftruncate)(struct lx_file *f, int64_t len);
+	/* Readiness for poll/select: Linux POLL* bits that are ready now. NULL: always ready
+	 * for reading and writing, as regular files are. */
+	unsigned (*poll)(struct lx_file *f);
 	void (*release)(struct lx_file *f);
 };
 
@@ -29,6 +34,8 @@ struct lx_file {
 	int host_fd;    /* -1 for files without a host object */
 	unsigned flags; /* Linux O_* status flags (O_APPEND, O_NONBLOCK, access mode) */
 	char *path;     /* guest path as opened, for /proc/self/fd and traces (may be NULL) */
+	struct lx_mount *mnt; /* filesystem it lives on (NULL: hostfs or none) */
+	int64_t pos;    /* file position for files without a host fd */
 	void *priv;
 };
 

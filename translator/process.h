@@ -15,14 +15,18 @@ struct lx_process {
 	int pid;
 	uint64_t brk_start, brk_cur, brk_mapped; /* brk_mapped: end of what is really mapped */
 	unsigned umask;
-	char exe[4096];        /* host path of the running image, for /proc/self/exe */
-	uint64_t auxv, auxv_len, argv_start, argv_end;
+	char exe[4096];        /* guest path of the running image, for /proc/self/exe */
+	char comm[16];         /* task name (basename of the executed file, PR_SET_NAME) */
+	uint64_t auxv, auxv_len, argv_start, argv_end, env_start, env_end;
 	uint64_t vdso;
 	struct lx_fdtable *fds;
 	const struct lx_engine *engine;
 	struct linux_sigaction sigactions[64];
 	linux_sigset_t sigmask;
 	FILE *trace;           /* --trace destination, or NULL */
+	char root[4096];       /* --root as given (re-executions pass it on), "" for none */
+	char root_host[4096];  /* realpath of --root ("" when the host's / is the root) */
+	const char *engine_name;
 	int verbose;
 };
 

@@ -2,6 +2,7 @@
 /* Translate-mode start-up: process state, engine, loader, first entry into the guest. */
 #include "translator/translator.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -12,15 +13,22 @@
 
 #include "abi/linux_auxv.h"
 #include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
 #include "loader/loader.h"
 #include "translator/engine/engine.h"
+#include "translator/exec.h"
+#include "translator/mapper.h"
+#include "translator/mm.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
+#include "translator/guest_mem.h"
+#include "translator/vfs/vfs.h"
 
 struct lx_process lx_proc;
+static char o_root[4096];
 
 /* The guest's fds 0-2 are copies of ours, so lxrun keeps its own stderr for diagnostics. */
 static int stdio_init(struct lx_fdtable *t)
@@ -54,11 +62,84 @@ static int process_init(const struct lx_run_opts *o)
 	lx_proc.trace = o->trace;
 	lx_proc.verbose = o->verbose;
 	lx_proc.vdso = getauxval(AT_SYSINFO_EHDR);
-	int r = lx_fdtable_init(&fds);
+	if (o->root && !realpath(o->root, o_root))
+		return lx_errno(errno);
+	if (strcmp(o_root, "/") != 0)
+		snprintf(lx_proc.root_host, sizeof(lx_proc.root_host), "%s", o_root);
+	mm_init();
+	mapper_record_vdso();
+	int r = vfs_init(o->root);
+	if (r < 0)
+		return r;
+	r = lx_fdtable_init(&fds);
 	if (r < 0)
 		return r;
 	lx_proc.fds = &fds;
+	if (o->root)
+		snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", o->root);
+	lx_proc.engine_name = o->engine ? o->engine : "sud";
+	if (o->exec_cwd && strcmp(o->exec_cwd, vfs_cwd()) != 0)
+		vfs_chdir(LINUX_AT_FDCWD, o->exec_cwd);
+	if (o->exec_state)
+		return lx_exec_restore(o->exec_state);
 	return stdio_init(&fds);
+}
+
+/* What /proc/self/{exe,cmdline,environ,comm} report: read back from the built stack. */
+static void record_image(const struct loader_result *res, const char *path)
+{
+	char host[4096];
+	if (!realpath(res->path, host))
+		snprintf(host, sizeof(host), "%s", res->path);
+	const char *g = host;
+	size_t rl = vfs_confined() ? strlen(o_root) : 0;
+	if (rl && !strncmp(host, o_root, rl) && (host[rl] == '/' || !host[rl]))
+		g = host[rl] ? host + rl : "/";
+	snprintf(lx_proc.exe, sizeof(lx_proc.exe), "%s", g);
+	const char *base = strrchr(path, '/');
+	snprintf(lx_proc.comm, sizeof(lx_proc.comm), "%s", base ? base + 1 : path);
+
+	uint64_t argc = 0, p;
+	guest_copy_in(&argc, res->sp, 8);
+	uint64_t v = res->sp + 8;
+	for (int pass = 0; pass < 2; pass++) {
+		uint64_t first = 0, last = 0;
+		for (;; v += 8) {
+			if (guest_copy_in(&p, v, 8) < 0 || !p)
+				break;
+			if (!first)
+				first = p;
+			last = p;
+		}
+		v += 8;
+		uint64_t end = last;
+		if (last) {
+			char tmp[4096];
+			long n = guest_strncpy_in(tmp, last, sizeof(tmp));
+			end = last + (uint64_t)(n < 0 ? 0 : n) + 1;
+		}
+		if (pass == 0) {
+			lx_proc.argv_start = first;
+			lx_proc.argv_end = end;
+		} else {
+			lx_proc.env_start = first;
+			lx_proc.env_end = end;
+		}
+	}
+}
+
+/* The loader opens the program, its interpreter and #! interpreters through the guest's VFS,
+ * so that --root confines them too. */
+static int open_guest_path(void *ctx, const char *path)
+{
+	struct lx_file *f;
+	int r = vfs_openat(LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_NONBLOCK, 0, &f);
+	if (r < 0)
+		return r;
+	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
+	lx_file_put(f);
+	return r;
 }
 
 int lx_run(const struct lx_run_opts *o, const char **why)
@@ -70,12 +151,14 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	}
 	int r = process_init(o);
 	if (r < 0) {
-		*why = "cannot set up the guest process";
+		*why = r == -LINUX_ENOENT || r == -LINUX_ENOTDIR ? "root directory not found"
+								  : "cannot set up the guest process";
 		return r;
 	}
 	lx_proc.engine = eng;
 
 	struct loader_options lo = {
+		.open_path = open_guest_path,
 		.vdso_base = lx_proc.vdso,
 		.hwcap = getauxval(AT_HWCAP),
 		.hwcap2 = getauxval(AT_HWCAP2) & ~(uint64_t)LINUX_HWCAP2_FSGSBASE,
@@ -86,12 +169,13 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		.egid = getegid(),
 	};
 	static struct loader_result res;
-	r = loader_exec(loader_host_mapper(), &lo, o->path, o->argv, o->envp, &res, why);
+	r = loader_exec(lx_translate_mapper(), &lo, o->path, o->argv, o->envp, &res, why);
 	if (r < 0)
 		return r;
+	mm_map(res.stack_lo, res.stack_hi - res.stack_lo,
+	       3 | (res.prog.exec_stack ? 4u : 0), LX_VMA_STACK | LX_VMA_GROWSDOWN, 0, 0, 0, NULL);
 
-	if (!realpath(res.path, lx_proc.exe))
-		snprintf(lx_proc.exe, sizeof(lx_proc.exe), "%s", res.path);
+	record_image(&res, o->path);
 	lx_proc.brk_start = lx_proc.brk_cur = lx_proc.brk_mapped = res.prog.brk;
 	lx_proc.auxv = res.auxv;
 	lx_proc.auxv_len = res.auxv_len;

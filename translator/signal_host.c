@@ -65,6 +65,11 @@ int lx_signals_init(void)
 	const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
 	for (unsigned i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
 		r = install(faults[i], 0);
+	/* A guest execve re-executes lxrun from inside the SIGSYS handler, so the new image
+	 * starts with every signal blocked: open them (a blocked SIGSYS would kill us). */
+	uint64_t none = 0;
+	if (r == 0 && syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none)) < 0)
+		r = lx_errno(errno);
 	return r;
 }
 

@@ -39,11 +39,11 @@ struct lx_thread {
 /* Allocate and install the block for the calling host thread (sets GS base, sigaltstack). */
 int lx_thread_init(struct lx_thread **out, struct lx_task *task);
 
-/* The calling thread's block (read through %gs:0), or NULL if none was installed. */
+/* The calling thread's block (the GS base is its address), or NULL if none was installed. */
 static inline struct lx_thread *lx_thread_self(void)
 {
 	struct lx_thread *t;
-	__asm__ volatile("mov %%gs:0, %0" : "=r"(t));
+	__asm__ volatile("rdgsbase %0" : "=r"(t));
 	return t;
 }
 

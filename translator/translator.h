@@ -10,7 +10,10 @@ struct lx_run_opts {
 	const char *path;     /* host path of the program (already resolved on PATH) */
 	char *const *argv;    /* guest argv (argv[0] as the user typed it) */
 	char *const *envp;
+	const char *root;     /* --root: host directory that is the guest's "/" (NULL: host's) */
 	FILE *trace;          /* NULL: no trace */
+	const char *exec_state; /* set when lxrun re-executes itself for a guest execve */
+	const char *exec_cwd;
 	int verbose;
 };
 

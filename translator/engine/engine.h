@@ -12,6 +12,8 @@ struct lx_engine {
 	int (*init)(const char **why);
 	/* Arm trapping on the calling thread (engines are per thread, like SUD). */
 	int (*thread_arm)(struct lx_thread *t, const char **why);
+	/* Stop trapping on the calling thread (before a host execve: SUD survives it). */
+	void (*thread_disarm)(struct lx_thread *t);
 	/* Start running the guest on the calling thread; never returns. */
 	void (*run)(struct lx_thread *t, const struct lx_regs *regs) __attribute__((noreturn));
 };

@@ -48,6 +48,11 @@ static int sud_thread_arm(struct lx_thread *t, const char **why)
 	return 0;
 }
 
+static void sud_thread_disarm(struct lx_thread *t)
+{
+	prctl(PR_SET_SYSCALL_USER_DISPATCH, 0, 0, 0, 0);
+}
+
 __attribute__((noreturn)) static void sud_run(struct lx_thread *t, const struct lx_regs *regs)
 {
 	(void)t;
@@ -58,6 +63,7 @@ const struct lx_engine lx_engine_sud = {
 	.name = "sud",
 	.init = sud_init,
 	.thread_arm = sud_thread_arm,
+	.thread_disarm = sud_thread_disarm,
 	.run = sud_run,
 };
 

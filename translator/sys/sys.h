@@ -7,7 +7,7 @@
 
 #include "translator/syscall.h"
 
-#define LX_PATH_MAX 4096
+#include "translator/vfs/vfs.h"
 
 struct lx_file;
 
@@ -17,6 +17,14 @@ struct lx_file *sys_file(long fd);
 long sys_path_in(char *buf, uint64_t guest_path);
 /* Host directory fd for a guest dirfd (AT_FDCWD passes through). */
 long sys_host_dirfd(long dirfd, int *out);
+/* Copy a guest path and resolve it (vfs_resolve). */
+long sys_resolve_user(long dirfd, uint64_t upath, int how, struct lx_path *p);
+/* A host path naming p's object for calls without an *at variant. */
+const char *sys_host_abs(const struct lx_path *p, char *buf, size_t size);
+/* stat with AT_* flags (fstatat semantics) into st. */
+long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st);
+/* procfs: the file behind /PID/fd/N, or NULL. */
+struct lx_file *procfs_fd_file(const char *rel);
 
 /* Prototypes of every handler: X(name) for each implemented syscall. */
 #define LX_HANDLER_LIST(X)                                                                          \
@@ -28,7 +36,18 @@ long sys_host_dirfd(long dirfd, int *out);
 	X(futex) X(set_tid_address) X(clock_gettime) X(clock_getres) X(clock_nanosleep)           \
 	X(exit_group) X(openat) X(newfstatat) X(readlinkat) X(faccessat) X(set_robust_list)       \
 	X(dup3) X(prlimit64) X(getrandom) X(rseq) X(faccessat2) X(sched_yield) X(umask)            \
-	X(getpgrp) X(rt_sigreturn) X(sigaltstack) X(getresuid) X(getresgid) X(sched_getaffinity)
+	X(getpgrp) X(rt_sigreturn) X(sigaltstack) X(getresuid) X(getresgid) X(sched_getaffinity)     \
+	X(creat) X(openat2) X(getdents64) X(statx) X(chdir) X(fchdir) X(statfs) X(fstatfs)          \
+	X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)              \
+	X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)        \
+	X(mkdir) X(mkdirat) X(mknod) X(mknodat) X(unlink) X(rmdir) X(unlinkat) X(rename)            \
+	X(renameat) X(renameat2) X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat)     \
+	X(fchmodat2) X(fchmod) X(chown) X(lchown) X(fchownat) X(fchown) X(utimensat) X(truncate)     \
+	X(ftruncate) X(fsync) X(fdatasync) X(sync) X(pipe) X(pipe2) X(poll) X(ppoll) X(select)       \
+	X(pselect6) X(sendfile) X(copy_file_range) X(readahead) X(fadvise64) X(fallocate)         \
+	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(wait4) X(waitid) X(kill)        \
+	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(msync)      \
+	X(mincore) X(mlock) X(munlock)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

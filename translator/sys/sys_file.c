@@ -20,6 +20,7 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/vfs/vfs.h"
 
 struct lx_file *sys_file(long fd)
 {
@@ -168,19 +169,14 @@ static long do_openat(long dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 	long r = sys_path_in(path, upath);
 	if (r < 0)
 		return r;
-	int hdir;
-	if (path[0] != '/' && (r = sys_host_dirfd(dirfd, &hdir)) < 0)
+	if ((flags & LINUX_O_TMPFILE) == LINUX_O_TMPFILE && (flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
+		return -LINUX_EINVAL;
+	struct lx_file *f;
+	r = vfs_openat((int)dirfd, path, (unsigned)flags, (unsigned)mode, &f);
+	if (r < 0)
 		return r;
-	if (path[0] == '/')
-		hdir = AT_FDCWD;
-	int hfd = openat(hdir, path, (int)(flags | O_CLOEXEC), (mode_t)(mode & 07777));
-	if (hfd < 0)
-		return lx_errno(errno);
-	struct lx_file *f = lx_host_file_new(hfd, (unsigned)flags & ~LINUX_O_CLOEXEC, path);
-	if (!f) {
-		close(hfd);
-		return -LINUX_ENOMEM;
-	}
+	f->flags = (unsigned)flags & ~(unsigned)(LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_EXCL |
+						 LINUX_O_NOCTTY | LINUX_O_TRUNC);
 	r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
 	lx_file_put(f);
 	return r;
@@ -196,6 +192,26 @@ LX_SYSCALL(openat)
 	return do_openat((long)(int)sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
 }
 
+LX_SYSCALL(creat)
+{
+	return do_openat(LINUX_AT_FDCWD, sc->a[0],
+			 LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, sc->a[1]);
+}
+
+LX_SYSCALL(openat2)
+{
+	struct linux_open_how how;
+	if (sc->a[3] < sizeof(how))
+		return -LINUX_EINVAL;
+	if (guest_copy_in(&how, sc->a[2], sizeof(how)) < 0)
+		return -LINUX_EFAULT;
+	if (how.resolve)
+		return -LINUX_EINVAL; /* RESOLVE_* inside lxrun's VFS: not yet */
+	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))))
+		return -LINUX_EINVAL;
+	return do_openat((long)(int)sc->a[0], sc->a[1], how.flags, how.mode);
+}
+
 LX_SYSCALL(fstat)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
@@ -208,43 +224,14 @@ LX_SYSCALL(fstat)
 	return guest_copy_out(sc->a[1], &st, sizeof(st));
 }
 
-LX_SYSCALL(newfstatat)
+LX_SYSCALL(getdents64)
 {
-	uint64_t flags = sc->a[3];
-	if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH | LINUX_AT_NO_AUTOMOUNT))
-		return -LINUX_EINVAL;
-	char path[LX_PATH_MAX];
-	long r = guest_strncpy_in(path, sc->a[1], sizeof(path));
-	if (r < 0)
-		return r;
-	if (r == 0) {
-		if (!(flags & LINUX_AT_EMPTY_PATH))
-			return -LINUX_ENOENT;
-		struct lx_syscall s2 = {.a = {sc->a[0], sc->a[2]}};
-		if ((int)sc->a[0] == LINUX_AT_FDCWD)
-			return lx_host(fstatat(AT_FDCWD, "", (struct stat *)sc->a[2], AT_EMPTY_PATH));
-		return sys_fstat(&s2);
-	}
-	int hdir = AT_FDCWD;
-	if (path[0] != '/' && (r = sys_host_dirfd((long)(int)sc->a[0], &hdir)) < 0)
-		return r;
-	struct stat st;
-	if (fstatat(hdir, path, &st, (int)(flags & LINUX_AT_SYMLINK_NOFOLLOW ? AT_SYMLINK_NOFOLLOW : 0)) < 0)
-		return lx_errno(errno);
-	return guest_copy_out(sc->a[2], &st, sizeof(st));
-}
-
-LX_SYSCALL(stat)
-{
-	struct lx_syscall s2 = {.a = {(uint64_t)(int64_t)LINUX_AT_FDCWD, sc->a[0], sc->a[1], 0}};
-	return sys_newfstatat(&s2);
-}
-
-LX_SYSCALL(lstat)
-{
-	struct lx_syscall s2 = {
-		.a = {(uint64_t)(int64_t)LINUX_AT_FDCWD, sc->a[0], sc->a[1], LINUX_AT_SYMLINK_NOFOLLOW}};
-	return sys_newfstatat(&s2);
+	struct lx_file *f = sys_file((int)sc->a[0]);
+	if (!f || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF;
+	if (!f->ops->getdents64)
+		return -LINUX_ENOTDIR;
+	return f->ops->getdents64(f, sc->a[1], sc->a[2]);
 }
 
 LX_SYSCALL(ioctl)

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Memory syscalls: mmap family and the emulated program break. */
+/* Memory syscalls: the mmap family and the program break, kept in the guest VMA list so that
+ * /proc/self/maps is the guest's and a guest can never map over or unmap lxrun's memory. */
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
 #include "abi/linux_mman.h"
 #include "translator/fd.h"
+#include "translator/mapper.h"
+#include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
@@ -13,41 +17,125 @@
 #define PAGE 4096ull
 #define PAGE_UP(x) (((x) + PAGE - 1) & ~(PAGE - 1))
 
+static unsigned vma_flags(uint64_t mflags)
+{
+	unsigned f = 0;
+	if ((mflags & LINUX_MAP_TYPE) == LINUX_MAP_SHARED || (mflags & LINUX_MAP_TYPE) == LINUX_MAP_SHARED_VALIDATE)
+		f |= LX_VMA_SHARED;
+	if (mflags & LINUX_MAP_GROWSDOWN)
+		f |= LX_VMA_GROWSDOWN;
+	if (mflags & LINUX_MAP_NORESERVE)
+		f |= LX_VMA_NORESERVE;
+	return f;
+}
+
 LX_SYSCALL(mmap)
 {
-	uint64_t addr = sc->a[0], len = sc->a[1], flags = sc->a[3];
+	uint64_t addr = sc->a[0], len = sc->a[1], prot = sc->a[2], flags = sc->a[3], off = sc->a[5];
+	struct lx_file *f = NULL;
 	int hfd = -1;
+	if (!len)
+		return -LINUX_EINVAL;
 	if (!(flags & LINUX_MAP_ANONYMOUS)) {
-		struct lx_file *f = sys_file((int)sc->a[4]);
+		f = sys_file((int)sc->a[4]);
 		if (!f)
 			return -LINUX_EBADF;
 		if (f->host_fd < 0)
 			return -LINUX_ENODEV;
 		hfd = f->host_fd;
 	}
-	void *p = mmap((void *)addr, len, (int)sc->a[2], (int)flags, hfd, (off_t)sc->a[5]);
-	return p == MAP_FAILED ? lx_errno(errno) : (long)p;
+	int fixed = !!(flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE));
+	mm_lock();
+	if (fixed && !mm_fixed_allowed(addr, PAGE_UP(len))) {
+		/* Something of lxrun's own lives there. For the guest that memory is
+		 * "in use by something else": NOREPLACE says so exactly; a plain MAP_FIXED
+		 * cannot be honoured without destroying the translator. */
+		mm_unlock();
+		return (flags & LINUX_MAP_FIXED_NOREPLACE) ? -LINUX_EEXIST : -LINUX_ENOMEM;
+	}
+	void *p = mmap((void *)addr, len, (int)prot, (int)flags, hfd, (off_t)off);
+	if (p == MAP_FAILED) {
+		long e = lx_errno(errno);
+		mm_unlock();
+		return e;
+	}
+	struct stat st = {0};
+	char name[4096] = "";
+	if (hfd >= 0) {
+		fstat(hfd, &st);
+		mapper_fd_name(hfd, name, sizeof(name));
+	}
+	mm_map((uint64_t)p, PAGE_UP(len), (unsigned)prot, vma_flags(flags), hfd >= 0 ? off : 0,
+	       hfd >= 0 ? st.st_dev : 0, hfd >= 0 ? st.st_ino : 0, name[0] ? name : NULL);
+	mm_unlock();
+	return (long)p;
 }
 
+/* Unmap only what is the guest's: the rest of the range is, for the guest, already unmapped. */
 LX_SYSCALL(munmap)
 {
-	return lx_host(munmap((void *)sc->a[0], sc->a[1]));
+	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
+	if ((addr & (PAGE - 1)) || !len || addr + len < addr)
+		return -LINUX_EINVAL;
+	mm_lock();
+	size_t n;
+	const struct lx_vma *v = mm_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t lo = v[i].start > addr ? v[i].start : addr;
+		uint64_t hi = v[i].end < addr + len ? v[i].end : addr + len;
+		if (lo < hi && !(v[i].flags & (LX_VMA_VDSO | LX_VMA_VVAR)))
+			munmap((void *)lo, hi - lo);
+	}
+	mm_unmap(addr, len);
+	mm_unlock();
+	return 0;
 }
 
 LX_SYSCALL(mprotect)
 {
-	return lx_host(mprotect((void *)sc->a[0], sc->a[1], (int)sc->a[2]));
+	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
+	if (addr & (PAGE - 1))
+		return -LINUX_EINVAL;
+	if (!len)
+		return 0;
+	mm_lock();
+	long r;
+	if (!mm_covered(addr, len))
+		r = -LINUX_ENOMEM;
+	else if ((r = lx_host(mprotect((void *)addr, len, (int)sc->a[2]))) == 0)
+		mm_protect(addr, len, (unsigned)sc->a[2]);
+	mm_unlock();
+	return r;
 }
 
 LX_SYSCALL(mremap)
 {
-	void *p = mremap((void *)sc->a[0], sc->a[1], sc->a[2], (int)sc->a[3], (void *)sc->a[4]);
-	return p == MAP_FAILED ? lx_errno(errno) : (long)p;
+	uint64_t old = sc->a[0], olen = PAGE_UP(sc->a[1]), nlen = PAGE_UP(sc->a[2]);
+	uint64_t flags = sc->a[3], naddr = sc->a[4];
+	mm_lock();
+	long r;
+	if (!mm_covered(old, olen ? olen : PAGE)) {
+		r = -LINUX_EFAULT;
+	} else if ((flags & LINUX_MREMAP_FIXED) && !mm_fixed_allowed(naddr, nlen)) {
+		r = -LINUX_ENOMEM;
+	} else {
+		void *p = mremap((void *)old, sc->a[1], sc->a[2], (int)flags, (void *)naddr);
+		r = p == MAP_FAILED ? lx_errno(errno) : (long)p;
+		if (r >= 0)
+			mm_remap(old, olen, (uint64_t)p, nlen);
+	}
+	mm_unlock();
+	return r;
 }
 
 LX_SYSCALL(madvise)
 {
-	return lx_host(madvise((void *)sc->a[0], sc->a[1], (int)sc->a[2]));
+	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
+	if (addr & (PAGE - 1))
+		return -LINUX_EINVAL;
+	if (len && !mm_covered(addr, len))
+		return -LINUX_ENOMEM;
+	return lx_host(madvise((void *)addr, sc->a[1], (int)sc->a[2]));
 }
 
 /* The break lives right after the program's bss; it grows with fixed, non-replacing maps so
@@ -68,10 +156,40 @@ LX_SYSCALL(brk)
 			munmap(p, end - lx_proc.brk_mapped);
 			return (long)lx_proc.brk_cur;
 		}
+		mm_map(lx_proc.brk_mapped, end - lx_proc.brk_mapped, 3, LX_VMA_HEAP, 0, 0, 0, NULL);
 	} else if (end < lx_proc.brk_mapped) {
 		munmap((void *)end, lx_proc.brk_mapped - end);
+		mm_unmap(end, lx_proc.brk_mapped - end);
 	}
 	lx_proc.brk_mapped = end;
 	lx_proc.brk_cur = want;
 	return (long)want;
+}
+
+LX_SYSCALL(msync)
+{
+	if (sc->a[0] & (PAGE - 1))
+		return -LINUX_EINVAL;
+	if (sc->a[1] && !mm_covered(sc->a[0], PAGE_UP(sc->a[1])))
+		return -LINUX_ENOMEM;
+	return lx_host(msync((void *)sc->a[0], sc->a[1], (int)sc->a[2]));
+}
+
+LX_SYSCALL(mincore)
+{
+	if (sc->a[0] & (PAGE - 1))
+		return -LINUX_EINVAL;
+	if (sc->a[1] && !mm_covered(sc->a[0], PAGE_UP(sc->a[1])))
+		return -LINUX_ENOMEM;
+	return lx_host(mincore((void *)sc->a[0], sc->a[1], (unsigned char *)sc->a[2]));
+}
+
+LX_SYSCALL(mlock)
+{
+	return lx_host(mlock((void *)sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(munlock)
+{
+	return lx_host(munlock((void *)sc->a[0], sc->a[1]));
 }

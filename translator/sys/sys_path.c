@@ -1,48 +1,238 @@
 /* SPDX-License-Identifier: MIT */
-/* Path queries: getcwd, readlink, access. */
+/* Path syscalls that read: stat family, access, readlink, getcwd, chdir, statfs, xattr reads. */
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
 #include "abi/linux_fcntl.h"
+#include "abi/linux_stat.h"
+#include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/vfs/vfs.h"
+
+const char *sys_host_abs(const struct lx_path *p, char *buf, size_t size)
+{
+	if (p->hdir == AT_FDCWD)
+		return p->hname;
+	snprintf(buf, size, "/proc/self/fd/%d/%s", p->hdir, p->hname);
+	return buf;
+}
+
+long sys_resolve_user(long dirfd, uint64_t upath, int how, struct lx_path *p)
+{
+	char path[LX_PATH_MAX];
+	long r = sys_path_in(path, upath);
+	if (r < 0)
+		return r;
+	return vfs_resolve((int)dirfd, path, how, p);
+}
+
+/* stat of a resolved path into st (host layout == Linux layout on this host). */
+static long stat_resolved(struct lx_path *p, int nofollow, struct linux_stat *st)
+{
+	if (p->mnt->ops) {
+		if (!nofollow && p->mnt->ops == &lx_procfs_ops) {
+			struct lx_file *f = procfs_fd_file(p->rel);
+			if (f)
+				return f->ops->fstat ? f->ops->fstat(f, st) : -LINUX_EINVAL;
+		}
+		return p->mnt->ops->stat(p->mnt, p->rel, st);
+	}
+	if (fstatat(p->hdir, p->hname, (struct stat *)st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+		return lx_errno(errno);
+	return 0;
+}
+
+long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st)
+{
+	if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH |
+				LINUX_AT_NO_AUTOMOUNT | LINUX_AT_STATX_SYNC_TYPE))
+		return -LINUX_EINVAL;
+	char path[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, upath, sizeof(path));
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		if ((int)dirfd == LINUX_AT_FDCWD)
+			strcpy(path, ".");
+		else {
+			struct lx_file *f = sys_file(dirfd);
+			if (!f)
+				return -LINUX_EBADF;
+			return f->ops->fstat ? f->ops->fstat(f, st) : -LINUX_EINVAL;
+		}
+	}
+	struct lx_path p;
+	int nofollow = !!(flags & LINUX_AT_SYMLINK_NOFOLLOW);
+	r = vfs_resolve((int)dirfd, path, nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	r = stat_resolved(&p, nofollow, st);
+	vfs_path_put(&p);
+	return r;
+}
+
+LX_SYSCALL(newfstatat)
+{
+	struct linux_stat st;
+	long r = sys_stat_at((long)(int)sc->a[0], sc->a[1], sc->a[3], &st);
+	return r < 0 ? r : guest_copy_out(sc->a[2], &st, sizeof(st));
+}
+
+LX_SYSCALL(stat)
+{
+	struct linux_stat st;
+	long r = sys_stat_at(LINUX_AT_FDCWD, sc->a[0], 0, &st);
+	return r < 0 ? r : guest_copy_out(sc->a[1], &st, sizeof(st));
+}
+
+LX_SYSCALL(lstat)
+{
+	struct linux_stat st;
+	long r = sys_stat_at(LINUX_AT_FDCWD, sc->a[0], LINUX_AT_SYMLINK_NOFOLLOW, &st);
+	return r < 0 ? r : guest_copy_out(sc->a[1], &st, sizeof(st));
+}
+
+static void ts_to_statx(struct linux_statx_timestamp *t, uint64_t sec, uint64_t nsec)
+{
+	t->tv_sec = (int64_t)sec;
+	t->tv_nsec = (uint32_t)nsec;
+}
+
+LX_SYSCALL(statx)
+{
+	long dirfd = (long)(int)sc->a[0];
+	uint64_t flags = sc->a[2];
+	if (sc->a[3] & LINUX_STATX__RESERVED)
+		return -LINUX_EINVAL;
+	if ((flags & LINUX_AT_STATX_SYNC_TYPE) == LINUX_AT_STATX_SYNC_TYPE)
+		return -LINUX_EINVAL;
+	/* hostfs: the host's statx gives every field; synthetic objects: built from stat. */
+	char path[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, sc->a[1], sizeof(path));
+	if (r < 0)
+		return r;
+	struct lx_path p = {.tmpfd = -1};
+	int nofollow = !!(flags & LINUX_AT_SYMLINK_NOFOLLOW);
+	struct lx_file *f = NULL;
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		if (dirfd != LINUX_AT_FDCWD && !(f = sys_file(dirfd)))
+			return -LINUX_EBADF;
+		if (!f)
+			strcpy(path, ".");
+	}
+	if (!f) {
+		r = vfs_resolve((int)dirfd, path, nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+		if (r < 0)
+			return r;
+		if (!p.mnt->ops) {
+			r = lx_host(syscall(SYS_statx, p.hdir, p.hname, (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH),
+					    (unsigned)sc->a[3], sc->a[4]));
+			vfs_path_put(&p);
+			return r;
+		}
+	} else if (f->host_fd >= 0 && !f->mnt) {
+		return lx_host(syscall(SYS_statx, f->host_fd, "", (int)flags, (unsigned)sc->a[3], sc->a[4]));
+	}
+	struct linux_stat st;
+	if (f)
+		r = f->ops->fstat ? f->ops->fstat(f, &st) : -LINUX_EINVAL;
+	else
+		r = stat_resolved(&p, nofollow, &st);
+	vfs_path_put(&p);
+	if (r < 0)
+		return r;
+	struct linux_statx x;
+	memset(&x, 0, sizeof(x));
+	x.stx_mask = LINUX_STATX_BASIC_STATS;
+	x.stx_blksize = (uint32_t)st.st_blksize;
+	x.stx_nlink = (uint32_t)st.st_nlink;
+	x.stx_uid = st.st_uid;
+	x.stx_gid = st.st_gid;
+	x.stx_mode = (uint16_t)st.st_mode;
+	x.stx_ino = st.st_ino;
+	x.stx_size = (uint64_t)st.st_size;
+	x.stx_blocks = (uint64_t)st.st_blocks;
+	ts_to_statx(&x.stx_atime, st.st_atime_sec, st.st_atime_nsec);
+	ts_to_statx(&x.stx_mtime, st.st_mtime_sec, st.st_mtime_nsec);
+	ts_to_statx(&x.stx_ctime, st.st_ctime_sec, st.st_ctime_nsec);
+	x.stx_rdev_major = (uint32_t)((st.st_rdev >> 8) & 0xfff) | (uint32_t)((st.st_rdev >> 32) & ~0xfffu);
+	x.stx_rdev_minor = (uint32_t)(st.st_rdev & 0xff) | (uint32_t)((st.st_rdev >> 12) & ~0xffu);
+	x.stx_dev_major = (uint32_t)((st.st_dev >> 8) & 0xfff);
+	x.stx_dev_minor = (uint32_t)(st.st_dev & 0xff) | (uint32_t)((st.st_dev >> 12) & ~0xffu);
+	return guest_copy_out(sc->a[4], &x, sizeof(x));
+}
 
 LX_SYSCALL(getcwd)
 {
-	char buf[LX_PATH_MAX];
-	if (!getcwd(buf, sizeof(buf)))
-		return lx_errno(errno);
-	size_t len = strlen(buf) + 1;
+	const char *cwd = vfs_cwd();
+	size_t len = strlen(cwd) + 1;
 	if (len > sc->a[1])
 		return -LINUX_ERANGE;
-	long r = guest_copy_out(sc->a[0], buf, len);
+	long r = guest_copy_out(sc->a[0], cwd, len);
 	return r < 0 ? r : (long)len;
+}
+
+LX_SYSCALL(chdir)
+{
+	char path[LX_PATH_MAX];
+	long r = sys_path_in(path, sc->a[0]);
+	return r < 0 ? r : vfs_chdir(LINUX_AT_FDCWD, path);
+}
+
+LX_SYSCALL(fchdir)
+{
+	struct lx_file *f = sys_file(sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	return vfs_fchdir(f);
 }
 
 static long do_readlinkat(long dirfd, uint64_t upath, uint64_t ubuf, uint64_t size)
 {
-	char path[LX_PATH_MAX], out[LX_PATH_MAX];
-	long r = sys_path_in(path, upath);
-	if (r < 0)
-		return r;
 	if ((int64_t)size <= 0)
 		return -LINUX_EINVAL;
-	if (strcmp(path, "/proc/self/exe") == 0) {
-		r = (long)strlen(lx_proc.exe);
-		memcpy(out, lx_proc.exe, (size_t)r);
+	char path[LX_PATH_MAX], out[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, upath, sizeof(path));
+	if (r < 0)
+		return r;
+	struct lx_path p;
+	if (r == 0) { /* readlinkat(fd, "") reads the link an O_PATH fd refers to */
+		struct lx_file *f = sys_file(dirfd);
+		if ((int)dirfd == LINUX_AT_FDCWD || !f)
+			return (int)dirfd == LINUX_AT_FDCWD ? -LINUX_ENOENT : -LINUX_EBADF;
+		if (f->host_fd < 0)
+			return -LINUX_ENOENT;
+		r = readlinkat(f->host_fd, "", out, sizeof(out));
+		r = r < 0 ? lx_errno(errno) : r;
 	} else {
-		int hdir = AT_FDCWD;
-		if (path[0] != '/' && (r = sys_host_dirfd(dirfd, &hdir)) < 0)
-			return r;
-		r = readlinkat(hdir, path, out, sizeof(out));
+		r = vfs_resolve((int)dirfd, path, VFS_NOFOLLOW, &p);
 		if (r < 0)
-			return lx_errno(errno);
+			return r;
+		if (p.mnt->ops)
+			r = p.mnt->ops->readlink ? p.mnt->ops->readlink(p.mnt, p.rel, out, sizeof(out))
+						 : -LINUX_EINVAL;
+		else {
+			r = readlinkat(p.hdir, p.hname, out, sizeof(out));
+			r = r < 0 ? lx_errno(errno) : r;
+		}
+		vfs_path_put(&p);
 	}
+	if (r < 0)
+		return r;
 	if ((uint64_t)r > size)
 		r = (long)size;
 	long c = guest_copy_out(ubuf, out, (size_t)r);
@@ -69,12 +259,35 @@ static long do_faccessat(long dirfd, uint64_t upath, uint64_t mode, uint64_t fla
 	long r = guest_strncpy_in(path, upath, sizeof(path));
 	if (r < 0)
 		return r;
-	if (r == 0 && !(flags & LINUX_AT_EMPTY_PATH))
-		return -LINUX_ENOENT;
-	int hdir = AT_FDCWD;
-	if (path[0] != '/' && (r = sys_host_dirfd(dirfd, &hdir)) < 0)
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		struct lx_file *f = sys_file(dirfd);
+		if ((int)dirfd != LINUX_AT_FDCWD && !f)
+			return -LINUX_EBADF;
+		if (f && f->host_fd < 0)
+			return 0;
+		return lx_host(syscall(SYS_faccessat2, f ? f->host_fd : AT_FDCWD, "", (int)mode,
+				       (int)flags));
+	}
+	struct lx_path p;
+	int nofollow = !!(flags & LINUX_AT_SYMLINK_NOFOLLOW);
+	r = vfs_resolve((int)dirfd, path, nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	if (r < 0)
 		return r;
-	return lx_host(syscall(SYS_faccessat2, hdir, path, (int)mode, (int)flags));
+	if (p.mnt->ops) {
+		struct linux_stat st;
+		r = stat_resolved(&p, nofollow, &st);
+		if (r == 0 && (mode & 2) && p.mnt->ops != &lx_tmpfs_ops && !LINUX_S_ISCHR(st.st_mode))
+			r = -LINUX_EACCES;
+		if (r == 0 && (mode & 1) && !(st.st_mode & 0111))
+			r = -LINUX_EACCES;
+	} else {
+		r = lx_host(syscall(SYS_faccessat2, p.hdir, p.hname, (int)mode,
+				    (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH)));
+	}
+	vfs_path_put(&p);
+	return r;
 }
 
 LX_SYSCALL(access)
@@ -90,4 +303,118 @@ LX_SYSCALL(faccessat)
 LX_SYSCALL(faccessat2)
 {
 	return do_faccessat((long)(int)sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
+}
+
+static long statfs_resolved(struct lx_path *p, struct linux_statfs *st)
+{
+	if (p->mnt->ops)
+		return p->mnt->ops->statfs ? p->mnt->ops->statfs(p->mnt, p->rel, st) : -LINUX_ENOSYS;
+	char buf[LX_PATH_MAX + 32];
+	return statfs(sys_host_abs(p, buf, sizeof(buf)), (struct statfs *)st) < 0 ? lx_errno(errno) : 0;
+}
+
+LX_SYSCALL(statfs)
+{
+	struct lx_path p;
+	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[0], VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	struct linux_statfs st;
+	r = statfs_resolved(&p, &st);
+	vfs_path_put(&p);
+	return r < 0 ? r : guest_copy_out(sc->a[1], &st, sizeof(st));
+}
+
+LX_SYSCALL(fstatfs)
+{
+	struct lx_file *f = sys_file(sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	struct linux_statfs st;
+	long r;
+	if (f->mnt && f->mnt->ops && f->mnt->ops->statfs)
+		r = f->mnt->ops->statfs(f->mnt, "/", &st);
+	else if (f->host_fd >= 0)
+		r = fstatfs(f->host_fd, (struct statfs *)&st) < 0 ? lx_errno(errno) : 0;
+	else
+		r = -LINUX_ENOSYS;
+	return r < 0 ? r : guest_copy_out(sc->a[1], &st, sizeof(st));
+}
+
+/* xattr reads: hostfs goes to the host (which checks the guest buffers); the synthetic
+ * filesystems have no extended attributes. */
+static long xattr_path(struct lx_syscall *sc, int nofollow, int list)
+{
+	struct lx_path p;
+	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[0], nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.mnt->ops) {
+		vfs_path_put(&p);
+		return list ? 0 : -LINUX_ENODATA;
+	}
+	char buf[LX_PATH_MAX + 32], name[256];
+	const char *hp = sys_host_abs(&p, buf, sizeof(buf));
+	if (list) {
+		r = nofollow ? llistxattr(hp, (char *)sc->a[1], sc->a[2])
+			     : listxattr(hp, (char *)sc->a[1], sc->a[2]);
+	} else {
+		r = guest_strncpy_in(name, sc->a[1], sizeof(name));
+		if (r == -LINUX_ENAMETOOLONG)
+			r = -LINUX_ERANGE;
+		if (r >= 0)
+			r = nofollow ? lgetxattr(hp, name, (void *)sc->a[2], sc->a[3])
+				     : getxattr(hp, name, (void *)sc->a[2], sc->a[3]);
+		else {
+			vfs_path_put(&p);
+			return r;
+		}
+	}
+	r = r < 0 ? lx_errno(errno) : r;
+	vfs_path_put(&p);
+	return r;
+}
+
+LX_SYSCALL(getxattr)
+{
+	return xattr_path(sc, 0, 0);
+}
+
+LX_SYSCALL(lgetxattr)
+{
+	return xattr_path(sc, 1, 0);
+}
+
+LX_SYSCALL(listxattr)
+{
+	return xattr_path(sc, 0, 1);
+}
+
+LX_SYSCALL(llistxattr)
+{
+	return xattr_path(sc, 1, 1);
+}
+
+LX_SYSCALL(fgetxattr)
+{
+	struct lx_file *f = sys_file(sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0 || f->mnt)
+		return -LINUX_ENODATA;
+	char name[256];
+	long r = guest_strncpy_in(name, sc->a[1], sizeof(name));
+	if (r < 0)
+		return r == -LINUX_ENAMETOOLONG ? -LINUX_ERANGE : r;
+	return lx_host(fgetxattr(f->host_fd, name, (void *)sc->a[2], sc->a[3]));
+}
+
+LX_SYSCALL(flistxattr)
+{
+	struct lx_file *f = sys_file(sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0 || f->mnt)
+		return 0;
+	return lx_host(flistxattr(f->host_fd, (char *)sc->a[1], sc->a[2]));
 }

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/* devices.c: coverage for the /dev nodes and /proc files that programs read about themselves. */
+#include "check.h"
+
+#include <dirent.h>
+#include <sys/sysinfo.h>
+#include <sys/sysmacros.h>
+
+static char text[1 << 16];
+
+static int is_chr(const char *path, unsigned int maj, unsigned int min)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISCHR(st.st_mode) && major(st.st_rdev) == maj &&
+	       minor(st.st_rdev) == min;
+}
+
+static void test_dev(void)
+{
+	char buf[4096], zero[4096] = {0};
+	int fd, all_zero;
+
+	fd = open("/dev/null", O_RDWR);
+	CHECK("dev.null_node", is_chr("/dev/null", 1, 3), "not char 1:3");
+	CHECK_EQ("dev.null_read_eof", read(fd, buf, sizeof(buf)), 0);
+	CHECK_EQ("dev.null_write", write(fd, buf, sizeof(buf)), sizeof(buf));
+	CHECK_EQ("dev.null_lseek", lseek(fd, 100, SEEK_SET), 0);
+	close(fd);
+
+	fd = open("/dev/zero", O_RDWR);
+	memset(buf, 'x', sizeof(buf));
+	CHECK("dev.zero_node", is_chr("/dev/zero", 1, 5), "not char 1:5");
+	CHECK("dev.zero_read",
+	      read(fd, buf, sizeof(buf)) == sizeof(buf) && !memcmp(buf, zero, sizeof(buf)),
+	      "not all zero");
+	CHECK_EQ("dev.zero_write", write(fd, "abc", 3), 3);
+	close(fd);
+
+	fd = open("/dev/full", O_RDWR);
+	CHECK("dev.full_node", is_chr("/dev/full", 1, 7), "not char 1:7");
+	CHECK_ERR("dev.full_write_enospc", write(fd, "abc", 3), ENOSPC);
+	memset(buf, 'x', 16);
+	CHECK("dev.full_read_zeros", read(fd, buf, 16) == 16 && !memcmp(buf, zero, 16),
+	      "not zeros");
+	close(fd);
+
+	fd = open("/dev/urandom", O_RDONLY);
+	memset(buf, 0, 64);
+	CHECK_EQ("dev.urandom_read", read(fd, buf, 64), 64);
+	all_zero = !memcmp(buf, zero, 64);
+	CHECK("dev.urandom_random", !all_zero, "64 zero bytes");
+	CHECK("dev.urandom_node", is_chr("/dev/urandom", 1, 9), "not char 1:9");
+	close(fd);
+	fd = open("/dev/random", O_RDONLY | O_NONBLOCK);
+	CHECK_EQ("dev.random_read", read(fd, buf, 16), 16);
+	CHECK("dev.random_node", is_chr("/dev/random", 1, 8), "not char 1:8");
+	close(fd);
+}
+
+static void test_fd_links(void)
+{
+	char path[64], link[PATH_MAX], want[PATH_MAX];
+	struct stat st, st2;
+	ssize_t n;
+	int fd, p[2];
+
+	check_write_file(check_path("named"), "contents", 8);
+	fd = open(check_path("named"), O_RDONLY);
+	/* stdin is whatever the caller gave us; make it a known file first. */
+	dup2(fd, 0);
+	fstat(fd, &st);
+	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
+	CHECK("dev.fd_n_stat",
+	      stat(path, &st2) == 0 && st2.st_ino == st.st_ino && st2.st_dev == st.st_dev, "%s",
+	      check_errname(errno));
+	CHECK("dev.stdin", stat("/dev/stdin", &st2) == 0 && st2.st_ino == st.st_ino, "%s",
+	      check_errname(errno));
+	CHECK("dev.fd_dir",
+	      lstat("/dev/fd", &st2) == 0 && (S_ISLNK(st2.st_mode) || S_ISDIR(st2.st_mode)), "%s",
+	      check_errname(errno));
+
+	/* Opening /proc/self/fd/N of a regular file makes a new open file with its own offset. */
+	lseek(fd, 4, SEEK_SET);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	p[0] = open(path, O_RDONLY);
+	CHECK_EQ("proc.fd_reopen_offset", p[0] >= 0 ? lseek(p[0], 0, SEEK_CUR) : -1, 0);
+	close(p[0]);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	realpath(check_path("named"), want);
+	CHECK_STR("proc.fd_readlink", link, want);
+	unlink(check_path("named"));
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	strcat(want, " (deleted)");
+	CHECK_STR("proc.fd_readlink_deleted", link, want);
+	close(fd);
+	CHECK_ERR("proc.fd_closed_enoent", readlink(path, link, sizeof(link)), ENOENT);
+
+	pipe(p);
+	fstat(p[0], &st);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	snprintf(want, sizeof(want), "pipe:[%lu]", (unsigned long)st.st_ino);
+	CHECK_STR("proc.fd_pipe", link, want);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[1]);
+	fd = open(path, O_WRONLY);
+	CHECK("dev.fd_reopen_pipe",
+	      fd >= 0 && write(fd, "q", 1) == 1 && read(p[0], link, 1) == 1 && link[0] == 'q', "%s",
+	      check_errname(errno));
+	close(fd);
+	close(p[0]);
+	close(p[1]);
+}
+
+static void test_self(int argc, char **argv)
+{
+	char link[PATH_MAX], real[PATH_MAX], cwd[PATH_MAX], want[64];
+	struct stat st, st2;
+	ssize_t n;
+	size_t off = 0;
+	int fd, same = 1;
+	const char *base;
+	long v;
+	char *s;
+
+	realpath(argv[0], real);
+	n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK_STR("proc.exe_readlink", link, real);
+	CHECK("proc.exe_inode",
+	      stat("/proc/self/exe", &st) == 0 && stat(argv[0], &st2) == 0 &&
+		      st.st_ino == st2.st_ino && st.st_dev == st2.st_dev,
+	      "not the program file");
+	fd = open("/proc/self/exe", O_RDONLY);
+	CHECK("proc.exe_elf", fd >= 0 && read(fd, link, 4) == 4 && !memcmp(link, "\177ELF", 4),
+	      "no ELF magic");
+	close(fd);
+
+	n = check_read_file("/proc/self/cmdline", text, sizeof(text));
+	for (int i = 0; i < argc; i++) {
+		size_t len = strlen(argv[i]) + 1;
+
+		same &= off + len <= (size_t)n && !memcmp(text + off, argv[i], len);
+		off += len;
+	}
+	CHECK("proc.cmdline", same && off == (size_t)n, "%zd bytes, argv has %zu", n, off);
+
+	check_read_file("/proc/self/maps", text, sizeof(text));
+	CHECK("proc.maps_program", strstr(text, real) != NULL, "%s not in maps", real);
+	CHECK("proc.maps_stack", strstr(text, "[stack]") != NULL, "no [stack]");
+	CHECK("proc.maps_libc", strstr(text, "libc.so") != NULL, "no libc mapping");
+
+	check_read_file("/proc/self/status", text, sizeof(text));
+	s = strstr(text, "\nPid:");
+	CHECK("proc.status_pid", s && sscanf(s, "\nPid: %ld", &v) == 1 && v == getpid(), "Pid %ld",
+	      s ? v : -1L);
+	base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	snprintf(want, sizeof(want), "Name:\t%.15s\n", base);
+	CHECK("proc.status_name", strncmp(text, want, strlen(want)) == 0, "want %s", want);
+	snprintf(want, sizeof(want), "%.15s\n", base);
+	check_read_file("/proc/self/comm", text, sizeof(text));
+	CHECK_STR("proc.comm", text, want);
+	check_read_file("/proc/self/stat", text, sizeof(text));
+	snprintf(want, sizeof(want), "%d (%.15s) R ", getpid(), base);
+	CHECK("proc.stat", !strncmp(text, want, strlen(want)), "starts \"%.40s\"", text);
+	n = readlink("/proc/self/cwd", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK_STR("proc.cwd", link, getcwd(cwd, sizeof(cwd)));
+	CHECK("proc.self_link",
+	      readlink("/proc/self", link, sizeof(link)) > 0 && atoi(link) == getpid(),
+	      "self -> %s", link);
+}
+
+static int dir_has(const char *dir, const char *name)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int found = 0;
+
+	while (d && (e = readdir(d)))
+		found |= !strcmp(e->d_name, name);
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static void test_system(void)
+{
+	struct sysinfo si;
+	double up = 0, idle = 0, l1 = -1;
+	unsigned long long kb = 0;
+	int procs = 0;
+	char *s, fdname[16];
+	int fd;
+
+	check_read_file("/proc/cpuinfo", text, sizeof(text));
+	for (s = text; (s = strstr(s, "processor\t:")); s++)
+		procs++;
+	CHECK("proc.cpuinfo", procs >= 1 && strstr(text, "flags") != NULL, "%d processors", procs);
+	sysinfo(&si);
+	check_read_file("/proc/meminfo", text, sizeof(text));
+	CHECK("proc.meminfo_total", sscanf(text, "MemTotal: %llu kB", &kb) == 1 && kb > 0,
+	      "starts \"%.30s\"", text);
+	CHECK_EQ("proc.meminfo_vs_sysinfo", kb * 1024,
+		 (unsigned long long)si.totalram * si.mem_unit);
+	check_read_file("/proc/mounts", text, sizeof(text));
+	CHECK("proc.mounts_root", strstr(text, " / ") != NULL, "no / mount");
+	CHECK("proc.mounts_proc", strstr(text, " /proc proc ") != NULL, "no proc mount");
+	check_read_file("/proc/filesystems", text, sizeof(text));
+	CHECK("proc.filesystems", strstr(text, "nodev\tproc\n") != NULL, "no proc line");
+	check_read_file("/proc/uptime", text, sizeof(text));
+	CHECK("proc.uptime", sscanf(text, "%lf %lf", &up, &idle) == 2 && up > 0 && idle >= 0,
+	      "\"%s\"", text);
+	CHECK("proc.uptime_vs_sysinfo", up + 2 >= si.uptime && up <= si.uptime + 2,
+	      "uptime %.2f sysinfo %ld", up, si.uptime);
+	check_read_file("/proc/loadavg", text, sizeof(text));
+	CHECK("proc.loadavg", sscanf(text, "%lf", &l1) == 1 && l1 >= 0, "\"%s\"", text);
+	/* High enough that opendir's own descriptor cannot land on the same number. */
+	fd = fcntl(0, F_DUPFD, 500);
+	snprintf(fdname, sizeof(fdname), "%d", fd);
+	CHECK("proc.fd_listing",
+	      dir_has("/proc/self/fd", "0") && dir_has("/proc/self/fd", "2") &&
+		      dir_has("/proc/self/fd", fdname),
+	      "fd %d missing", fd);
+	close(fd);
+	CHECK("proc.fd_listing_closed", !dir_has("/proc/self/fd", fdname), "fd %d still listed",
+	      fd);
+	CHECK_ERR("proc.enoent", open("/proc/self/no-such-entry", O_RDONLY), ENOENT);
+}
+
+int main(int argc, char **argv)
+{
+	check_init(argc, argv);
+	check_tmpdir_make();
+	test_dev();
+	test_fd_links();
+	test_self(argc, argv);
+	test_system();
+	return check_done();
+}

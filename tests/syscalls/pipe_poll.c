@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/* pipe_poll.c: coverage for pipe2, SIGPIPE/EPIPE, pipe sizes and poll/ppoll/select/pselect6. */
+#include "check.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/select.h>
+#include <time.h>
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static void test_pipe2(void)
+{
+	char buf[16] = "";
+	int p[2], q[2];
+	pid_t pid;
+
+	CHECK_EQ("pipe2.ok", pipe2(p, 0), 0);
+	CHECK_EQ("pipe2.no_cloexec", fcntl(p[0], F_GETFD) | fcntl(p[1], F_GETFD), 0);
+	CHECK_EQ("pipe2.accmode",
+		 (fcntl(p[0], F_GETFL) & O_ACCMODE) * 4 + (fcntl(p[1], F_GETFL) & O_ACCMODE),
+		 O_RDONLY * 4 + O_WRONLY);
+	CHECK_EQ("pipe.write", write(p[1], "hello", 5), 5);
+	CHECK("pipe.read", read(p[0], buf, sizeof(buf)) == 5 && !memcmp(buf, "hello", 5),
+	      "got \"%s\"", buf);
+	CHECK_ERR("pipe.write_read_end", write(p[0], "x", 1), EBADF);
+	CHECK_ERR("pipe.read_write_end", read(p[1], buf, 1), EBADF);
+	write(p[1], "tail", 4);
+	close(p[1]);
+	CHECK_EQ("pipe.data_after_close", read(p[0], buf, sizeof(buf)), 4);
+	CHECK_EQ("pipe.eof_after_close", read(p[0], buf, sizeof(buf)), 0);
+	close(p[0]);
+
+	pipe2(p, O_CLOEXEC);
+	CHECK_EQ("pipe2.cloexec", fcntl(p[0], F_GETFD) & fcntl(p[1], F_GETFD), FD_CLOEXEC);
+	close(p[0]);
+	close(p[1]);
+	pipe2(p, O_NONBLOCK);
+	CHECK_EQ("pipe2.nonblock_flag", fcntl(p[0], F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	CHECK_ERR("pipe2.nonblock_eagain", read(p[0], buf, 1), EAGAIN);
+	CHECK_ERR("pipe2.bad_flags", pipe2(q, O_TRUNC), EINVAL);
+	CHECK_ERR("pipe2.efault", syscall(SYS_pipe2, BADPTR, 0), EFAULT);
+	CHECK_ERR("pipe.efault", syscall(SYS_pipe, BADPTR), EFAULT);
+
+	/* F_SETPIPE_SZ rounds up to a page; a non-blocking writer then fills it exactly. */
+	CHECK("fcntl.getpipe_sz", fcntl(p[1], F_GETPIPE_SZ) >= 4096, "size %d",
+	      fcntl(p[1], F_GETPIPE_SZ));
+	CHECK_EQ("fcntl.setpipe_sz", fcntl(p[1], F_SETPIPE_SZ, 100), sysconf(_SC_PAGESIZE));
+	CHECK_EQ("fcntl.getpipe_sz_after_set", fcntl(p[0], F_GETPIPE_SZ), sysconf(_SC_PAGESIZE));
+	{
+		static char big[4096];
+		long page = sysconf(_SC_PAGESIZE);
+
+		/* Writes up to PIPE_BUF are all-or-nothing, so 1000 bytes do not fit in 96. */
+		CHECK_EQ("pipe.fill", write(p[1], big, page - 96), page - 96);
+		CHECK_ERR("pipe.atomic_eagain", write(p[1], big, 1000), EAGAIN);
+		CHECK_EQ("pipe.fill_rest", write(p[1], big, 96), 96);
+		CHECK_ERR("pipe.full_eagain", write(p[1], big, 1), EAGAIN);
+	}
+	q[0] = open("/dev/null", O_RDONLY);
+	CHECK_ERR("fcntl.getpipe_sz_not_pipe", fcntl(q[0], F_GETPIPE_SZ), EBADF);
+	close(q[0]);
+	close(p[0]);
+	close(p[1]);
+
+	/* A writer with no reader gets SIGPIPE, or EPIPE when the signal is ignored. */
+	pipe(p);
+	close(p[0]);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	check_wait_child("pipe.sigpipe", pid, SIGPIPE);
+	signal(SIGPIPE, SIG_IGN);
+	CHECK_ERR("pipe.epipe", write(p[1], "x", 1), EPIPE);
+	close(p[1]);
+}
+
+static void test_poll(void)
+{
+	struct pollfd pfd[3];
+	struct timespec ts;
+	long long t0;
+	int p[2], fd, r;
+	pid_t pid;
+	char c;
+
+	pipe(p);
+	fd = open(check_path("reg"), O_CREAT | O_RDWR, 0644);
+	pfd[0] = (struct pollfd){.fd = p[0], .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = p[1], .events = POLLOUT};
+	CHECK_EQ("poll.timeout0_empty", poll(pfd, 1, 0), 0);
+	CHECK_EQ("poll.writable", poll(&pfd[1], 1, 0), 1);
+	CHECK_EQ("poll.writable_revents", pfd[1].revents, POLLOUT);
+	write(p[1], "a", 1);
+	CHECK("poll.readable", poll(pfd, 2, 0) == 2 && pfd[0].revents == POLLIN, "revents 0x%x",
+	      pfd[0].revents);
+	pfd[2] = (struct pollfd){.fd = fd, .events = POLLIN | POLLOUT};
+	CHECK("poll.regular_ready",
+	      poll(&pfd[2], 1, 0) == 1 && pfd[2].revents == (POLLIN | POLLOUT), "revents 0x%x",
+	      pfd[2].revents);
+	pfd[2] = (struct pollfd){.fd = -1, .events = POLLIN};
+	CHECK("poll.negative_fd_ignored", poll(&pfd[2], 1, 0) == 0 && pfd[2].revents == 0,
+	      "revents 0x%x", pfd[2].revents);
+	pfd[2] = (struct pollfd){.fd = check_closed_fd(), .events = POLLIN};
+	CHECK("poll.pollnval", poll(&pfd[2], 1, 0) == 1 && pfd[2].revents == POLLNVAL,
+	      "revents 0x%x", pfd[2].revents);
+	CHECK_ERR("poll.efault", syscall(SYS_poll, BADPTR, 1, 0), EFAULT);
+	CHECK_ERR("poll.einval_nfds", syscall(SYS_poll, pfd, 1L << 30, 0), EINVAL);
+
+	ts = (struct timespec){0, 0};
+	pfd[0].revents = 0;
+	CHECK("ppoll.readable",
+	      syscall(SYS_ppoll, pfd, 1, &ts, NULL, 8) == 1 && pfd[0].revents == POLLIN,
+	      "revents 0x%x", pfd[0].revents);
+	CHECK_ERR("ppoll.bad_sigsetsize", syscall(SYS_ppoll, pfd, 1, &ts, &ts, 3), EINVAL);
+	ts.tv_nsec = -1;
+	CHECK_ERR("ppoll.bad_timeout", syscall(SYS_ppoll, pfd, 1, &ts, NULL, 8), EINVAL);
+	read(p[0], &c, 1);
+	t0 = now_ns();
+	CHECK_EQ("poll.timeout_expires", poll(pfd, 1, 30), 0);
+	CHECK("poll.timeout_duration", now_ns() - t0 >= 30000000, "waited %lld ns", now_ns() - t0);
+
+	/* Blocking poll must wake when another process writes. */
+	pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		write(p[1], "w", 1);
+		_exit(0);
+	}
+	r = poll(pfd, 1, 5000);
+	CHECK("poll.wakes_on_write", r == 1 && pfd[0].revents == POLLIN, "r %d revents 0x%x", r,
+	      pfd[0].revents);
+	waitpid(pid, NULL, 0);
+
+	close(p[1]);
+	r = poll(pfd, 1, 0);
+	CHECK("poll.hup_with_data", r == 1 && pfd[0].revents == (POLLIN | POLLHUP), "revents 0x%x",
+	      pfd[0].revents);
+	read(p[0], &c, 1);
+	r = poll(pfd, 1, 0);
+	CHECK("poll.hup", r == 1 && pfd[0].revents == POLLHUP, "revents 0x%x", pfd[0].revents);
+	close(p[0]);
+	pipe(p);
+	close(p[0]);
+	pfd[1] = (struct pollfd){.fd = p[1], .events = POLLOUT};
+	r = poll(&pfd[1], 1, 0);
+	CHECK("poll.err_no_reader", r == 1 && (pfd[1].revents & POLLERR), "revents 0x%x",
+	      pfd[1].revents);
+	close(p[1]);
+	close(fd);
+}
+
+static void test_select(void)
+{
+	struct timeval tv;
+	struct timespec ts;
+	fd_set rd, wr;
+	long long t0;
+	int p[2], fd, r;
+
+	pipe(p);
+	fd = open(check_path("reg"), O_RDWR);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	tv = (struct timeval){0, 0};
+	CHECK_EQ("select.timeout0_empty", select(p[0] + 1, &rd, NULL, NULL, &tv), 0);
+	CHECK("select.cleared", !FD_ISSET(p[0], &rd), "bit left set");
+	write(p[1], "a", 1);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	FD_ZERO(&wr);
+	FD_SET(p[1], &wr);
+	tv = (struct timeval){0, 0};
+	r = select((p[0] > p[1] ? p[0] : p[1]) + 1, &rd, &wr, NULL, &tv);
+	CHECK("select.ready", r == 2 && FD_ISSET(p[0], &rd) && FD_ISSET(p[1], &wr), "r %d", r);
+	FD_ZERO(&rd);
+	FD_SET(fd, &rd);
+	FD_ZERO(&wr);
+	FD_SET(fd, &wr);
+	tv = (struct timeval){0, 0};
+	CHECK_EQ("select.regular_ready", select(fd + 1, &rd, &wr, NULL, &tv), 2);
+	CHECK_ERR("select.negative_nfds", select(-1, NULL, NULL, NULL, &tv), EINVAL);
+	tv = (struct timeval){0, -1};
+	CHECK_ERR("select.bad_timeout", syscall(SYS_select, 0, NULL, NULL, NULL, &tv), EINVAL);
+	FD_ZERO(&rd);
+	FD_SET(check_closed_fd(), &rd);
+	tv = (struct timeval){0, 0};
+	CHECK_ERR("select.ebadf", select(check_closed_fd() + 1, &rd, NULL, NULL, &tv), EBADF);
+	CHECK_ERR("select.efault", syscall(SYS_select, p[0] + 1, BADPTR, NULL, NULL, &tv), EFAULT);
+
+	/* Linux writes the unslept time back into the timeout. */
+	read(p[0], &r, 1);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	tv = (struct timeval){0, 20000};
+	t0 = now_ns();
+	r = syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv);
+	CHECK("select.timeout_expires", r == 0 && now_ns() - t0 >= 20000000, "r %d after %lld ns",
+	      r, now_ns() - t0);
+	CHECK("select.timeout_updated", tv.tv_sec == 0 && tv.tv_usec == 0, "left %ld.%06ld",
+	      (long)tv.tv_sec, (long)tv.tv_usec);
+
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	ts = (struct timespec){0, 10000000};
+	t0 = now_ns();
+	r = syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, NULL);
+	CHECK("pselect6.timeout", r == 0 && now_ns() - t0 >= 10000000, "r %d after %lld ns", r,
+	      now_ns() - t0);
+	write(p[1], "b", 1);
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	ts = (struct timespec){0, 0};
+	CHECK("pselect6.ready",
+	      syscall(SYS_pselect6, p[0] + 1, &rd, NULL, NULL, &ts, NULL) == 1 &&
+		      FD_ISSET(p[0], &rd),
+	      "not ready");
+	ts = (struct timespec){0, 2000000000};
+	CHECK_ERR("pselect6.bad_timeout", syscall(SYS_pselect6, 0, NULL, NULL, NULL, &ts, NULL),
+		  EINVAL);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	check_init(argc, argv);
+	check_tmpdir_make();
+	test_pipe2();
+	test_poll();
+	test_select();
+	return check_done();
+}

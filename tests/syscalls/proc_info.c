@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/* proc_info.c: syscall coverage for process identity, limits, randomness, TLS base and clocks. */
+#include "check.h"
+
+#include <asm/prctl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/time.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+static char status_buf[8192];
+
+/* status_field: the numbers after "Key:" in /proc/self/status; returns how many were read. */
+static int status_field(const char *key, long *vals, int max)
+{
+	char *line = strstr(status_buf, key);
+	int n = 0;
+
+	if (!line)
+		return 0;
+	line += strlen(key);
+	while (n < max) {
+		char *end;
+		long v = strtol(line, &end, 10);
+
+		if (end == line)
+			break;
+		vals[n++] = v;
+		line = end;
+	}
+	return n;
+}
+
+static void test_ids(void)
+{
+	struct utsname u;
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	long v[4], groups[64];
+	int ngroups;
+
+	CHECK_EQ("uname.ok", uname(&u), 0);
+	CHECK_STR("uname.sysname", u.sysname, "Linux");
+	CHECK_STR("uname.machine", u.machine, "x86_64");
+	CHECK("uname.release", u.release[0] >= '1' && u.release[0] <= '9', "release \"%s\"",
+	      u.release);
+	CHECK_ERR("uname.efault", syscall(SYS_uname, BADPTR), EFAULT);
+
+	check_read_file("/proc/self/status", status_buf, sizeof(status_buf));
+	CHECK_EQ("getpid.gettid_main", syscall(SYS_gettid), getpid());
+	CHECK("getpid.status", status_field("\nPid:", v, 1) == 1 && v[0] == getpid(), "Pid %ld",
+	      v[0]);
+	CHECK("getppid.status", status_field("\nPPid:", v, 1) == 1 && v[0] == getppid(), "PPid %ld",
+	      v[0]);
+	CHECK("getppid.other", getppid() > 0 && getppid() != getpid(), "ppid %d", getppid());
+	getresuid(&r, &e, &s);
+	getresgid(&gr, &ge, &gs);
+	CHECK("getuid.consistent", getuid() == r && geteuid() == e, "uid %u/%u res %u/%u", getuid(),
+	      geteuid(), r, e);
+	CHECK("getgid.consistent", getgid() == gr && getegid() == ge, "gid %u/%u res %u/%u",
+	      getgid(), getegid(), gr, ge);
+	CHECK("getuid.status",
+	      status_field("\nUid:", v, 4) == 4 && v[0] == r && v[1] == e && v[2] == s,
+	      "Uid %ld %ld %ld", v[0], v[1], v[2]);
+	CHECK("getgid.status",
+	      status_field("\nGid:", v, 4) == 4 && v[0] == gr && v[1] == ge && v[2] == gs,
+	      "Gid %ld %ld %ld", v[0], v[1], v[2]);
+	ngroups = getgroups(0, NULL);
+	CHECK("getgroups.status", ngroups >= 0 && status_field("\nGroups:", groups, 64) == ngroups,
+	      "getgroups %d", ngroups);
+	CHECK_ERR("getgroups.einval", syscall(SYS_getgroups, -1, NULL), EINVAL);
+	CHECK_EQ("getpgid.self", getpgid(0), getpgrp());
+	CHECK("getsid.self", getsid(0) > 0, "sid %d", getsid(0));
+	CHECK_ERR("getpgid.esrch", getpgid(INT_MAX), ESRCH);
+	CHECK_EQ("kill.self_zero", kill(getpid(), 0), 0);
+	CHECK_ERR("kill.esrch", kill(INT_MAX, 0), ESRCH);
+}
+
+static void test_name_random(void)
+{
+	unsigned char a[32], b[32];
+	char name[17] = "", comm[64];
+
+	CHECK_EQ("prctl.set_name", prctl(PR_SET_NAME, "lxrun-sys-test"), 0);
+	CHECK("prctl.get_name", prctl(PR_GET_NAME, name) == 0 && !strcmp(name, "lxrun-sys-test"),
+	      "name \"%s\"", name);
+	check_read_file("/proc/self/comm", comm, sizeof(comm));
+	CHECK_STR("prctl.comm_file", comm, "lxrun-sys-test\n");
+	CHECK_ERR("prctl.einval", prctl(-1, 0, 0, 0, 0), EINVAL);
+
+	CHECK_EQ("getrandom.count", getrandom(a, sizeof(a), 0), 32);
+	CHECK_EQ("getrandom.nonblock", getrandom(b, sizeof(b), GRND_NONBLOCK), 32);
+	CHECK("getrandom.differs", memcmp(a, b, sizeof(a)) != 0, "two draws were equal");
+	CHECK_EQ("getrandom.zero", getrandom(a, 0, 0), 0);
+	CHECK_ERR("getrandom.bad_flags", syscall(SYS_getrandom, a, 8, 0x80), EINVAL);
+	CHECK_ERR("getrandom.efault", syscall(SYS_getrandom, BADPTR, 8, 0), EFAULT);
+}
+
+static void test_limits(void)
+{
+	struct rlimit rl, rl2, low;
+	struct sysinfo si;
+	uint64_t lim[2];
+
+	CHECK_EQ("getrlimit.nofile", getrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK("getrlimit.cur_le_max", rl.rlim_cur <= rl.rlim_max, "%lu > %lu",
+	      (unsigned long)rl.rlim_cur, (unsigned long)rl.rlim_max);
+	CHECK("prlimit64.get",
+	      syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, NULL, lim) == 0 && lim[0] == rl.rlim_cur &&
+		      lim[1] == rl.rlim_max,
+	      "%lu/%lu", (unsigned long)lim[0], (unsigned long)lim[1]);
+	CHECK("prlimit64.own_pid",
+	      syscall(SYS_prlimit64, getpid(), RLIMIT_NOFILE, NULL, lim) == 0 &&
+		      lim[0] == rl.rlim_cur,
+	      "%lu", (unsigned long)lim[0]);
+	low = (struct rlimit){64, rl.rlim_max};
+	CHECK_EQ("setrlimit.lower", setrlimit(RLIMIT_NOFILE, &low), 0);
+	CHECK("getrlimit.lowered", getrlimit(RLIMIT_NOFILE, &rl2) == 0 && rl2.rlim_cur == 64,
+	      "cur %lu", (unsigned long)rl2.rlim_cur);
+	CHECK_ERR("setrlimit.enforced_dup2", syscall(SYS_dup2, 1, 70), EBADF);
+	CHECK_ERR("setrlimit.enforced_dupfd", fcntl(1, F_DUPFD, 64), EINVAL);
+	CHECK_EQ("setrlimit.raise_back", setrlimit(RLIMIT_NOFILE, &rl), 0);
+	CHECK("getrlimit.restored",
+	      getrlimit(RLIMIT_NOFILE, &rl2) == 0 && rl2.rlim_cur == rl.rlim_cur, "cur %lu",
+	      (unsigned long)rl2.rlim_cur);
+	low = (struct rlimit){rl.rlim_max, rl.rlim_max - 1};
+	if (rl.rlim_max != RLIM_INFINITY)
+		CHECK_ERR("setrlimit.cur_over_max", setrlimit(RLIMIT_NOFILE, &low), EINVAL);
+	CHECK_ERR("prlimit64.bad_resource", syscall(SYS_prlimit64, 0, 999, NULL, lim), EINVAL);
+	CHECK_ERR("prlimit64.esrch", syscall(SYS_prlimit64, INT_MAX, RLIMIT_NOFILE, NULL, lim),
+		  ESRCH);
+	CHECK_ERR("getrlimit.efault", syscall(SYS_getrlimit, RLIMIT_NOFILE, BADPTR), EFAULT);
+	CHECK("getrlimit.stack", getrlimit(RLIMIT_STACK, &rl2) == 0 && rl2.rlim_cur > 0,
+	      "stack %lu", (unsigned long)rl2.rlim_cur);
+
+	CHECK_EQ("sysinfo.ok", sysinfo(&si), 0);
+	CHECK("sysinfo.mem_unit", si.mem_unit >= 1, "mem_unit %u", si.mem_unit);
+	CHECK("sysinfo.totalram", si.totalram > 0 && si.freeram <= si.totalram,
+	      "total %lu free %lu", si.totalram, si.freeram);
+	CHECK("sysinfo.procs", si.procs > 0, "procs %u", si.procs);
+	CHECK("sysinfo.uptime", si.uptime > 0, "uptime %ld", si.uptime);
+	CHECK_ERR("sysinfo.efault", syscall(SYS_sysinfo, BADPTR), EFAULT);
+}
+
+static int tid_word;
+static __thread int tls_var = 42;
+
+static void test_tls(void)
+{
+	unsigned long fs = 0, gs = 1, self;
+	long tid;
+
+	tid = syscall(SYS_set_tid_address, &tid_word);
+	CHECK_EQ("set_tid_address.returns_tid", tid, syscall(SYS_gettid));
+
+	/* glibc keeps the TCB's own address in its first word: %fs:0 is the thread pointer. */
+	__asm__ volatile("mov %%fs:0, %0" : "=r"(self));
+	CHECK_EQ("arch_prctl.get_fs", syscall(SYS_arch_prctl, ARCH_GET_FS, &fs), 0);
+	CHECK_EQ("arch_prctl.fs_is_tls", fs, self);
+	CHECK_EQ("arch_prctl.get_gs", syscall(SYS_arch_prctl, ARCH_GET_GS, &gs), 0);
+	CHECK_EQ("arch_prctl.gs_zero", gs, 0);
+	CHECK_EQ("arch_prctl.set_fs_same", syscall(SYS_arch_prctl, ARCH_SET_FS, fs), 0);
+	CHECK_EQ("arch_prctl.tls_still_works", tls_var, 42);
+	CHECK_ERR("arch_prctl.bad_code", syscall(SYS_arch_prctl, 0x9999, &fs), EINVAL);
+	CHECK_ERR("arch_prctl.efault", syscall(SYS_arch_prctl, ARCH_GET_FS, BADPTR), EFAULT);
+}
+
+static long long ns_of(struct timespec t)
+{
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_clocks(void)
+{
+	struct timespec a, b, res, req, rem;
+	struct timeval tv;
+	struct sigaction sa;
+	struct itimerval it;
+	int mono = 1, r;
+	time_t t, tr;
+
+	CHECK_EQ("clock_gettime.realtime", clock_gettime(CLOCK_REALTIME, &a), 0);
+	CHECK("clock_gettime.nsec_range", a.tv_nsec >= 0 && a.tv_nsec < 1000000000, "nsec %ld",
+	      a.tv_nsec);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 1000; i++) {
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		mono &= ns_of(b) >= ns_of(a);
+		a = b;
+	}
+	CHECK("clock_gettime.monotonic", mono, "MONOTONIC went backwards");
+	CHECK("clock_gettime.raw_syscall",
+	      syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &b) == 0 && ns_of(b) >= ns_of(a),
+	      "raw %lld < vdso %lld", ns_of(b), ns_of(a));
+	clock_gettime(CLOCK_BOOTTIME, &b);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	CHECK("clock_gettime.boottime", ns_of(b) + 1000000000LL >= ns_of(a), "boot %lld mono %lld",
+	      ns_of(b), ns_of(a));
+	CHECK_EQ("clock_gettime.cputime", clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a), 0);
+	CHECK_EQ("clock_gettime.thread_cputime", clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a), 0);
+	CHECK_ERR("clock_gettime.bad_clock", syscall(SYS_clock_gettime, 999, &a), EINVAL);
+	CHECK_ERR("clock_gettime.efault", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, BADPTR),
+		  EFAULT);
+	CHECK("clock_getres.realtime",
+	      clock_getres(CLOCK_REALTIME, &res) == 0 && res.tv_sec == 0 && res.tv_nsec > 0,
+	      "res %ld.%09ld", (long)res.tv_sec, res.tv_nsec);
+	CHECK_EQ("clock_getres.null", syscall(SYS_clock_getres, CLOCK_MONOTONIC, NULL), 0);
+	CHECK_ERR("clock_getres.bad_clock", syscall(SYS_clock_getres, 999, &res), EINVAL);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	req = (struct timespec){0, 10000000};
+	CHECK_EQ("nanosleep.ok", nanosleep(&req, &rem), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK("nanosleep.duration", ns_of(b) - ns_of(a) >= 10000000, "slept %lld ns",
+	      ns_of(b) - ns_of(a));
+	req.tv_nsec = 1000000000;
+	CHECK_ERR("nanosleep.einval_nsec", nanosleep(&req, &rem), EINVAL);
+	req = (struct timespec){-1, 0};
+	CHECK_ERR("nanosleep.einval_negative", nanosleep(&req, &rem), EINVAL);
+	CHECK_ERR("nanosleep.efault", syscall(SYS_nanosleep, BADPTR, NULL), EFAULT);
+
+	/* A signal cuts a long sleep short and reports what was left. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigaction(SIGALRM, &sa, NULL);
+	it = (struct itimerval){{0, 0}, {0, 20000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	req = (struct timespec){2, 0};
+	rem = (struct timespec){0, 0};
+	r = syscall(SYS_nanosleep, &req, &rem);
+	CHECK("nanosleep.eintr", r == -1 && errno == EINTR, "got %d/%s", r, check_errname(errno));
+	CHECK("nanosleep.rem", ns_of(rem) > 0 && ns_of(rem) < 2000000000LL, "rem %lld", ns_of(rem));
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	req = (struct timespec){a.tv_sec, a.tv_nsec + 5000000};
+	if (req.tv_nsec >= 1000000000) {
+		req.tv_sec++;
+		req.tv_nsec -= 1000000000;
+	}
+	CHECK_EQ("clock_nanosleep.abstime",
+		 syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, TIMER_ABSTIME, &req, NULL), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	CHECK("clock_nanosleep.reached", ns_of(b) >= ns_of(req), "woke %lld ns early",
+	      ns_of(req) - ns_of(b));
+	CHECK_ERR("clock_nanosleep.bad_clock", syscall(SYS_clock_nanosleep, 999, 0, &req, NULL),
+		  EINVAL);
+
+	clock_gettime(CLOCK_REALTIME, &a);
+	CHECK_EQ("gettimeofday.ok", gettimeofday(&tv, NULL), 0);
+	CHECK("gettimeofday.matches_realtime",
+	      tv.tv_sec >= a.tv_sec && tv.tv_sec <= a.tv_sec + 2 && tv.tv_usec >= 0 &&
+		      tv.tv_usec < 1000000,
+	      "tv %ld.%06ld rt %ld", (long)tv.tv_sec, (long)tv.tv_usec, (long)a.tv_sec);
+	CHECK_ERR("gettimeofday.efault", syscall(SYS_gettimeofday, BADPTR, NULL), EFAULT);
+	t = syscall(SYS_time, NULL);
+	/* time() reads the tick-granular coarse clock, which may trail CLOCK_REALTIME. */
+	CHECK("time.matches_realtime", t >= a.tv_sec - 1 && t <= a.tv_sec + 2, "time %ld rt %ld",
+	      (long)t, (long)a.tv_sec);
+	tr = syscall(SYS_time, &t);
+	CHECK("time.stores", tr == t, "returned %ld, stored %ld", (long)tr, (long)t);
+	CHECK_ERR("time.efault", syscall(SYS_time, BADPTR), EFAULT);
+	CHECK_EQ("sched_yield.ok", syscall(SYS_sched_yield), 0);
+}
+
+int main(int argc, char **argv)
+{
+	check_init(argc, argv);
+	test_ids();
+	test_name_random();
+	test_limits();
+	test_tls();
+	test_clocks();
+	return check_done();
+}

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/* xattr.c: syscall coverage for the *xattr family on a file in the temporary directory. */
+#include "check.h"
+
+#include <sys/xattr.h>
+
+/* listed: whether a NUL-separated listxattr result contains name. */
+static int listed(const char *list, ssize_t len, const char *name)
+{
+	for (ssize_t off = 0; off < len; off += strlen(list + off) + 1)
+		if (!strcmp(list + off, name))
+			return 1;
+	return 0;
+}
+
+static void test_unsupported(const char *f)
+{
+	char buf[64];
+
+	/* Without user.* support the whole namespace answers EOPNOTSUPP, reads included. */
+	CHECK_ERR("setxattr.unsupported", setxattr(f, "user.test", "v", 1, 0), EOPNOTSUPP);
+	CHECK_ERR("getxattr.unsupported", getxattr(f, "user.test", buf, sizeof(buf)), EOPNOTSUPP);
+	CHECK("listxattr.unsupported", listxattr(f, buf, sizeof(buf)) >= 0 || errno == EOPNOTSUPP,
+	      "%s", check_errname(errno));
+}
+
+static void test_roundtrip(const char *f, const char *lnk)
+{
+	char buf[256], list[1024], name[300];
+	static char big[65537];
+	ssize_t n;
+	int fd;
+
+	CHECK_ERR("getxattr.enodata", getxattr(f, "user.missing", buf, sizeof(buf)), ENODATA);
+	CHECK_EQ("getxattr.size_query", getxattr(f, "user.test", NULL, 0), 5);
+	memset(buf, 0, sizeof(buf));
+	CHECK("getxattr.value",
+	      getxattr(f, "user.test", buf, sizeof(buf)) == 5 && !memcmp(buf, "value", 5),
+	      "got \"%s\"", buf);
+	CHECK_ERR("getxattr.erange", getxattr(f, "user.test", buf, 2), ERANGE);
+	CHECK("getxattr.follows_link", getxattr(lnk, "user.test", buf, sizeof(buf)) == 5, "%s",
+	      check_errname(errno));
+	CHECK_ERR("lgetxattr.link_enodata", lgetxattr(lnk, "user.test", buf, sizeof(buf)), ENODATA);
+	/* user.* is reserved for regular files and directories. */
+	CHECK_ERR("lsetxattr.link_eperm", lsetxattr(lnk, "user.test", "v", 1, 0), EPERM);
+
+	CHECK_ERR("setxattr.create_eexist", setxattr(f, "user.test", "x", 1, XATTR_CREATE), EEXIST);
+	CHECK_ERR("setxattr.replace_enodata", setxattr(f, "user.new", "x", 1, XATTR_REPLACE),
+		  ENODATA);
+	CHECK_EQ("setxattr.replace", setxattr(f, "user.test", "longer value", 12, XATTR_REPLACE),
+		 0);
+	CHECK_EQ("getxattr.replaced", getxattr(f, "user.test", buf, sizeof(buf)), 12);
+	CHECK_EQ("setxattr.empty_value", setxattr(f, "user.empty", "", 0, 0), 0);
+	CHECK_EQ("getxattr.empty_value", getxattr(f, "user.empty", buf, sizeof(buf)), 0);
+	CHECK_ERR("setxattr.bad_flags", setxattr(f, "user.x", "x", 1, 4), EINVAL);
+	CHECK_ERR("setxattr.bad_namespace", setxattr(f, "foo.bar", "x", 1, 0), EOPNOTSUPP);
+	CHECK_ERR("setxattr.empty_name", setxattr(f, "", "x", 1, 0), ERANGE);
+	memcpy(name, "user.", 5);
+	memset(name + 5, 'n', 260);
+	name[265] = '\0';
+	CHECK_ERR("setxattr.name_too_long", setxattr(f, name, "x", 1, 0), ERANGE);
+	CHECK_ERR("setxattr.e2big", setxattr(f, "user.big", big, sizeof(big), 0), E2BIG);
+	CHECK_ERR("setxattr.enoent", setxattr(check_path("none"), "user.x", "x", 1, 0), ENOENT);
+	CHECK_ERR("setxattr.efault_value", syscall(SYS_setxattr, f, "user.x", BADPTR, 4, 0),
+		  EFAULT);
+	CHECK_ERR("getxattr.efault_value",
+		  syscall(SYS_getxattr, f, "user.test", BADPTR, sizeof(buf)), EFAULT);
+	CHECK_ERR("getxattr.efault_name", syscall(SYS_getxattr, f, BADPTR, buf, sizeof(buf)),
+		  EFAULT);
+	CHECK_ERR("getxattr.enoent", getxattr(check_path("none"), "user.x", buf, sizeof(buf)),
+		  ENOENT);
+
+	n = listxattr(f, list, sizeof(list));
+	CHECK("listxattr.names",
+	      n > 0 && listed(list, n, "user.test") && listed(list, n, "user.empty"), "n %zd", n);
+	CHECK_EQ("listxattr.size_query", listxattr(f, NULL, 0), n);
+	CHECK_ERR("listxattr.erange", listxattr(f, list, 3), ERANGE);
+	CHECK_ERR("listxattr.efault", syscall(SYS_listxattr, f, BADPTR, sizeof(list)), EFAULT);
+	n = llistxattr(lnk, list, sizeof(list));
+	CHECK("llistxattr.link", n >= 0 && !listed(list, n, "user.test"), "n %zd", n);
+
+	fd = open(f, O_RDONLY);
+	CHECK_EQ("fsetxattr.ok", fsetxattr(fd, "user.fd", "fdv", 3, 0), 0);
+	CHECK("fgetxattr.ok",
+	      fgetxattr(fd, "user.fd", buf, sizeof(buf)) == 3 && !memcmp(buf, "fdv", 3), "%s",
+	      check_errname(errno));
+	n = flistxattr(fd, list, sizeof(list));
+	CHECK("flistxattr.ok", n > 0 && listed(list, n, "user.fd"), "n %zd", n);
+	CHECK_EQ("fremovexattr.ok", fremovexattr(fd, "user.fd"), 0);
+	CHECK_ERR("fgetxattr.removed", fgetxattr(fd, "user.fd", buf, sizeof(buf)), ENODATA);
+	CHECK_ERR("fgetxattr.ebadf", fgetxattr(check_closed_fd(), "user.fd", buf, sizeof(buf)),
+		  EBADF);
+	close(fd);
+	CHECK_EQ("removexattr.ok", removexattr(f, "user.test"), 0);
+	CHECK_ERR("removexattr.enodata", removexattr(f, "user.test"), ENODATA);
+	CHECK_ERR("lremovexattr.link_eperm", lremovexattr(lnk, "user.test"), EPERM);
+}
+
+int main(int argc, char **argv)
+{
+	const char *f, *lnk;
+
+	check_init(argc, argv);
+	f = check_path("f");
+	lnk = check_path("lnk");
+	check_write_file(f, "data", 4);
+	symlink(f, lnk);
+	if (setxattr(f, "user.test", "value", 5, 0) == 0) {
+		check_report("setxattr.user", 1, "%s", "");
+		test_roundtrip(f, lnk);
+	} else if (errno == EOPNOTSUPP) {
+		check_skip("setxattr.user", "filesystem has no user.* xattrs");
+		test_unsupported(f);
+	} else {
+		CHECK("setxattr.user", 0, "%s", check_errname(errno));
+	}
+	return check_done();
+}

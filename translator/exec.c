@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/* execve by re-execution: the old address space goes away with the host execve, the new lxrun
+ * gets the guest's fds, cwd, umask, signal state and trace settings on its command line. */
+#include "translator/exec.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "loader/loader.h"
+#include "translator/fd.h"
+#include "translator/file_host.h"
+#include "translator/guest_mem.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+#include "translator/vfs/vfs.h"
+#include "translator/engine/engine.h"
+#include "translator/thread.h"
+
+#define ARG_MAX_TOTAL (2u << 20) /* Linux: a quarter of the 8 MiB stack limit */
+#define ARG_MAX_STRLEN 131072
+
+/* Copy a NULL-terminated guest string vector. Returns count or -errno; *vec is malloc'd. */
+static long copy_vec(uint64_t uvec, char ***vec, size_t *total)
+{
+	size_t cap = 16, n = 0;
+	char **v = malloc(cap * sizeof(*v));
+	if (!v)
+		return -LINUX_ENOMEM;
+	for (; uvec; n++) {
+		uint64_t p;
+		if (guest_copy_in(&p, uvec + n * 8, 8) < 0)
+			goto fault;
+		if (!p)
+			break;
+		if (n + 2 >= cap) {
+			char **nv = realloc(v, (cap *= 2) * sizeof(*v));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		long len = lx_strnlen_user((const char *)p, ARG_MAX_STRLEN + 1);
+		if (len < 0 || p >= LX_USER_END)
+			goto fault;
+		if (len > ARG_MAX_STRLEN)
+			goto big;
+		*total += (size_t)len + 1 + 8;
+		if (*total > ARG_MAX_TOTAL)
+			goto big;
+		v[n] = malloc((size_t)len + 1);
+		if (!v[n] || guest_copy_in(v[n], p, (size_t)len + 1) < 0) {
+			free(v[n]);
+			goto fault;
+		}
+	}
+	v[n] = NULL;
+	*vec = v;
+	return (long)n;
+big:
+	v[n] = NULL;
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return -LINUX_E2BIG;
+nomem:
+fault:
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+	return -LINUX_EFAULT;
+}
+
+static void free_vec(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* A mapper that maps nothing: loader_exec runs every check of execve without side effects. */
+static int64_t dry_reserve(void *ctx, uint64_t hint, uint64_t len, int fixed)
+{
+	return hint ? (int64_t)hint : 0x100000000000ll;
+}
+static int64_t dry_map_file(void *c, uint64_t a, uint64_t l, int p, int fd, uint64_t o)
+{
+	return (int64_t)a;
+}
+static int64_t dry_map_anon(void *c, uint64_t a, uint64_t l, int p)
+{
+	return (int64_t)a;
+}
+static int64_t dry_protect(void *c, uint64_t a, uint64_t l, int p)
+{
+	return 0;
+}
+static int64_t dry_write(void *c, uint64_t a, const void *s, size_t l)
+{
+	return 0;
+}
+static int64_t dry_unmap(void *c, uint64_t a, uint64_t l)
+{
+	return 0;
+}
+static const struct loader_mapper dry_mapper = {
+	.reserve = dry_reserve,
+	.map_file = dry_map_file,
+	.map_anon = dry_map_anon,
+	.protect = dry_protect,
+	.write = dry_write,
+	.unmap = dry_unmap,
+};
+
+static int open_guest(void *ctx, const char *path)
+{
+	struct lx_file *f;
+	int r = vfs_openat(LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_NONBLOCK, 0, &f);
+	if (r < 0)
+		return r;
+	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
+	lx_file_put(f);
+	return r;
+}
+
+/* Serialise the fd table, moving every inherited host fd to a non-CLOEXEC descriptor; the
+ * guest's 0, 1, 2 become lxrun's own 0, 1, 2 in the new image. */
+static int pass_fds(char *state, size_t size)
+{
+	struct lx_fdtable *t = lx_proc.fds;
+	int keep[LX_FD_MAX];
+	size_t n = 0;
+	state[0] = 0;
+	for (int g = 0; g < t->size && g < LX_FD_MAX; g++) {
+		keep[g] = -1;
+		struct lx_file *f = t->ents[g].file;
+		if (!f || t->ents[g].cloexec || f->host_fd < 0)
+			continue;
+		keep[g] = fcntl(f->host_fd, F_DUPFD, 10);
+		if (keep[g] < 0)
+			return (int)lx_errno(errno);
+	}
+	for (int g = 0; g < 3; g++) {
+		if (g < t->size && keep[g] >= 0) {
+			if (dup2(keep[g], g) < 0)
+				return (int)lx_errno(errno);
+			close(keep[g]);
+			keep[g] = g;
+		} else {
+			close(g);
+		}
+	}
+	for (int g = 0; g < t->size && g < LX_FD_MAX; g++) {
+		if (keep[g] < 0)
+			continue;
+		int w = snprintf(state + n, size - n, "%s%d:%d:%x", n ? "," : "", g, keep[g],
+				 t->ents[g].file->flags);
+		if (w < 0 || (size_t)w >= size - n)
+			return -LINUX_E2BIG;
+		n += (size_t)w;
+	}
+	return 0;
+}
+
+long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
+{
+	if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW))
+		return -LINUX_EINVAL;
+	char path[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, upath, sizeof(path));
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		struct lx_file *f = lx_fd_lookup(lx_proc.fds, dirfd);
+		if (!f)
+			return -LINUX_EBADF;
+		r = vfs_file_path(f, path, sizeof(path));
+		if (r < 0)
+			return r;
+	} else if (path[0] != '/') {
+		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */
+		char base[LX_PATH_MAX], abs[LX_PATH_MAX * 2];
+		if (dirfd == LINUX_AT_FDCWD) {
+			snprintf(base, sizeof(base), "%s", vfs_cwd());
+		} else {
+			struct lx_file *f = lx_fd_lookup(lx_proc.fds, dirfd);
+			if (!f)
+				return -LINUX_EBADF;
+			if ((r = vfs_file_path(f, base, sizeof(base))) < 0)
+				return r;
+		}
+		snprintf(abs, sizeof(abs), "%s/%s", base, path);
+		if (strlen(abs) >= sizeof(path))
+			return -LINUX_ENAMETOOLONG;
+		strcpy(path, abs);
+	}
+	char **argv = NULL, **envp = NULL;
+	size_t total = 0;
+	long argc = copy_vec(uargv, &argv, &total);
+	if (argc < 0)
+		return argc;
+	long envc = copy_vec(uenvp, &envp, &total);
+	if (envc < 0) {
+		free_vec(argv);
+		return envc;
+	}
+	/* Every check execve makes, before the old image is given up. */
+	struct loader_options lo = {.open_path = open_guest};
+	static struct loader_result res;
+	const char *why;
+	r = loader_exec(&dry_mapper, &lo, path, argv, envp, &res, &why);
+	if (r < 0)
+		goto out;
+
+	char fds[LX_FD_MAX * 24];
+	if ((r = pass_fds(fds, sizeof(fds))) < 0)
+		goto out; /* nothing irreversible yet unless dup2 failed (then stdio is lost) */
+
+	/* lxrun [--root R] [--engine E] [--trace-fd N] --exec-state S --exec-path P -- argv... */
+	char **hv = calloc((size_t)argc + 24, sizeof(*hv));
+	char state[LX_FD_MAX * 24 + 256], tracefd[32], cwd[LX_PATH_MAX + 8];
+	if (!hv) {
+		r = -LINUX_ENOMEM;
+		goto out;
+	}
+	snprintf(state, sizeof(state), "--exec-state=fds=%s;umask=%o;sigmask=%llx;comm=", fds,
+		 lx_proc.umask, (unsigned long long)lx_proc.sigmask);
+	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
+	int k = 0;
+	hv[k++] = "lxrun";
+	if (lx_proc.root[0]) {
+		hv[k++] = "--root";
+		hv[k++] = lx_proc.root;
+	}
+	hv[k++] = "--engine";
+	hv[k++] = (char *)lx_proc.engine_name;
+	if (lx_proc.trace) {
+		fflush(lx_proc.trace);
+		int tfd = fcntl(fileno(lx_proc.trace), F_DUPFD, 10);
+		snprintf(tracefd, sizeof(tracefd), "--trace-fd=%d", tfd);
+		hv[k++] = tracefd;
+	}
+	if (lx_proc.verbose)
+		hv[k++] = "-v";
+	hv[k++] = state;
+	hv[k++] = cwd;
+	hv[k++] = "--exec-path";
+	hv[k++] = path;
+	hv[k++] = "--";
+	for (long i = 0; i < argc; i++)
+		hv[k++] = argv[i];
+	if (!argc)
+		hv[k++] = ""; /* argv[0] may be absent: keep a slot so PROGRAM is not taken as args */
+	hv[k] = NULL;
+	struct lx_thread *t = lx_thread_self();
+	lx_proc.engine->thread_disarm(t);
+	syscall(SYS_execve, "/proc/self/exe", hv, envp);
+	r = lx_errno(errno); /* the host refused: the guest's fds 0-2 may already be moved */
+	lx_proc.engine->thread_arm(t, &why);
+	free(hv);
+out:
+	free_vec(argv);
+	free_vec(envp);
+	return r;
+}
+
+int lx_exec_restore(const char *state)
+{
+	const char *p = strstr(state, "fds=");
+	if (p) {
+		p += 4;
+		while (*p && *p != ';') {
+			int g, h;
+			unsigned fl;
+			int used = 0;
+			if (sscanf(p, "%d:%d:%x%n", &g, &h, &fl, &used) != 3)
+				return -LINUX_EINVAL;
+			p += used;
+			if (*p == ',')
+				p++;
+			if (fcntl(h, F_SETFD, FD_CLOEXEC) < 0)
+				continue;
+			struct lx_file *f = lx_host_file_new(h, fl, NULL);
+			if (!f)
+				return -LINUX_ENOMEM;
+			int r = lx_fd_install_at(lx_proc.fds, g, f, 0);
+			lx_file_put(f);
+			if (r < 0)
+				return r;
+		}
+	}
+	if ((p = strstr(state, "umask="))) {
+		lx_proc.umask = (unsigned)strtoul(p + 6, NULL, 8);
+		umask(lx_proc.umask);
+	}
+	if ((p = strstr(state, "sigmask=")))
+		lx_proc.sigmask = strtoull(p + 8, NULL, 16);
+	return 0;
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* execve: validate the new image, then re-execute lxrun on it, carrying the guest's state. */
+#ifndef LXRUN_TRANSLATOR_EXEC_H
+#define LXRUN_TRANSLATOR_EXEC_H
+
+#include <stdint.h>
+
+/* execveat(2) for the guest. Returns a negative errno when the image cannot be run (the old
+ * image keeps running, as with Linux); never returns on success. */
+long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags);
+
+/* The state string given to the re-executed lxrun (--exec-state): rebuild the fd table
+ * from it. Returns 0 or a negative errno. */
+int lx_exec_restore(const char *state);
+
+#endif

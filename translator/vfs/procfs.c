@@ -1,0 +1,463 @@
+/* SPDX-License-Identifier: MIT */
+/* procfs: the guest's /proc. Entries of the guest's own process (self, thread-self, its pid)
+ * are made from translator state; everything else is the host's /proc, which describes the
+ * same machine and the same (host) processes. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "translator/fd.h"
+#include "translator/file_host.h"
+#include "translator/guest_mem.h"
+#include "translator/mm.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+#include "translator/thread.h"
+#include "translator/vfs/synth.h"
+#include "translator/vfs/vfs.h"
+
+/* Entries made for the guest's own /proc/PID; the rest of /proc/PID is the host's. */
+static const char *const own_files[] = {"maps", "cmdline", "environ", "status", "stat",
+					 "comm", "auxv", "mounts", "mountinfo"};
+static const char *const own_links[] = {"exe", "cwd", "root"};
+
+struct own {
+	int is_own;        /* the path is under the guest's own pid */
+	const char *sub;   /* the part after /PID ("" for the pid dir itself) */
+};
+
+static int split_own(const char *p, struct own *o)
+{
+	o->is_own = 0;
+	o->sub = "";
+	const char *c = p + 1;
+	char pidbuf[16];
+	snprintf(pidbuf, sizeof(pidbuf), "%d", lx_proc.pid);
+	size_t n = strlen(pidbuf);
+	if (!strncmp(c, pidbuf, n) && (c[n] == '/' || !c[n])) {
+		o->is_own = 1;
+		o->sub = c + n;
+	}
+	return o->is_own;
+}
+
+static int name_in(const char *name, size_t n, const char *const *list, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(list[i]) == n && !strncmp(name, list[i], n))
+			return (int)i;
+	return -1;
+}
+
+/* Target of own_links[i]. */
+static long link_target(int i, char *buf, size_t size)
+{
+	const char *t = i == 0 ? lx_proc.exe : i == 1 ? vfs_cwd() : "/";
+	return snprintf(buf, size, "%s", t);
+}
+
+/* "fd/N" -> the file, or NULL. */
+static struct lx_file *fd_of(const char *sub)
+{
+	if (strncmp(sub, "/fd/", 4) != 0)
+		return NULL;
+	char *end;
+	long fd = strtol(sub + 4, &end, 10);
+	if (end == sub + 4 || (*end && *end != '/'))
+		return NULL;
+	return lx_fd_lookup(lx_proc.fds, (int)fd);
+}
+
+static long fd_link(struct lx_file *f, char *buf, size_t size)
+{
+	if (f->host_fd >= 0 && !f->path) {
+		char l[64];
+		snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
+		ssize_t r = readlink(l, buf, size - 1);
+		if (r < 0)
+			return lx_errno(errno);
+		buf[r] = 0;
+		return r;
+	}
+	return vfs_file_path(f, buf, size);
+}
+
+static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out, size_t outlen)
+{
+	const char *c = p + 1;
+	int tid = lx_thread_self() ? lx_thread_self()->tid : lx_proc.pid;
+	if (!strncmp(c, "self", 4) && (c[4] == '/' || !c[4])) {
+		if (!c[4] && !follow)
+			return 0;
+		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, c + 4);
+		return 1;
+	}
+	if (!strncmp(c, "thread-self", 11) && (c[11] == '/' || !c[11])) {
+		if (!c[11] && !follow)
+			return 0;
+		snprintf(out, outlen, "/proc/%d/task/%d%s", lx_proc.pid, tid, c + 11);
+		return 1;
+	}
+	struct own o;
+	if (!split_own(p, &o) || !*o.sub)
+		return 0;
+	const char *name = o.sub + 1;
+	const char *slash = strchr(name, '/');
+	size_t n = slash ? (size_t)(slash - name) : strlen(name);
+	int li = name_in(name, n, own_links, 3);
+	if (li >= 0 && (slash || follow)) {
+		char t[LX_PATH_MAX];
+		link_target(li, t, sizeof(t));
+		snprintf(out, outlen, "%s%s", t, slash ? slash : "");
+		return 1;
+	}
+	if (n == 4 && !strncmp(name, "task", 4) && slash) {
+		/* task/TID/... is the process itself for every guest thread */
+		const char *after = strchr(slash + 1, '/');
+		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after ? after : "");
+		return 1;
+	}
+	if (n == 2 && !strncmp(name, "fd", 2) && slash) {
+		struct lx_file *f = fd_of(o.sub);
+		if (!f)
+			return -LINUX_ENOENT;
+		const char *more = strchr(slash + 1, '/');
+		if (more) { /* through a directory fd */
+			char t[LX_PATH_MAX];
+			long r = fd_link(f, t, sizeof(t));
+			if (r < 0)
+				return (int)r;
+			snprintf(out, outlen, "%s%s", t, more);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int own_stat(struct lx_mount *m, struct own *o, struct linux_stat *st)
+{
+	const char *name = o->sub + 1;
+	uint64_t ino = 0x10000 + (uint64_t)lx_proc.pid * 64;
+	if (!*o->sub) {
+		synth_stat(st, m, LINUX_S_IFDIR | 0555, ino, 0);
+		return 0;
+	}
+	if (!strcmp(name, "fd") || !strcmp(name, "task")) {
+		synth_stat(st, m, LINUX_S_IFDIR | 0500, ino + 1, 0);
+		return 0;
+	}
+	if (name_in(name, strlen(name), own_links, 3) >= 0) {
+		synth_stat(st, m, LINUX_S_IFLNK | 0777, ino + 2, 0);
+		return 0;
+	}
+	if (!strncmp(name, "fd/", 3)) {
+		if (!fd_of(o->sub))
+			return -LINUX_ENOENT;
+		synth_stat(st, m, LINUX_S_IFLNK | 0700, ino + 3, 64);
+		return 0;
+	}
+	int i = name_in(name, strlen(name), own_files, sizeof(own_files) / sizeof(own_files[0]));
+	if (i >= 0) {
+		synth_stat(st, m, LINUX_S_IFREG | (i == 6 ? 0400 : 0444), ino + 8 + (uint64_t)i, 0);
+		return 0;
+	}
+	return 1; /* not ours: the host's */
+}
+
+static int proc_stat(struct lx_mount *m, const char *p, struct linux_stat *st)
+{
+	struct own o;
+	if (split_own(p, &o)) {
+		int r = own_stat(m, &o, st);
+		if (r <= 0)
+			return r;
+	}
+	if (!strcmp(p, "/self") || !strcmp(p, "/thread-self")) {
+		synth_stat(st, m, LINUX_S_IFLNK | 0777, 0xfff0 + (p[1] == 't'), 0);
+		return 0;
+	}
+	char host[LX_PATH_MAX];
+	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
+	return lstat(host, (struct stat *)st) < 0 ? (int)lx_errno(errno) : 0;
+}
+
+static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t size)
+{
+	char t[LX_PATH_MAX];
+	long r;
+	struct own o;
+	if (!strcmp(p, "/self"))
+		r = snprintf(t, sizeof(t), "%d", lx_proc.pid);
+	else if (!strcmp(p, "/thread-self"))
+		r = snprintf(t, sizeof(t), "%d/task/%d", lx_proc.pid,
+			     lx_thread_self() ? lx_thread_self()->tid : lx_proc.pid);
+	else if (split_own(p, &o) && *o.sub) {
+		const char *name = o.sub + 1;
+		int li = name_in(name, strlen(name), own_links, 3);
+		if (li >= 0)
+			r = link_target(li, t, sizeof(t));
+		else if (!strncmp(name, "fd/", 3) && fd_of(o.sub))
+			r = fd_link(fd_of(o.sub), t, sizeof(t));
+		else
+			return -LINUX_EINVAL;
+	} else {
+		char host[LX_PATH_MAX];
+		snprintf(host, sizeof(host), "/proc%s", p);
+		r = readlink(host, t, sizeof(t));
+		if (r < 0)
+			return lx_errno(errno);
+	}
+	if (r < 0)
+		return r;
+	if ((size_t)r > size)
+		r = (long)size;
+	memcpy(buf, t, (size_t)r);
+	return r;
+}
+
+/* Copy a range of live guest memory (argv, environ, auxv) into a buffer. */
+static char *guest_range(uint64_t start, uint64_t end, size_t *len)
+{
+	*len = end > start ? (size_t)(end - start) : 0;
+	char *d = malloc(*len + 1);
+	if (d && *len && guest_copy_in(d, start, *len) < 0)
+		*len = 0;
+	return d;
+}
+
+/* Host /proc/self/FILE with the line starting with key replaced. */
+static char *host_with_line(const char *file, const char *key, const char *line, size_t *len)
+{
+	char *d;
+	char host[64];
+	snprintf(host, sizeof(host), "/proc/self/%s", file);
+	if (synth_slurp(host, &d, len) < 0)
+		return NULL;
+	d[*len] = 0; /* synth_slurp leaves room: cap is a power of two > n */
+	char *at = strstr(d, key);
+	if (!at)
+		return d;
+	char *eol = strchr(at, '\n');
+	size_t before = (size_t)(at - d), after = eol ? *len - (size_t)(eol + 1 - d) : 0;
+	size_t ll = strlen(line);
+	char *n = malloc(before + ll + after + 1);
+	if (!n)
+		return d;
+	memcpy(n, d, before);
+	memcpy(n + before, line, ll);
+	memcpy(n + before + ll, eol ? eol + 1 : "", after);
+	*len = before + ll + after;
+	free(d);
+	return n;
+}
+
+static char *render_mounts(size_t *len)
+{
+	size_t count;
+	struct lx_mount *ms = vfs_mounts(&count);
+	char *d = malloc(4096);
+	if (!d)
+		return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < count; i++) {
+		const char *type = ms[i].ops ? ms[i].ops->type : "lxrun-hostfs";
+		const char *src = ms[i].ops ? ms[i].ops->type : "hostfs";
+		n += (size_t)snprintf(d + n, 4096 - n, "%s %s %s rw,relatime 0 0\n", src,
+				      ms[i].path, type);
+	}
+	*len = n;
+	return d;
+}
+
+/* /proc/PID/stat with the host's fields but the guest's comm. */
+static char *render_stat(size_t *len)
+{
+	char *d;
+	if (synth_slurp("/proc/self/stat", &d, len) < 0)
+		return NULL;
+	d[*len] = 0;
+	char *open = strchr(d, '('), *close = strrchr(d, ')');
+	if (!open || !close)
+		return d;
+	char *n = malloc(*len + 32);
+	if (!n)
+		return d;
+	size_t k = (size_t)(open - d) + 1;
+	memcpy(n, d, k);
+	k += (size_t)sprintf(n + k, "%s", lx_proc.comm);
+	size_t rest = *len - (size_t)(close - d);
+	memcpy(n + k, close, rest);
+	*len = k + rest;
+	free(d);
+	return n;
+}
+
+static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx_file **out)
+{
+	const char *name = *o->sub ? o->sub + 1 : "";
+	struct linux_stat st;
+	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "task")) {
+		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+			return -LINUX_EISDIR;
+		struct synth_dirent *ents = calloc(LX_FD_MAX + 16, sizeof(*ents));
+		size_t n = 0;
+		if (!ents)
+			return -LINUX_ENOMEM;
+		if (!*o->sub) {
+			for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++) {
+				snprintf(ents[n].name, 256, "%s", own_files[i]);
+				ents[n++].type = LINUX_DT_REG;
+			}
+			for (size_t i = 0; i < 3; i++) {
+				snprintf(ents[n].name, 256, "%s", own_links[i]);
+				ents[n++].type = LINUX_DT_LNK;
+			}
+			strcpy(ents[n].name, "fd");
+			ents[n++].type = LINUX_DT_DIR;
+			strcpy(ents[n].name, "task");
+			ents[n++].type = LINUX_DT_DIR;
+		} else if (!strcmp(name, "task")) {
+			snprintf(ents[n].name, 256, "%d", lx_proc.pid);
+			ents[n++].type = LINUX_DT_DIR;
+		} else {
+			for (int fd = 0; fd < LX_FD_MAX; fd++)
+				if (lx_fd_lookup(lx_proc.fds, fd)) {
+					snprintf(ents[n].name, 256, "%d", fd);
+					ents[n++].type = LINUX_DT_LNK;
+				}
+		}
+		for (size_t i = 0; i < n; i++)
+			ents[i].ino = 0x20000 + i;
+		own_stat(m, o, &st);
+		*out = synth_dir_new(ents, n, &st);
+		free(ents);
+		return *out ? 0 : -LINUX_ENOMEM;
+	}
+	if (!strncmp(name, "fd/", 3)) {
+		struct lx_file *f = fd_of(o->sub);
+		if (!f)
+			return -LINUX_ENOENT;
+		if (flags & LINUX_O_NOFOLLOW)
+			return -LINUX_ELOOP;
+		if (f->host_fd >= 0) { /* a real reopen, as Linux does through the magic link */
+			char l[64];
+			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
+			int hfd = open(l, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
+			if (hfd < 0)
+				return (int)lx_errno(errno);
+			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, f->path);
+			return *out ? 0 : -LINUX_ENOMEM;
+		}
+		*out = lx_file_get(f);
+		return 0;
+	}
+	if (name_in(name, strlen(name), own_links, 3) >= 0)
+		return -LINUX_ELOOP; /* O_NOFOLLOW on a link; resolve follows otherwise */
+	int i = name_in(name, strlen(name), own_files, sizeof(own_files) / sizeof(own_files[0]));
+	if (i < 0)
+		return 1;
+	if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+		return -LINUX_EACCES;
+	size_t len = 0;
+	char *d = NULL, line[64];
+	switch (i) {
+	case 0:
+		d = mm_render_maps(&len);
+		break;
+	case 1:
+		d = guest_range(lx_proc.argv_start, lx_proc.argv_end, &len);
+		break;
+	case 2:
+		d = guest_range(lx_proc.env_start, lx_proc.env_end, &len);
+		break;
+	case 3:
+		snprintf(line, sizeof(line), "Name:\t%s\n", lx_proc.comm);
+		d = host_with_line("status", "Name:", line, &len);
+		break;
+	case 4:
+		d = render_stat(&len);
+		break;
+	case 5:
+		d = malloc(32);
+		if (d)
+			len = (size_t)sprintf(d, "%s\n", lx_proc.comm);
+		break;
+	case 6:
+		d = guest_range(lx_proc.auxv, lx_proc.auxv + lx_proc.auxv_len, &len);
+		break;
+	default:
+		d = render_mounts(&len);
+		break;
+	}
+	if (!d)
+		return -LINUX_ENOMEM;
+	own_stat(m, o, &st);
+	*out = synth_file_new(d, len, &st);
+	return *out ? 0 : -LINUX_ENOMEM;
+}
+
+static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned mode,
+		     struct lx_file **out)
+{
+	struct own o;
+	if ((flags & LINUX_O_CREAT) && (flags & LINUX_O_EXCL))
+		return -LINUX_EEXIST;
+	if (split_own(p, &o)) {
+		int r = own_open(m, &o, flags, out);
+		if (r <= 0)
+			return r;
+	}
+	if (!strcmp(p, "/mounts")) {
+		size_t len;
+		char *d = render_mounts(&len);
+		struct linux_stat st;
+		synth_stat(&st, m, LINUX_S_IFREG | 0444, 0xfff2, 0);
+		*out = d ? synth_file_new(d, len, &st) : NULL;
+		return *out ? 0 : -LINUX_ENOMEM;
+	}
+	char host[LX_PATH_MAX];
+	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
+	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
+	if (hfd < 0)
+		return (int)lx_errno(errno);
+	*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
+	if (!*out) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	return 0;
+}
+
+static int proc_statfs(struct lx_mount *m, const char *p, struct linux_statfs *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = 0x9fa0; /* PROC_SUPER_MAGIC */
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namelen = 255;
+	return 0;
+}
+
+const struct lx_fs_ops lx_procfs_ops = {
+	.type = "proc",
+	.resolve = proc_resolve,
+	.open = proc_open,
+	.stat = proc_stat,
+	.readlink = proc_readlink,
+	.statfs = proc_statfs,
+};
+
+/* The open file behind /proc/PID/fd/N (for stat with follow), or NULL. */
+struct lx_file *procfs_fd_file(const char *rel)
+{
+	struct own o;
+	if (!split_own(rel, &o))
+		return NULL;
+	return fd_of(o.sub);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Files and directories whose content lxrun makes up (procfs, devfs listings). */
+#ifndef LXRUN_TRANSLATOR_VFS_SYNTH_H
+#define LXRUN_TRANSLATOR_VFS_SYNTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "abi/linux_stat.h"
+
+struct lx_file;
+struct lx_mount;
+
+/* A read-only file over data (ownership of the malloc'd data passes to the file). */
+struct lx_file *synth_file_new(char *data, size_t len, const struct linux_stat *st);
+
+struct synth_dirent {
+	char name[256];
+	uint8_t type; /* LINUX_DT_* */
+	uint64_t ino;
+};
+/* A directory listing (entries copied; "." and ".." are added). */
+struct lx_file *synth_dir_new(const struct synth_dirent *ents, size_t n, const struct linux_stat *st);
+
+/* A stat for a synthetic object on mount m. */
+void synth_stat(struct linux_stat *st, const struct lx_mount *m, unsigned mode, uint64_t ino,
+		int64_t size);
+
+/* Read a whole host file into a malloc'd buffer (for /proc passthrough edits). */
+int synth_slurp(const char *host_path, char **data, size_t *len);
+
+#endif

@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: MIT */
+/* Mount table and path resolution. hostfs paths are resolved by the host kernel: directly when
+ * the guest's root is the host's, through openat2(RESOLVE_IN_ROOT) when it is confined. */
+#include "translator/vfs/vfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "translator/fd.h"
+#include "translator/file_host.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+
+enum { M_HOST, M_PROC, M_DEV, M_SHM, M_COUNT };
+
+static struct lx_mount mounts[M_COUNT];
+static int root_fd = -1;
+static int confined;
+static char root_host[LX_PATH_MAX]; /* realpath of the root, "" when not confined */
+static size_t root_host_len;
+static char cwd[LX_PATH_MAX] = "/";
+static struct lx_mount *cwd_mnt;
+
+size_t vfs_normalize(char *path)
+{
+	char *out = path, *p = path;
+	/* out always ends without a slash except for the root itself */
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		char *seg = p;
+		while (*p && *p != '/')
+			p++;
+		size_t n = (size_t)(p - seg);
+		if (n == 1 && seg[0] == '.')
+			continue;
+		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+			while (out > path && *--out != '/')
+				;
+			continue;
+		}
+		*out++ = '/';
+		memmove(out, seg, n);
+		out += n;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = 0;
+	return (size_t)(out - path);
+}
+
+static void set_mount(int i, const char *path, const struct lx_fs_ops *ops, void *priv, uint64_t dev)
+{
+	snprintf(mounts[i].path, sizeof(mounts[i].path), "%s", path);
+	mounts[i].len = strcmp(path, "/") == 0 ? 0 : strlen(path);
+	mounts[i].ops = ops;
+	mounts[i].priv = priv;
+	mounts[i].dev = dev;
+}
+
+int vfs_init(const char *root)
+{
+	if (!root || !*root)
+		root = "/";
+	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return lx_errno(errno);
+	if (!realpath(root, root_host))
+		return lx_errno(errno);
+	confined = strcmp(root_host, "/") != 0;
+	root_host_len = confined ? strlen(root_host) : 0;
+	set_mount(M_HOST, "/", NULL, NULL, 0);
+	set_mount(M_PROC, "/proc", &lx_procfs_ops, NULL, 0x16);
+	set_mount(M_DEV, "/dev", &lx_devfs_ops, NULL, 0x05);
+	set_mount(M_SHM, "/dev/shm", &lx_tmpfs_ops, tmpfs_new(), 0x18);
+	if (!mounts[M_SHM].priv)
+		return -LINUX_ENOMEM;
+
+	cwd_mnt = &mounts[M_HOST];
+	char host_cwd[LX_PATH_MAX];
+	if (!getcwd(host_cwd, sizeof(host_cwd)))
+		strcpy(host_cwd, "/");
+	if (!confined) {
+		snprintf(cwd, sizeof(cwd), "%s", host_cwd);
+	} else if (strncmp(host_cwd, root_host, root_host_len) == 0 &&
+		   (host_cwd[root_host_len] == '/' || !host_cwd[root_host_len])) {
+		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + root_host_len);
+		vfs_normalize(cwd);
+	} else {
+		strcpy(cwd, "/"); /* like chroot(1): a cwd outside the root becomes the root */
+		if (fchdir(root_fd) < 0)
+			return lx_errno(errno);
+	}
+	return 0;
+}
+
+int vfs_confined(void)
+{
+	return confined;
+}
+
+int vfs_root_fd(void)
+{
+	return root_fd;
+}
+
+const char *vfs_cwd(void)
+{
+	return cwd;
+}
+
+struct lx_mount *vfs_mounts(size_t *count)
+{
+	*count = M_COUNT;
+	return mounts;
+}
+
+static struct lx_mount *find_mount(const char *norm)
+{
+	struct lx_mount *best = &mounts[M_HOST];
+	for (int i = 1; i < M_COUNT; i++) {
+		size_t n = mounts[i].len;
+		if (strncmp(norm, mounts[i].path, n) == 0 && (norm[n] == '/' || !norm[n]) &&
+		    n > best->len)
+			best = &mounts[i];
+	}
+	return best;
+}
+
+/* Host path (minus the root) of a host fd, as the guest sees it. */
+static long host_fd_path(int hfd, char *buf, size_t size)
+{
+	char link[64], tmp[LX_PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+	ssize_t n = readlink(link, tmp, sizeof(tmp) - 1);
+	if (n < 0)
+		return lx_errno(errno);
+	tmp[n] = 0;
+	const char *p = tmp;
+	if (confined && tmp[0] == '/') {
+		if (strncmp(tmp, root_host, root_host_len) == 0 &&
+		    (tmp[root_host_len] == '/' || !tmp[root_host_len]))
+			p = tmp[root_host_len] ? tmp + root_host_len : "/";
+	}
+	size_t len = strlen(p);
+	if (len >= size)
+		return -LINUX_ENAMETOOLONG;
+	memcpy(buf, p, len + 1);
+	return (long)len;
+}
+
+long vfs_file_path(struct lx_file *f, char *buf, size_t size)
+{
+	if (!f->mnt && f->host_fd >= 0)
+		return host_fd_path(f->host_fd, buf, size);
+	const char *p = f->path ? f->path : "";
+	size_t len = strlen(p);
+	if (len >= size)
+		return -LINUX_ENAMETOOLONG;
+	memcpy(buf, p, len + 1);
+	return (long)len;
+}
+
+static int has_dotdot(const char *p)
+{
+	for (const char *s = p; (s = strstr(s, "..")); s += 2)
+		if ((s == p || s[-1] == '/') && (s[2] == '/' || !s[2]))
+			return 1;
+	return 0;
+}
+
+static int hostfs_open_in_root(const char *norm, unsigned flags, unsigned mode)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode & 07777 : 0,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *rel = norm[1] ? norm + 1 : ".";
+	long r;
+	do
+		r = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+	while (r < 0 && errno == EAGAIN);
+	return r < 0 ? (int)lx_errno(errno) : (int)r;
+}
+
+int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
+{
+	out->tmpfd = -1;
+	out->mnt = NULL;
+	if (!*path)
+		return -LINUX_ENOENT;
+	char base[LX_PATH_MAX];
+	struct lx_file *df = NULL;
+	int direct_ok = 0; /* root-/ mode: may the host resolve path as given? */
+	if (path[0] == '/') {
+		base[0] = 0;
+		direct_ok = 1;
+	} else if (dirfd == LINUX_AT_FDCWD) {
+		snprintf(base, sizeof(base), "%s", cwd);
+		direct_ok = cwd_mnt == &mounts[M_HOST] && strcmp(cwd, "/") != 0;
+	} else {
+		df = lx_fd_lookup(lx_proc.fds, dirfd);
+		if (!df)
+			return -LINUX_EBADF;
+		long r = vfs_file_path(df, base, sizeof(base));
+		if (r < 0)
+			return (int)r;
+		direct_ok = !df->mnt && df->host_fd >= 0 && strcmp(base, "/") != 0;
+	}
+	if (has_dotdot(path))
+		direct_ok = path[0] == '/' ? 0 : 0;
+
+	char norm[LX_PATH_MAX];
+	if (path[0] == '/') {
+		if (strlen(path) >= sizeof(norm))
+			return -LINUX_ENAMETOOLONG;
+		strcpy(norm, path);
+	} else if ((size_t)snprintf(norm, sizeof(norm), "%s/%s", base, path) >= sizeof(norm)) {
+		return -LINUX_ENAMETOOLONG;
+	}
+	vfs_normalize(norm);
+
+	for (int hops = 0;; hops++) {
+		if (hops > LX_SYMLOOP_MAX)
+			return -LINUX_ELOOP;
+		struct lx_mount *m = find_mount(norm);
+		out->mnt = m;
+		if (m->ops) {
+			const char *rel = norm[m->len] ? norm + m->len : "/";
+			char next[LX_PATH_MAX];
+			int r = m->ops->resolve ? m->ops->resolve(m, rel, how == VFS_FOLLOW, next,
+								  sizeof(next))
+						: 0;
+			if (r < 0)
+				return r;
+			if (r == 1) {
+				snprintf(norm, sizeof(norm), "%s", next);
+				vfs_normalize(norm);
+				direct_ok = 0;
+				continue;
+			}
+			snprintf(out->rel, sizeof(out->rel), "%s", rel);
+			return 0;
+		}
+		snprintf(out->rel, sizeof(out->rel), "%s", norm);
+		if (!confined) {
+			out->hdir = AT_FDCWD;
+			if (direct_ok && hops == 0 && path[0] != '/') {
+				out->hdir = df ? df->host_fd : AT_FDCWD;
+				out->hname = path;
+			} else {
+				out->hname = out->rel;
+			}
+			return 0;
+		}
+		if (how == VFS_FOLLOW) {
+			int fd = hostfs_open_in_root(norm, O_PATH, 0);
+			if (fd < 0)
+				return fd;
+			out->tmpfd = fd;
+			snprintf(out->hbuf, sizeof(out->hbuf), "/proc/self/fd/%d", fd);
+			out->hdir = AT_FDCWD;
+			out->hname = out->hbuf;
+			return 0;
+		}
+		/* NOFOLLOW / PARENT: the parent resolved inside the root, the last name as is. */
+		char *slash = strrchr(norm, '/');
+		char parent[LX_PATH_MAX];
+		if (!norm[1]) {
+			strcpy(parent, "/");
+			strcpy(out->hbuf, ".");
+		} else {
+			size_t plen = (size_t)(slash - norm);
+			memcpy(parent, norm, plen ? plen : 1);
+			parent[plen ? plen : 1] = 0;
+			snprintf(out->hbuf, sizeof(out->hbuf), "%s", slash + 1);
+		}
+		int fd = hostfs_open_in_root(parent, O_PATH | O_DIRECTORY, 0);
+		if (fd < 0)
+			return fd;
+		out->tmpfd = fd;
+		out->hdir = fd;
+		out->hname = out->hbuf;
+		return 0;
+	}
+}
+
+void vfs_path_put(struct lx_path *p)
+{
+	if (p->tmpfd >= 0)
+		close(p->tmpfd);
+	p->tmpfd = -1;
+}
+
+int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struct lx_file **out)
+{
+	struct lx_path p;
+	int r = vfs_resolve(dirfd, path, (flags & LINUX_O_NOFOLLOW) ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	if (r < 0 && !(r == -LINUX_ENOENT && (flags & LINUX_O_CREAT) && confined))
+		return r;
+	if (r == 0 && p.mnt->ops) {
+		vfs_path_put(&p);
+		if (!p.mnt->ops->open)
+			return -LINUX_EACCES;
+		unsigned um = lx_proc.umask;
+		r = p.mnt->ops->open(p.mnt, p.rel, flags, mode & ~um, out);
+		if (r == 0) {
+			(*out)->mnt = p.mnt;
+			if (!(*out)->path) {
+				char full[LX_PATH_MAX];
+				snprintf(full, sizeof(full), "%s%s", p.mnt->path,
+					 strcmp(p.rel, "/") == 0 ? "" : p.rel);
+				(*out)->path = strdup(full);
+			}
+		}
+		return r;
+	}
+	int hfd;
+	if (confined) {
+		/* openat2 resolves (and creates) inside the root; its errors are the kernel's. */
+		vfs_path_put(&p);
+		char norm[LX_PATH_MAX];
+		snprintf(norm, sizeof(norm), "%s", p.rel);
+		hfd = hostfs_open_in_root(norm, flags & ~LINUX_O_CLOEXEC, mode);
+		if (hfd < 0)
+			return hfd;
+	} else {
+		hfd = openat(p.hdir, p.hname, (int)(flags | O_CLOEXEC), (mode_t)(mode & 07777));
+		if (hfd < 0)
+			return (int)lx_errno(errno);
+	}
+	struct lx_file *f = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, p.rel);
+	if (!f) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	*out = f;
+	return 0;
+}
+
+static int set_cwd_host(int hfd)
+{
+	if (fchdir(hfd) < 0)
+		return (int)lx_errno(errno);
+	long r = host_fd_path(hfd, cwd, sizeof(cwd));
+	cwd_mnt = &mounts[M_HOST];
+	return r < 0 ? (int)r : 0;
+}
+
+int vfs_chdir(int dirfd, const char *path)
+{
+	struct lx_path p;
+	int r = vfs_resolve(dirfd, path, VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.mnt->ops) {
+		struct linux_stat st;
+		r = p.mnt->ops->stat(p.mnt, p.rel, &st);
+		if (r == 0 && !LINUX_S_ISDIR(st.st_mode))
+			r = -LINUX_ENOTDIR;
+		if (r == 0) {
+			snprintf(cwd, sizeof(cwd), "%s%s", p.mnt->path,
+				 strcmp(p.rel, "/") == 0 ? "" : p.rel);
+			cwd_mnt = p.mnt;
+		}
+		return r;
+	}
+	int hfd = openat(p.hdir, p.hname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	vfs_path_put(&p);
+	if (hfd < 0)
+		return (int)lx_errno(errno);
+	/* chdir needs search permission, which O_PATH does not check. */
+	if (faccessat(hfd, ".", X_OK, AT_EACCESS) < 0) {
+		int e = errno;
+		close(hfd);
+		return (int)lx_errno(e);
+	}
+	r = set_cwd_host(hfd);
+	close(hfd);
+	return r;
+}
+
+int vfs_fchdir(struct lx_file *dir)
+{
+	if (dir->mnt && dir->mnt->ops) {
+		if (!dir->path)
+			return -LINUX_ENOTDIR;
+		return vfs_chdir(LINUX_AT_FDCWD, dir->path);
+	}
+	if (dir->host_fd < 0)
+		return -LINUX_ENOTDIR;
+	return set_cwd_host(dir->host_fd);
+}
