@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: MIT */
+/* Internal interface of the in-guest agent (PID 1): boot steps and the session server. */
+#ifndef LXRUN_VM_AGENT_AGENT_H
+#define LXRUN_VM_AGENT_AGENT_H
+
+#include <stdbool.h>
+
+/* Logging goes to /dev/console, which QEMU writes to the console log on the host. */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Value of lxrun.KEY= on the kernel command line (static storage), or NULL. */
+const char *agent_param(const char *key);
+
+/* Mount everything and switch into the guest root; 0 or a negative errno. */
+int agent_boot(void);
+
+/* Make the host directory `path` visible read-write at the same guest path, taken from the
+ * share `share` (enum vm_share); a no-op when it already is. */
+int agent_bind_cwd(const char *path, unsigned int share);
+
+/* Serve the control channel until power-off is asked; never returns on success. */
+int agent_serve(void);
+
+/* Sync the disks and power the VM off. */
+void agent_poweroff(void) __attribute__((noreturn));
+
+#endif

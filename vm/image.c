@@ -1,0 +1,310 @@
+/* SPDX-License-Identifier: MIT */
+/* VM boot files: kernel discovery, vmlinux extraction, the rebuild stamp, and the ext4 disk. */
+#include "vm/image.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+
+#define STAMP_FORMAT 3 /* bump when the image layout changes */
+
+extern char **environ;
+
+int vm_run_tool(char *const argv[], const char *in, const char *out)
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int r, status;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, in ? in : "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out ? out : "/dev/null",
+					 out ? O_WRONLY | O_CREAT | O_TRUNC : O_WRONLY, 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	r = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r)
+		return -r;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Newest /boot/vmlinuz-RELEASE whose /lib/modules/RELEASE exists, or the configured one. */
+int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why)
+{
+	struct stat st;
+	const char *base;
+
+	memset(k, 0, sizeof(*k));
+	if (cfg->kernel[0]) {
+		snprintf(k->image, sizeof(k->image), "%s", cfg->kernel);
+	} else {
+		struct dirent **names;
+		int i, n = scandir("/boot", &names, NULL, versionsort);
+
+		for (i = n - 1; i >= 0; i--) {
+			char mod[PATH_MAX];
+
+			if (!k->image[0] && !strncmp(names[i]->d_name, "vmlinuz-", 8)) {
+				snprintf(mod, sizeof(mod), "/lib/modules/%s/modules.dep",
+					 names[i]->d_name + 8);
+				if (!access(mod, R_OK))
+					snprintf(k->image, sizeof(k->image), "/boot/%s",
+						 names[i]->d_name);
+			}
+			free(names[i]);
+		}
+		if (n >= 0)
+			free(names);
+		if (!k->image[0]) {
+			snprintf(why, VM_WHY_LEN,
+				 "no kernel found: vm mode needs /boot/vmlinuz-RELEASE with "
+				 "/lib/modules/RELEASE (apt-get install linux-image-amd64), or "
+				 "LXRUN_VM_KERNEL=PATH");
+			return -LINUX_ENOENT;
+		}
+	}
+	if (stat(k->image, &st) < 0) {
+		snprintf(why, VM_WHY_LEN, "kernel %s: %s (apt-get install linux-image-amd64)",
+			 k->image, strerror(errno));
+		return -LINUX_ENOENT;
+	}
+	base = strrchr(k->image, '/');
+	base = base ? base + 1 : k->image;
+	if (strncmp(base, "vmlinuz-", 8)) {
+		snprintf(why, VM_WHY_LEN, "kernel %s: expected a name vmlinuz-RELEASE", k->image);
+		return -LINUX_EINVAL;
+	}
+	snprintf(k->release, sizeof(k->release), "%s", base + 8);
+	snprintf(k->modules, sizeof(k->modules), "/lib/modules/%s", k->release);
+	if (stat(k->modules, &st) < 0) {
+		snprintf(why, VM_WHY_LEN, "modules of kernel %s: %s: %s", k->release, k->modules,
+			 strerror(errno));
+		return -LINUX_ENOENT;
+	}
+	return 0;
+}
+
+/* The PVH entry lives in the ELF vmlinux, which the bzImage carries xz-compressed: find the xz
+ * stream and let xz decompress it (--single-stream ignores the trailer behind it). */
+static int extract_vmlinux(const char *bzimage, const char *out, const char *tmpdir, char *why)
+{
+	static const uint8_t magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	char payload[PATH_MAX], tmp[PATH_MAX];
+	uint8_t *data, *p, elf[4];
+	struct stat st;
+	int fd, r;
+
+	fd = open(bzimage, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0 || !(data = malloc((size_t)st.st_size))) {
+		snprintf(why, VM_WHY_LEN, "cannot read kernel %s: %s", bzimage, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -LINUX_EIO;
+	}
+	if (read(fd, data, (size_t)st.st_size) != st.st_size) {
+		snprintf(why, VM_WHY_LEN, "cannot read kernel %s", bzimage);
+		free(data);
+		close(fd);
+		return -LINUX_EIO;
+	}
+	close(fd);
+	p = memmem(data, (size_t)st.st_size, magic, sizeof(magic));
+	if (!p) {
+		snprintf(why, VM_WHY_LEN,
+			 "kernel %s has no xz payload (only xz-compressed bzImages are supported)",
+			 bzimage);
+		free(data);
+		return -LINUX_ENOEXEC;
+	}
+	snprintf(payload, sizeof(payload), "%s/vmlinux.xz.tmp", tmpdir);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
+	fd = open(payload, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	r = fd < 0 ? -errno : 0;
+	if (fd >= 0 && write(fd, p, (size_t)(data + st.st_size - p)) != data + st.st_size - p)
+		r = -LINUX_ENOSPC;
+	if (fd >= 0)
+		close(fd);
+	free(data);
+	if (r < 0) {
+		snprintf(why, VM_WHY_LEN, "cannot write %s: %s", payload, strerror(-r));
+		unlink(payload);
+		return r;
+	}
+	char *const argv[] = { "/usr/bin/xz", "-dc", "--single-stream", NULL };
+
+	r = vm_run_tool(argv, payload, tmp);
+	unlink(payload);
+	if (r != 0) {
+		snprintf(why, VM_WHY_LEN, "xz could not decompress the kernel %s (%s)", bzimage,
+			 r < 0 ? strerror(-r) : "bad data or disk full");
+		unlink(tmp);
+		return r < 0 ? r : -LINUX_EIO;
+	}
+	fd = open(tmp, O_RDONLY | O_CLOEXEC);
+	r = fd >= 0 && read(fd, elf, 4) == 4 && !memcmp(elf, "\177ELF", 4);
+	if (fd >= 0)
+		close(fd);
+	if (!r) {
+		snprintf(why, VM_WHY_LEN, "the payload of %s is not an ELF vmlinux", bzimage);
+		unlink(tmp);
+		return -LINUX_ENOEXEC;
+	}
+	return rename(tmp, out) < 0 ? -errno : 0;
+}
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	while (n--)
+		h = (h ^ *p++) * 1099511628211ull;
+	return h;
+}
+
+static void stamp_file(char *out, size_t len, const char *key, const char *path)
+{
+	struct stat st;
+	size_t l = strlen(out);
+
+	if (stat(path, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	snprintf(out + l, len - l, "%s=%s %lld %lld.%09ld\n", key, path, (long long)st.st_size,
+		 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+/* Everything the boot files are made from: kernel, module index and directory, agent. */
+static void stamp_make(const struct vm_kernel *k, char *out, size_t len)
+{
+	char path[PATH_MAX + 32];
+	const uint8_t *agent;
+	size_t alen;
+
+	agent = vm_agent_blob(&alen);
+	snprintf(out, len, "format=%d\nagent=%zu %016llx\n", STAMP_FORMAT, alen,
+		 (unsigned long long)fnv1a(agent, alen));
+	stamp_file(out, len, "kernel", k->image);
+	snprintf(path, sizeof(path), "%s/modules.dep", k->modules);
+	stamp_file(out, len, "modules.dep", path);
+	snprintf(path, sizeof(path), "%s/kernel", k->modules);
+	stamp_file(out, len, "modules", path);
+}
+
+static bool stamp_matches(const char *path, const char *want)
+{
+	char have[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, have, sizeof(have) - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	have[n] = 0;
+	return !strcmp(have, want);
+}
+
+int vm_image_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *ctx, char *why)
+{
+	char stamp[4096], spath[PATH_MAX], lpath[PATH_MAX], kpath[PATH_MAX], ipath[PATH_MAX];
+	char itmp[PATH_MAX + 8], msg[256];
+	struct vm_kernel k;
+	int r, lock;
+
+	r = vm_kernel_find(cfg, &k, why);
+	if (r < 0)
+		return r;
+	stamp_make(&k, stamp, sizeof(stamp));
+	if (vm_path(cfg, "image.stamp", spath) || vm_path(cfg, "image.lock", lpath) ||
+	    vm_path(cfg, "vmlinux", kpath) || vm_path(cfg, "initramfs.cpio", ipath))
+		return -LINUX_ENAMETOOLONG;
+	if (stamp_matches(spath, stamp) && !access(kpath, R_OK) && !access(ipath, R_OK))
+		return 0;
+	/* two lxrun processes may get here at once: one builds, the other waits and re-checks */
+	lock = open(lpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+		snprintf(why, VM_WHY_LEN, "cannot lock %s: %s", lpath, strerror(errno));
+		if (lock >= 0)
+			close(lock);
+		return -LINUX_EIO;
+	}
+	if (stamp_matches(spath, stamp) && !access(kpath, R_OK) && !access(ipath, R_OK))
+		goto out;
+	snprintf(msg, sizeof(msg), "building VM image (kernel %s)...", k.release);
+	if (progress)
+		progress(msg, ctx);
+	unlink(spath);
+	r = extract_vmlinux(k.image, kpath, cfg->state_dir, why);
+	if (r < 0)
+		goto out;
+	snprintf(itmp, sizeof(itmp), "%s.tmp", ipath);
+	r = vm_initramfs_build(itmp, k.modules, why);
+	if (r < 0) {
+		unlink(itmp);
+		goto out;
+	}
+	if (rename(itmp, ipath) < 0) {
+		r = -errno;
+		goto out;
+	}
+	int fd = open(spath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0 || write(fd, stamp, strlen(stamp)) != (ssize_t)strlen(stamp)) {
+		r = -LINUX_EIO;
+		snprintf(why, VM_WHY_LEN, "cannot write %s", spath);
+		if (fd >= 0)
+			unlink(spath);
+	}
+	if (fd >= 0)
+		close(fd);
+out:
+	close(lock);
+	return r;
+}
+
+int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *ctx, char *why)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8], empty[PATH_MAX], size[32], msg[128];
+	int r;
+
+	if (vm_path(cfg, "disk.img", path) || vm_path(cfg, "disk.empty", empty))
+		return -LINUX_ENAMETOOLONG;
+	if (!access(path, R_OK))
+		return 0;
+	snprintf(msg, sizeof(msg), "creating the VM's ext4 disk (%u MiB)...", cfg->disk_mb);
+	if (progress)
+		progress(msg, ctx);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	snprintf(size, sizeof(size), "%uM", cfg->disk_mb);
+	mkdir(empty, 0755);
+	unlink(tmp);
+	/* -d makes the image without root; eager inode/journal init keeps the first
+	 * measurements free of background work */
+	char *const argv[] = { "/sbin/mkfs.ext4", "-q", "-F", "-L", "lxrun-disk", "-E",
+			       "lazy_itable_init=0,lazy_journal_init=0", "-d", empty, tmp, size,
+			       NULL };
+
+	r = vm_run_tool(argv, NULL, NULL);
+	rmdir(empty);
+	if (r != 0) {
+		snprintf(why, VM_WHY_LEN, "mkfs.ext4 failed for %s (%s)", tmp,
+			 r < 0 ? strerror(-r) : "see mkfs.ext4; is the disk full?");
+		unlink(tmp);
+		return r < 0 ? r : -LINUX_EIO;
+	}
+	return rename(tmp, path) < 0 ? -errno : 0;
+}

@@ -1,0 +1,594 @@
+/* SPDX-License-Identifier: MIT */
+/* The VM service: owns the VM, routes client sessions onto the one control channel (libuv). */
+#include "vm/backend.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "abi/linux_errno.h"
+
+#define BOOT_TIMEOUT_MS (180 * 1000) /* TCG on a busy 2-core host can be slow */
+#define KVM_TIMEOUT_MS	(30 * 1000)
+#define STOP_TIMEOUT_MS (10 * 1000)
+
+struct client {
+	uv_pipe_t pipe;
+	struct vm_buf rx;
+	size_t dropped;
+	uint32_t sid;	/* this connection's session id on the channel */
+	bool running;	/* an EXEC was forwarded and no EXIT came back yet */
+	bool flushing;	/* closing once the queued frames are written */
+	uv_shutdown_t shut;
+	struct client *next;
+};
+
+static struct service {
+	const struct vm_config *cfg;
+	const struct vm_backend *be;
+	struct vm_instance vm;
+	uv_loop_t *loop;
+	uv_pipe_t chan, listener;
+	uv_signal_t sigchld, sigterm, sigint;
+	uv_timer_t idle, boot, last;
+	struct vm_buf rx;
+	size_t dropped;
+	struct client *clients;
+	int nclients;
+	uint32_t next_sid;
+	int ready_fd;
+	bool ready, stopping, listening, chan_open;
+	bool faults; /* honour VM_MSG_INJECT */
+	uint64_t start_ms, ready_ms;
+	char accel_why[VM_WHY_LEN];
+	char sock_path[PATH_MAX];
+	char died[VM_WHY_LEN];
+} svc;
+
+static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	static char space[65536];
+
+	*buf = uv_buf_init(space, sizeof(space));
+}
+
+static void on_written(uv_write_t *w, int status)
+{
+	free(w);
+}
+
+/* Queue one frame; libuv keeps the bytes until written (freed with the request). */
+static void send_to(uv_stream_t *s, uint8_t type, uint32_t sid, const void *p, size_t n)
+{
+	uv_write_t *w = malloc(sizeof(*w) + VM_PROTO_HDR + n);
+	uint8_t *b;
+	uv_buf_t buf;
+
+	if (!w)
+		return;
+	b = (uint8_t *)(w + 1);
+	vm_proto_put_hdr(b, type, sid, (uint32_t)n);
+	if (n)
+		memcpy(b + VM_PROTO_HDR, p, n);
+	buf = uv_buf_init((char *)b, (unsigned int)(VM_PROTO_HDR + n));
+	if (uv_write(w, s, &buf, 1, on_written) < 0)
+		free(w);
+}
+
+static void send_error_to(uv_stream_t *s, uint32_t sid, int err, const char *msg)
+{
+	uint8_t buf[VM_WHY_LEN + 4];
+	size_t n = strlen(msg);
+
+	if (n > VM_WHY_LEN)
+		n = VM_WHY_LEN;
+	vm_put32(buf, (uint32_t)err);
+	memcpy(buf + 4, msg, n);
+	send_to(s, VM_MSG_ERROR, sid, buf, n + 4);
+}
+
+static void ready_report(const char *msg)
+{
+	if (svc.ready_fd < 0)
+		return;
+	(void)!write(svc.ready_fd, msg, strlen(msg));
+	close(svc.ready_fd);
+	svc.ready_fd = -1;
+}
+
+static void status_text(char *out, size_t len)
+{
+	uint64_t now = uv_now(svc.loop);
+
+	snprintf(out, len,
+		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
+		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\nroot=%s\nshare_9p=%s\n"
+		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\n",
+		 svc.stopping ? "stopping" : svc.ready ? "running" : "booting", getpid(), svc.vm.pid,
+		 svc.vm.helper_pid, svc.vm.accel, svc.accel_why,
+		 (unsigned long long)(svc.ready ? svc.ready_ms - svc.start_ms : 0),
+		 (unsigned long long)((now - svc.start_ms) / 1000), svc.nclients,
+		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
+		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
+		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir);
+}
+
+static void on_closed_free(uv_handle_t *h)
+{
+	struct client *c = h->data;
+
+	vm_buf_free(&c->rx);
+	free(c);
+}
+
+static void idle_update(void)
+{
+	if (!svc.ready || svc.stopping || !svc.cfg->idle_s)
+		return;
+	if (svc.nclients == 0)
+		uv_timer_start(&svc.idle, NULL, (uint64_t)svc.cfg->idle_s * 1000, 0);
+	else
+		uv_timer_stop(&svc.idle);
+}
+
+static void on_client_shut(uv_shutdown_t *req, int status)
+{
+	struct client *c = req->data;
+
+	uv_close((uv_handle_t *)&c->pipe, on_closed_free);
+}
+
+/* flush: let the frames already queued (an error message) reach the client first */
+static void client_drop(struct client *c, bool flush)
+{
+	struct client **pp;
+
+	for (pp = &svc.clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	/* the user's lxrun went away (killed, terminal closed): its command goes with it */
+	if (c->running && svc.chan_open) {
+		uint8_t sig[4];
+
+		vm_put32(sig, SIGKILL);
+		send_to((uv_stream_t *)&svc.chan, VM_MSG_SIGNAL, c->sid, sig, 4);
+	}
+	svc.nclients--;
+	uv_read_stop((uv_stream_t *)&c->pipe);
+	c->shut.data = c;
+	if (flush && uv_shutdown(&c->shut, (uv_stream_t *)&c->pipe, on_client_shut) == 0)
+		c->flushing = true;
+	else
+		uv_close((uv_handle_t *)&c->pipe, on_closed_free);
+	idle_update();
+}
+
+static void on_close_noop(uv_handle_t *h)
+{
+}
+
+static void shutdown_begin(const char *why);
+
+static void client_frame(struct client *c, const struct vm_frame_hdr *h, const uint8_t *p)
+{
+	char text[2048];
+
+	switch (h->type) {
+	case VM_MSG_HELLO:
+	case VM_MSG_STATUS:
+		status_text(text, sizeof(text));
+		send_to((uv_stream_t *)&c->pipe, h->type, 0, text, strlen(text));
+		return;
+	case VM_MSG_STOP:
+		shutdown_begin("stop requested");
+		return;
+	case VM_MSG_INJECT:
+		if (svc.faults && svc.chan_open) {
+			uv_write_t *w = malloc(sizeof(*w) + h->len);
+			uv_buf_t buf;
+
+			if (!w)
+				return;
+			memcpy(w + 1, p, h->len);
+			buf = uv_buf_init((char *)(w + 1), h->len);
+			if (uv_write(w, (uv_stream_t *)&svc.chan, &buf, 1, on_written) < 0)
+				free(w);
+		}
+		return;
+	case VM_MSG_EXEC:
+		if (c->running) {
+			send_error_to((uv_stream_t *)&c->pipe, 0, -LINUX_EBUSY,
+				      "one command per connection");
+			return;
+		}
+		c->running = true;
+		break;
+	case VM_MSG_STDIN:
+	case VM_MSG_ACK:
+	case VM_MSG_SIGNAL:
+	case VM_MSG_WINSIZE:
+	case VM_MSG_CLOSE:
+	case VM_MSG_PING:
+		break;
+	default:
+		return; /* POWEROFF and agent-side types are not a client's to send */
+	}
+	if (svc.chan_open)
+		send_to((uv_stream_t *)&svc.chan, h->type, c->sid, p, h->len);
+}
+
+static void on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct client *c = s->data;
+	struct vm_frame_hdr h;
+	uint8_t *payload;
+
+	if (n < 0 || vm_buf_append(&c->rx, buf->base, (size_t)n) < 0) {
+		client_drop(c, false);
+		return;
+	}
+	while (vm_buf_frame(&c->rx, &h, &payload, &c->dropped) == 1) {
+		client_frame(c, &h, payload);
+		vm_buf_consume(&c->rx, VM_PROTO_HDR + h.len);
+	}
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct client *c;
+
+	if (status < 0 || !(c = calloc(1, sizeof(*c))))
+		return;
+	uv_pipe_init(svc.loop, &c->pipe, 0);
+	c->pipe.data = c;
+	if (uv_accept(server, (uv_stream_t *)&c->pipe) < 0) {
+		uv_close((uv_handle_t *)&c->pipe, on_closed_free);
+		return;
+	}
+	if (svc.stopping) {
+		uv_close((uv_handle_t *)&c->pipe, on_closed_free);
+		return;
+	}
+	c->sid = svc.next_sid++;
+	if (!svc.next_sid)
+		svc.next_sid = 1;
+	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
+	c->next = svc.clients;
+	svc.clients = c;
+	svc.nclients++;
+	idle_update();
+	uv_read_start((uv_stream_t *)&c->pipe, on_alloc, on_client_read);
+}
+
+static int listen_start(void)
+{
+	int r;
+
+	unlink(svc.sock_path);
+	uv_pipe_init(svc.loop, &svc.listener, 0);
+	r = uv_pipe_bind(&svc.listener, svc.sock_path);
+	if (!r)
+		r = uv_listen((uv_stream_t *)&svc.listener, 64, on_connection);
+	if (r < 0)
+		return r;
+	chmod(svc.sock_path, 0600);
+	svc.listening = true;
+	return 0;
+}
+
+static struct client *client_by_sid(uint32_t sid)
+{
+	struct client *c;
+
+	for (c = svc.clients; c; c = c->next)
+		if (c->sid == sid)
+			return c;
+	return NULL;
+}
+
+static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
+{
+	struct client *c;
+
+	if (h->type == VM_MSG_HELLO && !svc.ready) {
+		svc.ready = true;
+		svc.ready_ms = uv_now(svc.loop);
+		uv_timer_stop(&svc.boot);
+		if (listen_start() < 0) {
+			ready_report("error: cannot listen on the service socket\n");
+			shutdown_begin("cannot listen");
+			return;
+		}
+		ready_report("ok\n");
+		idle_update();
+		return;
+	}
+	if (!h->session) {
+		if (h->type == VM_MSG_ERROR && h->len >= 4)
+			fprintf(stderr, "agent: %.*s\n", (int)h->len - 4, (const char *)p + 4);
+		return;
+	}
+	c = client_by_sid(h->session);
+	if (!c) {
+		/* nobody reads this session any more: keep its window open so it can finish */
+		if ((h->type == VM_MSG_STDOUT || h->type == VM_MSG_STDERR) && svc.chan_open) {
+			uint8_t ack[8];
+
+			vm_put32(ack, h->type == VM_MSG_STDOUT ? VM_STREAM_STDOUT : VM_STREAM_STDERR);
+			vm_put32(ack + 4, h->len);
+			send_to((uv_stream_t *)&svc.chan, VM_MSG_ACK, h->session, ack, 8);
+		}
+		return;
+	}
+	if (h->type == VM_MSG_EXIT)
+		c->running = false;
+	send_to((uv_stream_t *)&c->pipe, h->type, h->session, p, h->len);
+}
+
+static void vm_lost(const char *why);
+
+static void chan_close(void);
+
+static void on_chan_lost(uv_timer_t *t)
+{
+	vm_lost("the VM's control channel closed");
+}
+
+static void on_chan_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	struct vm_frame_hdr h;
+	uint8_t *payload;
+
+	if (n < 0) {
+		/* usually QEMU died: give SIGCHLD a moment so the message can say how */
+		chan_close();
+		uv_timer_start(&svc.boot, on_chan_lost, 500, 0);
+		return;
+	}
+	vm_buf_append(&svc.rx, buf->base, (size_t)n);
+	while (vm_buf_frame(&svc.rx, &h, &payload, &svc.dropped) == 1) {
+		chan_frame(&h, payload);
+		vm_buf_consume(&svc.rx, VM_PROTO_HDR + h.len);
+	}
+}
+
+static void on_last(uv_timer_t *t)
+{
+	uv_stop(svc.loop); /* a client that does not read its last frames can't hold us */
+}
+
+static void close_handle(uv_handle_t *h, void *arg)
+{
+	struct client *c = h->data;
+
+	if (uv_is_closing(h) || h == (uv_handle_t *)&svc.last || (c && c->flushing))
+		return;
+	uv_close(h, NULL);
+}
+
+static void finish(void)
+{
+	char path[PATH_MAX];
+	static bool done;
+
+	if (done)
+		return;
+	done = true;
+
+	if (svc.vm.helper_pid > 0)
+		kill(svc.vm.helper_pid, SIGTERM);
+	if (!vm_path(svc.cfg, "ctl.sock", path))
+		unlink(path);
+	if (!vm_path(svc.cfg, "vfs.sock", path))
+		unlink(path);
+	if (!vm_path(svc.cfg, "vm.pid", path))
+		unlink(path);
+	/* the loop ends when the last client has been told */
+	uv_walk(svc.loop, close_handle, NULL);
+	uv_timer_start(&svc.last, on_last, 2000, 0);
+	uv_unref((uv_handle_t *)&svc.last);
+}
+
+/* Tell every client, close everything; the loop ends once QEMU is reaped. */
+static void clients_close_all(const char *why)
+{
+	struct client *c;
+
+	for (c = svc.clients; c; c = c->next)
+		if (c->running && why)
+			send_error_to((uv_stream_t *)&c->pipe, c->sid, -LINUX_EPIPE, why);
+	while (svc.clients) {
+		c = svc.clients;
+		c->running = false;
+		client_drop(c, true);
+	}
+	if (svc.listening) {
+		uv_close((uv_handle_t *)&svc.listener, on_close_noop);
+		unlink(svc.sock_path);
+		svc.listening = false;
+	}
+}
+
+static void chan_close(void)
+{
+	if (svc.chan_open) {
+		svc.chan_open = false;
+		uv_close((uv_handle_t *)&svc.chan, on_close_noop);
+	}
+}
+
+static void vm_lost(const char *why)
+{
+	if (svc.stopping && !svc.vm.pid) {
+		finish();
+		return;
+	}
+	if (!svc.died[0])
+		snprintf(svc.died, sizeof(svc.died), "%s", why);
+	if (!svc.ready) {
+		char msg[VM_WHY_LEN + 32];
+
+		snprintf(msg, sizeof(msg), "error: the VM did not boot: %s\n", why);
+		ready_report(msg);
+	}
+	svc.stopping = true;
+	clients_close_all(svc.died);
+	chan_close();
+	if (svc.vm.pid > 0)
+		kill(svc.vm.pid, SIGKILL);
+	else
+		finish();
+}
+
+static void on_stop_timeout(uv_timer_t *t)
+{
+	if (svc.vm.pid > 0)
+		kill(svc.vm.pid, SIGKILL);
+}
+
+static void shutdown_begin(const char *why)
+{
+	if (svc.stopping)
+		return;
+	svc.stopping = true;
+	uv_timer_stop(&svc.idle);
+	fprintf(stderr, "stopping: %s\n", why);
+	clients_close_all(NULL);
+	if (svc.chan_open && svc.ready) {
+		send_to((uv_stream_t *)&svc.chan, VM_MSG_POWEROFF, 0, NULL, 0);
+		uv_timer_start(&svc.boot, on_stop_timeout, STOP_TIMEOUT_MS, 0);
+	} else if (svc.vm.pid > 0) {
+		kill(svc.vm.pid, SIGKILL);
+	}
+}
+
+static void on_idle(uv_timer_t *t)
+{
+	if (svc.nclients == 0)
+		shutdown_begin("idle timeout");
+}
+
+static void on_sigchld(uv_signal_t *s, int sig)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		char why[VM_WHY_LEN];
+
+		if (pid == svc.vm.helper_pid) {
+			svc.vm.helper_pid = 0;
+			if (!svc.stopping)
+				vm_lost("virtiofsd exited unexpectedly");
+			continue;
+		}
+		if (pid != svc.vm.pid)
+			continue;
+		svc.vm.pid = 0;
+		if (WIFSIGNALED(status))
+			snprintf(why, sizeof(why), "QEMU was killed by signal %d", WTERMSIG(status));
+		else
+			snprintf(why, sizeof(why), "QEMU exited with status %d", WEXITSTATUS(status));
+		if (!svc.stopping || !svc.ready) {
+			char msg[VM_WHY_LEN * 2];
+
+			snprintf(msg, sizeof(msg),
+				 "the VM stopped unexpectedly (%s; see %s/console.log); the next "
+				 "command starts a new one", why, svc.cfg->state_dir);
+			vm_lost(msg);
+		}
+		fprintf(stderr, "%s\n", why);
+		clients_close_all(NULL);
+		chan_close();
+		finish();
+	}
+}
+
+static void on_sigterm(uv_signal_t *s, int sig)
+{
+	shutdown_begin("signal");
+}
+
+/* The agent answers HELLO once it serves; QEMU holds our bytes until the port opens, but a
+ * repeated HELLO costs nothing and covers a port that was reopened. */
+static void on_boot_tick(uv_timer_t *t)
+{
+	if (svc.ready)
+		return;
+	if (uv_now(svc.loop) - svc.start_ms > (uint64_t)(strcmp(svc.vm.accel, "kvm") ? BOOT_TIMEOUT_MS : KVM_TIMEOUT_MS)) {
+		vm_lost("timed out waiting for the agent");
+		return;
+	}
+	send_to((uv_stream_t *)&svc.chan, VM_MSG_HELLO, 0, "host=1\n", 7);
+}
+
+int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd)
+{
+	struct vm_probe probe;
+	char why[VM_WHY_LEN] = "", path[PATH_MAX], pid[32];
+	int r, fd;
+
+	memset(&svc, 0, sizeof(svc));
+	svc.cfg = cfg;
+	svc.be = &vm_backend_qemu;
+	svc.ready_fd = ready_fd;
+	svc.next_sid = 1;
+	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
+	svc.loop = uv_default_loop();
+	if (vm_path(cfg, "vm.sock", svc.sock_path))
+		return -LINUX_ENAMETOOLONG;
+	svc.be->probe(cfg, &probe);
+	snprintf(svc.accel_why, sizeof(svc.accel_why), "%s", probe.why);
+	/* Block SIGCHLD before the children exist so no exit goes unseen. */
+	uv_signal_init(svc.loop, &svc.sigchld);
+	uv_signal_start(&svc.sigchld, on_sigchld, SIGCHLD);
+	svc.start_ms = uv_now(svc.loop);
+	r = svc.be->start(cfg, probe.accel, &svc.vm, why);
+	if (r < 0 && !strcmp(probe.accel, "kvm")) {
+		snprintf(svc.accel_why, sizeof(svc.accel_why),
+			 "KVM failed to start the VM (%s): fell back to TCG", why);
+		r = svc.be->start(cfg, "tcg", &svc.vm, why);
+	}
+	if (r < 0) {
+		char msg[VM_WHY_LEN + 16];
+
+		snprintf(msg, sizeof(msg), "error: %s\n", why);
+		ready_report(msg);
+		return r;
+	}
+	if (!vm_path(cfg, "vm.pid", path)) {
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		snprintf(pid, sizeof(pid), "%d %d\n", getpid(), svc.vm.pid);
+		if (fd >= 0) {
+			(void)!write(fd, pid, strlen(pid));
+			close(fd);
+		}
+	}
+	uv_pipe_init(svc.loop, &svc.chan, 0);
+	uv_pipe_open(&svc.chan, svc.vm.chan_fd);
+	svc.chan_open = true;
+	uv_read_start((uv_stream_t *)&svc.chan, on_alloc, on_chan_read);
+	uv_signal_init(svc.loop, &svc.sigterm);
+	uv_signal_start(&svc.sigterm, on_sigterm, SIGTERM);
+	uv_signal_init(svc.loop, &svc.sigint);
+	uv_signal_start(&svc.sigint, on_sigterm, SIGINT);
+	signal(SIGPIPE, SIG_IGN);
+	uv_timer_init(svc.loop, &svc.idle);
+	uv_timer_init(svc.loop, &svc.boot);
+	uv_timer_init(svc.loop, &svc.last);
+	uv_timer_start(&svc.boot, on_boot_tick, 0, 1000);
+	uv_timer_start(&svc.idle, on_idle, 1u << 30, 0);
+	uv_timer_stop(&svc.idle);
+	uv_run(svc.loop, UV_RUN_DEFAULT);
+	close(lock_fd);
+	return svc.died[0] ? -LINUX_EPIPE : 0;
+}
