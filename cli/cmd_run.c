@@ -93,6 +93,10 @@ int cmd_run_translate(int argc, char **argv)
 			o.exec_cwd = a + 11;
 		} else if (strcmp(a, "--exec-path") == 0 && i + 1 < argc) {
 			exec_path = argv[++i];
+		} else if (strcmp(a, "--tmpfs") == 0 && i + 1 < argc) {
+			o.tmpfs = argv[++i];
+		} else if (strncmp(a, "--tmpfs=", 8) == 0) {
+			o.tmpfs = a + 8;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = 1;
 		} else {

@@ -472,8 +472,33 @@ static void on_error(const char *msg, void *ctx)
 	cli_err("%s", msg);
 }
 
+/* A regular file on stdin goes to the guest as that file, not as a pipe: programs look (wc
+ * pads its counts to the file size, tail seeks, ...). The guest opens it through the share. */
+static void stdin_as_file(struct vm_exec *req, char *path)
+{
+	struct stat st;
+	ssize_t n;
+	off_t off;
+
+	if (req->flags & VM_EXEC_PTY || fstat(0, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	n = readlink("/proc/self/fd/0", path, PATH_MAX - 1);
+	if (n <= 0 || path[0] != '/')
+		return;
+	path[n] = 0;
+	if (strstr(path, " (deleted)") || (fcntl(0, F_GETFL) & O_ACCMODE) == O_WRONLY)
+		return;
+	off = lseek(0, 0, SEEK_CUR);
+	if (off < 0)
+		return;
+	req->flags |= VM_EXEC_STDIN_FILE;
+	req->stdin_path = path;
+	req->stdin_off = (uint64_t)off;
+}
+
 static int run_in_vm(struct vm_opts *o, char **argv)
 {
+	static char stdin_path[PATH_MAX];
 	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 				   SIGALRM };
 	char status[2048], why[VM_WHY_LEN], cwd[PATH_MAX];
@@ -511,6 +536,7 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	req.flags = o->disk || o->workdir ? 0 : VM_EXEC_BIND_CWD;
 	if (o->tty == 1 || (o->tty == -1 && isatty(0) && isatty(1)))
 		req.flags |= VM_EXEC_PTY;
+	stdin_as_file(&req, stdin_path);
 	req.sig_fd = sig_pipe[0];
 	req.on_error = on_error;
 	if ((req.flags & VM_EXEC_PTY) && isatty(0) && tcgetattr(0, &saved_tio) == 0) {

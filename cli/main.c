@@ -29,6 +29,7 @@ static void usage(FILE *o)
 	      "Translate-mode options:\n"
 	      "  --engine NAME      trap engine: sud (Syscall User Dispatch)\n"
 	      "  --root DIR         DIR is the guest's / (nothing outside it is reachable)\n"
+	      "  --tmpfs PATH       an in-memory tmpfs at PATH, private to the first process\n"
 	      "  --trace[=FILE]     print every syscall in strace's format (stderr or FILE)\n"
 	      "  -v, --verbose      report unimplemented syscalls\n"
 	      "Vm-mode options: lxrun --mode vm --help\n"

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -128,6 +129,32 @@ static int open_guest(void *ctx, const char *path)
 	return r;
 }
 
+/* A file that only exists inside this lxrun (procfs text, tmpfs) cannot cross the host
+ * execve: hand the new image a memfd copy of its content, at the same position. */
+static int snapshot(struct lx_file *f)
+{
+	if (!f->ops->pread)
+		return -1;
+	int fd = memfd_create("lxrun-file", 0);
+	if (fd < 0)
+		return -1;
+	char buf[65536];
+	int64_t off = 0;
+	long n;
+	while ((n = f->ops->pread(f, (uint64_t)buf, sizeof(buf), off)) > 0) {
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+		off += n;
+	}
+	lseek(fd, f->pos, SEEK_SET);
+	if (fd < 10) {
+		int hi = fcntl(fd, F_DUPFD, 10);
+		close(fd);
+		fd = hi;
+	}
+	return fd;
+}
+
 /* Serialise the fd table, moving every inherited host fd to a non-CLOEXEC descriptor; the
  * guest's 0, 1, 2 become lxrun's own 0, 1, 2 in the new image. */
 static int pass_fds(char *state, size_t size)
@@ -139,8 +166,12 @@ static int pass_fds(char *state, size_t size)
 	for (int g = 0; g < t->size && g < LX_FD_MAX; g++) {
 		keep[g] = -1;
 		struct lx_file *f = t->ents[g].file;
-		if (!f || t->ents[g].cloexec || f->host_fd < 0)
+		if (!f || t->ents[g].cloexec)
 			continue;
+		if (f->host_fd < 0) {
+			keep[g] = snapshot(f);
+			continue;
+		}
 		keep[g] = fcntl(f->host_fd, F_DUPFD, 10);
 		if (keep[g] < 0)
 			return (int)lx_errno(errno);

@@ -43,6 +43,7 @@ void lx_file_put(struct lx_file *f)
 int lx_fdtable_init(struct lx_fdtable *t)
 {
 	t->size = 64;
+	t->limit = LX_FD_MAX;
 	t->ents = calloc((size_t)t->size, sizeof(*t->ents));
 	return t->ents ? 0 : -LINUX_ENOMEM;
 }
@@ -69,9 +70,9 @@ static int grow(struct lx_fdtable *t, int need)
 
 int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 {
-	if (min < 0 || min >= LX_FD_MAX)
+	if (min < 0 || min >= t->limit)
 		return -LINUX_EINVAL;
-	for (int fd = min; fd < LX_FD_MAX; fd++) {
+	for (int fd = min; fd < t->limit; fd++) {
 		if (fd >= t->size) {
 			int r = grow(t, fd);
 			if (r < 0)
@@ -88,7 +89,7 @@ int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 
 int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec)
 {
-	if (fd < 0 || fd >= LX_FD_MAX)
+	if (fd < 0 || fd >= t->limit)
 		return -LINUX_EBADF;
 	int r = grow(t, fd);
 	if (r < 0)

@@ -45,6 +45,7 @@ struct lx_fdtable {
 		int cloexec;
 	} *ents;
 	int size;
+	int limit; /* RLIMIT_NOFILE soft limit (at most LX_FD_MAX) */
 };
 
 struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,

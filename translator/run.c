@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
+#include "translator/sys/sys.h"
 #include "translator/guest_mem.h"
 #include "translator/vfs/vfs.h"
 
@@ -71,10 +73,15 @@ static int process_init(const struct lx_run_opts *o)
 	int r = vfs_init(o->root);
 	if (r < 0)
 		return r;
+	if (o->tmpfs && (r = vfs_mount_tmpfs(o->tmpfs)) < 0)
+		return r;
 	r = lx_fdtable_init(&fds);
 	if (r < 0)
 		return r;
 	lx_proc.fds = &fds;
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < LX_FD_MAX)
+		fds.limit = (int)nofile.rlim_cur;
 	if (o->root)
 		snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", o->root);
 	lx_proc.engine_name = o->engine ? o->engine : "sud";
@@ -183,6 +190,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	r = eng->init(why);
 	if (r < 0)
 		return r;
+	sig_inherit();
 	struct lx_thread *t;
 	r = lx_thread_init(&t, NULL);
 	if (r < 0) {

@@ -26,6 +26,10 @@ long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *
 /* procfs: the file behind /PID/fd/N, or NULL. */
 struct lx_file *procfs_fd_file(const char *rel);
 
+/* Guest SIG_IGN/SIG_DFL mirrored to the host; inherited ignores read back at start. */
+void sig_mirror(int sig, uint64_t handler);
+void sig_inherit(void);
+
 /* Prototypes of every handler: X(name) for each implemented syscall. */
 #define LX_HANDLER_LIST(X)                                                                          \
 	X(read) X(write) X(open) X(close) X(stat) X(fstat) X(lstat) X(lseek) X(mmap) X(mprotect)    \
@@ -47,7 +51,7 @@ struct lx_file *procfs_fd_file(const char *rel);
 	X(pselect6) X(sendfile) X(copy_file_range) X(readahead) X(fadvise64) X(fallocate)         \
 	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(wait4) X(waitid) X(kill)        \
 	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(msync)      \
-	X(mincore) X(mlock) X(munlock)
+	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -245,19 +246,23 @@ LX_SYSCALL(ioctl)
 	case LINUX_FIONCLEX:
 		*lx_fd_cloexec(lx_proc.fds, (int)sc->a[0]) = cmd == LINUX_FIOCLEX;
 		return 0;
-	case LINUX_TCGETS:
-	case LINUX_TCSETS:
-	case LINUX_TCSETSW:
-	case LINUX_TCSETSF:
-	case LINUX_TIOCGWINSZ:
-	case LINUX_TIOCSWINSZ:
-	case LINUX_TIOCGPGRP:
+	case LINUX_FIONBIO: {
+		int on;
+		if (guest_copy_in(&on, sc->a[2], sizeof(on)) < 0)
+			return -LINUX_EFAULT;
+		if (f->host_fd >= 0 && ioctl(f->host_fd, FIONBIO, &on) < 0)
+			return lx_errno(errno);
+		f->flags = on ? f->flags | LINUX_O_NONBLOCK : f->flags & ~(unsigned)LINUX_O_NONBLOCK;
+		return 0;
+	}
 	case LINUX_FIONREAD:
-	case LINUX_FIONBIO:
+	case LINUX_FIOASYNC:
 		break;
 	default:
-		/* Only ioctls whose argument layout we know reach the host. */
-		return -LINUX_ENOTTY;
+		/* Terminal ioctls (type 'T': 0x54xx) have fixed, known argument layouts that
+		 * are the same for the host; nothing else reaches the host. */
+		if ((cmd & 0xff00) != 0x5400)
+			return -LINUX_ENOTTY;
 	}
 	if (!f->ops->ioctl)
 		return -LINUX_ENOTTY;
@@ -326,6 +331,26 @@ LX_SYSCALL(fcntl)
 		f->flags = (f->flags & ~settable) | ((unsigned)arg & settable);
 		return 0;
 	}
+	case LINUX_F_GETLK:
+	case LINUX_F_SETLK:
+	case LINUX_F_SETLKW:
+	case LINUX_F_OFD_GETLK:
+	case LINUX_F_OFD_SETLK:
+	case LINUX_F_OFD_SETLKW:
+		/* Record locks live in the host kernel, shared with every other process;
+		 * the struct flock layout is the host's, the kernel checks the pointer. */
+		if (f->host_fd < 0)
+			return f->mnt ? 0 : -LINUX_EBADF;
+		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (void *)arg));
+	case LINUX_F_GETPIPE_SZ:
+	case LINUX_F_SETPIPE_SZ:
+	case LINUX_F_ADD_SEALS:
+	case LINUX_F_GET_SEALS:
+	case LINUX_F_GETOWN:
+	case LINUX_F_SETOWN:
+		if (f->host_fd < 0)
+			return -LINUX_EINVAL;
+		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (int)arg));
 	default:
 		return -LINUX_EINVAL;
 	}

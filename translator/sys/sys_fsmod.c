@@ -171,9 +171,40 @@ static long do_linkat(long d1, uint64_t u1, long d2, uint64_t u2, uint64_t flags
 {
 	if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_FOLLOW | LINUX_AT_EMPTY_PATH))
 		return -LINUX_EINVAL;
+	char old[LX_PATH_MAX];
+	long r = guest_strncpy_in(old, u1, sizeof(old));
+	if (r < 0)
+		return r;
 	struct lx_path a, b;
-	long r = two_paths(d1, u1, (flags & LINUX_AT_SYMLINK_FOLLOW) ? VFS_FOLLOW : VFS_NOFOLLOW, d2, u2,
-			   &a, &b);
+	struct lx_file *src = NULL;
+	if (r == 0 && (flags & LINUX_AT_EMPTY_PATH)) {
+		src = sys_file(d1); /* linkat(fd, "", ..., AT_EMPTY_PATH): the open file itself */
+		if (!src)
+			return -LINUX_EBADF;
+	} else if (r > 0 && (flags & LINUX_AT_SYMLINK_FOLLOW)) {
+		/* /proc/self/fd/N of an O_TMPFILE or deleted file: the magic link's file */
+		r = vfs_resolve((int)d1, old, VFS_FOLLOW, &a);
+		if (r < 0)
+			return r;
+		if (a.mnt->ops == &lx_procfs_ops)
+			src = procfs_fd_file(a.rel);
+		vfs_path_put(&a);
+	}
+	if (src) {
+		if (src->host_fd < 0 || src->mnt)
+			return -LINUX_EXDEV;
+		r = sys_resolve_user(d2, u2, VFS_PARENT, &b);
+		if (r < 0)
+			return r;
+		if (b.mnt->ops)
+			r = -LINUX_EXDEV;
+		else
+			r = lx_host(linkat(src->host_fd, "", b.hdir, b.hname, AT_EMPTY_PATH));
+		vfs_path_put(&b);
+		return r;
+	}
+	r = two_paths(d1, u1, (flags & LINUX_AT_SYMLINK_FOLLOW) ? VFS_FOLLOW : VFS_NOFOLLOW, d2, u2,
+		      &a, &b);
 	if (r < 0)
 		return r;
 	if (a.mnt->ops)

@@ -155,6 +155,8 @@ static int ts_to_ms(const struct linux_timespec *ts)
 LX_SYSCALL(ppoll)
 {
 	int ms = -1;
+	if (sc->a[3] && sc->a[4] != sizeof(uint64_t))
+		return -LINUX_EINVAL;
 	if (sc->a[2]) {
 		struct linux_timespec ts;
 		if (guest_copy_in(&ts, sc->a[2], sizeof(ts)) < 0)

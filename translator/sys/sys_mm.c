@@ -112,6 +112,10 @@ LX_SYSCALL(mremap)
 {
 	uint64_t old = sc->a[0], olen = PAGE_UP(sc->a[1]), nlen = PAGE_UP(sc->a[2]);
 	uint64_t flags = sc->a[3], naddr = sc->a[4];
+	if ((flags & LINUX_MREMAP_FIXED) && !(flags & LINUX_MREMAP_MAYMOVE))
+		return -LINUX_EINVAL;
+	if (old & (PAGE - 1))
+		return -LINUX_EINVAL;
 	mm_lock();
 	long r;
 	if (!mm_covered(old, olen ? olen : PAGE)) {

@@ -179,6 +179,14 @@ LX_SYSCALL(statx)
 LX_SYSCALL(getcwd)
 {
 	const char *cwd = vfs_cwd();
+	char host[LX_PATH_MAX];
+	/* A removed or renamed directory: the host knows (ENOENT, or the new name). */
+	if (vfs_cwd_is_host()) {
+		if (!getcwd(host, sizeof(host)))
+			return lx_errno(errno);
+		if (!vfs_confined())
+			cwd = host;
+	}
 	size_t len = strlen(cwd) + 1;
 	if (len > sc->a[1])
 		return -LINUX_ERANGE;

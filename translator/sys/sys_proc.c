@@ -12,6 +12,7 @@
 #include "abi/linux_errno.h"
 #include "abi/linux_resource.h"
 #include "abi/linux_sched.h"
+#include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
@@ -136,6 +137,8 @@ LX_SYSCALL(prlimit64)
 		return -LINUX_EFAULT;
 	if (prlimit(0, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0)
 		return lx_errno(errno);
+	if (sc->a[2] && sc->a[1] == LINUX_RLIMIT_NOFILE)
+		lx_proc.fds->limit = nl.rlim_cur < LX_FD_MAX ? (int)nl.rlim_cur : LX_FD_MAX;
 	if (sc->a[3])
 		return guest_copy_out(sc->a[3], &ol, sizeof(ol));
 	return 0;
@@ -202,4 +205,20 @@ LX_SYSCALL(futex)
 {
 	/* Guest memory is ours: the host futex gives Linux semantics on the same words. */
 	return lx_host(syscall(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]));
+}
+
+LX_SYSCALL(getgroups)
+{
+	return lx_host(syscall(SYS_getgroups, (int)sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(setgroups)
+{
+	return lx_host(syscall(SYS_setgroups, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(setrlimit)
+{
+	struct lx_syscall s2 = {.a = {0, sc->a[0], sc->a[1], 0}, .t = sc->t};
+	return sys_prlimit64(&s2);
 }

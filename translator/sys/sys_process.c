@@ -176,3 +176,13 @@ LX_SYSCALL(prctl)
 		return -LINUX_EINVAL;
 	}
 }
+
+LX_SYSCALL(tgkill)
+{
+	return lx_host(syscall(SYS_tgkill, (pid_t)sc->a[0], (pid_t)sc->a[1], (int)sc->a[2]));
+}
+
+LX_SYSCALL(tkill)
+{
+	return lx_host(syscall(SYS_tkill, (pid_t)sc->a[0], (int)sc->a[1]));
+}

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Guest signal state: dispositions and masks are virtual (host signals stay the translator's). */
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "abi/linux_errno.h"
 #include "abi/linux_signal.h"
@@ -8,6 +10,8 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+
+void sig_mirror(int sig, uint64_t handler);
 
 LX_SYSCALL(rt_sigaction)
 {
@@ -25,9 +29,40 @@ LX_SYSCALL(rt_sigaction)
 	}
 	if (sc->a[2] && guest_copy_out(sc->a[2], &lx_proc.sigactions[sig - 1], sizeof(sa)) < 0)
 		return -LINUX_EFAULT;
-	if (sc->a[1])
+	if (sc->a[1]) {
 		lx_proc.sigactions[sig - 1] = sa;
+		sig_mirror(sig, sa.handler);
+	}
 	return 0;
+}
+
+/* Signals lxrun itself handles; their host disposition never changes. */
+static int sig_reserved(int sig)
+{
+	return sig == LINUX_SIGSYS || sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS ||
+	       sig == LINUX_SIGILL || sig == LINUX_SIGFPE || sig == LINUX_SIGTRAP;
+}
+
+/* Until guest handlers run, ignored and default dispositions are given to the host, so that
+ * SIG_IGN (SIGPIPE, a shell's SIGINT) and its inheritance across fork and exec are Linux's. */
+void sig_mirror(int sig, uint64_t handler)
+{
+	if (sig_reserved(sig) || sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP || sig > 64)
+		return;
+	struct linux_sigaction h = {.handler = handler == 1 ? 1 : 0};
+	syscall(SYS_rt_sigaction, sig, &h, NULL, sizeof(linux_sigset_t));
+}
+
+/* At start (also after a guest execve), ignored host signals are ignored guest signals. */
+void sig_inherit(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct linux_sigaction h;
+		if (sig_reserved(sig) || syscall(SYS_rt_sigaction, sig, NULL, &h, sizeof(linux_sigset_t)) < 0)
+			continue;
+		if (h.handler == 1)
+			lx_proc.sigactions[sig - 1].handler = 1;
+	}
 }
 
 LX_SYSCALL(rt_sigprocmask)

@@ -34,7 +34,6 @@ LX_SYSCALL(nanosleep)
 
 LX_SYSCALL(clock_nanosleep)
 {
-	long r = syscall(SYS_clock_nanosleep, sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
-	/* clock_nanosleep returns the error number itself, not -1/errno. */
-	return r > 0 ? -r : r;
+	/* The raw syscall (unlike glibc's clock_nanosleep) reports errors as -errno. */
+	return lx_host(syscall(SYS_clock_nanosleep, sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
 }

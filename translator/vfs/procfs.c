@@ -128,12 +128,18 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 		if (!f)
 			return -LINUX_ENOENT;
 		const char *more = strchr(slash + 1, '/');
-		if (more) { /* through a directory fd */
+		if (more || follow) {
+			/* The magic link leads to the file itself. Files with a path are reached
+			 * through it (so chmod, stat, ... act on them); pipes, sockets and deleted
+			 * files stay magic and are handled by open/stat here. */
 			char t[LX_PATH_MAX];
 			long r = fd_link(f, t, sizeof(t));
 			if (r < 0)
 				return (int)r;
-			snprintf(out, outlen, "%s%s", t, more);
+			size_t tl = strlen(t);
+			if (t[0] != '/' || (tl > 10 && !strcmp(t + tl - 10, " (deleted)")))
+				return more ? -LINUX_ENOTDIR : 0;
+			snprintf(out, outlen, "%s%s", t, more ? more : "");
 			return 1;
 		}
 	}

@@ -25,12 +25,12 @@
 #define LINUX_MAX_RW_COUNT 0x7ffff000l
 
 #define TMPFS_PAGE	  4096
-#define TMPFS_CHUNK	  512		/* pages per second-level block of a file's page table */
-#define TMPFS_CAP_PAGES	  (1ull << 18)	/* 1 GiB of file data per instance */
+#define TMPFS_CHUNK	  512	       /* pages per second-level block of a file's page table */
+#define TMPFS_CAP_PAGES	  (1ull << 18) /* 1 GiB of file data per instance */
 #define TMPFS_MAX_INODES  (1ull << 20)
-#define TMPFS_MAX_WRITE	  (1ll << 40)	/* writes stop here (EFBIG) so page tables stay small */
-#define TMPFS_BOGO_DIRENT 20		/* Linux shows a dir's size as 40 + 20 per entry */
-#define TMPFS_SHORT_LINK  128		/* Linux keeps shorter targets inline: st_blocks 0 */
+#define TMPFS_MAX_WRITE	  (1ll << 40) /* writes stop here (EFBIG) so page tables stay small */
+#define TMPFS_BOGO_DIRENT 20	      /* Linux shows a dir's size as 40 + 20 per entry */
+#define TMPFS_SHORT_LINK  128	      /* Linux keeps shorter targets inline: st_blocks 0 */
 
 struct tmpfs;
 
@@ -91,7 +91,7 @@ static int ts_cmp(struct linux_timespec a, struct linux_timespec b)
 	return (a.tv_nsec > b.tv_nsec) - (a.tv_nsec < b.tv_nsec);
 }
 
-/* relatime, the default mount option: atime moves only when it is behind mtime/ctime or a day old. */
+/* relatime, the default mount option: atime moves when behind mtime/ctime or a day old. */
 static void touch_atime(struct tnode *nd)
 {
 	struct linux_timespec t = now();
@@ -602,7 +602,8 @@ static long tfile_getdents64(struct lx_file *f, uint64_t buf, size_t n)
 			len = dir->ents[i].len;
 			next = dir->ents[i].cookie + 1;
 		}
-		size_t reclen = (offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~(size_t)7;
+		size_t reclen =
+			(offsetof(struct linux_dirent64, d_name) + len + 1 + 7) & ~(size_t)7;
 		if (reclen > n - used) {
 			if (!used)
 				r = -LINUX_EINVAL;
@@ -736,11 +737,11 @@ static int tmpfs_open(struct lx_mount *m, const char *p, unsigned flags, unsigne
 	char path[LX_PATH_MAX];
 	snprintf(path, sizeof(path), "%.*s%s", (int)m->len, m->path,
 		 m->len && !strcmp(p, "/") ? "" : p);
-	struct lx_file *f = lx_file_new(&tmpfs_file_ops, -1,
-					flags & ~(unsigned)(LINUX_O_CREAT | LINUX_O_EXCL |
-							    LINUX_O_NOCTTY | LINUX_O_TRUNC |
-							    LINUX_O_CLOEXEC),
-					path);
+	struct lx_file *f =
+		lx_file_new(&tmpfs_file_ops, -1,
+			    flags & ~(unsigned)(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY |
+						LINUX_O_TRUNC | LINUX_O_CLOEXEC),
+			    path);
 	if (!f) {
 		node_maybe_free(nd);
 		r = -LINUX_ENOMEM;
@@ -755,7 +756,7 @@ out:
 	return r;
 }
 
-/* Look p up under the lock; the final object must exist. */
+/* Look p up, which must exist. On success the lock stays held: release it with unlock_ret(). */
 static int lookup(struct tmpfs *fs, const char *p, struct where *w)
 {
 	pthread_mutex_lock(&fs->lock);
@@ -933,14 +934,14 @@ static int tmpfs_rename(struct lx_mount *m, const char *from, const char *to, un
 {
 	struct tmpfs *fs = m->priv;
 	struct where a, b;
-	if (flags & ~(unsigned)(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE |
-				LINUX_RENAME_WHITEOUT))
+	if (flags &
+	    ~(unsigned)(LINUX_RENAME_NOREPLACE | LINUX_RENAME_EXCHANGE | LINUX_RENAME_WHITEOUT))
 		return -LINUX_EINVAL;
 	if ((flags & LINUX_RENAME_EXCHANGE) &&
 	    (flags & (LINUX_RENAME_NOREPLACE | LINUX_RENAME_WHITEOUT)))
 		return -LINUX_EINVAL;
 	if (flags & LINUX_RENAME_WHITEOUT)
-		return -LINUX_EINVAL; /* whiteouts are device nodes, which this tmpfs does not have */
+		return -LINUX_EINVAL; /* a whiteout is a device node: this tmpfs has none */
 	int r = lookup(fs, from, &a);
 	if (r < 0)
 		return r;
@@ -955,8 +956,8 @@ static int tmpfs_rename(struct lx_mount *m, const char *from, const char *to, un
 	if (is_ancestor(a.node, b.dir))
 		return unlock_ret(fs, -LINUX_EINVAL);
 	if (b.node && is_ancestor(b.node, a.dir))
-		return unlock_ret(fs, flags & LINUX_RENAME_EXCHANGE ? -LINUX_EINVAL
-								    : -LINUX_ENOTEMPTY);
+		return unlock_ret(fs,
+				  flags & LINUX_RENAME_EXCHANGE ? -LINUX_EINVAL : -LINUX_ENOTEMPTY);
 	if (a.node == b.node)
 		return unlock_ret(fs, 0);
 	struct tnode *x = a.node;

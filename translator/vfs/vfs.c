@@ -20,9 +20,11 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 
-enum { M_HOST, M_PROC, M_DEV, M_SHM, M_COUNT };
+enum { M_HOST, M_PROC, M_DEV, M_SHM, M_MAX = 8 };
 
-static struct lx_mount mounts[M_COUNT];
+static int nmounts;
+
+static struct lx_mount mounts[M_MAX];
 static int root_fd = -1;
 static int confined;
 static char root_host[LX_PATH_MAX]; /* realpath of the root, "" when not confined */
@@ -83,9 +85,10 @@ int vfs_init(const char *root)
 	set_mount(M_HOST, "/", NULL, NULL, 0);
 	set_mount(M_PROC, "/proc", &lx_procfs_ops, NULL, 0x16);
 	set_mount(M_DEV, "/dev", &lx_devfs_ops, NULL, 0x05);
-	set_mount(M_SHM, "/dev/shm", &lx_tmpfs_ops, tmpfs_new(), 0x18);
-	if (!mounts[M_SHM].priv)
-		return -LINUX_ENOMEM;
+	/* /dev/shm must be shared by every guest process (they are separate host processes),
+	 * so it is the host's /dev/shm (or ROOT/dev/shm), not lxrun's in-memory tmpfs. */
+	set_mount(M_SHM, "/dev/shm", NULL, NULL, 0);
+	nmounts = M_SHM + 1;
 
 	cwd_mnt = &mounts[M_HOST];
 	char host_cwd[LX_PATH_MAX];
@@ -120,16 +123,38 @@ const char *vfs_cwd(void)
 	return cwd;
 }
 
+int vfs_cwd_is_host(void)
+{
+	return cwd_mnt && !cwd_mnt->ops;
+}
+
 struct lx_mount *vfs_mounts(size_t *count)
 {
-	*count = M_COUNT;
+	*count = (size_t)nmounts;
 	return mounts;
+}
+
+int vfs_mount_tmpfs(const char *guest_path)
+{
+	if (nmounts >= M_MAX)
+		return -LINUX_ENOSPC;
+	if (guest_path[0] != '/' || strlen(guest_path) >= sizeof(mounts[0].path))
+		return -LINUX_EINVAL;
+	void *priv = tmpfs_new();
+	if (!priv)
+		return -LINUX_ENOMEM;
+	char p[256];
+	snprintf(p, sizeof(p), "%s", guest_path);
+	vfs_normalize(p);
+	set_mount(nmounts, p, &lx_tmpfs_ops, priv, 0x18 + (uint64_t)nmounts);
+	nmounts++;
+	return 0;
 }
 
 static struct lx_mount *find_mount(const char *norm)
 {
 	struct lx_mount *best = &mounts[M_HOST];
-	for (int i = 1; i < M_COUNT; i++) {
+	for (int i = 1; i < nmounts; i++) {
 		size_t n = mounts[i].len;
 		if (strncmp(norm, mounts[i].path, n) == 0 && (norm[n] == '/' || !norm[n]) &&
 		    n > best->len)
@@ -222,15 +247,19 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 	if (has_dotdot(path))
 		direct_ok = path[0] == '/' ? 0 : 0;
 
-	char norm[LX_PATH_MAX];
+	/* raw: the joined path as the kernel would walk it ("..", trailing "/" kept);
+	 * norm: lexically normalised, used to find the mount. */
+	char raw[LX_PATH_MAX], norm[LX_PATH_MAX];
 	if (path[0] == '/') {
-		if (strlen(path) >= sizeof(norm))
+		if (strlen(path) >= sizeof(raw))
 			return -LINUX_ENAMETOOLONG;
-		strcpy(norm, path);
-	} else if ((size_t)snprintf(norm, sizeof(norm), "%s/%s", base, path) >= sizeof(norm)) {
+		strcpy(raw, path);
+	} else if ((size_t)snprintf(raw, sizeof(raw), "%s/%s", base, path) >= sizeof(raw)) {
 		return -LINUX_ENAMETOOLONG;
 	}
-	vfs_normalize(norm);
+	strcpy(norm, raw);
+	size_t nlen = vfs_normalize(norm);
+	int trailing = raw[strlen(raw) - 1] == '/' && nlen > 1;
 
 	for (int hops = 0;; hops++) {
 		if (hops > LX_SYMLOOP_MAX)
@@ -258,13 +287,18 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		if (!confined) {
 			out->hdir = AT_FDCWD;
 			if (direct_ok && hops == 0 && path[0] != '/') {
+				/* copied: callers resolve from buffers that do not outlive them */
 				out->hdir = df ? df->host_fd : AT_FDCWD;
-				out->hname = path;
+				snprintf(out->hbuf, sizeof(out->hbuf), "%s", path);
+				out->hname = out->hbuf;
 			} else {
-				out->hname = out->rel;
+				snprintf(out->hbuf, sizeof(out->hbuf), "%s", hops == 0 ? raw : norm);
+				out->hname = out->hbuf;
 			}
 			return 0;
 		}
+		if (trailing && hops == 0 && strlen(norm) + 1 < sizeof(norm))
+			strcat(norm, "/");
 		if (how == VFS_FOLLOW) {
 			int fd = hostfs_open_in_root(norm, O_PATH, 0);
 			if (fd < 0)
@@ -275,7 +309,11 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			out->hname = out->hbuf;
 			return 0;
 		}
-		/* NOFOLLOW / PARENT: the parent resolved inside the root, the last name as is. */
+		/* NOFOLLOW / PARENT: the parent resolved inside the root, the last name as is
+		 * (with the trailing slash the guest wrote, so the kernel checks it). */
+		size_t nl = strlen(norm);
+		if (nl > 1 && norm[nl - 1] == '/')
+			norm[nl - 1] = 0;
 		char *slash = strrchr(norm, '/');
 		char parent[LX_PATH_MAX];
 		if (!norm[1]) {
@@ -285,7 +323,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			size_t plen = (size_t)(slash - norm);
 			memcpy(parent, norm, plen ? plen : 1);
 			parent[plen ? plen : 1] = 0;
-			snprintf(out->hbuf, sizeof(out->hbuf), "%s", slash + 1);
+			snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", slash + 1,
+				 trailing && hops == 0 ? "/" : "");
 		}
 		int fd = hostfs_open_in_root(parent, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0)

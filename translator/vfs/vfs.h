@@ -66,6 +66,9 @@ struct lx_mount {
 /* Set up the mount table. root: host directory that is the guest's "/" (NULL or "/": the
  * host's root, no confinement). Returns 0 or a negative errno (root missing...). */
 int vfs_init(const char *root);
+/* Mount a new in-memory tmpfs at guest_path (--tmpfs). Its content lives in this lxrun
+ * process: children started by fork or execve do not see it. */
+int vfs_mount_tmpfs(const char *guest_path);
 /* Is the guest confined to a directory (--root)? */
 int vfs_confined(void);
 /* Host fd (O_PATH|O_DIRECTORY) of the guest root. */
@@ -101,6 +104,8 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 
 /* The guest's current directory as a string (getcwd). */
 const char *vfs_cwd(void);
+/* Is the cwd on hostfs (so the host's own cwd is the guest's)? */
+int vfs_cwd_is_host(void);
 /* chdir/fchdir. */
 int vfs_chdir(int dirfd, const char *path);
 int vfs_fchdir(struct lx_file *dir);
