@@ -5,6 +5,7 @@
 #include "abi/linux_errno.h"
 #include "abi/syscalls.h"
 #include "translator/process.h"
+#include "translator/thread.h"
 #include "translator/trace.h"
 
 /* Unknown numbers are reported once each, so a noisy guest does not flood the trace. */
@@ -32,4 +33,16 @@ long lx_dispatch(struct lx_syscall *sc)
 	long r = h ? h(sc) : unknown(sc);
 	lx_trace_exit(sc, r);
 	return r;
+}
+
+void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
+{
+	struct lx_syscall sc = {
+		.nr = (long)regs->rax,
+		.a = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9},
+		.t = t,
+		.regs = regs,
+		.fpstate = fpstate,
+	};
+	regs->rax = (uint64_t)lx_dispatch(&sc);
 }

@@ -35,6 +35,12 @@ struct host_ksigaction {
 #define K_SA_NODEFER 0x40000000ul
 
 static lx_fatal_hook fatal_hook;
+static lx_trap_hook trap_hook;
+
+void lx_signals_set_trap_hook(lx_trap_hook hook)
+{
+	trap_hook = hook;
+}
 
 void lx_signals_set_fatal_hook(lx_fatal_hook hook)
 {
@@ -86,17 +92,62 @@ void lx_die_by_signal(int sig)
 	__builtin_unreachable();
 }
 
-static void serve_syscall(siginfo_t *si, ucontext_t *uc)
+/* ucontext <-> lx_regs: the sud engine's view of the guest registers at a trap. */
+void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+	r->rax = (uint64_t)g[REG_RAX];
+	r->rbx = (uint64_t)g[REG_RBX];
+	r->rcx = (uint64_t)g[REG_RCX];
+	r->rdx = (uint64_t)g[REG_RDX];
+	r->rsi = (uint64_t)g[REG_RSI];
+	r->rdi = (uint64_t)g[REG_RDI];
+	r->rbp = (uint64_t)g[REG_RBP];
+	r->rsp = (uint64_t)g[REG_RSP];
+	r->r8 = (uint64_t)g[REG_R8];
+	r->r9 = (uint64_t)g[REG_R9];
+	r->r10 = (uint64_t)g[REG_R10];
+	r->r11 = (uint64_t)g[REG_R11];
+	r->r12 = (uint64_t)g[REG_R12];
+	r->r13 = (uint64_t)g[REG_R13];
+	r->r14 = (uint64_t)g[REG_R14];
+	r->r15 = (uint64_t)g[REG_R15];
+	r->rip = (uint64_t)g[REG_RIP];
+	r->rflags = (uint64_t)g[REG_EFL];
+}
+
+void lx_regs_to_uc(ucontext_t *uc, const struct lx_regs *r)
 {
 	greg_t *g = uc->uc_mcontext.gregs;
-	struct lx_syscall sc = {
-		.nr = si->si_syscall,
-		.a = {(uint64_t)g[REG_RDI], (uint64_t)g[REG_RSI], (uint64_t)g[REG_RDX],
-		      (uint64_t)g[REG_R10], (uint64_t)g[REG_R8], (uint64_t)g[REG_R9]},
-		.t = lx_thread_self(),
-		.uctx = uc,
-	};
-	g[REG_RAX] = (greg_t)lx_dispatch(&sc);
+	g[REG_RAX] = (greg_t)r->rax;
+	g[REG_RBX] = (greg_t)r->rbx;
+	g[REG_RCX] = (greg_t)r->rcx;
+	g[REG_RDX] = (greg_t)r->rdx;
+	g[REG_RSI] = (greg_t)r->rsi;
+	g[REG_RDI] = (greg_t)r->rdi;
+	g[REG_RBP] = (greg_t)r->rbp;
+	g[REG_RSP] = (greg_t)r->rsp;
+	g[REG_R8] = (greg_t)r->r8;
+	g[REG_R9] = (greg_t)r->r9;
+	g[REG_R10] = (greg_t)r->r10;
+	g[REG_R11] = (greg_t)r->r11;
+	g[REG_R12] = (greg_t)r->r12;
+	g[REG_R13] = (greg_t)r->r13;
+	g[REG_R14] = (greg_t)r->r14;
+	g[REG_R15] = (greg_t)r->r15;
+	g[REG_RIP] = (greg_t)r->rip;
+	g[REG_EFL] = (greg_t)r->rflags;
+}
+
+static void serve_syscall(siginfo_t *si, ucontext_t *uc)
+{
+	struct lx_regs r;
+	lx_regs_from_uc(&r, uc);
+	r.rax = (uint64_t)si->si_syscall; /* SUD rolled rax back to the number already */
+	if (trap_hook)
+		trap_hook(si, uc);
+	lx_syscall_entry(lx_thread_self(), &r, uc->uc_mcontext.fpregs);
+	lx_regs_to_uc(uc, &r);
 }
 
 void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)

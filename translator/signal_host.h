@@ -4,6 +4,7 @@
 #define LXRUN_TRANSLATOR_SIGNAL_HOST_H
 
 #include <signal.h>
+#include <ucontext.h>
 
 /* Install the translator's handlers (SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
  * with the raw rt_sigaction so that our own restorer (inside the SUD-allowed range) is used. */
@@ -15,6 +16,16 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest);
 /* What a fatal guest signal prints before lxrun dies with it (set by the cli). */
 typedef void (*lx_fatal_hook)(int sig, const siginfo_t *si, const void *uctx);
 void lx_signals_set_fatal_hook(lx_fatal_hook hook);
+
+/* Called on every SUD trap before the syscall is served (the rewrite engine patches the
+ * site here). */
+typedef void (*lx_trap_hook)(siginfo_t *si, void *uctx);
+void lx_signals_set_trap_hook(lx_trap_hook hook);
+
+struct lx_regs;
+/* The guest registers of a host signal frame, and back. */
+void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc);
+void lx_regs_to_uc(ucontext_t *uc, const struct lx_regs *r);
 
 /* Die with sig as the guest would: default action, so the parent sees WTERMSIG == sig. */
 __attribute__((noreturn)) void lx_die_by_signal(int sig);

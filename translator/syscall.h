@@ -7,14 +7,26 @@
 #include <stdint.h>
 
 struct lx_thread;
+struct lx_regs;
 
 /* One trapped syscall. Handlers return the value for rax: a result or a negative Linux errno. */
 struct lx_syscall {
 	long nr;
 	uint64_t a[6];
 	struct lx_thread *t;
-	void *uctx; /* the host ucontext_t at the trap (sud), or NULL */
+	/* The guest's registers at the syscall (rip: after the syscall instruction). Handlers
+	 * that change where the guest resumes (fork's new stack, sigreturn) write them. */
+	struct lx_regs *regs;
+	/* The guest's XSAVE/FXSAVE area at the syscall (for signal frames), or NULL. */
+	void *fpstate;
 };
+
+/*
+ * The common entry of every trap engine: serve the syscall in regs->rax with the arguments in
+ * rdi, rsi, rdx, r10, r8, r9; on return regs (rax = result, and possibly rip/rsp/... for
+ * sigreturn or signal delivery) is what the guest resumes with.
+ */
+void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate);
 
 typedef long (*lx_handler)(struct lx_syscall *sc);
 

@@ -23,8 +23,7 @@ long sys_resolve_user(long dirfd, uint64_t upath, int how, struct lx_path *p);
 const char *sys_host_abs(const struct lx_path *p, char *buf, size_t size);
 /* stat with AT_* flags (fstatat semantics) into st. */
 long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st);
-/* procfs: the file behind /PID/fd/N, or NULL. */
-struct lx_file *procfs_fd_file(const char *rel);
+
 
 /* Guest SIG_IGN/SIG_DFL mirrored to the host; inherited ignores read back at start. */
 void sig_mirror(int sig, uint64_t handler);

@@ -50,9 +50,8 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	const char *why;
 	if (lx_proc.engine->thread_arm(t, &why) < 0)
 		_exit(127);
-	ucontext_t *uc = sc->uctx;
-	if (newsp && uc)
-		uc->uc_mcontext.gregs[REG_RSP] = (greg_t)newsp;
+	if (newsp)
+		sc->regs->rsp = newsp;
 	if (flags & LINUX_CLONE_SETTLS)
 		t->guest_fs = tls;
 	if (flags & LINUX_CLONE_CHILD_SETTID)

@@ -124,6 +124,8 @@ size_t vfs_normalize(char *path);
 extern const struct lx_fs_ops lx_procfs_ops;
 extern const struct lx_fs_ops lx_devfs_ops;
 extern const struct lx_fs_ops lx_tmpfs_ops;
+/* procfs: the open file behind /PID/fd/N (rel: path inside /proc), or NULL. */
+struct lx_file *procfs_fd_file(const char *rel);
 /* tmpfs instance data for a mount (allocated by tmpfs itself). */
 void *tmpfs_new(void);
 
