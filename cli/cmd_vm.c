@@ -34,7 +34,7 @@ struct vm_opts {
 enum {
 	OPT_MODE = 256, OPT_SHARE, OPT_SHARE_OPT, OPT_ROOT_SHARE, OPT_ACCEL, OPT_MEM, OPT_CPUS,
 	OPT_IDLE, OPT_DISK_SIZE, OPT_STATE_DIR, OPT_NO_VIRTIOFS, OPT_UNSAFE_FAST, OPT_DISK,
-	OPT_WORKDIR,
+	OPT_WORKDIR, OPT_TCG_CACHE,
 };
 
 static const struct option long_opts[] = {
@@ -45,6 +45,7 @@ static const struct option long_opts[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
+	{ "tcg-cache", required_argument, NULL, OPT_TCG_CACHE },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
@@ -68,6 +69,7 @@ static void usage_vm_options(FILE *o)
 	      "  --no-virtiofs           do not start virtiofsd\n"
 	      "  --accel auto|kvm|tcg    accelerator (auto: KVM only where it really works)\n"
 	      "  --mem MB, --cpus N      guest size (default 512 MB, 2 CPUs)\n"
+	      "  --tcg-cache MB          TCG translation cache size (0: QEMU's default)\n"
 	      "  --idle-timeout S        stop the VM after S idle seconds (default 300; 0 never)\n"
 	      "  --disk-size MB          size of the ext4 disk when it is created (default 1024)\n"
 	      "  --unsafe-fast           boot with mitigations=off rodata=off\n"
@@ -180,15 +182,17 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			break;
 		case OPT_MEM:
 		case OPT_CPUS:
+		case OPT_TCG_CACHE:
 		case OPT_IDLE:
 		case OPT_DISK_SIZE: {
-			unsigned int *dst = c == OPT_MEM    ? &o->cfg.mem_mb
-					    : c == OPT_CPUS ? &o->cfg.cpus
-					    : c == OPT_IDLE ? &o->cfg.idle_s
-							    : &o->cfg.disk_mb;
+			unsigned int *dst = c == OPT_MEM	  ? &o->cfg.mem_mb
+					    : c == OPT_CPUS	  ? &o->cfg.cpus
+					    : c == OPT_TCG_CACHE ? &o->cfg.tcg_cache_mb
+					    : c == OPT_IDLE	  ? &o->cfg.idle_s
+								  : &o->cfg.disk_mb;
 
 			if (parse_uint(optarg, 1u << 20, dst) < 0 ||
-			    (c != OPT_IDLE && *dst == 0)) {
+			    (c != OPT_IDLE && c != OPT_TCG_CACHE && *dst == 0)) {
 				cli_err("%s takes a number, not '%s'", argv[optind - 2], optarg);
 				return -1;
 			}

@@ -5,6 +5,7 @@
 #include "abi/linux_errno.h"
 #include "abi/syscalls.h"
 #include "translator/process.h"
+#include "translator/signal_guest.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
 
@@ -45,4 +46,6 @@ void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 		.fpstate = fpstate,
 	};
 	regs->rax = (uint64_t)lx_dispatch(&sc);
+	if (lx_signal_pending(t))
+		lx_signal_deliver(t, sc.nr, regs, fpstate);
 }

@@ -263,7 +263,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		goto out;
 	}
 	snprintf(state, sizeof(state), "--exec-state=fds=%s;umask=%o;sigmask=%llx;comm=", fds,
-		 lx_proc.umask, (unsigned long long)lx_proc.sigmask);
+		 lx_proc.umask, (unsigned long long)lx_thread_self()->sigmask);
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
 	hv[k++] = "lxrun";
@@ -303,6 +303,8 @@ out:
 	return r;
 }
 
+uint64_t lx_exec_sigmask;
+
 int lx_exec_restore(const char *state)
 {
 	const char *p = strstr(state, "fds=");
@@ -333,6 +335,6 @@ int lx_exec_restore(const char *state)
 		umask(lx_proc.umask);
 	}
 	if ((p = strstr(state, "sigmask=")))
-		lx_proc.sigmask = strtoull(p + 8, NULL, 16);
+		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
 	return 0;
 }

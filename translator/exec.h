@@ -12,5 +12,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 /* The state string given to the re-executed lxrun (--exec-state): rebuild the fd table
  * from it. Returns 0 or a negative errno. */
 int lx_exec_restore(const char *state);
+/* The guest's signal mask carried across its execve (applied to the first thread). */
+extern uint64_t lx_exec_sigmask;
 
 #endif

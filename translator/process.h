@@ -22,7 +22,6 @@ struct lx_process {
 	struct lx_fdtable *fds;
 	const struct lx_engine *engine;
 	struct linux_sigaction sigactions[64];
-	linux_sigset_t sigmask;
 	FILE *trace;           /* --trace destination, or NULL */
 	char root[4096];       /* --root as given (re-executions pass it on), "" for none */
 	char root_host[4096];  /* realpath of --root ("" when the host's / is the root) */

@@ -197,6 +197,8 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		*why = "cannot set up the translator thread";
 		return r;
 	}
+	t->sigmask = lx_exec_sigmask;
+	t->ss_flags = 2; /* SS_DISABLE: no alternate stack */
 	r = eng->thread_arm(t, why);
 	if (r < 0)
 		return r;

@@ -11,6 +11,8 @@
 
 #include "translator/guest_mem.h"
 #include "translator/trace.h"
+#include "translator/process.h"
+#include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
 
@@ -139,6 +141,15 @@ void lx_regs_to_uc(ucontext_t *uc, const struct lx_regs *r)
 	g[REG_EFL] = (greg_t)r->rflags;
 }
 
+static const uint64_t sync_signals = (1ull << (SIGSEGV - 1)) | (1ull << (SIGBUS - 1)) |
+				     (1ull << (SIGILL - 1)) | (1ull << (SIGFPE - 1)) |
+				     (1ull << (SIGTRAP - 1));
+
+static void host_mask(uint64_t m)
+{
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, sizeof(m));
+}
+
 static void serve_syscall(siginfo_t *si, ucontext_t *uc)
 {
 	struct lx_regs r;
@@ -146,7 +157,36 @@ static void serve_syscall(siginfo_t *si, ucontext_t *uc)
 	r.rax = (uint64_t)si->si_syscall; /* SUD rolled rax back to the number already */
 	if (trap_hook)
 		trap_hook(si, uc);
-	lx_syscall_entry(lx_thread_self(), &r, uc->uc_mcontext.fpregs);
+	/* While the guest has handlers, its signals must be able to interrupt a blocking
+	 * host call made for it: open them for the duration of the syscall, and close them
+	 * again before the last look at what is pending (whatever comes after that is
+	 * delivered in guest context once we return). */
+	int open = lx_signal_handlers > 0;
+	if (open)
+		host_mask(1ull << (SIGSYS - 1));
+	struct lx_thread *t = lx_thread_self();
+	lx_syscall_entry(t, &r, uc->uc_mcontext.fpregs);
+	if (open) {
+		host_mask(~sync_signals);
+		if (lx_signal_pending(t))
+			lx_signal_deliver(t, -1, &r, uc->uc_mcontext.fpregs);
+	}
+	lx_regs_to_uc(uc, &r);
+}
+
+/* A guest signal arriving at a host handler: queue it on this thread; if the guest was
+ * running, deliver it right away by rewriting the interrupted context. */
+static void guest_signal(int sig, siginfo_t *si, ucontext_t *uc, int from_guest)
+{
+	struct lx_thread *t = lx_thread_self();
+	if (!t)
+		return; /* a host-only thread */
+	lx_signal_queue(t, sig, si);
+	if (!from_guest || !lx_signal_pending(t))
+		return;
+	struct lx_regs r;
+	lx_regs_from_uc(&r, uc);
+	lx_signal_deliver(t, -1, &r, uc->uc_mcontext.fpregs);
 	lx_regs_to_uc(uc, &r);
 }
 
@@ -165,6 +205,18 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 			g[REG_RIP] = (greg_t)fix;
 			return;
 		}
+	}
+	int fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+	if (!fault && sig != SIGSYS) {
+		guest_signal(sig, si, uc, from_guest);
+		return;
+	}
+	/* A fault in guest code that the guest handles itself (and does not block). */
+	struct lx_thread *t = lx_thread_self();
+	if (from_guest && t && lx_proc.sigactions[sig - 1].handler > 1 &&
+	    !(t->sigmask & (1ull << (sig - 1)))) {
+		guest_signal(sig, si, uc, from_guest);
+		return;
 	}
 	if (from_guest && fatal_hook)
 		fatal_hook(sig, si, uctx);

@@ -34,6 +34,15 @@ struct lx_thread {
 	size_t altstack_size;
 	uint64_t clear_child_tid; /* set_tid_address */
 	uint64_t robust_list, robust_len;
+
+	/* Guest signal state of this thread (translator/signal.c). */
+	uint64_t sigmask;
+	uint64_t saved_mask;      /* the mask to restore after rt_sigsuspend's handler */
+	int has_saved_mask;
+	volatile uint64_t pending;
+	uint8_t siginfo[64][128]; /* struct linux_siginfo of each pending signal */
+	uint64_t ss_sp, ss_size;  /* sigaltstack */
+	int ss_flags;
 };
 
 /* Allocate and install the block for the calling host thread (sets GS base, sigaltstack). */

@@ -50,7 +50,8 @@ void sig_inherit(void);
 	X(pselect6) X(sendfile) X(copy_file_range) X(readahead) X(fadvise64) X(fallocate)         \
 	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(wait4) X(waitid) X(kill)        \
 	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(msync)      \
-	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill)
+	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill) X(rt_sigpending)   \
+	X(rt_sigsuspend) X(pause) X(rt_sigtimedwait) X(alarm) X(setitimer) X(getitimer)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

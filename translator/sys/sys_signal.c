@@ -1,17 +1,50 @@
 /* SPDX-License-Identifier: MIT */
-/* Guest signal state: dispositions and masks are virtual (host signals stay the translator's). */
+/* Signal syscalls: dispositions (process-wide), masks, pending sets and altstacks (per
+ * thread), sigreturn, waiting for signals, timers that raise them. */
+#include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
 #include "abi/linux_signal.h"
+#include "abi/linux_time.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/signal_guest.h"
+#include "translator/signal_host.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/thread.h"
 
-void sig_mirror(int sig, uint64_t handler);
+#define BIT(sig) (1ull << ((sig) - 1))
+#define UNBLOCKABLE (BIT(LINUX_SIGKILL) | BIT(LINUX_SIGSTOP))
+
+/* Signals lxrun itself handles; their host disposition never changes. */
+static int sig_reserved(int sig)
+{
+	return sig == LINUX_SIGSYS || sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS ||
+	       sig == LINUX_SIGILL || sig == LINUX_SIGFPE || sig == LINUX_SIGTRAP;
+}
+
+void sig_mirror(int sig, uint64_t handler)
+{
+	if (sig_reserved(sig) || sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP || sig > 64)
+		return;
+	lx_signal_host_disposition(sig, handler, lx_proc.sigactions[sig - 1].flags);
+}
+
+void sig_inherit(void)
+{
+	for (int sig = 1; sig <= 64; sig++) {
+		struct linux_sigaction h;
+		if (sig_reserved(sig) || syscall(SYS_rt_sigaction, sig, NULL, &h, sizeof(linux_sigset_t)) < 0)
+			continue;
+		if (h.handler == 1)
+			lx_proc.sigactions[sig - 1].handler = 1;
+	}
+}
 
 LX_SYSCALL(rt_sigaction)
 {
@@ -26,86 +59,181 @@ LX_SYSCALL(rt_sigaction)
 			return -LINUX_EINVAL;
 		if (guest_copy_in(&sa, sc->a[1], sizeof(sa)) < 0)
 			return -LINUX_EFAULT;
+		sa.mask &= ~UNBLOCKABLE;
 	}
 	if (sc->a[2] && guest_copy_out(sc->a[2], &lx_proc.sigactions[sig - 1], sizeof(sa)) < 0)
 		return -LINUX_EFAULT;
 	if (sc->a[1]) {
 		lx_proc.sigactions[sig - 1] = sa;
 		sig_mirror(sig, sa.handler);
+		/* Setting SIG_IGN discards a pending instance (POSIX). */
+		if (sa.handler == 1)
+			__atomic_and_fetch(&sc->t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
 	}
 	return 0;
-}
-
-/* Signals lxrun itself handles; their host disposition never changes. */
-static int sig_reserved(int sig)
-{
-	return sig == LINUX_SIGSYS || sig == LINUX_SIGSEGV || sig == LINUX_SIGBUS ||
-	       sig == LINUX_SIGILL || sig == LINUX_SIGFPE || sig == LINUX_SIGTRAP;
-}
-
-/* Until guest handlers run, ignored and default dispositions are given to the host, so that
- * SIG_IGN (SIGPIPE, a shell's SIGINT) and its inheritance across fork and exec are Linux's. */
-void sig_mirror(int sig, uint64_t handler)
-{
-	if (sig_reserved(sig) || sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP || sig > 64)
-		return;
-	struct linux_sigaction h = {.handler = handler == 1 ? 1 : 0};
-	syscall(SYS_rt_sigaction, sig, &h, NULL, sizeof(linux_sigset_t));
-}
-
-/* At start (also after a guest execve), ignored host signals are ignored guest signals. */
-void sig_inherit(void)
-{
-	for (int sig = 1; sig <= 64; sig++) {
-		struct linux_sigaction h;
-		if (sig_reserved(sig) || syscall(SYS_rt_sigaction, sig, NULL, &h, sizeof(linux_sigset_t)) < 0)
-			continue;
-		if (h.handler == 1)
-			lx_proc.sigactions[sig - 1].handler = 1;
-	}
 }
 
 LX_SYSCALL(rt_sigprocmask)
 {
 	if (sc->a[3] != sizeof(linux_sigset_t))
 		return -LINUX_EINVAL;
-	linux_sigset_t set, old = lx_proc.sigmask;
+	struct lx_thread *t = sc->t;
+	linux_sigset_t set, old = t->sigmask;
 	if (sc->a[1]) {
 		if (guest_copy_in(&set, sc->a[1], sizeof(set)) < 0)
 			return -LINUX_EFAULT;
 		switch ((int)sc->a[0]) {
 		case LINUX_SIG_BLOCK:
-			lx_proc.sigmask |= set;
+			t->sigmask |= set;
 			break;
 		case LINUX_SIG_UNBLOCK:
-			lx_proc.sigmask &= ~set;
+			t->sigmask &= ~set;
 			break;
 		case LINUX_SIG_SETMASK:
-			lx_proc.sigmask = set;
+			t->sigmask = set;
 			break;
 		default:
 			return -LINUX_EINVAL;
 		}
-		/* SIGKILL and SIGSTOP can never be blocked. */
-		lx_proc.sigmask &= ~((1ull << (LINUX_SIGKILL - 1)) | (1ull << (LINUX_SIGSTOP - 1)));
+		t->sigmask &= ~UNBLOCKABLE;
 	}
 	if (sc->a[2] && guest_copy_out(sc->a[2], &old, sizeof(old)) < 0)
 		return -LINUX_EFAULT;
 	return 0;
 }
 
+LX_SYSCALL(rt_sigpending)
+{
+	if (sc->a[1] > sizeof(linux_sigset_t))
+		return -LINUX_EINVAL;
+	linux_sigset_t p = sc->t->pending & sc->t->sigmask;
+	return guest_copy_out(sc->a[0], &p, sc->a[1]);
+}
+
+/* Wait in the host for any signal our handlers take; they queue it on this thread. */
+static long wait_for_signal(struct lx_thread *t)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	while (!lx_signal_pending(t))
+		sigsuspend(&none);
+	return -LINUX_EINTR;
+}
+
+LX_SYSCALL(rt_sigsuspend)
+{
+	if (sc->a[1] != sizeof(linux_sigset_t))
+		return -LINUX_EINVAL;
+	linux_sigset_t mask;
+	if (guest_copy_in(&mask, sc->a[0], sizeof(mask)) < 0)
+		return -LINUX_EFAULT;
+	struct lx_thread *t = sc->t;
+	t->saved_mask = t->sigmask;
+	t->has_saved_mask = 1;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	return wait_for_signal(t);
+}
+
+LX_SYSCALL(pause)
+{
+	return wait_for_signal(sc->t);
+}
+
+LX_SYSCALL(rt_sigtimedwait)
+{
+	struct lx_thread *t = sc->t;
+	if (sc->a[3] != sizeof(linux_sigset_t))
+		return -LINUX_EINVAL;
+	linux_sigset_t set;
+	if (guest_copy_in(&set, sc->a[0], sizeof(set)) < 0)
+		return -LINUX_EFAULT;
+	set &= ~UNBLOCKABLE;
+	struct linux_timespec ts;
+	if (sc->a[2] && guest_copy_in(&ts, sc->a[2], sizeof(ts)) < 0)
+		return -LINUX_EFAULT;
+	for (;;) {
+		uint64_t ready = t->pending & set;
+		if (ready) {
+			int sig = __builtin_ctzll(ready) + 1;
+			__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+			if (sc->a[1] && guest_copy_out(sc->a[1], t->siginfo[sig - 1], 128) < 0)
+				return -LINUX_EFAULT;
+			return sig;
+		}
+		/* The signals in set arrive at our host handlers (which queue them) while we
+		 * wait with them unblocked on the host. */
+		sigset_t none;
+		sigemptyset(&none);
+		struct timespec hts = {ts.tv_sec, ts.tv_nsec};
+		if (sc->a[2]) {
+			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+				return -LINUX_EINVAL;
+			long r = syscall(SYS_ppoll, NULL, 0, &hts, &none, 8);
+			if (r == 0 && !(t->pending & set))
+				return -LINUX_EAGAIN;
+			ts.tv_sec = hts.tv_sec;
+			ts.tv_nsec = hts.tv_nsec;
+		} else {
+			sigsuspend(&none);
+		}
+		if ((t->pending & ~t->sigmask) && !(t->pending & set))
+			return -LINUX_EINTR; /* another signal has a handler to run */
+	}
+}
+
 LX_SYSCALL(sigaltstack)
 {
-	/* Recorded nowhere yet: no guest signal is delivered before the signals work lands. */
-	if (sc->a[1]) {
-		struct linux_stack_t old = {.ss_flags = LINUX_SS_DISABLE};
-		if (guest_copy_out(sc->a[1], &old, sizeof(old)) < 0)
+	struct lx_thread *t = sc->t;
+	struct linux_stack_t old = {.ss_sp = t->ss_sp, .ss_size = t->ss_size,
+				    .ss_flags = t->ss_size ? t->ss_flags : LINUX_SS_DISABLE};
+	if (t->ss_size && (t->ss_flags & LINUX_SS_DISABLE) == 0 && sc->regs &&
+	    sc->regs->rsp > t->ss_sp && sc->regs->rsp <= t->ss_sp + t->ss_size)
+		old.ss_flags = LINUX_SS_ONSTACK;
+	if (sc->a[0]) {
+		struct linux_stack_t ns;
+		if (guest_copy_in(&ns, sc->a[0], sizeof(ns)) < 0)
 			return -LINUX_EFAULT;
+		if (old.ss_flags == LINUX_SS_ONSTACK)
+			return -LINUX_EPERM;
+		int mode = ns.ss_flags & ~(int)LINUX_SS_AUTODISARM;
+		if (mode != 0 && mode != LINUX_SS_DISABLE && mode != LINUX_SS_ONSTACK)
+			return -LINUX_EINVAL;
+		if (mode == LINUX_SS_DISABLE) {
+			t->ss_sp = t->ss_size = 0;
+			t->ss_flags = LINUX_SS_DISABLE;
+		} else {
+			if (ns.ss_size < LINUX_MINSIGSTKSZ)
+				return -LINUX_ENOMEM;
+			t->ss_sp = ns.ss_sp;
+			t->ss_size = ns.ss_size;
+			t->ss_flags = ns.ss_flags & (int)LINUX_SS_AUTODISARM;
+		}
 	}
+	if (sc->a[1] && guest_copy_out(sc->a[1], &old, sizeof(old)) < 0)
+		return -LINUX_EFAULT;
 	return 0;
 }
 
 LX_SYSCALL(rt_sigreturn)
 {
-	return -LINUX_ENOSYS;
+	long r = lx_signal_return(sc->t, sc->regs, sc->fpstate);
+	if (r == -LINUX_EFAULT && !guest_range_ok(sc->regs->rsp, 8))
+		lx_die_by_signal(SIGSEGV);
+	return r;
+}
+
+/* Timers are the host's: their signals come to our handlers like any other. */
+LX_SYSCALL(alarm)
+{
+	return alarm((unsigned)sc->a[0]);
+}
+
+LX_SYSCALL(setitimer)
+{
+	return lx_host(syscall(SYS_setitimer, (int)sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(getitimer)
+{
+	return lx_host(syscall(SYS_getitimer, (int)sc->a[0], sc->a[1]));
 }

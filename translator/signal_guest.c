@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest signal delivery: Linux's rt_sigframe built on the guest stack, rt_sigreturn, the
+ * SA_RESTART rules, default actions. */
+#include "translator/signal_guest.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_signal.h"
+#include "abi/syscalls.h"
+#include "translator/guest_mem.h"
+#include "translator/process.h"
+#include "translator/signal_host.h"
+#include "translator/syscall.h"
+#include "translator/thread.h"
+
+int lx_signal_handlers;
+
+#define BIT(sig) (1ull << ((sig) - 1))
+#define UNBLOCKABLE (BIT(LINUX_SIGKILL) | BIT(LINUX_SIGSTOP))
+
+extern void lx_sig_entry(int, siginfo_t *, void *);
+extern const char lx_sigreturn_restorer[];
+
+struct host_ksigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
+{
+	struct host_ksigaction old, h = {0};
+	if (handler > 1) {
+		/* No SA_RESTART: a blocking host call must come back with EINTR so that the
+		 * guest's own SA_RESTART decides. */
+		h.handler = (uint64_t)lx_sig_entry;
+		h.flags = 0x04000000ul | 0x08000000ul | 0x4ul; /* RESTORER|ONSTACK|SIGINFO */
+		h.flags |= flags & (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT);
+		h.restorer = (uint64_t)lx_sigreturn_restorer;
+		h.mask = ~0ull;
+	} else {
+		h.handler = handler; /* SIG_DFL 0, SIG_IGN 1 */
+		h.flags = flags & LINUX_SA_NOCLDWAIT;
+	}
+	if (syscall(SYS_rt_sigaction, sig, &h, &old, 8) == 0) {
+		int was = old.handler == (uint64_t)lx_sig_entry, now = handler > 1;
+		__atomic_add_fetch(&lx_signal_handlers, now - was, __ATOMIC_RELAXED);
+	}
+}
+
+void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
+{
+	if (sig < 1 || sig > 64)
+		return;
+	if (info) {
+		memcpy(t->siginfo[sig - 1], info, 128);
+	} else {
+		struct linux_siginfo si = {.si_signo = sig, .si_code = 0 /* SI_USER */};
+		si.fields.kill.pid = (int32_t)getpid();
+		si.fields.kill.uid = (uint32_t)getuid();
+		memcpy(t->siginfo[sig - 1], &si, 128);
+	}
+	__atomic_or_fetch(&t->pending, BIT(sig), __ATOMIC_SEQ_CST);
+}
+
+/* Syscalls Linux never restarts after a handler ran (they report EINTR themselves). */
+static int restartable(long nr)
+{
+	switch (nr) {
+	case LINUX_SYS_nanosleep:
+	case LINUX_SYS_clock_nanosleep:
+	case LINUX_SYS_poll:
+	case LINUX_SYS_ppoll:
+	case LINUX_SYS_select:
+	case LINUX_SYS_pselect6:
+	case LINUX_SYS_epoll_wait:
+	case LINUX_SYS_epoll_pwait:
+	case LINUX_SYS_epoll_pwait2:
+	case LINUX_SYS_pause:
+	case LINUX_SYS_rt_sigsuspend:
+	case LINUX_SYS_rt_sigtimedwait:
+	case LINUX_SYS_io_getevents:
+	case LINUX_SYS_msgrcv:
+	case LINUX_SYS_msgsnd:
+	case LINUX_SYS_semop:
+	case LINUX_SYS_semtimedop:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+static int default_ignores(int sig)
+{
+	return sig == LINUX_SIGCHLD || sig == LINUX_SIGURG || sig == LINUX_SIGWINCH ||
+	       sig == LINUX_SIGCONT;
+}
+
+static int default_stops(int sig)
+{
+	return sig == LINUX_SIGTSTP || sig == LINUX_SIGTTIN || sig == LINUX_SIGTTOU ||
+	       sig == LINUX_SIGSTOP;
+}
+
+static int on_altstack(const struct lx_thread *t, uint64_t sp)
+{
+	return t->ss_size && sp > t->ss_sp && sp <= t->ss_sp + t->ss_size;
+}
+
+static size_t fp_size(const void *fp)
+{
+	const struct linux_fpstate *f = fp;
+	if (f && f->sw_reserved.magic1 == LINUX_FP_XSTATE_MAGIC1 &&
+	    f->sw_reserved.extended_size >= 512 && f->sw_reserved.extended_size <= 64 * 1024)
+		return f->sw_reserved.extended_size;
+	return 512;
+}
+
+/* Build one frame for sig; returns 0, or -EFAULT when the guest stack is unusable. */
+static int setup_frame(struct lx_thread *t, int sig, const struct linux_sigaction *act,
+		       struct lx_regs *regs, void *fpstate)
+{
+	uint64_t sp = regs->rsp;
+	int onstack = on_altstack(t, sp);
+	if ((act->flags & LINUX_SA_ONSTACK) && t->ss_size && !onstack && !(t->ss_flags & LINUX_SS_DISABLE))
+		sp = t->ss_sp + t->ss_size;
+	else
+		sp -= 128; /* the red zone of the interrupted code */
+	size_t fsz = fp_size(fpstate);
+	uint64_t fp_addr = (sp - fsz) & ~63ull;
+	uint64_t frame_addr = ((fp_addr - sizeof(struct linux_rt_sigframe)) & ~15ull) - 8;
+
+	struct linux_rt_sigframe f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = act->restorer;
+	memcpy(&f.info, t->siginfo[sig - 1], sizeof(f.info));
+	f.uc.uc_flags = LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS |
+			(fsz > 512 ? LINUX_UC_FP_XSTATE : 0);
+	f.uc.uc_stack.ss_sp = t->ss_sp;
+	f.uc.uc_stack.ss_size = t->ss_size;
+	f.uc.uc_stack.ss_flags = t->ss_flags;
+	struct linux_sigcontext *c = &f.uc.uc_mcontext;
+	c->r8 = regs->r8, c->r9 = regs->r9, c->r10 = regs->r10, c->r11 = regs->r11;
+	c->r12 = regs->r12, c->r13 = regs->r13, c->r14 = regs->r14, c->r15 = regs->r15;
+	c->rdi = regs->rdi, c->rsi = regs->rsi, c->rbp = regs->rbp, c->rbx = regs->rbx;
+	c->rdx = regs->rdx, c->rax = regs->rax, c->rcx = regs->rcx, c->rsp = regs->rsp;
+	c->rip = regs->rip;
+	c->eflags = regs->rflags;
+	c->cs = 0x33;
+	c->ss = 0x2b;
+	c->fpstate = fp_addr;
+	c->oldmask = t->has_saved_mask ? t->saved_mask : t->sigmask;
+	f.uc.uc_sigmask = c->oldmask;
+
+	if (fpstate) {
+		if (guest_copy_out(fp_addr, fpstate, fsz) < 0)
+			return -LINUX_EFAULT;
+	} else {
+		struct linux_fpstate fx;
+		memset(&fx, 0, sizeof(fx));
+		fx.cwd = 0x37f;
+		fx.mxcsr = 0x1f80;
+		if (guest_copy_out(fp_addr, &fx, sizeof(fx)) < 0)
+			return -LINUX_EFAULT;
+	}
+	if (guest_copy_out(frame_addr, &f, sizeof(f)) < 0)
+		return -LINUX_EFAULT;
+
+	regs->rdi = (uint64_t)sig;
+	regs->rsi = frame_addr + offsetof(struct linux_rt_sigframe, info);
+	regs->rdx = frame_addr + offsetof(struct linux_rt_sigframe, uc);
+	regs->rax = 0;
+	regs->rsp = frame_addr;
+	regs->rip = act->handler;
+	regs->rflags &= ~(0x400ull | 0x100ull); /* DF and TF are clear in a handler */
+
+	t->sigmask |= act->mask | ((act->flags & LINUX_SA_NODEFER) ? 0 : BIT(sig));
+	t->sigmask &= ~UNBLOCKABLE;
+	t->has_saved_mask = 0;
+	return 0;
+}
+
+void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate)
+{
+	int restart_done = 0;
+	while (t->pending & ~t->sigmask) {
+		int sig = __builtin_ctzll(t->pending & ~t->sigmask) + 1;
+		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+		struct linux_sigaction act = lx_proc.sigactions[sig - 1];
+		int handled = act.handler > 1;
+		if (!handled && act.handler == 0 && !default_ignores(sig)) {
+			if (default_stops(sig)) {
+				kill(getpid(), SIGSTOP);
+				continue;
+			}
+			lx_die_by_signal(sig);
+		}
+		/* An interrupted syscall: restart it, or report EINTR. */
+		if (nr >= 0 && !restart_done) {
+			long r = (long)regs->rax;
+			if (r == -LINUX_EINTR || r == -LINUX_ERESTARTSYS || r == -LINUX_ERESTARTNOINTR) {
+				if (!handled || ((act.flags & LINUX_SA_RESTART) && restartable(nr))) {
+					regs->rax = (uint64_t)nr;
+					regs->rip -= 2; /* back onto the syscall instruction */
+				} else {
+					regs->rax = (uint64_t)-LINUX_EINTR;
+				}
+				restart_done = 1;
+			}
+		}
+		if (!handled)
+			continue;
+		if (setup_frame(t, sig, &act, regs, fpstate) < 0)
+			lx_die_by_signal(SIGSEGV);
+		if (act.flags & LINUX_SA_RESETHAND)
+			lx_proc.sigactions[sig - 1].handler = 0;
+		/* Later signals nest inside this handler's frame, as on Linux. */
+		fpstate = NULL;
+	}
+}
+
+long lx_signal_return(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
+{
+	struct linux_ucontext uc;
+	uint64_t uc_addr = regs->rsp; /* the handler's `ret` popped pretcode */
+	if (guest_copy_in(&uc, uc_addr, sizeof(uc)) < 0)
+		return -LINUX_EFAULT;
+	const struct linux_sigcontext *c = &uc.uc_mcontext;
+	regs->r8 = c->r8, regs->r9 = c->r9, regs->r10 = c->r10, regs->r11 = c->r11;
+	regs->r12 = c->r12, regs->r13 = c->r13, regs->r14 = c->r14, regs->r15 = c->r15;
+	regs->rdi = c->rdi, regs->rsi = c->rsi, regs->rbp = c->rbp, regs->rbx = c->rbx;
+	regs->rdx = c->rdx, regs->rax = c->rax, regs->rcx = c->rcx, regs->rsp = c->rsp;
+	regs->rip = c->rip;
+	/* Only the flags user space may change (as the kernel's FIX_EFLAGS). */
+	regs->rflags = (regs->rflags & ~0x40dd5ull) | (c->eflags & 0x40dd5ull);
+	if (c->fpstate && fpstate) {
+		struct linux_fpstate head;
+		if (guest_copy_in(&head, c->fpstate, sizeof(head)) < 0)
+			return -LINUX_EFAULT;
+		size_t want = fp_size(&head), have = fp_size(fpstate);
+		if (guest_copy_in(fpstate, c->fpstate, want < have ? want : have) < 0)
+			return -LINUX_EFAULT;
+		/* keep our own area's size description */
+		if (want != have)
+			((struct linux_fpstate *)fpstate)->sw_reserved.extended_size = (uint32_t)have;
+	}
+	t->sigmask = uc.uc_sigmask & ~UNBLOCKABLE;
+	if (!(uc.uc_stack.ss_flags & LINUX_SS_ONSTACK)) {
+		t->ss_sp = uc.uc_stack.ss_sp;
+		t->ss_size = uc.uc_stack.ss_size;
+		t->ss_flags = (int)uc.uc_stack.ss_flags;
+	}
+	return (long)regs->rax;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* Guest signals: queueing, delivery with a Linux signal frame, sigreturn, restart rules. */
+#ifndef LXRUN_TRANSLATOR_SIGNAL_GUEST_H
+#define LXRUN_TRANSLATOR_SIGNAL_GUEST_H
+
+#include <stdint.h>
+
+#include "translator/thread.h"
+
+/* Queue sig for thread t (info: a 128-byte siginfo, or NULL for a kill-style one). */
+void lx_signal_queue(struct lx_thread *t, int sig, const void *info);
+
+/* Deliverable now? (pending and not blocked) */
+static inline int lx_signal_pending(const struct lx_thread *t)
+{
+	return (t->pending & ~t->sigmask) != 0;
+}
+
+/*
+ * At a syscall's end (nr: the syscall, regs->rax its result) or when the guest was
+ * interrupted (nr < 0): apply restart rules, then deliver every deliverable signal by
+ * building frames on the guest stack. fpstate: the guest's FP area (kernel signal-frame
+ * format) or NULL.
+ */
+void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate);
+
+/* rt_sigreturn: restore regs (and the FP area) from the frame at regs->rsp. Returns the
+ * restored rax, or a negative errno (the guest is then killed with SIGSEGV, as Linux does). */
+long lx_signal_return(struct lx_thread *t, struct lx_regs *regs, void *fpstate);
+
+/* Install or remove the host handler behind a guest disposition. */
+void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags);
+
+/* Number of guest handlers installed (while 0, syscalls need no signal bookkeeping). */
+extern int lx_signal_handlers;
+
+#endif
