@@ -4,6 +4,7 @@
 
 #include "abi/linux_errno.h"
 #include "abi/syscalls.h"
+#include "translator/fd.h"
 #include "translator/process.h"
 #include "translator/signal_guest.h"
 #include "translator/thread.h"
@@ -36,6 +37,12 @@ long lx_dispatch(struct lx_syscall *sc)
 	return r;
 }
 
+static void drop_holds(struct lx_thread *t)
+{
+	while (t->nheld > 0)
+		lx_file_put(t->held[--t->nheld]);
+}
+
 void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 {
 	struct lx_syscall sc = {
@@ -46,6 +53,8 @@ void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 		.fpstate = fpstate,
 	};
 	regs->rax = (uint64_t)lx_dispatch(&sc);
+	if (t->nheld)
+		drop_holds(t);
 	if (lx_signal_pending(t))
 		lx_signal_deliver(t, sc.nr, regs, fpstate);
 }

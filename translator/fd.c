@@ -40,6 +40,18 @@ void lx_file_put(struct lx_file *f)
 	free(f);
 }
 
+static void lock(struct lx_fdtable *t)
+{
+	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&t->lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static void unlock(struct lx_fdtable *t)
+{
+	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+}
+
 int lx_fdtable_init(struct lx_fdtable *t)
 {
 	t->size = 64;
@@ -68,7 +80,7 @@ static int grow(struct lx_fdtable *t, int need)
 	return 0;
 }
 
-int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
+static int install_locked(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 {
 	if (min < 0 || min >= t->limit)
 		return -LINUX_EINVAL;
@@ -87,18 +99,40 @@ int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 	return -LINUX_EMFILE;
 }
 
+int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
+{
+	lock(t);
+	int r = install_locked(t, f, min, cloexec);
+	unlock(t);
+	return r;
+}
+
 int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec)
 {
 	if (fd < 0 || fd >= t->limit)
 		return -LINUX_EBADF;
+	lock(t);
 	int r = grow(t, fd);
-	if (r < 0)
+	if (r < 0) {
+		unlock(t);
 		return r;
+	}
 	struct lx_file *old = t->ents[fd].file;
 	t->ents[fd].file = lx_file_get(f);
 	t->ents[fd].cloexec = cloexec;
+	unlock(t);
 	lx_file_put(old);
 	return fd;
+}
+
+struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd)
+{
+	lock(t);
+	struct lx_file *f = fd >= 0 && fd < t->size ? t->ents[fd].file : NULL;
+	if (f)
+		lx_file_get(f);
+	unlock(t);
+	return f;
 }
 
 struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd)
@@ -117,11 +151,15 @@ int *lx_fd_cloexec(struct lx_fdtable *t, int fd)
 
 int lx_fd_close(struct lx_fdtable *t, int fd)
 {
-	if (fd < 0 || fd >= t->size || !t->ents[fd].file)
+	lock(t);
+	if (fd < 0 || fd >= t->size || !t->ents[fd].file) {
+		unlock(t);
 		return -LINUX_EBADF;
+	}
 	struct lx_file *f = t->ents[fd].file;
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
+	unlock(t);
 	lx_file_put(f);
 	return 0;
 }

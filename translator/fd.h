@@ -46,6 +46,7 @@ struct lx_fdtable {
 	} *ents;
 	int size;
 	int limit; /* RLIMIT_NOFILE soft limit (at most LX_FD_MAX) */
+	int lock;  /* a spin lock word: guest threads share the table */
 };
 
 struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
@@ -58,6 +59,8 @@ int lx_fdtable_init(struct lx_fdtable *t);
 int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec);
 /* Install at exactly fd (closing what was there), as dup2 does. */
 int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec);
+/* The file at fd with a reference taken (lx_file_put it), or NULL. */
+struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd);
 /* Borrowed pointer to the file at fd, or NULL. */
 struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd);
 int lx_fd_close(struct lx_fdtable *t, int fd);

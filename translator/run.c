@@ -198,6 +198,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		return r;
 	}
 	t->sigmask = lx_exec_sigmask;
+	lx_thread_register(t);
 	t->ss_flags = 2; /* SS_DISABLE: no alternate stack */
 	r = eng->thread_arm(t, why);
 	if (r < 0)

@@ -3,6 +3,9 @@
 #include "translator/thread.h"
 
 #include <errno.h>
+#include <linux/futex.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +15,11 @@
 
 #include "abi/linux_errno.h"
 #include "translator/syscall.h"
+#include "abi/linux_sched.h"
+#include "abi/linux_signal.h"
+#include "translator/engine/engine.h"
+#include "translator/guest_mem.h"
+#include "translator/process.h"
 
 _Static_assert(offsetof(struct lx_thread, self) == LXT_SELF, "LXT_SELF");
 _Static_assert(offsetof(struct lx_thread, host_fs) == LXT_HOST_FS, "LXT_HOST_FS");
@@ -57,4 +65,140 @@ int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 	__asm__ volatile("wrgsbase %0" ::"r"(t) : "memory");
 	*out = t;
 	return 0;
+}
+
+struct lx_thread *lx_threads;
+int lx_nthreads;
+static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void lx_threads_lock(void)
+{
+	pthread_mutex_lock(&threads_mu);
+}
+
+void lx_threads_unlock(void)
+{
+	pthread_mutex_unlock(&threads_mu);
+}
+
+static void threads_add(struct lx_thread *t)
+{
+	lx_threads_lock();
+	t->next = lx_threads;
+	lx_threads = t;
+	lx_nthreads++;
+	lx_threads_unlock();
+}
+
+static void threads_remove(struct lx_thread *t)
+{
+	lx_threads_lock();
+	for (struct lx_thread **p = &lx_threads; *p; p = &(*p)->next)
+		if (*p == t) {
+			*p = t->next;
+			lx_nthreads--;
+			break;
+		}
+	lx_threads_unlock();
+}
+
+void lx_threads_only(struct lx_thread *t)
+{
+	pthread_mutex_init(&threads_mu, NULL);
+	t->next = NULL;
+	lx_threads = t;
+	lx_nthreads = 1;
+}
+
+void lx_thread_register(struct lx_thread *t)
+{
+	threads_add(t);
+}
+
+/* What a new thread needs from its creator; lives on the creator's stack until started. */
+struct spawn {
+	struct lx_regs regs;
+	uint64_t flags, ptid, ctid;
+	uint64_t sigmask;
+	struct lx_task *task;
+	int tid;          /* > 0: started; < 0: failed with that errno */
+	uint32_t ready;   /* futex word */
+};
+
+static void *thread_main(void *arg)
+{
+	struct spawn *sp = arg;
+	struct lx_regs regs = sp->regs;
+	struct lx_thread *t;
+	sigjmp_buf jb;
+	int r = lx_thread_init(&t, sp->task);
+	if (r == 0) {
+		t->sigmask = sp->sigmask;
+		t->ss_flags = LINUX_SS_DISABLE;
+		t->exit_jmp = &jb;
+		if (sp->flags & LINUX_CLONE_CHILD_CLEARTID)
+			t->clear_child_tid = sp->ctid;
+		if (sp->flags & LINUX_CLONE_CHILD_SETTID)
+			guest_copy_out(sp->ctid, &t->tid, sizeof(int));
+		if (sp->flags & LINUX_CLONE_PARENT_SETTID)
+			guest_copy_out(sp->ptid, &t->tid, sizeof(int));
+		const char *why;
+		r = lx_proc.engine->thread_arm(t, &why);
+	}
+	sp->tid = r < 0 ? r : t->tid;
+	__atomic_store_n(&sp->ready, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &sp->ready, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (r < 0)
+		return NULL;
+	threads_add(t);
+	if (sigsetjmp(jb, 0) == 0)
+		lx_enter_guest(&regs);
+	/* back from lx_thread_exit, on this pthread's own stack */
+	threads_remove(t);
+	__asm__ volatile("wrgsbase %0" ::"r"(0ull) : "memory");
+	munmap(t->altstack, t->altstack_size);
+	free(t);
+	return NULL;
+}
+
+long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint64_t flags,
+		     uint64_t ptid, uint64_t ctid, uint64_t tls)
+{
+	struct spawn sp = {.regs = *regs, .flags = flags, .ptid = ptid, .ctid = ctid,
+			   .sigmask = parent->sigmask, .task = parent->task};
+	sp.regs.rax = 0;
+	sp.regs.fs = (flags & LINUX_CLONE_SETTLS) ? tls : parent->guest_fs;
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 128 * 1024);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	/* The new host thread starts with every signal blocked (we are inside a handler);
+	 * lx_enter_guest's target runs with what the thread inherits, so open them first. */
+	sigset_t none, old;
+	sigemptyset(&none);
+	pthread_sigmask(SIG_SETMASK, &none, &old);
+	int e = pthread_create(&th, &attr, thread_main, &sp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (e)
+		return e == EAGAIN ? -LINUX_EAGAIN : -LINUX_ENOMEM;
+	while (!__atomic_load_n(&sp.ready, __ATOMIC_ACQUIRE))
+		syscall(SYS_futex, &sp.ready, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0);
+	return sp.tid;
+}
+
+void lx_thread_exit(struct lx_thread *t)
+{
+	if (t->clear_child_tid) {
+		int zero = 0;
+		if (guest_copy_out(t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			syscall(SYS_futex, t->clear_child_tid, FUTEX_WAKE, 1, NULL, NULL, 0);
+	}
+	if (t->exit_jmp)
+		siglongjmp(*(sigjmp_buf *)t->exit_jmp, 1);
+	/* the initial thread has no start routine to return to: end just this host thread */
+	threads_remove(t);
+	syscall(SYS_exit, 0);
+	__builtin_unreachable();
 }

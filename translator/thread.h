@@ -43,7 +43,29 @@ struct lx_thread {
 	uint8_t siginfo[64][128]; /* struct linux_siginfo of each pending signal */
 	uint64_t ss_sp, ss_size;  /* sigaltstack */
 	int ss_flags;
+
+	/* Files this thread borrowed from the fd table during the current syscall. */
+	struct lx_file *held[8];
+	int nheld;
+	void *exit_jmp;           /* sigjmp_buf * of a guest thread's host start routine */
+	struct lx_thread *next;   /* all live guest threads (lx_threads) */
 };
+
+/* Live guest threads of this process, and their count. */
+extern struct lx_thread *lx_threads;
+extern int lx_nthreads;
+void lx_threads_lock(void);
+void lx_threads_unlock(void);
+/* Add the initial thread to the list. */
+void lx_thread_register(struct lx_thread *t);
+/* Forget every thread but t (in a fork child). */
+void lx_threads_only(struct lx_thread *t);
+/* Create a guest thread starting with regs (clone with CLONE_VM|CLONE_THREAD). Returns its
+ * tid or a negative errno. */
+long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint64_t flags,
+		     uint64_t ptid, uint64_t ctid, uint64_t tls);
+/* End the calling guest thread (never returns). */
+__attribute__((noreturn)) void lx_thread_exit(struct lx_thread *t);
 
 /* Allocate and install the block for the calling host thread (sets GS base, sigaltstack). */
 int lx_thread_init(struct lx_thread **out, struct lx_task *task);

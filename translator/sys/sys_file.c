@@ -21,13 +21,22 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/thread.h"
 #include "translator/vfs/vfs.h"
 
+/* The file stays referenced until the syscall ends (lx_dispatch drops the holds), so that
+ * another thread closing the fd meanwhile cannot free it under us. */
 struct lx_file *sys_file(long fd)
 {
 	if (fd < 0 || fd > INT_MAX)
 		return NULL;
-	return lx_fd_lookup(lx_proc.fds, (int)fd);
+	struct lx_thread *t = lx_thread_self();
+	if (!t || t->nheld >= (int)(sizeof(t->held) / sizeof(t->held[0])))
+		return lx_fd_lookup(lx_proc.fds, (int)fd);
+	struct lx_file *f = lx_fd_get(lx_proc.fds, (int)fd);
+	if (f)
+		t->held[t->nheld++] = f;
+	return f;
 }
 
 long sys_path_in(char *buf, uint64_t guest_path)

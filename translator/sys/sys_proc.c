@@ -34,8 +34,10 @@ LX_SYSCALL(exit_group)
 
 LX_SYSCALL(exit)
 {
-	/* One guest thread per process until threads land: the process ends with it. */
-	exit_now((int)sc->a[0] & 0xff);
+	/* The last thread's exit ends the process with its status. */
+	if (lx_nthreads <= 1)
+		exit_now((int)sc->a[0] & 0xff);
+	lx_thread_exit(sc->t);
 }
 
 LX_SYSCALL(getpid)

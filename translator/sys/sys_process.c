@@ -28,8 +28,6 @@
 static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
 		    uint64_t ctid, uint64_t tls)
 {
-	if (flags & LINUX_CLONE_THREAD)
-		return -LINUX_ENOSYS; /* threads land with the processes/threads work */
 	if (lx_proc.trace)
 		fflush(lx_proc.trace);
 	int sig = (int)(flags & LINUX_CSIGNAL);
@@ -44,6 +42,7 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	}
 	/* child */
 	mm_atfork_child();
+	lx_threads_only(sc->t);
 	struct lx_thread *t = sc->t;
 	lx_proc.pid = getpid();
 	t->tid = lx_proc.pid;
@@ -76,8 +75,17 @@ LX_SYSCALL(vfork)
 LX_SYSCALL(clone)
 {
 	uint64_t flags = sc->a[0];
+	if (flags & LINUX_CLONE_THREAD) {
+		/* A thread shares everything: Linux requires SIGHAND and VM with it. */
+		if (!(flags & LINUX_CLONE_SIGHAND) || !(flags & LINUX_CLONE_VM))
+			return -LINUX_EINVAL;
+		struct lx_regs r = *sc->regs;
+		if (sc->a[1])
+			r.rsp = sc->a[1];
+		return lx_thread_spawn(sc->t, &r, flags, sc->a[2], sc->a[3], sc->a[4]);
+	}
 	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK))
-		return -LINUX_ENOSYS; /* shared-memory children (threads) are not supported yet */
+		return -LINUX_EINVAL; /* a shared address space without a thread: not supported */
 	return do_fork(sc, flags & ~(LINUX_CLONE_VM | LINUX_CLONE_VFORK), sc->a[1], sc->a[2], sc->a[3],
 		       sc->a[4]);
 }
