@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/* Event objects: epoll, eventfd, timerfd, signalfd. They are host kernel objects; lxrun only
+ * translates the guest's fd numbers (epoll's user data goes through untouched). */
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "translator/fd.h"
+#include "translator/file_host.h"
+#include "translator/process.h"
+#include "translator/syscall.h"
+#include "translator/sys/sys.h"
+
+/* Wrap a new host fd as a guest fd (flags: the O_CLOEXEC/O_NONBLOCK the guest asked for). */
+static long install_host(int hfd, uint64_t flags)
+{
+	if (hfd < 0)
+		return lx_errno(errno);
+	struct lx_file *f = lx_host_file_new(hfd, LINUX_O_RDWR | ((unsigned)flags & LINUX_O_NONBLOCK), NULL);
+	if (!f) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	long r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
+	lx_file_put(f);
+	return r;
+}
+
+static int host_fd_of(long fd)
+{
+	struct lx_file *f = sys_file(fd);
+	if (!f)
+		return -LINUX_EBADF;
+	return f->host_fd >= 0 ? f->host_fd : -LINUX_EPERM; /* Linux: EPERM for non-pollable */
+}
+
+LX_SYSCALL(epoll_create1)
+{
+	if (sc->a[0] & ~(uint64_t)LINUX_O_CLOEXEC)
+		return -LINUX_EINVAL;
+	return install_host(epoll_create1(EPOLL_CLOEXEC), sc->a[0]);
+}
+
+LX_SYSCALL(epoll_create)
+{
+	if ((int)sc->a[0] <= 0)
+		return -LINUX_EINVAL;
+	return install_host(epoll_create1(EPOLL_CLOEXEC), 0);
+}
+
+LX_SYSCALL(epoll_ctl)
+{
+	int ep = host_fd_of((long)(int)sc->a[0]);
+	if (ep < 0)
+		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
+	int fd = host_fd_of((long)(int)sc->a[2]);
+	if (fd < 0)
+		return fd;
+	return lx_host(syscall(SYS_epoll_ctl, ep, (int)sc->a[1], fd, sc->a[3]));
+}
+
+LX_SYSCALL(epoll_wait)
+{
+	int ep = host_fd_of((long)(int)sc->a[0]);
+	if (ep < 0)
+		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
+	return lx_host(syscall(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]));
+}
+
+LX_SYSCALL(epoll_pwait)
+{
+	int ep = host_fd_of((long)(int)sc->a[0]);
+	if (ep < 0)
+		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
+	if (sc->a[4] && sc->a[5] != 8)
+		return -LINUX_EINVAL;
+	return lx_host(syscall(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]));
+}
+
+LX_SYSCALL(epoll_pwait2)
+{
+	int ep = host_fd_of((long)(int)sc->a[0]);
+	if (ep < 0)
+		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
+	if (sc->a[4] && sc->a[5] != 8)
+		return -LINUX_EINVAL;
+	return lx_host(syscall(SYS_epoll_pwait2, ep, sc->a[1], (int)sc->a[2], sc->a[3], NULL, 8));
+}
+
+LX_SYSCALL(eventfd2)
+{
+	uint64_t flags = sc->a[1];
+	if (flags & ~(uint64_t)(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK | 1 /* EFD_SEMAPHORE */))
+		return -LINUX_EINVAL;
+	return install_host(eventfd((unsigned)sc->a[0], (int)((flags & ~(uint64_t)LINUX_O_CLOEXEC) | EFD_CLOEXEC)), flags);
+}
+
+LX_SYSCALL(eventfd)
+{
+	return install_host(eventfd((unsigned)sc->a[0], EFD_CLOEXEC), 0);
+}
+
+LX_SYSCALL(timerfd_create)
+{
+	uint64_t flags = sc->a[1];
+	if (flags & ~(uint64_t)(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK))
+		return -LINUX_EINVAL;
+	return install_host(timerfd_create((int)sc->a[0], (int)((flags & ~(uint64_t)LINUX_O_CLOEXEC) | TFD_CLOEXEC)), flags);
+}
+
+LX_SYSCALL(timerfd_settime)
+{
+	int fd = host_fd_of((long)(int)sc->a[0]);
+	if (fd < 0)
+		return fd == -LINUX_EPERM ? -LINUX_EINVAL : fd;
+	return lx_host(syscall(SYS_timerfd_settime, fd, (int)sc->a[1], sc->a[2], sc->a[3]));
+}
+
+LX_SYSCALL(timerfd_gettime)
+{
+	int fd = host_fd_of((long)(int)sc->a[0]);
+	if (fd < 0)
+		return fd == -LINUX_EPERM ? -LINUX_EINVAL : fd;
+	return lx_host(syscall(SYS_timerfd_gettime, fd, sc->a[1]));
+}
+
+LX_SYSCALL(signalfd4)
+{
+	uint64_t flags = sc->a[3];
+	if (flags & ~(uint64_t)(LINUX_O_CLOEXEC | LINUX_O_NONBLOCK))
+		return -LINUX_EINVAL;
+	if (sc->a[2] != 8)
+		return -LINUX_EINVAL;
+	int fd = -1;
+	if ((int)sc->a[0] != -1 && (fd = host_fd_of((long)(int)sc->a[0])) < 0)
+		return fd == -LINUX_EPERM ? -LINUX_EINVAL : fd;
+	long r = syscall(SYS_signalfd4, fd, sc->a[1], 8, (int)((flags & ~(uint64_t)LINUX_O_CLOEXEC) | SFD_CLOEXEC));
+	if ((int)sc->a[0] != -1)
+		return lx_host(r) < 0 ? lx_host(r) : (long)(int)sc->a[0];
+	return install_host((int)r, flags);
+}
+
+LX_SYSCALL(signalfd)
+{
+	struct lx_syscall s2 = {.a = {sc->a[0], sc->a[1], sc->a[2], 0}, .t = sc->t, .regs = sc->regs};
+	return sys_signalfd4(&s2);
+}
