@@ -34,7 +34,7 @@ struct vm_opts {
 enum {
 	OPT_MODE = 256, OPT_SHARE, OPT_SHARE_OPT, OPT_ROOT_SHARE, OPT_ACCEL, OPT_MEM, OPT_CPUS,
 	OPT_IDLE, OPT_DISK_SIZE, OPT_STATE_DIR, OPT_NO_VIRTIOFS, OPT_UNSAFE_FAST, OPT_DISK,
-	OPT_WORKDIR, OPT_TCG_CACHE,
+	OPT_WORKDIR,
 };
 
 static const struct option long_opts[] = {
@@ -45,7 +45,6 @@ static const struct option long_opts[] = {
 	{ "accel", required_argument, NULL, OPT_ACCEL },
 	{ "mem", required_argument, NULL, OPT_MEM },
 	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "tcg-cache", required_argument, NULL, OPT_TCG_CACHE },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
@@ -69,7 +68,6 @@ static void usage_vm_options(FILE *o)
 	      "  --no-virtiofs           do not start virtiofsd\n"
 	      "  --accel auto|kvm|tcg    accelerator (auto: KVM only where it really works)\n"
 	      "  --mem MB, --cpus N      guest size (default 512 MB, 2 CPUs)\n"
-	      "  --tcg-cache MB          TCG translation cache size (0: QEMU's default)\n"
 	      "  --idle-timeout S        stop the VM after S idle seconds (default 300; 0 never)\n"
 	      "  --disk-size MB          size of the ext4 disk when it is created (default 1024)\n"
 	      "  --unsafe-fast           boot with mitigations=off rodata=off\n"
@@ -182,17 +180,15 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			break;
 		case OPT_MEM:
 		case OPT_CPUS:
-		case OPT_TCG_CACHE:
 		case OPT_IDLE:
 		case OPT_DISK_SIZE: {
-			unsigned int *dst = c == OPT_MEM	  ? &o->cfg.mem_mb
-					    : c == OPT_CPUS	  ? &o->cfg.cpus
-					    : c == OPT_TCG_CACHE ? &o->cfg.tcg_cache_mb
-					    : c == OPT_IDLE	  ? &o->cfg.idle_s
-								  : &o->cfg.disk_mb;
+			unsigned int *dst = c == OPT_MEM    ? &o->cfg.mem_mb
+					    : c == OPT_CPUS ? &o->cfg.cpus
+					    : c == OPT_IDLE ? &o->cfg.idle_s
+							    : &o->cfg.disk_mb;
 
 			if (parse_uint(optarg, 1u << 20, dst) < 0 ||
-			    (c != OPT_IDLE && c != OPT_TCG_CACHE && *dst == 0)) {
+			    (c != OPT_IDLE && *dst == 0)) {
 				cli_err("%s takes a number, not '%s'", argv[optind - 2], optarg);
 				return -1;
 			}
@@ -476,33 +472,8 @@ static void on_error(const char *msg, void *ctx)
 	cli_err("%s", msg);
 }
 
-/* A regular file on stdin goes to the guest as that file, not as a pipe: programs look (wc
- * pads its counts to the file size, tail seeks, ...). The guest opens it through the share. */
-static void stdin_as_file(struct vm_exec *req, char *path)
-{
-	struct stat st;
-	ssize_t n;
-	off_t off;
-
-	if (req->flags & VM_EXEC_PTY || fstat(0, &st) < 0 || !S_ISREG(st.st_mode))
-		return;
-	n = readlink("/proc/self/fd/0", path, PATH_MAX - 1);
-	if (n <= 0 || path[0] != '/')
-		return;
-	path[n] = 0;
-	if (strstr(path, " (deleted)") || (fcntl(0, F_GETFL) & O_ACCMODE) == O_WRONLY)
-		return;
-	off = lseek(0, 0, SEEK_CUR);
-	if (off < 0)
-		return;
-	req->flags |= VM_EXEC_STDIN_FILE;
-	req->stdin_path = path;
-	req->stdin_off = (uint64_t)off;
-}
-
 static int run_in_vm(struct vm_opts *o, char **argv)
 {
-	static char stdin_path[PATH_MAX];
 	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
 				   SIGALRM };
 	char status[2048], why[VM_WHY_LEN], cwd[PATH_MAX];
@@ -540,7 +511,6 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	req.flags = o->disk || o->workdir ? 0 : VM_EXEC_BIND_CWD;
 	if (o->tty == 1 || (o->tty == -1 && isatty(0) && isatty(1)))
 		req.flags |= VM_EXEC_PTY;
-	stdin_as_file(&req, stdin_path);
 	req.sig_fd = sig_pipe[0];
 	req.on_error = on_error;
 	if ((req.flags & VM_EXEC_PTY) && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
