@@ -11,6 +11,8 @@
 #include "abi/linux_errno.h"
 #include "cli/cli.h"
 #include "cli/fatal.h"
+#include "translator/engine/engine.h"
+#include "translator/stats.h"
 #include "translator/translator.h"
 
 extern char **environ;
@@ -54,7 +56,7 @@ static int find_program(const char *root, const char *name, char *out, size_t le
 
 int cmd_run_translate(int argc, char **argv)
 {
-	struct lx_run_opts o = {.engine = "sud", .envp = environ};
+	struct lx_run_opts o = {.engine = "auto", .envp = environ};
 	const char *exec_path = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -97,6 +99,9 @@ int cmd_run_translate(int argc, char **argv)
 			o.tmpfs = argv[++i];
 		} else if (strncmp(a, "--tmpfs=", 8) == 0) {
 			o.tmpfs = a + 8;
+		} else if (strcmp(a, "--stats") == 0) {
+			o.stats = 1;
+			lx_stats_enable();
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = 1;
 		} else {
@@ -104,8 +109,12 @@ int cmd_run_translate(int argc, char **argv)
 			return 125;
 		}
 	}
-	if (strcmp(o.engine, "sud") != 0) {
-		cli_err("unknown engine '%s' (available: sud)", o.engine);
+	if (!lx_engine_find(o.engine)) {
+		char names[128] = "";
+		for (const char *const *n = lx_engine_names; *n; n++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+				 n == lx_engine_names ? "" : ", ", *n);
+		cli_err("unknown engine '%s' (available: %s)", o.engine, names);
 		return 125;
 	}
 	if (i >= argc) {

@@ -7,6 +7,7 @@
 #include "translator/fd.h"
 #include "translator/process.h"
 #include "translator/signal_guest.h"
+#include "translator/stats.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
 
@@ -52,9 +53,11 @@ void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 		.regs = regs,
 		.fpstate = fpstate,
 	};
+	lx_stats_syscall(sc.nr);
 	regs->rax = (uint64_t)lx_dispatch(&sc);
 	if (t->nheld)
 		drop_holds(t);
 	if (lx_signal_pending(t))
 		lx_signal_deliver(t, sc.nr, regs, fpstate);
+	lx_signal_sync_mask(t);
 }

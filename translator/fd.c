@@ -56,6 +56,7 @@ int lx_fdtable_init(struct lx_fdtable *t)
 {
 	t->size = 64;
 	t->limit = LX_FD_MAX;
+	t->lock = 0;
 	t->ents = calloc((size_t)t->size, sizeof(*t->ents));
 	return t->ents ? 0 : -LINUX_ENOMEM;
 }

@@ -11,22 +11,22 @@
 
 static long h_read(struct lx_file *f, uint64_t buf, size_t n)
 {
-	return lx_host(read(f->host_fd, (void *)buf, n));
+	return lx_safe(SYS_read, f->host_fd, buf, n);
 }
 
 static long h_write(struct lx_file *f, uint64_t buf, size_t n)
 {
-	return lx_host(write(f->host_fd, (const void *)buf, n));
+	return lx_safe(SYS_write, f->host_fd, buf, n);
 }
 
 static long h_pread(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
-	return lx_host(pread(f->host_fd, (void *)buf, n, off));
+	return lx_safe(SYS_pread64, f->host_fd, buf, n, off);
 }
 
 static long h_pwrite(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
-	return lx_host(pwrite(f->host_fd, (const void *)buf, n, off));
+	return lx_safe(SYS_pwrite64, f->host_fd, buf, n, off);
 }
 
 static long h_lseek(struct lx_file *f, int64_t off, int whence)

@@ -3,6 +3,7 @@
 #include "translator/translator.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi/linux_auxv.h"
@@ -26,6 +28,7 @@
 #include "translator/syscall.h"
 #include "translator/thread.h"
 #include "translator/sys/sys.h"
+#include "translator/signal_guest.h"
 #include "translator/guest_mem.h"
 #include "translator/vfs/vfs.h"
 
@@ -187,6 +190,8 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	lx_proc.auxv = res.auxv;
 	lx_proc.auxv_len = res.auxv_len;
 
+	uint64_t initial_mask = 0;
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &initial_mask, sizeof(initial_mask));
 	r = eng->init(why);
 	if (r < 0)
 		return r;
@@ -197,7 +202,10 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		*why = "cannot set up the translator thread";
 		return r;
 	}
-	t->sigmask = lx_exec_sigmask;
+	/* The guest starts with the mask lxrun was started with (or its execve's). */
+	t->sigmask = o->exec_state ? lx_exec_sigmask : initial_mask;
+	t->host_applied = ~0ull;
+	lx_signal_sync_mask(t);
 	lx_thread_register(t);
 	t->ss_flags = 2; /* SS_DISABLE: no alternate stack */
 	r = eng->thread_arm(t, why);

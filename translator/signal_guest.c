@@ -4,6 +4,7 @@
 #include "translator/signal_guest.h"
 
 #include <signal.h>
+#include <ucontext.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -47,7 +48,31 @@ void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 	if (syscall(SYS_rt_sigaction, sig, &h, &old, 8) == 0) {
 		int was = old.handler == (uint64_t)lx_sig_entry, now = handler > 1;
 		__atomic_add_fetch(&lx_signal_handlers, now - was, __ATOMIC_RELAXED);
+		static uint64_t handled;
+		handled = now ? handled | BIT(sig) : handled & ~BIT(sig);
+		lx_signals_guest_mask(handled);
 	}
+}
+
+/* The guest's blocked signals are blocked on the host too: a blocked signal then stays pending
+ * in the kernel (and acts by default only once unblocked), exactly as on Linux. */
+uint64_t lx_signal_host_mask(uint64_t guest_mask)
+{
+	const uint64_t keep_open = BIT(SIGSYS) | BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) |
+				   BIT(SIGFPE) | BIT(SIGTRAP) | UNBLOCKABLE;
+	return guest_mask & ~keep_open;
+}
+
+void lx_signal_sync_mask(struct lx_thread *t)
+{
+	uint64_t want = lx_signal_host_mask(t->sigmask);
+	if (want == t->host_applied)
+		return;
+	t->host_applied = want;
+	if (t->cur_uc)
+		memcpy(&((ucontext_t *)t->cur_uc)->uc_sigmask, &want, sizeof(want));
+	else
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &want, NULL, sizeof(want));
 }
 
 void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
@@ -197,8 +222,9 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 			}
 			lx_die_by_signal(sig);
 		}
-		/* An interrupted syscall: restart it, or report EINTR. */
-		if (nr >= 0 && !restart_done) {
+		/* An interrupted syscall: restart it, or report EINTR (never for sigreturn,
+		 * whose result is the restored rax). */
+		if (nr >= 0 && nr != LINUX_SYS_rt_sigreturn && !restart_done) {
 			long r = (long)regs->rax;
 			if (r == -LINUX_EINTR || r == -LINUX_ERESTARTSYS || r == -LINUX_ERESTARTNOINTR) {
 				if (!handled || ((act.flags & LINUX_SA_RESTART) && restartable(nr))) {

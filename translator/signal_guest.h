@@ -31,6 +31,11 @@ long lx_signal_return(struct lx_thread *t, struct lx_regs *regs, void *fpstate);
 /* Install or remove the host handler behind a guest disposition. */
 void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags);
 
+/* The host signal mask that stands for a guest mask (lxrun's own signals stay open). */
+uint64_t lx_signal_host_mask(uint64_t guest_mask);
+/* Make the host mask of the calling thread follow t->sigmask (through t->cur_uc when set). */
+void lx_signal_sync_mask(struct lx_thread *t);
+
 /* Number of guest handlers installed (while 0, syscalls need no signal bookkeeping). */
 extern int lx_signal_handlers;
 

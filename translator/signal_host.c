@@ -38,6 +38,12 @@ struct host_ksigaction {
 
 static lx_fatal_hook fatal_hook;
 static lx_trap_hook trap_hook;
+static lx_fault_hook fault_hook;
+
+void lx_signals_set_fault_hook(lx_fault_hook hook)
+{
+	fault_hook = hook;
+}
 
 void lx_signals_set_trap_hook(lx_trap_hook hook)
 {
@@ -66,10 +72,10 @@ int lx_signals_init(void)
 {
 	/* While a syscall is served every other signal waits; synchronous faults cannot be
 	 * blocked usefully (the kernel would kill us), so they stay open. */
-	uint64_t all = ~0ull;
-	uint64_t sync = (1ull << (SIGSEGV - 1)) | (1ull << (SIGBUS - 1)) | (1ull << (SIGILL - 1)) |
-			(1ull << (SIGFPE - 1)) | (1ull << (SIGTRAP - 1));
-	int r = install(SIGSYS, all & ~sync);
+	/* Signals with their default action (Ctrl-C on a sleeping guest) act at once; those
+	 * with a guest handler are blocked on entry (lx_sig_entry's first instructions run with
+	 * the guest's selector and FS) and opened by serve_syscall: see lx_signals_guest_mask. */
+	int r = install(SIGSYS, 0);
 	const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
 	for (unsigned i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
 		r = install(faults[i], 0);
@@ -150,6 +156,17 @@ static void host_mask(uint64_t m)
 	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &m, NULL, sizeof(m));
 }
 
+/* The signals that have guest handlers: SIGSYS's handler starts with them blocked. */
+static uint64_t guest_handled;
+
+void lx_signals_guest_mask(uint64_t handled)
+{
+	if (handled == guest_handled)
+		return;
+	guest_handled = handled;
+	install(SIGSYS, handled & ~sync_signals);
+}
+
 static void serve_syscall(siginfo_t *si, ucontext_t *uc)
 {
 	struct lx_regs r;
@@ -157,36 +174,52 @@ static void serve_syscall(siginfo_t *si, ucontext_t *uc)
 	r.rax = (uint64_t)si->si_syscall; /* SUD rolled rax back to the number already */
 	if (trap_hook)
 		trap_hook(si, uc);
-	/* While the guest has handlers, its signals must be able to interrupt a blocking
-	 * host call made for it: open them for the duration of the syscall, and close them
-	 * again before the last look at what is pending (whatever comes after that is
-	 * delivered in guest context once we return). */
-	int open = lx_signal_handlers > 0;
-	if (open)
-		host_mask(1ull << (SIGSYS - 1));
 	struct lx_thread *t = lx_thread_self();
+	/* Guest-handled signals were blocked by the handler's sa_mask until here, where the
+	 * selector says "translator": let them interrupt a blocking host call now. */
+	int open = guest_handled != 0;
+	if (open)
+		host_mask(lx_signal_host_mask(t->sigmask) | (1ull << (SIGSYS - 1)));
+	t->cur_uc = uc;
 	lx_syscall_entry(t, &r, uc->uc_mcontext.fpregs);
+	/* One that arrives after lx_syscall_entry looked: block them for the last look;
+	 * sigreturn reopens them, and anything later is delivered in guest context. */
 	if (open) {
 		host_mask(~sync_signals);
 		if (lx_signal_pending(t))
 			lx_signal_deliver(t, -1, &r, uc->uc_mcontext.fpregs);
 	}
+	lx_signal_sync_mask(t);
+	t->cur_uc = NULL;
 	lx_regs_to_uc(uc, &r);
 }
 
 /* A guest signal arriving at a host handler: queue it on this thread; if the guest was
  * running, deliver it right away by rewriting the interrupted context. */
+extern const char lx_safe_syscall_start[], lx_safe_syscall_insn[], lx_safe_syscall_eintr[];
+
 static void guest_signal(int sig, siginfo_t *si, ucontext_t *uc, int from_guest)
 {
 	struct lx_thread *t = lx_thread_self();
 	if (!t)
 		return; /* a host-only thread */
 	lx_signal_queue(t, sig, si);
-	if (!from_guest || !lx_signal_pending(t))
+	if (!lx_signal_pending(t))
 		return;
+	if (!from_guest) {
+		/* The translator is serving a syscall: make its blocking call return EINTR. */
+		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+		if (rip >= (uint64_t)lx_safe_syscall_start && rip <= (uint64_t)lx_safe_syscall_insn)
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
+		return;
+	}
 	struct lx_regs r;
 	lx_regs_from_uc(&r, uc);
+	void *outer = t->cur_uc;
+	t->cur_uc = uc;
 	lx_signal_deliver(t, -1, &r, uc->uc_mcontext.fpregs);
+	lx_signal_sync_mask(t);
+	t->cur_uc = outer;
 	lx_regs_to_uc(uc, &r);
 }
 
@@ -199,6 +232,8 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		serve_syscall(si, uc);
 		return;
 	}
+	if (fault_hook && fault_hook(sig, si, uc))
+		return;
 	if ((sig == SIGSEGV || sig == SIGBUS) && !from_guest) {
 		uint64_t fix = guest_fault_fixup((uint64_t)g[REG_RIP]);
 		if (fix) {
@@ -206,7 +241,9 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 			return;
 		}
 	}
-	int fault = sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP;
+	/* A fault signal sent by kill/tgkill (si_code <= 0) is an ordinary guest signal. */
+	int fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		     sig == SIGTRAP) && si->si_code > 0;
 	if (!fault && sig != SIGSYS) {
 		guest_signal(sig, si, uc, from_guest);
 		return;

@@ -4,6 +4,7 @@
 #define LXRUN_TRANSLATOR_SIGNAL_HOST_H
 
 #include <signal.h>
+#include <stdint.h>
 #include <ucontext.h>
 
 /* Install the translator's handlers (SIGSYS, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP)
@@ -22,10 +23,19 @@ void lx_signals_set_fatal_hook(lx_fatal_hook hook);
 typedef void (*lx_trap_hook)(siginfo_t *si, void *uctx);
 void lx_signals_set_trap_hook(lx_trap_hook hook);
 
+/* Called on every host signal but a SUD trap, before anything else: non-zero if the hook
+ * handled it. The rewrite engine restarts a thread that met a site half-patched (SIGTRAP),
+ * and queues a signal that interrupted its trampoline (no guest context to deliver into). */
+typedef int (*lx_fault_hook)(int sig, siginfo_t *si, void *uctx);
+void lx_signals_set_fault_hook(lx_fault_hook hook);
+
 struct lx_regs;
 /* The guest registers of a host signal frame, and back. */
 void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc);
 void lx_regs_to_uc(ucontext_t *uc, const struct lx_regs *r);
+
+/* Tell the SIGSYS handler which signals have guest handlers (a Linux signal-bit mask). */
+void lx_signals_guest_mask(uint64_t handled);
 
 /* Die with sig as the guest would: default action, so the parent sees WTERMSIG == sig. */
 __attribute__((noreturn)) void lx_die_by_signal(int sig);

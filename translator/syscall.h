@@ -39,6 +39,11 @@ extern const lx_handler lx_handlers[];
 /* Serve one syscall: trace, dispatch, -ENOSYS for the unknown. */
 long lx_dispatch(struct lx_syscall *sc);
 
+/* A blocking host syscall a guest signal can interrupt (entry.S); returns -errno itself.
+ * Only for threads with a translator block (the GS base). */
+long lx_safe_syscall(long nr, ...);
+#define lx_safe(...) lx_safe_syscall(__VA_ARGS__, 0, 0, 0, 0, 0, 0)
+
 /* Host errno -> Linux errno. On a Linux host the numbers are the same; other hosts map here. */
 static inline long lx_errno(int host_errno)
 {

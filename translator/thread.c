@@ -20,6 +20,7 @@
 #include "translator/engine/engine.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/signal_guest.h"
 
 _Static_assert(offsetof(struct lx_thread, self) == LXT_SELF, "LXT_SELF");
 _Static_assert(offsetof(struct lx_thread, host_fs) == LXT_HOST_FS, "LXT_HOST_FS");
@@ -27,6 +28,8 @@ _Static_assert(offsetof(struct lx_thread, guest_fs) == LXT_GUEST_FS, "LXT_GUEST_
 _Static_assert(offsetof(struct lx_thread, host_sp) == LXT_HOST_SP, "LXT_HOST_SP");
 _Static_assert(offsetof(struct lx_thread, selector) == LXT_SELECTOR, "LXT_SELECTOR");
 _Static_assert(offsetof(struct lx_thread, depth) == LXT_DEPTH, "LXT_DEPTH");
+_Static_assert(offsetof(struct lx_thread, sigmask) == LXT_SIGMASK, "LXT_SIGMASK");
+_Static_assert(offsetof(struct lx_thread, pending) == LXT_PENDING, "LXT_PENDING");
 _Static_assert(offsetof(struct lx_thread, scratch) == LXT_SCRATCH, "LXT_SCRATCH");
 
 /* Host C code (capstone, the VFS, trace formatting) runs on this stack inside handlers. */
@@ -134,6 +137,8 @@ static void *thread_main(void *arg)
 	int r = lx_thread_init(&t, sp->task);
 	if (r == 0) {
 		t->sigmask = sp->sigmask;
+		t->host_applied = ~0ull;
+		lx_signal_sync_mask(t);
 		t->ss_flags = LINUX_SS_DISABLE;
 		t->exit_jmp = &jb;
 		if (sp->flags & LINUX_CLONE_CHILD_CLEARTID)
@@ -153,7 +158,11 @@ static void *thread_main(void *arg)
 	threads_add(t);
 	if (sigsetjmp(jb, 0) == 0)
 		lx_enter_guest(&regs);
-	/* back from lx_thread_exit, on this pthread's own stack */
+	/* back from lx_thread_exit, on this pthread's own stack: stop trapping before the
+	 * block holding the SUD selector goes away (glibc's thread exit makes syscalls) */
+	t->selector = LX_SUD_ALLOW;
+	if (lx_proc.engine->thread_disarm)
+		lx_proc.engine->thread_disarm(t);
 	threads_remove(t);
 	__asm__ volatile("wrgsbase %0" ::"r"(0ull) : "memory");
 	munmap(t->altstack, t->altstack_size);

@@ -26,6 +26,8 @@ struct lx_thread {
 	uint8_t depth;          /* LXT_DEPTH */
 	uint8_t pad[6];
 	uint64_t scratch;       /* LXT_SCRATCH */
+	uint64_t sigmask;       /* LXT_SIGMASK: guest signal state, see translator/signal_guest.c */
+	volatile uint64_t pending; /* LXT_PENDING */
 
 	uint64_t guest_gs;      /* ARCH_SET_GS value; GS itself belongs to the translator */
 	int tid;
@@ -35,11 +37,11 @@ struct lx_thread {
 	uint64_t clear_child_tid; /* set_tid_address */
 	uint64_t robust_list, robust_len;
 
-	/* Guest signal state of this thread (translator/signal.c). */
-	uint64_t sigmask;
 	uint64_t saved_mask;      /* the mask to restore after rt_sigsuspend's handler */
+	uint64_t host_applied;    /* the guest mask as last given to the host kernel */
+	void *cur_uc;             /* the host ucontext being served (sud), whose sigreturn sets
+				   * the host mask; NULL: set it with rt_sigprocmask */
 	int has_saved_mask;
-	volatile uint64_t pending;
 	uint8_t siginfo[64][128]; /* struct linux_siginfo of each pending signal */
 	uint64_t ss_sp, ss_size;  /* sigaltstack */
 	int ss_flags;

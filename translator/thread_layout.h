@@ -10,6 +10,8 @@
 #define LXT_SELECTOR  32 /* SUD selector byte: 0 allow (translator), 1 block (guest) */
 #define LXT_DEPTH     33 /* nesting of host entries (0 while the guest runs) */
 #define LXT_SCRATCH   40 /* one word for lx_enter_guest's indirect jump */
+#define LXT_SIGMASK   48 /* the guest's blocked signals */
+#define LXT_PENDING   56 /* the guest's pending signals */
 
 #define LX_SUD_ALLOW 0
 #define LX_SUD_BLOCK 1

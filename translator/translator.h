@@ -6,7 +6,7 @@
 #include <stdio.h>
 
 struct lx_run_opts {
-	const char *engine;   /* "sud", ... */
+	const char *engine;   /* "auto", "rewrite", "sud" */
 	const char *path;     /* host path of the program (already resolved on PATH) */
 	char *const *argv;    /* guest argv (argv[0] as the user typed it) */
 	char *const *envp;
@@ -16,6 +16,7 @@ struct lx_run_opts {
 	const char *exec_state; /* set when lxrun re-executes itself for a guest execve */
 	const char *exec_cwd;
 	int verbose;
+	int stats;            /* --stats: syscall counts by path and number, printed at exit */
 };
 
 /*

@@ -19,8 +19,10 @@ struct lx_engine {
 };
 
 extern const struct lx_engine lx_engine_sud;
+/* sud plus patching: syscall sites of known shapes are rewritten into jumps to stubs. */
+extern const struct lx_engine lx_engine_rewrite;
 
-/* Engine by name ("sud", ...), or NULL. */
+/* Engine by name ("auto", "rewrite", "sud"), or NULL. */
 const struct lx_engine *lx_engine_find(const char *name);
 /* Names of all engines, NULL-terminated, for --help. */
 extern const char *const lx_engine_names[];

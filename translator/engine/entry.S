@@ -144,6 +144,36 @@ lx_memset_user_fixup:
 	.size lx_memset_user, . - lx_memset_user
 
 /*
+ * long lx_safe_syscall(long nr, a1, a2, a3, a4, a5, a6): a host syscall that a guest signal
+ * can interrupt without a lost wake-up (QEMU's safe_syscall idea). The pending-signal check and the
+ * syscall instruction form a guarded range: a signal handler that finds rip inside it sends
+ * it to the -EINTR exit instead, so a signal is either seen by the check or interrupts the
+ * blocking call. Returns the raw kernel result (-errno on failure).
+ */
+	.globl lx_safe_syscall, lx_safe_syscall_start, lx_safe_syscall_insn, lx_safe_syscall_eintr
+	.type lx_safe_syscall, @function
+lx_safe_syscall:
+	mov %rdi, %rax
+	mov %rsi, %rdi
+	mov %rdx, %rsi
+	mov %rcx, %rdx
+	mov %r8, %r10
+	mov %r9, %r8
+	mov 8(%rsp), %r9
+lx_safe_syscall_start:
+	mov %gs:LXT_SIGMASK, %r11	/* r11: clobbered by syscall anyway */
+	not %r11
+	and %gs:LXT_PENDING, %r11
+	jnz lx_safe_syscall_eintr
+lx_safe_syscall_insn:
+	syscall
+	ret
+lx_safe_syscall_eintr:
+	mov $-4, %rax
+	ret
+	.size lx_safe_syscall, . - lx_safe_syscall
+
+/*
  * The only code SUD lets through unconditionally (the exclusive "allowed" range): the
  * sa_restorer of every host handler. Its rt_sigreturn runs with the selector already set
  * back to BLOCK when the handler returns to the guest.

@@ -3,7 +3,6 @@
 #include "translator/engine/engine.h"
 
 #include <errno.h>
-#include <string.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
 
@@ -66,12 +65,3 @@ const struct lx_engine lx_engine_sud = {
 	.thread_disarm = sud_thread_disarm,
 	.run = sud_run,
 };
-
-const char *const lx_engine_names[] = {"sud", NULL};
-
-const struct lx_engine *lx_engine_find(const char *name)
-{
-	if (strcmp(name, "sud") == 0)
-		return &lx_engine_sud;
-	return NULL;
-}

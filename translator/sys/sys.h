@@ -50,7 +50,8 @@ void sig_inherit(void);
 	X(pselect6) X(sendfile) X(copy_file_range) X(readahead) X(fadvise64) X(fallocate)         \
 	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(wait4) X(waitid) X(kill)        \
 	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(msync)      \
-	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill) X(rt_sigpending)   \
+	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill) X(setuid) X(setgid)   \
+	X(setreuid) X(setregid) X(setresuid) X(setresgid) X(setfsuid) X(setfsgid) X(capget) X(capset) X(rt_sigpending)   \
 	X(rt_sigsuspend) X(pause) X(rt_sigtimedwait) X(alarm) X(setitimer) X(getitimer)  \
 	X(epoll_create1) X(epoll_create) X(epoll_ctl) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2)  \
 	X(eventfd2) X(eventfd) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4)  \

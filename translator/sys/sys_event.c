@@ -69,7 +69,7 @@ LX_SYSCALL(epoll_wait)
 	int ep = host_fd_of((long)(int)sc->a[0]);
 	if (ep < 0)
 		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
-	return lx_host(syscall(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]));
+	return lx_safe(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]);
 }
 
 LX_SYSCALL(epoll_pwait)
@@ -79,7 +79,7 @@ LX_SYSCALL(epoll_pwait)
 		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
 	if (sc->a[4] && sc->a[5] != 8)
 		return -LINUX_EINVAL;
-	return lx_host(syscall(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]));
+	return lx_safe(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]);
 }
 
 LX_SYSCALL(epoll_pwait2)
@@ -89,7 +89,7 @@ LX_SYSCALL(epoll_pwait2)
 		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
 	if (sc->a[4] && sc->a[5] != 8)
 		return -LINUX_EINVAL;
-	return lx_host(syscall(SYS_epoll_pwait2, ep, sc->a[1], (int)sc->a[2], sc->a[3], NULL, 8));
+	return lx_safe(SYS_epoll_pwait2, ep, sc->a[1], (int)sc->a[2], sc->a[3], 0, 8);
 }
 
 LX_SYSCALL(eventfd2)

@@ -101,11 +101,10 @@ static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms)
 		if (pf[i].revents)
 			ready_now++;
 	}
-	int r = poll(h, n, ready_now ? 0 : timeout_ms);
+	long r = lx_safe(SYS_poll, h, n, ready_now ? 0 : timeout_ms);
 	if (r < 0) {
-		int e = errno;
 		free(h);
-		return lx_errno(e);
+		return r;
 	}
 	long count = 0;
 	for (unsigned i = 0; i < n; i++) {

@@ -15,6 +15,7 @@
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/stats.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
@@ -23,6 +24,7 @@ __attribute__((noreturn)) static void exit_now(int code)
 {
 	if (lx_proc.trace)
 		fflush(lx_proc.trace);
+	lx_stats_report();
 	syscall(SYS_exit_group, code);
 	__builtin_unreachable();
 }
@@ -206,7 +208,7 @@ LX_SYSCALL(sched_getaffinity)
 LX_SYSCALL(futex)
 {
 	/* Guest memory is ours: the host futex gives Linux semantics on the same words. */
-	return lx_host(syscall(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]));
+	return lx_safe(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]);
 }
 
 LX_SYSCALL(getgroups)
@@ -224,3 +226,22 @@ LX_SYSCALL(setrlimit)
 	struct lx_syscall s2 = {.a = {0, sc->a[0], sc->a[1], 0}, .t = sc->t};
 	return sys_prlimit64(&s2);
 }
+
+/* Credentials are the host process's (guest threads are host threads: glibc's own setxid
+ * broadcast reaches each of them through guest signal delivery). */
+#define CRED_SYSCALL(name, n)                                                                  \
+	LX_SYSCALL(name)                                                                       \
+	{                                                                                      \
+		return lx_host(syscall(SYS_##name, sc->a[0], n > 1 ? sc->a[1] : 0,             \
+				       n > 2 ? sc->a[2] : 0));                                 \
+	}
+CRED_SYSCALL(setuid, 1)
+CRED_SYSCALL(setgid, 1)
+CRED_SYSCALL(setreuid, 2)
+CRED_SYSCALL(setregid, 2)
+CRED_SYSCALL(setresuid, 3)
+CRED_SYSCALL(setresgid, 3)
+CRED_SYSCALL(setfsuid, 1)
+CRED_SYSCALL(setfsgid, 1)
+CRED_SYSCALL(capget, 2)
+CRED_SYSCALL(capset, 2)

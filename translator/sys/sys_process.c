@@ -109,13 +109,12 @@ LX_SYSCALL(execveat)
 /* Children are host processes: waiting is the host's, and the status words are Linux's. */
 LX_SYSCALL(wait4)
 {
-	return lx_host(syscall(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]));
+	return lx_safe(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]);
 }
 
 LX_SYSCALL(waitid)
 {
-	return lx_host(syscall(SYS_waitid, (int)sc->a[0], (pid_t)sc->a[1], sc->a[2], (int)sc->a[3],
-			       sc->a[4]));
+	return lx_safe(SYS_waitid, (int)sc->a[0], (pid_t)sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4]);
 }
 
 LX_SYSCALL(kill)

@@ -106,17 +106,19 @@ LX_SYSCALL(rt_sigpending)
 {
 	if (sc->a[1] > sizeof(linux_sigset_t))
 		return -LINUX_EINVAL;
-	linux_sigset_t p = sc->t->pending & sc->t->sigmask;
+	uint64_t host = 0;
+	syscall(SYS_rt_sigpending, &host, sizeof(host));
+	linux_sigset_t p = (sc->t->pending | host) & sc->t->sigmask;
 	return guest_copy_out(sc->a[0], &p, sc->a[1]);
 }
 
-/* Wait in the host for any signal our handlers take; they queue it on this thread. */
+/* Wait in the host, with the guest's mask, for a signal our handlers take (they queue it on
+ * this thread) or one whose default action ends us. */
 static long wait_for_signal(struct lx_thread *t)
 {
-	sigset_t none;
-	sigemptyset(&none);
+	uint64_t mask = lx_signal_host_mask(t->sigmask);
 	while (!lx_signal_pending(t))
-		sigsuspend(&none);
+		lx_safe(SYS_rt_sigsuspend, &mask, sizeof(mask));
 	return -LINUX_EINTR;
 }
 
@@ -148,37 +150,17 @@ LX_SYSCALL(rt_sigtimedwait)
 	if (guest_copy_in(&set, sc->a[0], sizeof(set)) < 0)
 		return -LINUX_EFAULT;
 	set &= ~UNBLOCKABLE;
-	struct linux_timespec ts;
-	if (sc->a[2] && guest_copy_in(&ts, sc->a[2], sizeof(ts)) < 0)
-		return -LINUX_EFAULT;
-	for (;;) {
-		uint64_t ready = t->pending & set;
-		if (ready) {
-			int sig = __builtin_ctzll(ready) + 1;
-			__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
-			if (sc->a[1] && guest_copy_out(sc->a[1], t->siginfo[sig - 1], 128) < 0)
-				return -LINUX_EFAULT;
-			return sig;
-		}
-		/* The signals in set arrive at our host handlers (which queue them) while we
-		 * wait with them unblocked on the host. */
-		sigset_t none;
-		sigemptyset(&none);
-		struct timespec hts = {ts.tv_sec, ts.tv_nsec};
-		if (sc->a[2]) {
-			if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
-				return -LINUX_EINVAL;
-			long r = syscall(SYS_ppoll, NULL, 0, &hts, &none, 8);
-			if (r == 0 && !(t->pending & set))
-				return -LINUX_EAGAIN;
-			ts.tv_sec = hts.tv_sec;
-			ts.tv_nsec = hts.tv_nsec;
-		} else {
-			sigsuspend(&none);
-		}
-		if ((t->pending & ~t->sigmask) && !(t->pending & set))
-			return -LINUX_EINTR; /* another signal has a handler to run */
+	/* One our handlers already took (it arrived unblocked) ... */
+	uint64_t ready = t->pending & set;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+		if (sc->a[1] && guest_copy_out(sc->a[1], t->siginfo[sig - 1], 128) < 0)
+			return -LINUX_EFAULT;
+		return sig;
 	}
+	/* ... or the host's: the guest blocks what it waits for, and so does the host. */
+	return lx_safe(SYS_rt_sigtimedwait, &set, sc->a[1], sc->a[2], sizeof(set));
 }
 
 LX_SYSCALL(sigaltstack)

@@ -84,7 +84,7 @@ LX_SYSCALL(bind)
 LX_SYSCALL(connect)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
-	return lx_host(syscall(SYS_connect, s, sc->a[1], (socklen_t)sc->a[2]));
+	return lx_safe(SYS_connect, s, sc->a[1], (socklen_t)sc->a[2]);
 }
 
 LX_SYSCALL(listen)
@@ -99,13 +99,15 @@ LX_SYSCALL(accept4)
 	unsigned flags = (unsigned)sc->a[3];
 	if (flags & ~(unsigned)SOCK_FLAGS)
 		return -LINUX_EINVAL;
-	return install((int)syscall(SYS_accept4, s, sc->a[1], sc->a[2], (int)(flags | SOCK_CLOEXEC)), flags);
+	long h = lx_safe(SYS_accept4, s, sc->a[1], sc->a[2], (int)(flags | SOCK_CLOEXEC));
+	return h < 0 ? h : install((int)h, flags);
 }
 
 LX_SYSCALL(accept)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
-	return install((int)syscall(SYS_accept4, s, sc->a[1], sc->a[2], SOCK_CLOEXEC), 0);
+	long h = lx_safe(SYS_accept4, s, sc->a[1], sc->a[2], SOCK_CLOEXEC);
+	return h < 0 ? h : install((int)h, 0);
 }
 
 LX_SYSCALL(shutdown)
@@ -141,13 +143,13 @@ LX_SYSCALL(getsockopt)
 LX_SYSCALL(sendto)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
-	return lx_host(syscall(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], (socklen_t)sc->a[5]));
+	return lx_safe(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], (socklen_t)sc->a[5]);
 }
 
 LX_SYSCALL(recvfrom)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
-	return lx_host(syscall(SYS_recvfrom, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], sc->a[5]));
+	return lx_safe(SYS_recvfrom, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], sc->a[5]);
 }
 
 /* Copy a guest msghdr with its control data into host memory, mapping SCM_RIGHTS fds. */
@@ -189,7 +191,7 @@ LX_SYSCALL(sendmsg)
 	long r = msg_in(sc->a[1], &m, ctl, sizeof(ctl), 1);
 	if (r < 0)
 		return r;
-	return lx_host(sendmsg(s, &m, (int)sc->a[2]));
+	return lx_safe(SYS_sendmsg, s, &m, (int)sc->a[2]);
 }
 
 LX_SYSCALL(recvmsg)
@@ -206,9 +208,9 @@ LX_SYSCALL(recvmsg)
 	m.msg_control = ulen ? ctl : NULL;
 	m.msg_controllen = ulen;
 	int flags = (int)sc->a[2] | MSG_CMSG_CLOEXEC;
-	long r = recvmsg(s, &m, flags);
+	long r = lx_safe(SYS_recvmsg, s, &m, flags);
 	if (r < 0)
-		return lx_errno(errno);
+		return r;
 	/* Received host fds become guest fds. */
 	for (struct cmsghdr *c = ulen ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)

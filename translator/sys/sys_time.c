@@ -29,11 +29,11 @@ LX_SYSCALL(time)
 
 LX_SYSCALL(nanosleep)
 {
-	return lx_host(syscall(SYS_nanosleep, sc->a[0], sc->a[1]));
+	return lx_safe(SYS_nanosleep, sc->a[0], sc->a[1]);
 }
 
 LX_SYSCALL(clock_nanosleep)
 {
 	/* The raw syscall (unlike glibc's clock_nanosleep) reports errors as -errno. */
-	return lx_host(syscall(SYS_clock_nanosleep, sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
+	return lx_safe(SYS_clock_nanosleep, sc->a[0], sc->a[1], sc->a[2], sc->a[3]);
 }
