@@ -140,10 +140,10 @@ int cmd_run_translate(int argc, char **argv)
 	o.argv = argv + i;
 	const char *why = NULL;
 	int r = lx_run(&o, &why);
-	/* Only failures come back. */
-	const char *text = why ? why : strerror(-r);
-	if (r == -LINUX_ENOENT && !why)
-		text = "No such file or directory";
-	cli_err("%s: %s", path, text);
+	/* Only failures come back: the errno as a shell would word it, and the reason. */
+	if (why && strcmp(why, strerror(-r)) != 0)
+		cli_err("%s: %s (%s)", path, strerror(-r), why);
+	else
+		cli_err("%s: %s", path, strerror(-r));
 	return r == -LINUX_ENOENT ? 127 : 126;
 }

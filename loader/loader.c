@@ -197,7 +197,7 @@ int loader_exec(const struct loader_mapper *m, const struct loader_options *opt,
 
 	err = open_exec(opt, path, 0, &fd);
 	if (err) {
-		*why = "cannot execute the file";
+		*why = NULL; /* the errno says it all (ENOENT, EACCES, ...) */
 		return err;
 	}
 	err = elf_file_open_fd(&st.prog, fd);

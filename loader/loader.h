@@ -85,7 +85,8 @@ struct loader_result {
  * validated, mapped through m, its PT_INTERP loaded, and the stack built.
  * Returns 0 or a negative Linux errno matching what execve(2) returns for the same file
  * (ENOENT, EACCES, ENOEXEC, ELOOP, ENAMETOOLONG, EISDIR->EACCES, E2BIG, ENOMEM, ELIBBAD...).
- * On failure *why (if non-NULL) points at a static human-readable reason.
+ * On failure *why points at a static human-readable reason, or is NULL when the errno alone
+ * explains it (ENOENT, EACCES on open).
  */
 int loader_exec(const struct loader_mapper *m, const struct loader_options *opt, const char *path,
 		char *const argv[], char *const envp[], struct loader_result *out, const char **why);

@@ -21,6 +21,7 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/vfs/vfs.h"
+#include "translator/signal_host.h"
 #include "translator/engine/engine.h"
 #include "translator/thread.h"
 
@@ -248,6 +249,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	static struct loader_result res;
 	const char *why;
 	r = loader_exec(&dry_mapper, &lo, path, argv, envp, &res, &why);
+	if (r < 0 && res.no_return)
+		lx_die_by_signal(SIGSEGV); /* Linux fails these after the point of no return */
 	if (r < 0)
 		goto out;
 
