@@ -55,17 +55,22 @@ void lx_signals_set_fatal_hook(lx_fatal_hook hook)
 	fatal_hook = hook;
 }
 
-static int install(int sig, uint64_t mask)
+static int install_flags(int sig, uint64_t mask, unsigned long extra)
 {
 	struct host_ksigaction ksa = {
 		.handler = (void *)lx_sig_entry,
-		.flags = K_SA_SIGINFO | K_SA_ONSTACK | K_SA_RESTORER,
+		.flags = K_SA_SIGINFO | K_SA_ONSTACK | K_SA_RESTORER | extra,
 		.restorer = lx_sigreturn_restorer,
 		.mask = mask,
 	};
 	if (syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(uint64_t)) < 0)
 		return lx_errno(errno);
 	return 0;
+}
+
+static int install(int sig, uint64_t mask)
+{
+	return install_flags(sig, mask, 0);
 }
 
 int lx_signals_init(void)
@@ -77,8 +82,10 @@ int lx_signals_init(void)
 	 * the guest's selector and FS) and opened by serve_syscall: see lx_signals_guest_mask. */
 	int r = install(SIGSYS, 0);
 	const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+	/* SA_NODEFER: a fault inside the handler itself (the fatal report reading the
+	 * faulting instruction) must reach the copy helpers' fix-up, not kill us. */
 	for (unsigned i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
-		r = install(faults[i], 0);
+		r = install_flags(faults[i], 0, K_SA_NODEFER);
 	/* A guest execve re-executes lxrun from inside the SIGSYS handler, so the new image
 	 * starts with every signal blocked: open them (a blocked SIGSYS would kill us). */
 	uint64_t none = 0;
