@@ -3,6 +3,7 @@
 #include "translator/trace.h"
 
 #include <ctype.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,9 +66,99 @@ static void put_str(FILE *o, uint64_t addr, long len, int nul_terminated)
 		fputs("...", o);
 }
 
+struct flag_name {
+	uint64_t bit;
+	const char *name;
+};
+
+/* Print v as NAME|NAME|0x.. from the table (zero: zero_name). */
+static void put_flags(FILE *o, uint64_t v, const struct flag_name *t, size_t n, const char *zero_name)
+{
+	int any = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((v & t[i].bit) == t[i].bit) {
+			fprintf(o, "%s%s", any++ ? "|" : "", t[i].name);
+			v &= ~t[i].bit;
+		}
+	if (v)
+		fprintf(o, "%s%#llx", any ? "|" : "", (unsigned long long)v);
+	else if (!any)
+		fputs(zero_name, o);
+}
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct flag_name open_flags[] = {
+	{020000000 | 0200000, "O_TMPFILE"}, {0100, "O_CREAT"}, {0200, "O_EXCL"}, {0400, "O_NOCTTY"},
+	{01000, "O_TRUNC"}, {02000, "O_APPEND"}, {04000, "O_NONBLOCK"}, {04010000, "O_SYNC"},
+	{010000, "O_DSYNC"}, {040000, "O_DIRECT"}, {0100000, "O_LARGEFILE"},
+	{0200000, "O_DIRECTORY"}, {0400000, "O_NOFOLLOW"}, {01000000, "O_NOATIME"},
+	{02000000, "O_CLOEXEC"}, {010000000, "O_PATH"},
+};
+static const struct flag_name prot_flags[] = {{1, "PROT_READ"}, {2, "PROT_WRITE"}, {4, "PROT_EXEC"}};
+static const struct flag_name map_flags[] = {
+	{0x10, "MAP_FIXED"}, {0x20, "MAP_ANONYMOUS"}, {0x100, "MAP_GROWSDOWN"}, {0x800, "MAP_DENYWRITE"},
+	{0x1000, "MAP_EXECUTABLE"}, {0x2000, "MAP_LOCKED"}, {0x4000, "MAP_NORESERVE"},
+	{0x8000, "MAP_POPULATE"}, {0x10000, "MAP_NONBLOCK"}, {0x20000, "MAP_STACK"},
+	{0x40000, "MAP_HUGETLB"}, {0x100000, "MAP_FIXED_NOREPLACE"},
+};
+static const struct flag_name at_flags[] = {
+	{0x100, "AT_SYMLINK_NOFOLLOW"}, {0x200, "AT_REMOVEDIR"}, {0x400, "AT_SYMLINK_FOLLOW"},
+	{0x800, "AT_NO_AUTOMOUNT"}, {0x1000, "AT_EMPTY_PATH"},
+};
+
+static void put_argv(FILE *o, uint64_t v)
+{
+	if (!v) {
+		fputs("NULL", o);
+		return;
+	}
+	fputc('[', o);
+	for (int i = 0; i < 32; i++) {
+		uint64_t p;
+		if (guest_copy_in(&p, v + 8 * (uint64_t)i, 8) < 0) {
+			fputs("...", o);
+			break;
+		}
+		if (!p)
+			break;
+		if (i)
+			fputs(", ", o);
+		put_str(o, p, 0, 1);
+	}
+	fputc(']', o);
+}
+
 static void put_arg(FILE *o, char kind, uint64_t v, uint64_t next, long ret, int done)
 {
 	switch (kind) {
+	case 'o': {
+		static const char *const acc[] = {"O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE"};
+		fputs(acc[v & 3], o);
+		if (v & ~3ull) {
+			fputc('|', o);
+			put_flags(o, v & ~3ull, open_flags, N(open_flags), "");
+		}
+		break;
+	}
+	case 'P':
+		put_flags(o, v, prot_flags, N(prot_flags), "PROT_NONE");
+		break;
+	case 'M': {
+		static const char *const type[] = {"0", "MAP_SHARED", "MAP_PRIVATE", "MAP_SHARED_VALIDATE"};
+		fputs(type[v & 3], o);
+		if (v & ~0xfull) {
+			fputc('|', o);
+			put_flags(o, v & ~0xfull, map_flags, N(map_flags), "");
+		}
+		break;
+	}
+	case 'a':
+		put_flags(o, v, at_flags, N(at_flags), "0");
+		break;
+	case 'v':
+		put_argv(o, v);
+		break;
 	case 'i':
 		fprintf(o, "%d", (int)v);
 		break;
@@ -95,9 +186,14 @@ static void put_arg(FILE *o, char kind, uint64_t v, uint64_t next, long ret, int
 	case 'm':
 		fprintf(o, "0%llo", (unsigned long long)v);
 		break;
-	case 'S':
-		fprintf(o, "%d", (int)v);
+	case 'S': {
+		const char *nm = (int)v > 0 && (int)v < 65 ? sigabbrev_np((int)v) : NULL;
+		if (nm)
+			fprintf(o, "SIG%s", nm);
+		else
+			fprintf(o, "%d", (int)v);
 		break;
+	}
 	case 'p':
 		if (!v) {
 			fputs("NULL", o);
