@@ -119,18 +119,6 @@ static const struct loader_mapper dry_mapper = {
 	.unmap = dry_unmap,
 };
 
-static int open_guest(void *ctx, const char *path)
-{
-	struct lx_file *f;
-	int r = vfs_openat(LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_NONBLOCK, 0, &f);
-	if (r < 0)
-		return r;
-	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
-	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
-	lx_file_put(f);
-	return r;
-}
-
 /* A file that only exists inside this lxrun (procfs text, tmpfs) cannot cross the host
  * execve: hand the new image a memfd copy of its content, at the same position. */
 static int snapshot(struct lx_file *f)
@@ -245,7 +233,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		return envc;
 	}
 	/* Every check execve makes, before the old image is given up. */
-	struct loader_options lo = {.open_path = open_guest};
+	struct loader_options lo = {.open_path = vfs_loader_open};
 	static struct loader_result res;
 	const char *why;
 	r = loader_exec(&dry_mapper, &lo, path, argv, envp, &res, &why);

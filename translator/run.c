@@ -138,20 +138,6 @@ static void record_image(const struct loader_result *res, const char *path)
 	}
 }
 
-/* The loader opens the program, its interpreter and #! interpreters through the guest's VFS,
- * so that --root confines them too. */
-static int open_guest_path(void *ctx, const char *path)
-{
-	struct lx_file *f;
-	int r = vfs_openat(LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_NONBLOCK, 0, &f);
-	if (r < 0)
-		return r;
-	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
-	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
-	lx_file_put(f);
-	return r;
-}
-
 int lx_run(const struct lx_run_opts *o, const char **why)
 {
 	const struct lx_engine *eng = lx_engine_find(o->engine ? o->engine : "sud");
@@ -168,7 +154,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	lx_proc.engine = eng;
 
 	struct loader_options lo = {
-		.open_path = open_guest_path,
+		.open_path = vfs_loader_open,
 		.vdso_base = lx_proc.vdso,
 		.hwcap = getauxval(AT_HWCAP),
 		.hwcap2 = getauxval(AT_HWCAP2) & ~(uint64_t)LINUX_HWCAP2_FSGSBASE,

@@ -13,6 +13,9 @@ struct lx_file;
 
 /* The file at guest fd, or NULL. */
 struct lx_file *sys_file(long fd);
+/* Wrap a new host fd (-1: errno) as a read-write guest file at the lowest free fd; flags:
+ * the O_CLOEXEC / O_NONBLOCK the guest asked for. Returns the fd or -errno. */
+long sys_install_host_fd(int hfd, unsigned flags);
 /* Copy a guest path: length, -EFAULT, -ENAMETOOLONG, or -ENOENT for "". */
 long sys_path_in(char *buf, uint64_t guest_path);
 /* Host directory fd for a guest dirfd (AT_FDCWD passes through). */

@@ -16,19 +16,9 @@
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 
-/* Wrap a new host fd as a guest fd (flags: the O_CLOEXEC/O_NONBLOCK the guest asked for). */
 static long install_host(int hfd, uint64_t flags)
 {
-	if (hfd < 0)
-		return lx_errno(errno);
-	struct lx_file *f = lx_host_file_new(hfd, LINUX_O_RDWR | ((unsigned)flags & LINUX_O_NONBLOCK), NULL);
-	if (!f) {
-		close(hfd);
-		return -LINUX_ENOMEM;
-	}
-	long r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
-	lx_file_put(f);
-	return r;
+	return sys_install_host_fd(hfd, (unsigned)flags);
 }
 
 static int host_fd_of(long fd)

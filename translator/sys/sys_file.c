@@ -39,6 +39,20 @@ struct lx_file *sys_file(long fd)
 	return f;
 }
 
+long sys_install_host_fd(int hfd, unsigned flags)
+{
+	if (hfd < 0)
+		return lx_errno(errno);
+	struct lx_file *f = lx_host_file_new(hfd, LINUX_O_RDWR | (flags & LINUX_O_NONBLOCK), NULL);
+	if (!f) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	long r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
+	lx_file_put(f);
+	return r;
+}
+
 long sys_path_in(char *buf, uint64_t guest_path)
 {
 	long r = guest_strncpy_in(buf, guest_path, LX_PATH_MAX);

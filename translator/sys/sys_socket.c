@@ -21,16 +21,7 @@
 
 static long install(int hfd, unsigned flags)
 {
-	if (hfd < 0)
-		return lx_errno(errno);
-	struct lx_file *f = lx_host_file_new(hfd, LINUX_O_RDWR | (flags & LINUX_O_NONBLOCK), NULL);
-	if (!f) {
-		close(hfd);
-		return -LINUX_ENOMEM;
-	}
-	long r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
-	lx_file_put(f);
-	return r;
+	return sys_install_host_fd(hfd, flags);
 }
 
 static int sock_fd(long fd)

@@ -343,6 +343,18 @@ void vfs_path_put(struct lx_path *p)
 	p->tmpfd = -1;
 }
 
+/* The guest path of rel inside mount m (malloc'd). */
+static char *mount_path(const struct lx_mount *m, const char *rel)
+{
+	char *full = malloc(strlen(m->path) + strlen(rel) + 1);
+	if (full) {
+		strcpy(full, m->path);
+		if (strcmp(rel, "/") != 0)
+			strcat(full, rel);
+	}
+	return full;
+}
+
 int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struct lx_file **out)
 {
 	struct lx_path p;
@@ -357,12 +369,8 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		r = p.mnt->ops->open(p.mnt, p.rel, flags, mode & ~um, out);
 		if (r == 0) {
 			(*out)->mnt = p.mnt;
-			if (!(*out)->path) {
-				char full[LX_PATH_MAX];
-				snprintf(full, sizeof(full), "%s%s", p.mnt->path,
-					 strcmp(p.rel, "/") == 0 ? "" : p.rel);
-				(*out)->path = strdup(full);
-			}
+			if (!(*out)->path)
+				(*out)->path = mount_path(p.mnt, p.rel);
 		}
 		return r;
 	}
@@ -389,6 +397,20 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 	return 0;
 }
 
+/* The loader opens the program, its interpreter and #! interpreters through the guest's VFS
+ * (so --root confines them too). O_NONBLOCK: a FIFO must fail the checks, not hang. */
+int vfs_loader_open(void *ctx, const char *path)
+{
+	struct lx_file *f;
+	int r = vfs_openat(LINUX_AT_FDCWD, path, LINUX_O_RDONLY | LINUX_O_NONBLOCK, 0, &f);
+	if (r < 0)
+		return r;
+	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
+	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
+	lx_file_put(f);
+	return r;
+}
+
 static int set_cwd_host(int hfd)
 {
 	if (fchdir(hfd) < 0)
@@ -409,11 +431,14 @@ int vfs_chdir(int dirfd, const char *path)
 		r = p.mnt->ops->stat(p.mnt, p.rel, &st);
 		if (r == 0 && !LINUX_S_ISDIR(st.st_mode))
 			r = -LINUX_ENOTDIR;
+		char *full = r == 0 ? mount_path(p.mnt, p.rel) : NULL;
+		if (r == 0 && (!full || strlen(full) >= sizeof(cwd)))
+			r = full ? -LINUX_ENAMETOOLONG : -LINUX_ENOMEM;
 		if (r == 0) {
-			snprintf(cwd, sizeof(cwd), "%s%s", p.mnt->path,
-				 strcmp(p.rel, "/") == 0 ? "" : p.rel);
+			strcpy(cwd, full);
 			cwd_mnt = p.mnt;
 		}
+		free(full);
 		return r;
 	}
 	int hfd = openat(p.hdir, p.hname, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -102,6 +102,9 @@ void vfs_path_put(struct lx_path *p);
 /* Open a guest path as openat(2) does; returns a new file (one reference) in *out. */
 int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struct lx_file **out);
 
+/* loader_options.open_path: open a guest path for the loader, returning a host fd. */
+int vfs_loader_open(void *ctx, const char *path);
+
 /* The guest's current directory as a string (getcwd). */
 const char *vfs_cwd(void);
 /* Is the cwd on hostfs (so the host's own cwd is the guest's)? */
