@@ -2,6 +2,7 @@
 /* lxrun --mode vm and lxrun vm start|stop|status: options, VM auto-start, stdio and signals. */
 #include "cli/cli.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -28,34 +29,47 @@ struct vm_opts {
 	unsigned int share; /* which share backs the working directory */
 	const char *workdir;
 	bool disk;
-	int tty;	    /* -1 auto, 0 no, 1 yes */
+	int tty; /* -1 auto, 0 no, 1 yes */
 };
 
 enum {
-	OPT_MODE = 256, OPT_SHARE, OPT_SHARE_OPT, OPT_ROOT_SHARE, OPT_ACCEL, OPT_MEM, OPT_CPUS,
-	OPT_IDLE, OPT_DISK_SIZE, OPT_STATE_DIR, OPT_NO_VIRTIOFS, OPT_UNSAFE_FAST, OPT_DISK,
+	OPT_MODE = 256,
+	OPT_SHARE,
+	OPT_SHARE_OPT,
+	OPT_ROOT_SHARE,
+	OPT_ACCEL,
+	OPT_MEM,
+	OPT_CPUS,
+	OPT_IDLE,
+	OPT_DISK_SIZE,
+	OPT_STATE_DIR,
+	OPT_NO_VIRTIOFS,
+	OPT_UNSAFE_FAST,
+	OPT_DISK,
 	OPT_WORKDIR,
+	OPT_TCG_CACHE,
 };
 
 static const struct option long_opts[] = {
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "share", required_argument, NULL, OPT_SHARE },
-	{ "share-opt", required_argument, NULL, OPT_SHARE_OPT },
-	{ "root-share", required_argument, NULL, OPT_ROOT_SHARE },
-	{ "accel", required_argument, NULL, OPT_ACCEL },
-	{ "mem", required_argument, NULL, OPT_MEM },
-	{ "cpus", required_argument, NULL, OPT_CPUS },
-	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
-	{ "disk-size", required_argument, NULL, OPT_DISK_SIZE },
-	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
-	{ "no-virtiofs", no_argument, NULL, OPT_NO_VIRTIOFS },
-	{ "unsafe-fast", no_argument, NULL, OPT_UNSAFE_FAST },
-	{ "disk", no_argument, NULL, OPT_DISK },
-	{ "workdir", required_argument, NULL, OPT_WORKDIR },
-	{ "tty", no_argument, NULL, 't' },
-	{ "no-tty", no_argument, NULL, 'T' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+	{"mode", required_argument, NULL, OPT_MODE},
+	{"share", required_argument, NULL, OPT_SHARE},
+	{"share-opt", required_argument, NULL, OPT_SHARE_OPT},
+	{"root-share", required_argument, NULL, OPT_ROOT_SHARE},
+	{"accel", required_argument, NULL, OPT_ACCEL},
+	{"mem", required_argument, NULL, OPT_MEM},
+	{"cpus", required_argument, NULL, OPT_CPUS},
+	{"tcg-cache", required_argument, NULL, OPT_TCG_CACHE},
+	{"idle-timeout", required_argument, NULL, OPT_IDLE},
+	{"disk-size", required_argument, NULL, OPT_DISK_SIZE},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"no-virtiofs", no_argument, NULL, OPT_NO_VIRTIOFS},
+	{"unsafe-fast", no_argument, NULL, OPT_UNSAFE_FAST},
+	{"disk", no_argument, NULL, OPT_DISK},
+	{"workdir", required_argument, NULL, OPT_WORKDIR},
+	{"tty", no_argument, NULL, 't'},
+	{"no-tty", no_argument, NULL, 'T'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 static void usage_vm_options(FILE *o)
@@ -68,6 +82,7 @@ static void usage_vm_options(FILE *o)
 	      "  --no-virtiofs           do not start virtiofsd\n"
 	      "  --accel auto|kvm|tcg    accelerator (auto: KVM only where it really works)\n"
 	      "  --mem MB, --cpus N      guest size (default 512 MB, 2 CPUs)\n"
+	      "  --tcg-cache MB          TCG translation cache size (default 128; 0: QEMU's)\n"
 	      "  --idle-timeout S        stop the VM after S idle seconds (default 300; 0 never)\n"
 	      "  --disk-size MB          size of the ext4 disk when it is created (default 1024)\n"
 	      "  --unsafe-fast           boot with mitigations=off rodata=off\n"
@@ -84,7 +99,8 @@ static void usage_run(FILE *o)
 	      "running; see lxrun vm --help). The guest sees the host's / read-only with a\n"
 	      "throw-away writable layer, and the current directory read-write at the same path.\n"
 	      "\n"
-	      "  --disk                  run in /mnt/lxrun-disk, the VM's own persistent ext4 disk\n"
+	      "  --disk                  run in /mnt/lxrun-disk, the VM's own persistent ext4 "
+	      "disk\n"
 	      "  --workdir DIR           run in DIR inside the guest (nothing is shared for it)\n"
 	      "  -t, --tty / -T, --no-tty  force a pseudo-terminal on or off (default: on when\n"
 	      "                          stdin and stdout are terminals)\n"
@@ -171,7 +187,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			o->boot_opts = true;
 			break;
 		case OPT_ACCEL:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") && strcmp(optarg, "tcg")) {
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kvm") &&
+			    strcmp(optarg, "tcg")) {
 				cli_err("--accel takes auto, kvm or tcg, not '%s'", optarg);
 				return -1;
 			}
@@ -180,15 +197,17 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			break;
 		case OPT_MEM:
 		case OPT_CPUS:
+		case OPT_TCG_CACHE:
 		case OPT_IDLE:
 		case OPT_DISK_SIZE: {
-			unsigned int *dst = c == OPT_MEM    ? &o->cfg.mem_mb
-					    : c == OPT_CPUS ? &o->cfg.cpus
-					    : c == OPT_IDLE ? &o->cfg.idle_s
-							    : &o->cfg.disk_mb;
+			unsigned int *dst = c == OPT_MEM	 ? &o->cfg.mem_mb
+					    : c == OPT_CPUS	 ? &o->cfg.cpus
+					    : c == OPT_TCG_CACHE ? &o->cfg.tcg_cache_mb
+					    : c == OPT_IDLE	 ? &o->cfg.idle_s
+								 : &o->cfg.disk_mb;
 
 			if (parse_uint(optarg, 1u << 20, dst) < 0 ||
-			    (c != OPT_IDLE && *dst == 0)) {
+			    (c != OPT_IDLE && c != OPT_TCG_CACHE && *dst == 0)) {
 				cli_err("%s takes a number, not '%s'", argv[optind - 2], optarg);
 				return -1;
 			}
@@ -232,7 +251,8 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 		return -1;
 	}
 	if (o->share == VM_SHARE_VIRTIOFS && !o->cfg.virtiofs) {
-		cli_err("--share virtiofs needs virtio-fs (drop --no-virtiofs)");
+		cli_err("--share virtiofs needs virtio-fs: lxrun must run as root for virtiofsd, "
+			"without --no-virtiofs");
 		return -1;
 	}
 	return optind < argc ? optind : 0;
@@ -286,6 +306,31 @@ static void kill_stale_qemu(const struct vm_config *cfg)
 		kill(qemu_pid, SIGKILL);
 }
 
+/* The service's stderr is STATE/service.log: one timestamped line per event. */
+static void service_log(const char *line)
+{
+	char stamp[32];
+	time_t now = time(NULL);
+
+	strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", localtime(&now));
+	fprintf(stderr, "%s [%d] %s\n", stamp, (int)getpid(), line);
+}
+
+static void close_other_fds(int keep1, int keep2)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int fd;
+
+	while (d && (e = readdir(d))) {
+		fd = atoi(e->d_name);
+		if (fd > 2 && fd != keep1 && fd != keep2 && fd != dirfd(d))
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* Fork the service (detached: new session, double fork) and wait for its verdict. */
 static int service_spawn(const struct vm_config *cfg, int lock)
 {
@@ -314,10 +359,14 @@ static int service_spawn(const struct vm_config *cfg, int lock)
 		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (fd >= 0)
 			dup2(fd, 0);
+		/* a long-lived daemon must not hold the caller's pipes or directory busy */
+		close_other_fds(lock, pfd[1]);
+		if (chdir("/") < 0)
+			_exit(1);
 		/* the user's signals and terminal stay with the user's lxrun */
 		signal(SIGINT, SIG_DFL);
 		signal(SIGHUP, SIG_IGN);
-		_exit(vm_service_run(cfg, lock, pfd[1]) < 0 ? 1 : 0);
+		_exit(vm_service_run(cfg, lock, pfd[1], service_log) < 0 ? 1 : 0);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
@@ -325,16 +374,14 @@ static int service_spawn(const struct vm_config *cfg, int lock)
 		return -1;
 	}
 	waitpid(pid, &status, 0);
+	/* the service closes the pipe once it has said "ok" or why not */
 	for (;;) {
-		struct timespec ts = { 0, 0 };
-
 		n = read(pfd[0], buf + got, sizeof(buf) - 1 - (size_t)got);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		got += n;
-		(void)ts;
 	}
 	close(pfd[0]);
 	buf[got] = 0;
@@ -342,7 +389,7 @@ static int service_spawn(const struct vm_config *cfg, int lock)
 		return 0;
 	buf[strcspn(buf, "\n")] = 0;
 	cli_err("cannot start the VM: %s", got ? buf + (strncmp(buf, "error: ", 7) ? 0 : 7)
-					      : "the VM service died while booting");
+					       : "the VM service died while booting");
 	return -1;
 }
 
@@ -377,7 +424,8 @@ static int vm_connect_or_start(struct vm_opts *o, char *status, size_t len, bool
 			return fd;
 		lock = lock_open(&o->cfg);
 		if (lock < 0) {
-			cli_err("cannot open the VM lock in %s: %s", o->cfg.state_dir, strerror(errno));
+			cli_err("cannot open the VM lock in %s: %s", o->cfg.state_dir,
+				strerror(errno));
 			return -1;
 		}
 		if (flock(lock, LOCK_EX | LOCK_NB) == 0) {
@@ -447,7 +495,7 @@ static void warn_mismatch(const struct vm_opts *o, const char *status)
 			"run 'lxrun vm stop' first to apply new ones");
 }
 
-static int sig_pipe[2] = { -1, -1 };
+static int sig_pipe[2] = {-1, -1};
 static struct termios saved_tio;
 static bool raw_mode;
 
@@ -472,12 +520,37 @@ static void on_error(const char *msg, void *ctx)
 	cli_err("%s", msg);
 }
 
+/* A regular file on stdin goes to the guest as that file, not as a pipe: programs look (wc
+ * pads its counts to the file size, tail seeks, ...). The guest opens it through the share. */
+static void stdin_as_file(struct vm_exec *req, char *path)
+{
+	struct stat st;
+	ssize_t n;
+	off_t off;
+
+	if (req->flags & VM_EXEC_PTY || fstat(0, &st) < 0 || !S_ISREG(st.st_mode))
+		return;
+	n = readlink("/proc/self/fd/0", path, PATH_MAX - 1);
+	if (n <= 0 || path[0] != '/')
+		return;
+	path[n] = 0;
+	if (strstr(path, " (deleted)") || (fcntl(0, F_GETFL) & O_ACCMODE) == O_WRONLY)
+		return;
+	off = lseek(0, 0, SEEK_CUR);
+	if (off < 0)
+		return;
+	req->flags |= VM_EXEC_STDIN_FILE;
+	req->stdin_path = path;
+	req->stdin_off = (uint64_t)off;
+}
+
 static int run_in_vm(struct vm_opts *o, char **argv)
 {
-	static const int fwd[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
-				   SIGALRM };
+	static char stdin_path[PATH_MAX];
+	static const int fwd[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
+				  SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM};
 	char status[2048], why[VM_WHY_LEN], cwd[PATH_MAX];
-	struct vm_exec req = { 0 };
+	struct vm_exec req = {0};
 	struct vm_exit ex;
 	bool started;
 	int fd, r;
@@ -499,7 +572,7 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return 125;
 	for (i = 0; i < sizeof(fwd) / sizeof(fwd[0]); i++) {
-		struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+		struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
 
 		sigaction(fwd[i], &sa, NULL);
 	}
@@ -511,6 +584,7 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	req.flags = o->disk || o->workdir ? 0 : VM_EXEC_BIND_CWD;
 	if (o->tty == 1 || (o->tty == -1 && isatty(0) && isatty(1)))
 		req.flags |= VM_EXEC_PTY;
+	stdin_as_file(&req, stdin_path);
 	req.sig_fd = sig_pipe[0];
 	req.on_error = on_error;
 	if ((req.flags & VM_EXEC_PTY) && isatty(0) && tcgetattr(0, &saved_tio) == 0) {
@@ -563,9 +637,12 @@ static int vm_status(struct vm_opts *o)
 		printf("accelerator: %s", status_get(status, "accel", v, sizeof(v)));
 		printf(" (%s)\n", status_get(status, "accel_why", v, sizeof(v)));
 		printf("boot to ready: %s ms\n", status_get(status, "boot_ms", v, sizeof(v)));
-		printf("clients: %s\n", status_get(status, "clients", v, sizeof(v)));
+		printf("commands running: %s; connected lxrun processes: %s\n",
+		       status_get(status, "commands", v, 100),
+		       status_get(status, "clients", v + 100, 100));
 		printf("root share: %s; 9p options: %s; virtio-fs cache: %s\n",
-		       status_get(status, "root", v, 100), status_get(status, "share_9p", v + 100, 200),
+		       status_get(status, "root", v, 100),
+		       status_get(status, "share_9p", v + 100, 200),
 		       status_get(status, "virtiofs", v + 300, 100));
 		printf("guest: %s MiB, %s CPUs; idle timeout %s s\n",
 		       status_get(status, "mem_mb", v, 50), status_get(status, "cpus", v + 50, 50),

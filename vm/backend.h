@@ -9,10 +9,10 @@
 
 /* A running VM as its backend sees it. */
 struct vm_instance {
-	pid_t pid;	   /* the hypervisor process */
-	pid_t helper_pid;  /* virtiofsd, or 0 */
+	pid_t pid;	  /* the hypervisor process */
+	pid_t helper_pid; /* virtiofsd, or 0 */
 	char accel[8];
-	int chan_fd;	   /* byte stream to the agent's control port; the service owns it */
+	int chan_fd; /* byte stream to the agent's control port; the service owns it */
 };
 
 /*

@@ -18,7 +18,7 @@
 
 int vm_client_connect(const struct vm_config *cfg)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	char path[PATH_MAX];
 	int fd;
 
@@ -48,7 +48,7 @@ static int write_all(int fd, const void *p, size_t n)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN) {
-				struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
 				poll(&pfd, 1, -1);
 				continue;
@@ -80,7 +80,7 @@ static int read_frame(int fd, struct vm_buf *b, struct vm_frame_hdr *h, uint8_t 
 	size_t dropped = 0;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		uint8_t buf[65536];
 		ssize_t n;
 
@@ -100,7 +100,7 @@ static int read_frame(int fd, struct vm_buf *b, struct vm_frame_hdr *h, uint8_t 
 
 int vm_client_request(int fd, uint8_t type, char *out, size_t outlen)
 {
-	struct vm_buf b = { 0 };
+	struct vm_buf b = {0};
 	struct vm_frame_hdr h;
 	uint8_t *payload;
 	int r;
@@ -132,9 +132,9 @@ int vm_client_request(int fd, uint8_t type, char *out, size_t outlen)
 struct relay {
 	int fd;
 	const struct vm_exec *req;
-	uint32_t credit;   /* stdin bytes we may send before the agent acknowledges */
+	uint32_t credit; /* stdin bytes we may send before the agent acknowledges */
 	bool stdin_open;
-	bool out_gone[3];  /* our stdout/stderr reader went away (EPIPE) */
+	bool out_gone[3]; /* our stdout/stderr reader went away (EPIPE) */
 	bool done;
 	struct vm_exit *ex;
 	char *why;
@@ -250,10 +250,15 @@ static void relay_stdin(struct relay *rl)
 
 int vm_client_exec(int fd, const struct vm_exec *req, struct vm_exit *ex, char *why)
 {
-	struct relay rl = { .fd = fd, .req = req, .credit = VM_PROTO_WINDOW, .stdin_open = true,
-			    .ex = ex, .why = why };
-	struct vm_exec_req er = { .flags = req->flags, .share = req->share };
-	struct vm_buf b = { 0 };
+	struct relay rl = {.fd = fd,
+			   .req = req,
+			   .credit = VM_PROTO_WINDOW,
+			   .stdin_open = true,
+			   .ex = ex,
+			   .why = why};
+	struct vm_exec_req er = {
+		.flags = req->flags, .share = req->share, .stdin_off = req->stdin_off};
+	struct vm_buf b = {0};
 	struct winsize ws;
 	uint8_t *payload;
 	long len;
@@ -268,7 +273,10 @@ int vm_client_exec(int fd, const struct vm_exec *req, struct vm_exit *ex, char *
 		er.rows = ws.ws_row;
 		er.cols = ws.ws_col;
 	}
-	len = vm_exec_encode(&er, req->cwd, req->argv, req->env, &payload);
+	if (req->flags & VM_EXEC_STDIN_FILE)
+		rl.stdin_open = false; /* the guest reads the file itself */
+	len = vm_exec_encode(&er, req->cwd, req->flags & VM_EXEC_STDIN_FILE ? req->stdin_path : "",
+			     req->argv, req->env, &payload);
 	if (len < 0) {
 		snprintf(why, VM_WHY_LEN, "the command line and environment exceed %u bytes",
 			 VM_PROTO_MAX);
@@ -279,10 +287,10 @@ int vm_client_exec(int fd, const struct vm_exec *req, struct vm_exit *ex, char *
 	if (r < 0)
 		goto lost;
 	while (!rl.done) {
-		struct pollfd pfd[3] = { { .fd = fd, .events = POLLIN },
-					 { .fd = req->sig_fd, .events = POLLIN },
-					 { .fd = rl.stdin_open && rl.credit ? 0 : -1,
-					   .events = POLLIN } };
+		struct pollfd pfd[3] = {
+			{.fd = fd, .events = POLLIN},
+			{.fd = req->sig_fd, .events = POLLIN},
+			{.fd = rl.stdin_open && rl.credit ? 0 : -1, .events = POLLIN}};
 		struct vm_frame_hdr h;
 		size_t dropped = 0;
 

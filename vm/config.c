@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "abi/linux_errno.h"
 
@@ -19,9 +20,11 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->root_share = VM_SHARE_9P;
 	strcpy(cfg->opts_9p, "msize=512000,cache=none");
 	strcpy(cfg->vfs_cache, "auto");
-	cfg->virtiofs = true;
+	/* virtiofsd needs root (it chroots into the shared tree); 9p works for anyone */
+	cfg->virtiofs = geteuid() == 0;
 	cfg->mem_mb = 512;
 	cfg->cpus = 2;
+	cfg->tcg_cache_mb = 128; /* QEMU's default (1 GiB) let host RSS grow to ~490 MiB */
 	cfg->idle_s = 300;
 	cfg->disk_mb = 1024;
 	if ((s = getenv("LXRUN_STATE_DIR")) && *s)

@@ -16,7 +16,7 @@
 
 #include "abi/linux_errno.h"
 
-#define STAMP_FORMAT 3 /* bump when the image layout changes */
+#define STAMP_FORMAT 4 /* bump when the image layout changes */
 
 extern char **environ;
 
@@ -101,7 +101,7 @@ int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why)
  * stream and let xz decompress it (--single-stream ignores the trailer behind it). */
 static int extract_vmlinux(const char *bzimage, const char *out, const char *tmpdir, char *why)
 {
-	static const uint8_t magic[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const uint8_t magic[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
 	char payload[PATH_MAX], tmp[PATH_MAX];
 	uint8_t *data, *p, elf[4];
 	struct stat st;
@@ -143,7 +143,7 @@ static int extract_vmlinux(const char *bzimage, const char *out, const char *tmp
 		unlink(payload);
 		return r;
 	}
-	char *const argv[] = { "/usr/bin/xz", "-dc", "--single-stream", NULL };
+	char *const argv[] = {"/usr/bin/xz", "-dc", "--single-stream", NULL};
 
 	r = vm_run_tool(argv, payload, tmp);
 	unlink(payload);
@@ -294,9 +294,18 @@ int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *c
 	unlink(tmp);
 	/* -d makes the image without root; eager inode/journal init keeps the first
 	 * measurements free of background work */
-	char *const argv[] = { "/sbin/mkfs.ext4", "-q", "-F", "-L", "lxrun-disk", "-E",
-			       "lazy_itable_init=0,lazy_journal_init=0", "-d", empty, tmp, size,
-			       NULL };
+	char *const argv[] = {"/sbin/mkfs.ext4",
+			      "-q",
+			      "-F",
+			      "-L",
+			      "lxrun-disk",
+			      "-E",
+			      "lazy_itable_init=0,lazy_journal_init=0",
+			      "-d",
+			      empty,
+			      tmp,
+			      size,
+			      NULL};
 
 	r = vm_run_tool(argv, NULL, NULL);
 	rmdir(empty);

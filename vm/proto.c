@@ -83,10 +83,10 @@ static int put_str(uint8_t *out, size_t *off, const char *s)
 	return 0;
 }
 
-long vm_exec_encode(const struct vm_exec_req *req, const char *cwd, char *const *argv,
-		    char *const *env, uint8_t **out)
+long vm_exec_encode(const struct vm_exec_req *req, const char *cwd, const char *stdin_path,
+		    char *const *argv, char *const *env, uint8_t **out)
 {
-	size_t total = VM_EXEC_FIXED + strlen(cwd) + 1, off = 0;
+	size_t total = VM_EXEC_FIXED + strlen(cwd) + 1 + strlen(stdin_path) + 1, off = 0;
 	uint32_t i;
 	uint8_t *p;
 
@@ -107,8 +107,11 @@ long vm_exec_encode(const struct vm_exec_req *req, const char *cwd, char *const 
 	p[11] = req->cols >> 8;
 	vm_put32(p + 12, req->argc);
 	vm_put32(p + 16, req->envc);
+	vm_put32(p + 20, (uint32_t)req->stdin_off);
+	vm_put32(p + 24, (uint32_t)(req->stdin_off >> 32));
 	off = VM_EXEC_FIXED;
 	put_str(p, &off, cwd);
+	put_str(p, &off, stdin_path);
 	for (i = 0; i < req->argc; i++)
 		put_str(p, &off, argv[i]);
 	for (i = 0; i < req->envc; i++)
@@ -147,10 +150,12 @@ int vm_exec_decode(const uint8_t *p, size_t n, struct vm_exec_msg *msg)
 	msg->req.cols = p[10] | p[11] << 8;
 	msg->req.argc = vm_get32(p + 12);
 	msg->req.envc = vm_get32(p + 16);
+	msg->req.stdin_off = vm_get32(p + 20) | (uint64_t)vm_get32(p + 24) << 32;
 	/* every string takes at least one byte, which bounds the counts by the payload size */
 	if (msg->req.argc == 0 || msg->req.argc > n || msg->req.envc > n)
 		return -LINUX_EPROTO;
 	msg->cwd = take_str(p, n, &off);
+	msg->stdin_path = take_str(p, n, &off);
 	msg->argv = calloc(msg->req.argc + 1, sizeof(char *));
 	msg->env = calloc(msg->req.envc + 1, sizeof(char *));
 	if (!msg->argv || !msg->env)
@@ -161,7 +166,7 @@ int vm_exec_decode(const uint8_t *p, size_t n, struct vm_exec_msg *msg)
 	for (i = 0; i < msg->req.envc; i++)
 		if (!(msg->env[i] = take_str(p, n, &off)))
 			goto bad;
-	if (!msg->cwd || off != n)
+	if (!msg->cwd || !msg->stdin_path || off != n)
 		goto bad;
 	return 0;
 bad:

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +23,9 @@ struct client {
 	uv_pipe_t pipe;
 	struct vm_buf rx;
 	size_t dropped;
-	uint32_t sid;	/* this connection's session id on the channel */
-	bool running;	/* an EXEC was forwarded and no EXIT came back yet */
-	bool flushing;	/* closing once the queued frames are written */
+	uint32_t sid;  /* this connection's session id on the channel */
+	bool running;  /* an EXEC was forwarded and no EXIT came back yet */
+	bool flushing; /* closing once the queued frames are written */
 	uv_shutdown_t shut;
 	struct client *next;
 };
@@ -45,11 +46,27 @@ static struct service {
 	int ready_fd;
 	bool ready, stopping, listening, chan_open;
 	bool faults; /* honour VM_MSG_INJECT */
+	bool fallback_done, restart_pending, chan_dead;
 	uint64_t start_ms, ready_ms;
 	char accel_why[VM_WHY_LEN];
 	char sock_path[PATH_MAX];
 	char died[VM_WHY_LEN];
+	vm_log_fn log;
 } svc;
+
+/* The service's diary goes to the front end's logger (STATE/service.log), never to a user. */
+static void __attribute__((format(printf, 1, 2))) say(const char *fmt, ...)
+{
+	char msg[VM_WHY_LEN * 2];
+	va_list ap;
+
+	if (!svc.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	svc.log(msg);
+}
 
 static void on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
@@ -105,15 +122,22 @@ static void ready_report(const char *msg)
 static void status_text(char *out, size_t len)
 {
 	uint64_t now = uv_now(svc.loop);
+	struct client *c;
+	int running = 0;
+
+	for (c = svc.clients; c; c = c->next)
+		running += c->running;
 
 	snprintf(out, len,
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
-		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\nroot=%s\nshare_9p=%s\n"
+		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
 		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\n",
-		 svc.stopping ? "stopping" : svc.ready ? "running" : "booting", getpid(), svc.vm.pid,
-		 svc.vm.helper_pid, svc.vm.accel, svc.accel_why,
+		 svc.stopping ? "stopping"
+		 : svc.ready  ? "running"
+			      : "booting",
+		 getpid(), svc.vm.pid, svc.vm.helper_pid, svc.vm.accel, svc.accel_why,
 		 (unsigned long long)(svc.ready ? svc.ready_ms - svc.start_ms : 0),
-		 (unsigned long long)((now - svc.start_ms) / 1000), svc.nclients,
+		 (unsigned long long)((now - svc.start_ms) / 1000), svc.nclients, running,
 		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
 		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir);
@@ -127,12 +151,14 @@ static void on_closed_free(uv_handle_t *h)
 	free(c);
 }
 
+static void on_idle(uv_timer_t *t);
+
 static void idle_update(void)
 {
 	if (!svc.ready || svc.stopping || !svc.cfg->idle_s)
 		return;
 	if (svc.nclients == 0)
-		uv_timer_start(&svc.idle, NULL, (uint64_t)svc.cfg->idle_s * 1000, 0);
+		uv_timer_start(&svc.idle, on_idle, (uint64_t)svc.cfg->idle_s * 1000, 0);
 	else
 		uv_timer_stop(&svc.idle);
 }
@@ -189,7 +215,7 @@ static void client_frame(struct client *c, const struct vm_frame_hdr *h, const u
 		send_to((uv_stream_t *)&c->pipe, h->type, 0, text, strlen(text));
 		return;
 	case VM_MSG_STOP:
-		shutdown_begin("stop requested");
+		shutdown_begin("lxrun vm stop");
 		return;
 	case VM_MSG_INJECT:
 		if (svc.faults && svc.chan_open) {
@@ -309,12 +335,14 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 			return;
 		}
 		ready_report("ok\n");
+		say("ready after %llu ms (%s: %s)",
+		    (unsigned long long)(svc.ready_ms - svc.start_ms), svc.vm.accel, svc.accel_why);
 		idle_update();
 		return;
 	}
 	if (!h->session) {
 		if (h->type == VM_MSG_ERROR && h->len >= 4)
-			fprintf(stderr, "agent: %.*s\n", (int)h->len - 4, (const char *)p + 4);
+			say("agent: %.*s", (int)h->len - 4, (const char *)p + 4);
 		return;
 	}
 	c = client_by_sid(h->session);
@@ -323,7 +351,8 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		if ((h->type == VM_MSG_STDOUT || h->type == VM_MSG_STDERR) && svc.chan_open) {
 			uint8_t ack[8];
 
-			vm_put32(ack, h->type == VM_MSG_STDOUT ? VM_STREAM_STDOUT : VM_STREAM_STDERR);
+			vm_put32(ack,
+				 h->type == VM_MSG_STDOUT ? VM_STREAM_STDOUT : VM_STREAM_STDERR);
 			vm_put32(ack + 4, h->len);
 			send_to((uv_stream_t *)&svc.chan, VM_MSG_ACK, h->session, ack, 8);
 		}
@@ -338,9 +367,13 @@ static void vm_lost(const char *why);
 
 static void chan_close(void);
 
+static bool kvm_fallback(const char *what);
+static void restart_maybe(void);
+
 static void on_chan_lost(uv_timer_t *t)
 {
-	vm_lost("the VM's control channel closed");
+	if (!kvm_fallback("the control channel closed"))
+		vm_lost("the VM's control channel closed");
 }
 
 static void on_chan_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
@@ -418,11 +451,13 @@ static void clients_close_all(const char *why)
 	}
 }
 
+static void on_chan_closed(uv_handle_t *h);
+
 static void chan_close(void)
 {
 	if (svc.chan_open) {
 		svc.chan_open = false;
-		uv_close((uv_handle_t *)&svc.chan, on_close_noop);
+		uv_close((uv_handle_t *)&svc.chan, on_chan_closed);
 	}
 }
 
@@ -457,17 +492,22 @@ static void on_stop_timeout(uv_timer_t *t)
 
 static void shutdown_begin(const char *why)
 {
+	char msg[VM_WHY_LEN];
+
 	if (svc.stopping)
 		return;
 	svc.stopping = true;
 	uv_timer_stop(&svc.idle);
-	fprintf(stderr, "stopping: %s\n", why);
-	clients_close_all(NULL);
+	say("stopping: %s", why);
+	snprintf(msg, sizeof(msg), "the VM was stopped (%s)", why);
+	clients_close_all(msg);
 	if (svc.chan_open && svc.ready) {
 		send_to((uv_stream_t *)&svc.chan, VM_MSG_POWEROFF, 0, NULL, 0);
 		uv_timer_start(&svc.boot, on_stop_timeout, STOP_TIMEOUT_MS, 0);
 	} else if (svc.vm.pid > 0) {
 		kill(svc.vm.pid, SIGKILL);
+	} else {
+		finish(); /* no QEMU to wait for (between a failed KVM boot and the TCG one) */
 	}
 }
 
@@ -495,18 +535,26 @@ static void on_sigchld(uv_signal_t *s, int sig)
 			continue;
 		svc.vm.pid = 0;
 		if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why), "QEMU was killed by signal %d", WTERMSIG(status));
+			snprintf(why, sizeof(why), "QEMU was killed by signal %d",
+				 WTERMSIG(status));
 		else
-			snprintf(why, sizeof(why), "QEMU exited with status %d", WEXITSTATUS(status));
+			snprintf(why, sizeof(why), "QEMU exited with status %d",
+				 WEXITSTATUS(status));
+		if (svc.restart_pending || kvm_fallback(why)) {
+			chan_close();
+			restart_maybe();
+			continue;
+		}
 		if (!svc.stopping || !svc.ready) {
 			char msg[VM_WHY_LEN * 2];
 
 			snprintf(msg, sizeof(msg),
 				 "the VM stopped unexpectedly (%s; see %s/console.log); the next "
-				 "command starts a new one", why, svc.cfg->state_dir);
+				 "command starts a new one",
+				 why, svc.cfg->state_dir);
 			vm_lost(msg);
 		}
-		fprintf(stderr, "%s\n", why);
+		say("%s", why);
 		clients_close_all(NULL);
 		chan_close();
 		finish();
@@ -515,48 +563,40 @@ static void on_sigchld(uv_signal_t *s, int sig)
 
 static void on_sigterm(uv_signal_t *s, int sig)
 {
-	shutdown_begin("signal");
+	shutdown_begin("the VM service got a signal");
 }
 
 /* The agent answers HELLO once it serves; QEMU holds our bytes until the port opens, but a
  * repeated HELLO costs nothing and covers a port that was reopened. */
 static void on_boot_tick(uv_timer_t *t)
 {
+	if (svc.restart_pending)
+		return;
 	if (svc.ready)
 		return;
-	if (uv_now(svc.loop) - svc.start_ms > (uint64_t)(strcmp(svc.vm.accel, "kvm") ? BOOT_TIMEOUT_MS : KVM_TIMEOUT_MS)) {
-		vm_lost("timed out waiting for the agent");
+	if (uv_now(svc.loop) - svc.start_ms >
+	    (uint64_t)(strcmp(svc.vm.accel, "kvm") ? BOOT_TIMEOUT_MS : KVM_TIMEOUT_MS)) {
+		if (!kvm_fallback("no answer from the agent"))
+			vm_lost("timed out waiting for the agent");
 		return;
 	}
 	send_to((uv_stream_t *)&svc.chan, VM_MSG_HELLO, 0, "host=1\n", 7);
 }
 
-int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd)
+/* Boot with `accel` and connect the channel; on failure the reason goes to the starter. */
+static int vm_boot(const char *accel)
 {
-	struct vm_probe probe;
 	char why[VM_WHY_LEN] = "", path[PATH_MAX], pid[32];
 	int r, fd;
 
-	memset(&svc, 0, sizeof(svc));
-	svc.cfg = cfg;
-	svc.be = &vm_backend_qemu;
-	svc.ready_fd = ready_fd;
-	svc.next_sid = 1;
-	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
-	svc.loop = uv_default_loop();
-	if (vm_path(cfg, "vm.sock", svc.sock_path))
-		return -LINUX_ENAMETOOLONG;
-	svc.be->probe(cfg, &probe);
-	snprintf(svc.accel_why, sizeof(svc.accel_why), "%s", probe.why);
-	/* Block SIGCHLD before the children exist so no exit goes unseen. */
-	uv_signal_init(svc.loop, &svc.sigchld);
-	uv_signal_start(&svc.sigchld, on_sigchld, SIGCHLD);
 	svc.start_ms = uv_now(svc.loop);
-	r = svc.be->start(cfg, probe.accel, &svc.vm, why);
-	if (r < 0 && !strcmp(probe.accel, "kvm")) {
+	r = svc.be->start(svc.cfg, accel, &svc.vm, why);
+	if (r < 0 && !strcmp(accel, "kvm") && !svc.fallback_done) {
+		svc.fallback_done = true;
 		snprintf(svc.accel_why, sizeof(svc.accel_why),
 			 "KVM failed to start the VM (%s): fell back to TCG", why);
-		r = svc.be->start(cfg, "tcg", &svc.vm, why);
+		say("%s", svc.accel_why);
+		r = svc.be->start(svc.cfg, "tcg", &svc.vm, why);
 	}
 	if (r < 0) {
 		char msg[VM_WHY_LEN + 16];
@@ -565,7 +605,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd)
 		ready_report(msg);
 		return r;
 	}
-	if (!vm_path(cfg, "vm.pid", path)) {
+	if (!vm_path(svc.cfg, "vm.pid", path)) {
 		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 		snprintf(pid, sizeof(pid), "%d %d\n", getpid(), svc.vm.pid);
 		if (fd >= 0) {
@@ -576,7 +616,66 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd)
 	uv_pipe_init(svc.loop, &svc.chan, 0);
 	uv_pipe_open(&svc.chan, svc.vm.chan_fd);
 	svc.chan_open = true;
+	svc.chan_dead = false;
 	uv_read_start((uv_stream_t *)&svc.chan, on_alloc, on_chan_read);
+	uv_timer_start(&svc.boot, on_boot_tick, 0, 1000);
+	return 0;
+}
+
+/* A KVM that exposes /dev/kvm but cannot run this kernel (QEMU aborts, or the guest never
+ * answers): boot again under TCG, once, and say why in the status. */
+static bool kvm_fallback(const char *what)
+{
+	if (svc.ready || svc.stopping || svc.fallback_done || strcmp(svc.vm.accel, "kvm"))
+		return false;
+	svc.fallback_done = true;
+	snprintf(svc.accel_why, sizeof(svc.accel_why),
+		 "KVM could not boot the guest (%s): fell back to TCG", what);
+	say("%s", svc.accel_why);
+	if (svc.vm.pid > 0)
+		kill(svc.vm.pid, SIGKILL);
+	if (svc.vm.helper_pid > 0)
+		kill(svc.vm.helper_pid, SIGKILL);
+	svc.vm.helper_pid = 0;
+	svc.restart_pending = true;
+	return true;
+}
+
+/* The TCG boot waits for the old QEMU to be reaped and the channel handle to be closed. */
+static void restart_maybe(void)
+{
+	if (!svc.restart_pending || svc.vm.pid > 0 || !svc.chan_dead)
+		return;
+	svc.restart_pending = false;
+	if (vm_boot("tcg") < 0)
+		finish();
+}
+
+static void on_chan_closed(uv_handle_t *h)
+{
+	svc.chan_dead = true;
+	restart_maybe();
+}
+
+int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_log_fn log)
+{
+	struct vm_probe probe;
+
+	memset(&svc, 0, sizeof(svc));
+	svc.cfg = cfg;
+	svc.be = &vm_backend_qemu;
+	svc.ready_fd = ready_fd;
+	svc.log = log;
+	svc.next_sid = 1;
+	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
+	svc.loop = uv_default_loop();
+	if (vm_path(cfg, "vm.sock", svc.sock_path))
+		return -LINUX_ENAMETOOLONG;
+	svc.be->probe(cfg, &probe);
+	snprintf(svc.accel_why, sizeof(svc.accel_why), "%s", probe.why);
+	/* catch SIGCHLD before the children exist so no exit goes unseen */
+	uv_signal_init(svc.loop, &svc.sigchld);
+	uv_signal_start(&svc.sigchld, on_sigchld, SIGCHLD);
 	uv_signal_init(svc.loop, &svc.sigterm);
 	uv_signal_start(&svc.sigterm, on_sigterm, SIGTERM);
 	uv_signal_init(svc.loop, &svc.sigint);
@@ -585,9 +684,8 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd)
 	uv_timer_init(svc.loop, &svc.idle);
 	uv_timer_init(svc.loop, &svc.boot);
 	uv_timer_init(svc.loop, &svc.last);
-	uv_timer_start(&svc.boot, on_boot_tick, 0, 1000);
-	uv_timer_start(&svc.idle, on_idle, 1u << 30, 0);
-	uv_timer_stop(&svc.idle);
+	if (vm_boot(probe.accel) < 0)
+		return -LINUX_EIO;
 	uv_run(svc.loop, UV_RUN_DEFAULT);
 	close(lock_fd);
 	return svc.died[0] ? -LINUX_EPIPE : 0;

@@ -15,13 +15,14 @@
 /* Everything that shapes a VM; options given to a command only matter when it boots the VM. */
 struct vm_config {
 	char state_dir[PATH_MAX];
-	char kernel[PATH_MAX];	   /* bzImage; empty: newest /boot/vmlinuz-* with modules */
-	char accel[8];		   /* auto, kvm, tcg */
-	unsigned int root_share;   /* enum vm_share serving the guest's / */
-	char opts_9p[256];	   /* guest mount options of the 9p share */
-	char vfs_cache[32];	   /* virtiofsd cache mode: auto, always, none */
-	bool virtiofs;		   /* attach virtio-fs at all */
+	char kernel[PATH_MAX];	 /* bzImage; empty: newest /boot/vmlinuz-* with modules */
+	char accel[8];		 /* auto, kvm, tcg */
+	unsigned int root_share; /* enum vm_share serving the guest's / */
+	char opts_9p[256];	 /* guest mount options of the 9p share */
+	char vfs_cache[32];	 /* virtiofsd cache mode: auto, always, none */
+	bool virtiofs;		 /* attach virtio-fs at all */
 	unsigned int mem_mb, cpus;
+	unsigned int tcg_cache_mb; /* TCG translation cache; 0: QEMU's default */
 	unsigned int idle_s;	   /* stop the VM after this long without clients; 0 never */
 	unsigned int disk_mb;	   /* size of the ext4 disk when it is created */
 	bool unsafe_fast;	   /* mitigations=off rodata=off in the guest */
@@ -30,8 +31,7 @@ struct vm_config {
 /* Defaults, then $LXRUN_STATE_DIR / $XDG_STATE_HOME / ~/.local/state for the state dir. */
 void vm_config_init(struct vm_config *cfg);
 /* Apply "key=value,key=value" share options (msize, cache for 9p; cache for virtio-fs). */
-int vm_config_share_opts(struct vm_config *cfg, unsigned int share, const char *opts,
-			 char *why);
+int vm_config_share_opts(struct vm_config *cfg, unsigned int share, const char *opts, char *why);
 /* STATE/name into out (PATH_MAX); -LINUX_ENAMETOOLONG when it does not fit. */
 int vm_path(const struct vm_config *cfg, const char *name, char *out);
 /* Create the state directory (mode 0700) and its parents. */
@@ -63,8 +63,10 @@ int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *c
 const uint8_t *vm_agent_blob(size_t *len);
 
 /* Run the VM service in this process until the VM stops. `lock_fd` holds STATE/vm.lock for
- * the service's lifetime; "ok\n" or "error: ...\n" is written to `ready_fd` once. */
-int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd);
+ * the service's lifetime; "ok\n" or "error: ...\n" is written to `ready_fd` once; `log`
+ * (may be NULL) receives one line per event worth keeping (QEMU's end, agent complaints). */
+typedef void (*vm_log_fn)(const char *line);
+int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_log_fn log);
 
 /* Client side. */
 int vm_client_connect(const struct vm_config *cfg);
@@ -75,9 +77,11 @@ struct vm_exec {
 	char *const *argv;
 	char *const *env;
 	const char *cwd;
+	const char *stdin_path; /* with VM_EXEC_STDIN_FILE */
+	uint64_t stdin_off;
 	uint32_t flags; /* VM_EXEC_* */
 	unsigned int share;
-	int sig_fd;	/* readable end of a pipe carrying signal numbers (one byte each) */
+	int sig_fd; /* readable end of a pipe carrying signal numbers (one byte each) */
 	void (*on_error)(const char *msg, void *ctx);
 	void *ctx;
 };

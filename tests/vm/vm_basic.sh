@@ -42,6 +42,7 @@ same "environment with spaces" -- sh -c 'printf "[%s]\n" "$LXRUN_T"'
 unset LXRUN_T
 same "argv is passed verbatim" -- printf '[%s]\n' 'a b' '' '*' '$HOME' "$(printf 'x\ty')"
 same "cwd is the host's" -- pwd
+same "170 KB of arguments" -- sh -c 'echo $# "$1" "${30000}"' sh $(seq 1 30000)
 
 # files written in the guest's cwd are the host's files, and back
 (cd "$WORK" && vm sh -c 'echo from-guest > g.txt')
@@ -67,13 +68,15 @@ vm seq 1 10000000 | head -1 >/dev/null
 check "SIGPIPE when the reader exits (141)" 141 "${PIPESTATUS[0]}"
 
 # signals sent to lxrun reach the command
-vm sleep 60 &
+# (not through the vm function: $! must be lxrun itself, not a subshell)
+"$LXRUN" --mode vm sleep 60 &
 pid=$!
 sleep 3
 kill -TERM $pid
 wait $pid
 check "SIGTERM to lxrun kills the command (143)" 143 $?
-vm sh -c 'trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done' >"$WORK/int.out" &
+# a background job of a script starts with SIGINT ignored: lxrun must still forward it
+"$LXRUN" --mode vm sh -c 'trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 0.1; done' >"$WORK/int.out" &
 pid=$!
 for i in $(seq 100); do grep -q ready "$WORK/int.out" 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid
@@ -90,4 +93,19 @@ check "bad option value is a usage error (125)" 125 $?
 "$LXRUN" vm stop >/dev/null
 "$LXRUN" vm status >/dev/null
 check "vm stop; status says stopped (3)" 3 $?
+
+# the image is rebuilt exactly when its inputs change (here: the kernel file's mtime)
+out=$("$LXRUN" vm start 2>&1 >/dev/null)
+check "unchanged inputs: no rebuild" "" "$out"
+"$LXRUN" vm stop >/dev/null
+kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+cp "$kernel" "$WORK/"
+export LXRUN_VM_KERNEL=$WORK/$(basename "$kernel")
+case $("$LXRUN" --mode vm true 2>&1) in *"building VM image"*) ok "another kernel: rebuild" ;;
+*) not_ok "another kernel: rebuild" ;; esac
+"$LXRUN" vm stop >/dev/null
+touch -d '2001-01-01' "$LXRUN_VM_KERNEL"
+case $("$LXRUN" --mode vm true 2>&1) in *"building VM image"*) ok "kernel mtime changed: rebuild" ;;
+*) not_ok "kernel mtime changed: rebuild" ;; esac
+unset LXRUN_VM_KERNEL
 finish

@@ -13,6 +13,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/proto.h"
@@ -23,6 +24,15 @@
 #define DISK_DIR   "/mnt/lxrun-disk"
 
 static char cmdline[4096];
+
+/* Seconds since the kernel started, for the boot-phase log lines in console.log. */
+static double uptime(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 
 void agent_log(const char *fmt, ...)
 {
@@ -142,8 +152,7 @@ static int mount_retry(const char *src, const char *dst, const char *type, unsig
 			break;
 		usleep(10000);
 	}
-	agent_log("mount %s on %s (%s, %s): %s", src, dst, type, opts ? opts : "",
-		  strerror(-r));
+	agent_log("mount %s on %s (%s, %s): %s", src, dst, type, opts ? opts : "", strerror(-r));
 	return r;
 }
 
@@ -161,7 +170,8 @@ static int mount_shares(void)
 	if (agent_param("vfs")) {
 		const char *v = agent_param("vfs");
 
-		r = mount_retry("hostfs", SHARE_VFS, "virtiofs", 0, strcmp(v, "default") ? v : NULL);
+		r = mount_retry("hostfs", SHARE_VFS, "virtiofs", 0,
+				strcmp(v, "default") ? v : NULL);
 		if (r < 0)
 			return r;
 	}
@@ -182,21 +192,23 @@ static int build_root(void)
 		return r;
 	mkdir("/run/lxrun/rw/upper", 0755);
 	mkdir("/run/lxrun/rw/work", 0755);
-	snprintf(o, sizeof(o), "lowerdir=%s,upperdir=/run/lxrun/rw/upper,workdir=/run/lxrun/rw/work",
-		 lower);
+	snprintf(o, sizeof(o),
+		 "lowerdir=%s,upperdir=/run/lxrun/rw/upper,workdir=/run/lxrun/rw/work", lower);
 	r = do_mount("overlay", "/newroot", "overlay", 0, o);
 	if (r < 0)
 		return r;
 	r = do_mount("proc", "/newroot/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	if (!r)
-		r = do_mount("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+		r = do_mount("sysfs", "/newroot/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			     NULL);
 	if (!r)
 		r = do_mount("devtmpfs", "/newroot/dev", "devtmpfs", MS_NOSUID, "mode=0755");
 	if (!r)
 		r = do_mount("devpts", "/newroot/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
 			     "newinstance,ptmxmode=0666,mode=0620,gid=5");
 	if (!r)
-		r = do_mount("tmpfs", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
+		r = do_mount("tmpfs", "/newroot/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+			     "mode=1777");
 	if (!r)
 		r = do_mount("tmpfs", "/newroot/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755");
 	if (r < 0)
@@ -206,7 +218,8 @@ static int build_root(void)
 	symlink("pts/ptmx", "/newroot/dev/ptmx");
 	if (do_mount(SHARE_9P, "/newroot" SHARE_9P, NULL, MS_MOVE, NULL) < 0)
 		return -EIO;
-	if (agent_param("vfs") && do_mount(SHARE_VFS, "/newroot" SHARE_VFS, NULL, MS_MOVE, NULL) < 0)
+	if (agent_param("vfs") &&
+	    do_mount(SHARE_VFS, "/newroot" SHARE_VFS, NULL, MS_MOVE, NULL) < 0)
 		return -EIO;
 	if (agent_param("disk")) {
 		r = mount_retry("/dev/vda", "/newroot" DISK_DIR, "ext4", 0, NULL);
@@ -235,13 +248,16 @@ int agent_boot(void)
 	host = agent_param("hostname");
 	if (host)
 		sethostname(host, strlen(host));
+	agent_log("init at %.3f s", uptime());
 	load_modules();
+	agent_log("modules loaded at %.3f s", uptime());
 	r = mount_shares();
 	if (r < 0)
 		return r;
 	r = build_root();
 	if (r < 0)
 		return r;
+	agent_log("root ready at %.3f s", uptime());
 	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0) {
 		r = -errno;
@@ -262,6 +278,17 @@ int agent_bind_cwd(const char *path, unsigned int share)
 
 	if (path[0] != '/' || strlen(path) >= 512)
 		return -EINVAL;
+	/* the root already shows the host's / (read-only), and the guest's own kernel file
+	 * systems must not be covered by the host's through the share */
+	static const char *const own[] = {"/proc", "/sys", "/dev", "/run"};
+	if (!strcmp(path, "/"))
+		return 0;
+	for (i = 0; i < 4; i++) {
+		size_t l = strlen(own[i]);
+
+		if (!strncmp(path, own[i], l) && (path[l] == 0 || path[l] == '/'))
+			return 0;
+	}
 	for (i = nbound - 1; i >= 0; i--) {
 		size_t l = strlen(bound[i][0]);
 
@@ -289,6 +316,25 @@ int agent_bind_cwd(const char *path, unsigned int share)
 		nbound++;
 	}
 	return 0;
+}
+
+int agent_open_shared(const char *path, unsigned int share, uint64_t off)
+{
+	char src[4200];
+	int fd;
+
+	if (path[0] != '/')
+		return -EINVAL;
+	snprintf(src, sizeof(src), "%s%s",
+		 share == VM_SHARE_VIRTIOFS && agent_param("vfs") ? SHARE_VFS : SHARE_9P, path);
+	fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (off && lseek(fd, (off_t)off, SEEK_SET) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
 }
 
 void agent_poweroff(void)

@@ -4,6 +4,7 @@
 #define LXRUN_VM_AGENT_AGENT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Logging goes to /dev/console, which QEMU writes to the console log on the host. */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -17,6 +18,9 @@ int agent_boot(void);
 /* Make the host directory `path` visible read-write at the same guest path, taken from the
  * share `share` (enum vm_share); a no-op when it already is. */
 int agent_bind_cwd(const char *path, unsigned int share);
+
+/* Open the host file `path` read-only through the share `share` at `off`; fd or -errno. */
+int agent_open_shared(const char *path, unsigned int share, uint64_t off);
 
 /* Serve the control channel until power-off is asked; never returns on success. */
 int agent_serve(void);

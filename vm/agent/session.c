@@ -46,7 +46,7 @@ static int write_all(int fd, const void *p, size_t n)
 		ssize_t w = write(fd, b, n);
 
 		if (w < 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
 
 			if (errno == EINTR)
 				continue;
@@ -141,8 +141,7 @@ static int exec_status(int err)
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
-static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, int err,
-		       int report)
+static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, int err, int report)
 {
 	extern char **environ;
 	int e;
@@ -178,8 +177,8 @@ static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, 
 
 static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 {
-	int pin[2] = { -1, -1 }, pout[2] = { -1, -1 }, perr[2] = { -1, -1 }, rep[2];
-	int master = -1, slave = -1, slot, e = 0, r;
+	int pin[2] = {-1, -1}, pout[2] = {-1, -1}, perr[2] = {-1, -1}, rep[2];
+	int master = -1, slave = -1, infile = -1, slot, e = 0, r;
 	struct vm_exec_msg m;
 	struct session *s;
 	char what = 0, msg[600];
@@ -210,8 +209,18 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 			goto out;
 		}
 	}
+	if (m.req.flags & VM_EXEC_STDIN_FILE) {
+		infile = agent_open_shared(m.stdin_path, m.req.share, m.req.stdin_off);
+		if (infile < 0) {
+			snprintf(msg, sizeof(msg), "cannot open stdin %s in the VM: %s",
+				 m.stdin_path, strerror(-infile));
+			send_error(sid, infile, msg);
+			send_exit(sid, 0, 125);
+			goto out;
+		}
+	}
 	if (m.req.flags & VM_EXEC_PTY) {
-		struct winsize ws = { .ws_row = m.req.rows, .ws_col = m.req.cols };
+		struct winsize ws = {.ws_row = m.req.rows, .ws_col = m.req.cols};
 
 		if (openpty(&master, &slave, NULL, NULL, ws.ws_row ? &ws : NULL) < 0)
 			goto fail;
@@ -233,7 +242,7 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		close(rep[0]);
-		child_exec(&m, slave, pin[0], pout[1], perr[1], rep[1]);
+		child_exec(&m, slave, infile >= 0 ? infile : pin[0], pout[1], perr[1], rep[1]);
 	}
 	close(rep[1]);
 	if (s->pid < 0) {
@@ -265,7 +274,10 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 		close(pin[0]);
 		close(pout[1]);
 		close(perr[1]);
+		if (infile >= 0)
+			close_fd(&s->in_fd);
 	}
+	close_fd(&infile);
 	fcntl(s->in_fd, F_SETFL, O_NONBLOCK);
 	fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
 	if (s->err_fd >= 0)
@@ -287,6 +299,7 @@ fail:
 	close_fd(&master);
 	close_fd(&slave);
 out:
+	close_fd(&infile);
 	free(m.argv);
 	free(m.env);
 }
@@ -358,7 +371,8 @@ static void session_maybe_finish(struct session *s)
 	    (s->err_fd >= 0 && !s->credit[VM_STREAM_STDERR]))
 		return; /* wait for the host to take what is buffered */
 	if (WIFSIGNALED(s->status))
-		send_exit(s->id, 1, (uint32_t)WTERMSIG(s->status) | (WCOREDUMP(s->status) ? 0x80 : 0));
+		send_exit(s->id, 1,
+			  (uint32_t)WTERMSIG(s->status) | (WCOREDUMP(s->status) ? 0x80 : 0));
 	else
 		send_exit(s->id, 0, (uint32_t)WEXITSTATUS(s->status));
 	session_free(s);
@@ -424,18 +438,21 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		}
 		break;
 	case VM_MSG_SIGNAL:
-		if (h->len == 4 && vm_get32(p) > 0 && vm_get32(p) < 65 && kill(-s->pid, (int)vm_get32(p)) < 0)
+		if (h->len == 4 && vm_get32(p) > 0 && vm_get32(p) < 65 &&
+		    kill(-s->pid, (int)vm_get32(p)) < 0)
 			kill(s->pid, (int)vm_get32(p));
 		break;
 	case VM_MSG_WINSIZE:
 		if (h->len == 4 && s->pty && s->out_fd >= 0) {
-			struct winsize ws = { .ws_row = p[0] | p[1] << 8, .ws_col = p[2] | p[3] << 8 };
+			struct winsize ws = {.ws_row = p[0] | p[1] << 8,
+					     .ws_col = p[2] | p[3] << 8};
 
 			ioctl(s->out_fd, TIOCSWINSZ, &ws);
 		}
 		break;
 	case VM_MSG_CLOSE:
-		/* the host's reader went away: close ours so the child gets SIGPIPE, like natively */
+		/* the host's reader went away: close ours so the child gets SIGPIPE, like natively
+		 */
 		if (h->len == 4 && vm_get32(p) == VM_STREAM_STDOUT && !s->pty)
 			close_fd(&s->out_fd);
 		else if (h->len == 4 && vm_get32(p) == VM_STREAM_STDERR)
@@ -499,7 +516,7 @@ int agent_serve(void)
 {
 	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
-	struct vm_buf rx = { 0 };
+	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	size_t dropped = 0;
@@ -528,15 +545,15 @@ int agent_serve(void)
 			if (!s)
 				continue;
 			if (s->out_fd >= 0 && s->credit[VM_STREAM_STDOUT]) {
-				pfds[n] = (struct pollfd){ .fd = s->out_fd, .events = POLLIN };
+				pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN};
 				owner[n++] = s;
 			}
 			if (s->err_fd >= 0 && s->credit[VM_STREAM_STDERR]) {
-				pfds[n] = (struct pollfd){ .fd = s->err_fd, .events = POLLIN };
+				pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN};
 				owner[n++] = s;
 			}
 			if (s->in_fd >= 0 && s->inbuf.len) {
-				pfds[n] = (struct pollfd){ .fd = s->in_fd, .events = POLLOUT };
+				pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT};
 				owner[n++] = s;
 			}
 		}
