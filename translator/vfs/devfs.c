@@ -170,11 +170,7 @@ static int dev_open(struct lx_mount *m, const char *p, unsigned flags, unsigned 
 
 static int dev_statfs(struct lx_mount *m, const char *p, struct linux_statfs *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->f_type = 0x01021994; /* devtmpfs reports TMPFS_MAGIC */
-	st->f_bsize = 4096;
-	st->f_namelen = 255;
-	st->f_frsize = 4096;
+	synth_statfs(st, 0x01021994); /* devtmpfs reports TMPFS_MAGIC */
 	return 0;
 }
 

@@ -442,11 +442,7 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 
 static int proc_statfs(struct lx_mount *m, const char *p, struct linux_statfs *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->f_type = 0x9fa0; /* PROC_SUPER_MAGIC */
-	st->f_bsize = 4096;
-	st->f_frsize = 4096;
-	st->f_namelen = 255;
+	synth_statfs(st, 0x9fa0); /* PROC_SUPER_MAGIC */
 	return 0;
 }
 

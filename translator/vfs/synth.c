@@ -182,6 +182,15 @@ void synth_stat(struct linux_stat *st, const struct lx_mount *m, unsigned mode, 
 	st->st_atime_sec = st->st_mtime_sec = st->st_ctime_sec = (uint64_t)boot.tv_sec;
 }
 
+void synth_statfs(struct linux_statfs *st, int64_t type)
+{
+	memset(st, 0, sizeof(*st));
+	st->f_type = type;
+	st->f_bsize = 4096;
+	st->f_frsize = 4096;
+	st->f_namelen = 255;
+}
+
 int synth_slurp(const char *host_path, char **data, size_t *len)
 {
 	int fd = open(host_path, O_RDONLY | O_CLOEXEC);

@@ -26,6 +26,9 @@ struct lx_file *synth_dir_new(const struct synth_dirent *ents, size_t n, const s
 void synth_stat(struct linux_stat *st, const struct lx_mount *m, unsigned mode, uint64_t ino,
 		int64_t size);
 
+/* statfs of a synthetic filesystem with the given f_type (no blocks, no inodes counted). */
+void synth_statfs(struct linux_statfs *st, int64_t type);
+
 /* Read a whole host file into a malloc'd buffer (for /proc passthrough edits). */
 int synth_slurp(const char *host_path, char **data, size_t *len);
 
