@@ -75,6 +75,22 @@ void lx_signal_sync_mask(struct lx_thread *t)
 		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &want, NULL, sizeof(want));
 }
 
+uint64_t lx_signal_wait_mask_begin(struct lx_thread *t, uint64_t mask)
+{
+	t->saved_mask = t->sigmask;
+	t->has_saved_mask = 1;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	return lx_signal_host_mask(t->sigmask);
+}
+
+void lx_signal_wait_mask_end(struct lx_thread *t)
+{
+	if (!lx_signal_pending(t) && t->has_saved_mask) {
+		t->sigmask = t->saved_mask;
+		t->has_saved_mask = 0;
+	}
+}
+
 void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
 {
 	if (sig < 1 || sig > 64)
@@ -244,6 +260,11 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 			lx_proc.sigactions[sig - 1].handler = 0;
 		/* Later signals nest inside this handler's frame, as on Linux. */
 		fpstate = NULL;
+	}
+	/* A temporary wait mask whose signal needed no frame (ignored): the old mask is back. */
+	if (t->has_saved_mask) {
+		t->sigmask = t->saved_mask;
+		t->has_saved_mask = 0;
 	}
 }
 

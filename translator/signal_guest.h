@@ -36,6 +36,12 @@ uint64_t lx_signal_host_mask(uint64_t guest_mask);
 /* Make the host mask of the calling thread follow t->sigmask (through t->cur_uc when set). */
 void lx_signal_sync_mask(struct lx_thread *t);
 
+/* ppoll/pselect6/epoll_pwait: the guest mask for the duration of a wait. begin returns the
+ * host mask to hand to the kernel's own *_pwait call (which applies it atomically); end puts
+ * the old mask back unless a signal is about to be delivered (its frame carries the old one). */
+uint64_t lx_signal_wait_mask_begin(struct lx_thread *t, uint64_t mask);
+void lx_signal_wait_mask_end(struct lx_thread *t);
+
 /* Number of guest handlers installed (while 0, syscalls need no signal bookkeeping). */
 extern int lx_signal_handlers;
 

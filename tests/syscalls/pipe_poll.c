@@ -232,6 +232,56 @@ static void test_select(void)
 	close(fd);
 }
 
+static volatile sig_atomic_t usr1_seen;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen++;
+}
+
+/* ppoll/pselect6/epoll_pwait apply their mask atomically for the wait: a signal blocked
+ * outside is delivered during it, and the old mask is back afterwards. */
+static void test_wait_masks(void)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigset_t block, none, now;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR1);
+	sigemptyset(&none);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+
+	struct timespec ts = {2, 0};
+	usr1_seen = 0;
+	raise(SIGUSR1);
+	CHECK("ppoll.mask_blocked_before", usr1_seen == 0, "handler ran while blocked");
+	CHECK_ERR("ppoll.mask_delivers", syscall(SYS_ppoll, NULL, 0, &ts, &none, 8), EINTR);
+	CHECK("ppoll.mask_handler_ran", usr1_seen == 1, "handler ran %d times", (int)usr1_seen);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK("ppoll.mask_restored", sigismember(&now, SIGUSR1) == 1, "SIGUSR1 not blocked after");
+
+	usr1_seen = 0;
+	raise(SIGUSR1);
+	struct {
+		const sigset_t *ss;
+		size_t len;
+	} sm = {&none, 8};
+	CHECK_ERR("pselect6.mask_delivers", syscall(SYS_pselect6, 0, NULL, NULL, NULL, &ts, &sm), EINTR);
+	CHECK("pselect6.mask_handler_ran", usr1_seen == 1, "handler ran %d times", (int)usr1_seen);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	CHECK("pselect6.mask_restored", sigismember(&now, SIGUSR1) == 1, "SIGUSR1 not blocked after");
+
+	/* a ppoll mask that blocks a signal keeps it pending */
+	usr1_seen = 0;
+	sigprocmask(SIG_UNBLOCK, &block, NULL);
+	ts.tv_sec = 0;
+	ts.tv_nsec = 1000000;
+	CHECK_EQ("ppoll.mask_blocks", syscall(SYS_ppoll, NULL, 0, &ts, &block, 8), 0);
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -239,5 +289,6 @@ int main(int argc, char **argv)
 	test_pipe2();
 	test_poll();
 	test_select();
+	test_wait_masks();
 	return check_done();
 }

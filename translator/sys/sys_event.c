@@ -15,6 +15,8 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/guest_mem.h"
+#include "translator/signal_guest.h"
 
 static long install_host(int hfd, uint64_t flags)
 {
@@ -62,14 +64,33 @@ LX_SYSCALL(epoll_wait)
 	return lx_safe(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]);
 }
 
+/* epoll_pwait/epoll_pwait2: the kernel applies the wait mask atomically (see ppoll). */
+static long epoll_masked(struct lx_syscall *sc, int ep, int timespec_timeout)
+{
+	uint64_t mask, hmask = 0;
+	if (sc->a[4]) {
+		if (sc->a[5] != 8)
+			return -LINUX_EINVAL;
+		if (guest_copy_in(&mask, sc->a[4], sizeof(mask)) < 0)
+			return -LINUX_EFAULT;
+		hmask = lx_signal_wait_mask_begin(sc->t, mask);
+	}
+	long r = timespec_timeout
+			 ? lx_safe(SYS_epoll_pwait2, ep, sc->a[1], (int)sc->a[2], sc->a[3],
+				   sc->a[4] ? &hmask : NULL, 8)
+			 : lx_safe(SYS_epoll_pwait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3],
+				   sc->a[4] ? &hmask : NULL, 8);
+	if (sc->a[4])
+		lx_signal_wait_mask_end(sc->t);
+	return r;
+}
+
 LX_SYSCALL(epoll_pwait)
 {
 	int ep = host_fd_of((long)(int)sc->a[0]);
 	if (ep < 0)
 		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
-	if (sc->a[4] && sc->a[5] != 8)
-		return -LINUX_EINVAL;
-	return lx_safe(SYS_epoll_wait, ep, sc->a[1], (int)sc->a[2], (int)sc->a[3]);
+	return epoll_masked(sc, ep, 0);
 }
 
 LX_SYSCALL(epoll_pwait2)
@@ -77,9 +98,7 @@ LX_SYSCALL(epoll_pwait2)
 	int ep = host_fd_of((long)(int)sc->a[0]);
 	if (ep < 0)
 		return ep == -LINUX_EPERM ? -LINUX_EINVAL : ep;
-	if (sc->a[4] && sc->a[5] != 8)
-		return -LINUX_EINVAL;
-	return lx_safe(SYS_epoll_pwait2, ep, sc->a[1], (int)sc->a[2], sc->a[3], 0, 8);
+	return epoll_masked(sc, ep, 1);
 }
 
 LX_SYSCALL(eventfd2)

@@ -19,6 +19,8 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/signal_guest.h"
+#include "translator/thread.h"
 
 static long do_pipe2(uint64_t ufds, uint64_t flags)
 {
@@ -73,7 +75,7 @@ LX_SYSCALL(pipe2)
  * poll over guest fds: files with a host fd are polled by the host; the others report their
  * ops->poll (or always ready, as regular files are) and make the wait non-blocking.
  */
-static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms)
+static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms, const uint64_t *mask)
 {
 	struct pollfd *h = calloc(n ? n : 1, sizeof(*h));
 	if (!h)
@@ -101,7 +103,19 @@ static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms)
 		if (pf[i].revents)
 			ready_now++;
 	}
-	long r = lx_safe(SYS_poll, h, n, ready_now ? 0 : timeout_ms);
+	/* The kernel's ppoll applies a wait mask atomically; ours follows for the guest side. */
+	struct timespec ts = {0, 0}, *tsp = NULL;
+	if (!ready_now && timeout_ms >= 0) {
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000;
+	}
+	if (ready_now || timeout_ms >= 0)
+		tsp = &ts;
+	struct lx_thread *t = lx_thread_self();
+	uint64_t hmask = mask ? lx_signal_wait_mask_begin(t, *mask) : 0;
+	long r = lx_safe(SYS_ppoll, h, n, tsp, mask ? &hmask : NULL, 8);
+	if (mask)
+		lx_signal_wait_mask_end(t);
 	if (r < 0) {
 		free(h);
 		return r;
@@ -117,7 +131,7 @@ static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms)
 	return count;
 }
 
-static long poll_guest(uint64_t ufds, uint64_t nfds, int timeout_ms)
+static long poll_guest(uint64_t ufds, uint64_t nfds, int timeout_ms, const uint64_t *mask)
 {
 	if (nfds > LX_FD_MAX * 4)
 		return -LINUX_EINVAL;
@@ -127,7 +141,7 @@ static long poll_guest(uint64_t ufds, uint64_t nfds, int timeout_ms)
 		return -LINUX_ENOMEM;
 	long r = guest_copy_in(pf, ufds, sz);
 	if (r == 0)
-		r = do_poll(pf, (unsigned)nfds, timeout_ms);
+		r = do_poll(pf, (unsigned)nfds, timeout_ms, mask);
 	if (r >= 0) {
 		/* only revents are written back, as the kernel does */
 		for (uint64_t i = 0; i < nfds && r >= 0; i++)
@@ -141,7 +155,7 @@ static long poll_guest(uint64_t ufds, uint64_t nfds, int timeout_ms)
 
 LX_SYSCALL(poll)
 {
-	return poll_guest(sc->a[0], sc->a[1], (int)sc->a[2]);
+	return poll_guest(sc->a[0], sc->a[1], (int)sc->a[2], NULL);
 }
 
 static int ts_to_ms(const struct linux_timespec *ts)
@@ -154,8 +168,11 @@ static int ts_to_ms(const struct linux_timespec *ts)
 LX_SYSCALL(ppoll)
 {
 	int ms = -1;
+	uint64_t mask;
 	if (sc->a[3] && sc->a[4] != sizeof(uint64_t))
 		return -LINUX_EINVAL;
+	if (sc->a[3] && guest_copy_in(&mask, sc->a[3], sizeof(mask)) < 0)
+		return -LINUX_EFAULT;
 	if (sc->a[2]) {
 		struct linux_timespec ts;
 		if (guest_copy_in(&ts, sc->a[2], sizeof(ts)) < 0)
@@ -164,11 +181,12 @@ LX_SYSCALL(ppoll)
 			return -LINUX_EINVAL;
 		ms = ts_to_ms(&ts);
 	}
-	return poll_guest(sc->a[0], sc->a[1], ms);
+	return poll_guest(sc->a[0], sc->a[1], ms, sc->a[3] ? &mask : NULL);
 }
 
 /* select via poll: fd_set bits -> pollfd entries -> bits. */
-static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms)
+static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms,
+		      const uint64_t *mask)
 {
 	if (nfds < 0)
 		return -LINUX_EINVAL;
@@ -202,7 +220,7 @@ static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms
 		pf[n].fd = fd;
 		pf[n++].events = ev;
 	}
-	long r = do_poll(pf, n, ms);
+	long r = do_poll(pf, n, ms, mask);
 	if (r < 0) {
 		free(pf);
 		return r;
@@ -245,7 +263,7 @@ LX_SYSCALL(select)
 	}
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	long r = do_select((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], ms);
+	long r = do_select((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], ms, NULL);
 	if (sc->a[4] && r >= 0) { /* Linux writes back the time not slept */
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		int64_t left = (tv.tv_sec * 1000000 + tv.tv_usec) -
@@ -270,7 +288,21 @@ LX_SYSCALL(pselect6)
 			return -LINUX_EINVAL;
 		ms = ts_to_ms(&ts);
 	}
-	return do_select((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], ms);
+	/* the sixth argument: {const sigset_t *ss; size_t ss_len} */
+	uint64_t sm[2], mask;
+	const uint64_t *mp = NULL;
+	if (sc->a[5]) {
+		if (guest_copy_in(sm, sc->a[5], sizeof(sm)) < 0)
+			return -LINUX_EFAULT;
+		if (sm[0]) {
+			if (sm[1] != sizeof(uint64_t))
+				return -LINUX_EINVAL;
+			if (guest_copy_in(&mask, sm[0], sizeof(mask)) < 0)
+				return -LINUX_EFAULT;
+			mp = &mask;
+		}
+	}
+	return do_select((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], ms, mp);
 }
 
 /* A read+write copy for files the host kernel cannot splice between. */
