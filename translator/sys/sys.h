@@ -18,8 +18,6 @@ struct lx_file *sys_file(long fd);
 long sys_install_host_fd(int hfd, unsigned flags);
 /* Copy a guest path: length, -EFAULT, -ENAMETOOLONG, or -ENOENT for "". */
 long sys_path_in(char *buf, uint64_t guest_path);
-/* Host directory fd for a guest dirfd (AT_FDCWD passes through). */
-long sys_host_dirfd(long dirfd, int *out);
 /* Copy a guest path and resolve it (vfs_resolve). */
 long sys_resolve_user(long dirfd, uint64_t upath, int how, struct lx_path *p);
 /* A host path naming p's object for calls without an *at variant. */

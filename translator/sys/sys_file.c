@@ -61,21 +61,6 @@ long sys_path_in(char *buf, uint64_t guest_path)
 	return r;
 }
 
-long sys_host_dirfd(long dirfd, int *out)
-{
-	if ((int)dirfd == LINUX_AT_FDCWD) {
-		*out = AT_FDCWD;
-		return 0;
-	}
-	struct lx_file *f = sys_file((int)dirfd);
-	if (!f)
-		return -LINUX_EBADF;
-	if (f->host_fd < 0)
-		return -LINUX_ENOTDIR;
-	*out = f->host_fd;
-	return 0;
-}
-
 #define ACCMODE(f) ((f)->flags & LINUX_O_ACCMODE)
 
 LX_SYSCALL(read)

@@ -245,7 +245,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		direct_ok = !df->mnt && df->host_fd >= 0 && strcmp(base, "/") != 0;
 	}
 	if (has_dotdot(path))
-		direct_ok = path[0] == '/' ? 0 : 0;
+		direct_ok = 0; /* ".." may climb into /proc or /dev: find the mount lexically */
 
 	/* raw: the joined path as the kernel would walk it ("..", trailing "/" kept);
 	 * norm: lexically normalised, used to find the mount. */
