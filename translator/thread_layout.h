@@ -9,9 +9,13 @@
 #define LXT_HOST_SP   24 /* top of the per-thread host stack (rewrite trampoline) */
 #define LXT_SELECTOR  32 /* SUD selector byte: 0 allow (translator), 1 block (guest) */
 #define LXT_DEPTH     33 /* nesting of host entries (0 while the guest runs) */
+#define LXT_FSHOST    34 /* no-FSGSBASE stubs: 1 while FS holds (or is being set to) the host's */
 #define LXT_SCRATCH   40 /* one word for lx_enter_guest's indirect jump */
 #define LXT_SIGMASK   48 /* the guest's blocked signals */
 #define LXT_PENDING   56 /* the guest's pending signals */
+
+/* Syscall numbers below this may have a TLS-free handler (lx_fast_handlers, fastpath.c). */
+#define LX_FAST_NR 512
 
 #define LX_SUD_ALLOW 0
 #define LX_SUD_BLOCK 1

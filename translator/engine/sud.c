@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The sud engine: Syscall User Dispatch sends every guest syscall to the SIGSYS handler. */
 #include "translator/engine/engine.h"
+#include "translator/engine/fsbase.h"
 
 #include <errno.h>
 #include <sys/auxv.h>
@@ -20,12 +21,11 @@ extern const char lx_sud_allow_start[], lx_sud_allow_end[];
 
 static int sud_init(const char **why)
 {
-	/* The entry stubs switch FS/GS with rd/wrfsbase: the kernel must have enabled them. */
-	if (!(getauxval(AT_HWCAP2) & (1u << 1))) {
-		*why = "the CPU or kernel does not enable FSGSBASE (needed for the guest/host TLS switch)";
-		return -LINUX_ENOSYS;
-	}
-	int r = lx_signals_init();
+	/* The stub set (FSGSBASE or arch_prctl) is fixed before any handler is installed. */
+	int r = lx_fsgs_init(why);
+	if (r < 0)
+		return r;
+	r = lx_signals_init();
 	if (r < 0)
 		*why = "cannot install the translator's signal handlers";
 	return r;
