@@ -235,6 +235,14 @@ static void guest_signal(int sig, siginfo_t *si, ucontext_t *uc, int from_guest)
 			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
 		return;
 	}
+	lx_signal_deliver_uc(t, uc);
+}
+
+void lx_signal_deliver_uc(struct lx_thread *t, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	if (!lx_signal_pending(t))
+		return;
 	struct lx_regs r;
 	lx_regs_from_uc(&r, uc);
 	void *outer = t->cur_uc;

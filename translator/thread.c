@@ -34,8 +34,8 @@ _Static_assert(offsetof(struct lx_thread, sigmask) == LXT_SIGMASK, "LXT_SIGMASK"
 _Static_assert(offsetof(struct lx_thread, pending) == LXT_PENDING, "LXT_PENDING");
 _Static_assert(offsetof(struct lx_thread, scratch) == LXT_SCRATCH, "LXT_SCRATCH");
 
-/* Host C code (capstone, the VFS, trace formatting) runs on this stack inside handlers. */
-#define LX_ALTSTACK_SIZE (1u << 20)
+/* Host C code (capstone, the VFS, trace formatting) runs on the LX_ALTSTACK_SIZE host stack
+ * inside handlers; host_sp is its top and lx_sig_entry tells it from the guest's by it. */
 
 int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 {

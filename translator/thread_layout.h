@@ -17,6 +17,9 @@
 /* Syscall numbers below this may have a TLS-free handler (lx_fast_handlers, fastpath.c). */
 #define LX_FAST_NR 512
 
+/* Size of each thread's host stack (the signal altstack, also the trampoline's), below LXT_HOST_SP. */
+#define LX_ALTSTACK_SIZE 0x100000
+
 #define LX_SUD_ALLOW 0
 #define LX_SUD_BLOCK 1
 

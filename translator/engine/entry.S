@@ -23,6 +23,7 @@
 #define R_RFLAGS 136
 #define R_FS 144
 #define UC_RIP 168	/* offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]), checked in fsbase.c */
+#define UC_RSP 160	/* gregs[REG_RSP] */
 
 	.text
 
@@ -89,13 +90,16 @@ lx_enter_guest_\v:
 
 /*
  * Every host signal handler enters here (SA_SIGINFO|SA_ONSTACK, so we run on the thread's
- * host signal stack). A signal that interrupted the guest (selector BLOCK) turns the
- * selector to ALLOW around the C handler (from_guest = 1); whatever the selector, the C
- * handler runs with the host FS and the interrupted FS is put back afterwards (the guest's
- * latest, which the handler may have changed, when it came from the guest). A SUD trap of a
- * syscall with a TLS-free handler (translator/fastpath.c) is served right here, without
- * switching FS; from_guest = 2 then asks the C handler only to deliver what became pending.
- * Threads whose block has no self pointer are host-only threads.
+ * host signal stack). The C handler always runs with the selector ALLOW and the host FS, and
+ * what was there is put back afterwards (for the guest's FS: its latest value, which the
+ * handler may have changed). It interrupted the guest (from_guest = 1) only if the selector
+ * said BLOCK and the stack was not the host stack: a signal that lands at the start of
+ * another handler (before it flipped the selector), or in the restorer after one, finds
+ * the guest's selector on lxrun's stack, and must not be delivered into that context.
+ * A SUD trap of a syscall with a TLS-free handler (translator/fastpath.c) is served right
+ * here without switching FS; from_guest = 2 then asks the C handler only to deliver what
+ * became pending meanwhile. Threads whose block has no self pointer are host-only threads.
+ * r15: from_guest in the low byte, 0x100 if the selector goes back to BLOCK at the end.
  */
 .macro SIG_ENTRY v
 	.globl lx_sig_entry_\v
@@ -112,12 +116,20 @@ lx_sig_entry_\v:
 	mov %edi, %r12d
 	mov %rsi, %r13
 	mov %rdx, %r14
-	xor %r15d, %r15d		/* from_guest */
+	xor %r15d, %r15d
 	cmpb $LX_SUD_ALLOW, %gs:LXT_SELECTOR
 	je 1f
-	mov $1, %r15d
 	movb $LX_SUD_ALLOW, %gs:LXT_SELECTOR
 	incb %gs:LXT_DEPTH
+	mov $0x100, %r15d
+	mov UC_RSP(%r14), %rax
+	mov %gs:LXT_HOST_SP, %rcx
+	cmp %rcx, %rax
+	jae 5f
+	sub $LX_ALTSTACK_SIZE, %rcx
+	cmp %rcx, %rax
+	jae 1f				/* on the host stack: not the guest */
+5:	mov $0x101, %r15d
 	cmp $31, %r12d			/* SIGSYS */
 	jne 1f
 	cmpb $0, lx_sud_fast(%rip)
@@ -132,11 +144,11 @@ lx_sig_entry_\v:
 	not %rax
 	and %gs:LXT_PENDING, %rax
 	jz 8f
-	mov $2, %r15d
+	mov $0x102, %r15d
 1:
 .ifc \v,fsgsbase
 	rdfsbase %rbx
-	test %r15d, %r15d
+	test $3, %r15b
 	jz 2f
 	mov %rbx, %gs:LXT_GUEST_FS
 2:	SET_HOST_FS \v
@@ -157,10 +169,10 @@ lx_sig_entry_\v:
 	mov %r12d, %edi
 	mov %r13, %rsi
 	mov %r14, %rdx
-	mov %r15d, %ecx
+	movzbl %r15b, %ecx
 	call lx_signal_dispatch
 .ifc \v,fsgsbase
-	test %r15d, %r15d
+	test $3, %r15b
 	jz 4f
 	mov %gs:LXT_GUEST_FS, %rbx
 4:	wrfsbase %rbx
@@ -170,7 +182,7 @@ lx_sig_entry_\v:
 	call lx_setfs_guest
 4:
 .endif
-8:	test %r15d, %r15d
+8:	test $0x100, %r15d
 	jz 9f
 	decb %gs:LXT_DEPTH
 	movb $LX_SUD_BLOCK, %gs:LXT_SELECTOR

@@ -14,6 +14,7 @@
 #include "translator/thread.h"
 
 _Static_assert(offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]) == 168, "UC_RIP in entry.S");
+_Static_assert(offsetof(ucontext_t, uc_mcontext.gregs[REG_RSP]) == 160, "UC_RSP in entry.S");
 
 #define DECL_SET(v)                                                                              \
 	extern void lx_sig_entry_##v(int, void *, void *);                                      \

@@ -115,16 +115,23 @@ int lx_rewrite_signal_fixup(void *uctx)
 static int rewrite_fault(int sig, siginfo_t *si, void *uctx)
 {
 	ucontext_t *uc = uctx;
-	if (rewrite_site_fault(sig, si, uc))
+	struct lx_thread *t = lx_thread_self();
+	if (rewrite_site_fault(sig, si, uc)) {
+		/* uc is the guest's again, moved on: a signal queued while this one was taken
+		 * (it interrupted the start of this handler) is delivered into it now */
+		if (t)
+			lx_signal_deliver_uc(t, uc);
 		return 1;
+	}
 	int fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		     sig == SIGTRAP) && si->si_code > 0;
-	struct lx_thread *t = lx_thread_self();
 	if (fault || !t || !lx_rewrite_in_trampoline((uint64_t)uc->uc_mcontext.gregs[REG_RIP]))
 		return 0;
-	if (!lx_rewrite_signal_fixup(uc))
-		return 0; /* completed into guest context: the usual delivery applies */
 	lx_signal_queue(t, sig, si);
+	/* Completed into the guest's context (the exit's last instructions, on the host stack
+	 * still): deliver into it; otherwise the trampoline delivers on its way out. */
+	if (!lx_rewrite_signal_fixup(uc))
+		lx_signal_deliver_uc(t, uc);
 	return 1;
 }
 
