@@ -15,7 +15,7 @@ case $st in *"VM: running"*accelerator:\ *\(*\)*) ok "vm status says running and
 *) not_ok "vm status says running and why" "$st" ;; esac
 # The probe's answer against what this host has (LXRUN_KVM_DEVICE hides /dev/kvm in tests).
 kvm=${LXRUN_KVM_DEVICE:-/dev/kvm}
-if ! (exec 3<>"$kvm") 2>/dev/null; then
+if ! { [ -c "$kvm" ] && (exec 3<>"$kvm"); } 2>/dev/null; then
 	want="accelerator: tcg ($kvm is not usable" what="no usable $kvm means TCG"
 elif [ -d /sys/module/kvm_pvm ]; then
 	want="accelerator: tcg (/dev/kvm is provided by kvm_pvm" what="kvm_pvm means TCG"
