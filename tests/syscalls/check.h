@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -315,6 +316,28 @@ static inline int check_wait_child(const char *name, pid_t pid, int want_sig)
 		return CHECK(name, WIFSIGNALED(status) && WTERMSIG(status) == want_sig,
 			     "status 0x%x, want signal %d", status, want_sig);
 	return CHECK(name, WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+}
+
+/*
+ * check_fork_unprivileged: fork a child that runs as uid/gid 65534 with no supplementary groups,
+ * so EACCES cases mean the same as root and as a user. Returns fork()'s value; in the child the
+ * drop already happened (or was not needed); a failed drop is reported by the child and it exits.
+ */
+static inline pid_t check_fork_unprivileged(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		check_passed = check_failed = check_skipped = 0; /* the child's own count */
+	if (pid == 0 && geteuid() == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			check_report("harness.drop_privileges", 0, "%s", check_errname(errno));
+			check_child_exit();
+		}
+	}
+	return pid;
 }
 
 #endif /* LXRUN_TESTS_SYSCALLS_CHECK_H */
