@@ -26,6 +26,17 @@ struct sched_attr {
 #define IOPRIO_CLASS_BE 2
 #define IOPRIO_PRIO(class, data) (((class) << 13) | (data))
 
+/* glibc implements getrlimit/setrlimit with prlimit64; these are the calls of their own. */
+static long k_getrlimit(int res, struct rlimit *rl)
+{
+	return syscall(SYS_getrlimit, res, rl);
+}
+
+static long k_setrlimit(int res, const struct rlimit *rl)
+{
+	return syscall(SYS_setrlimit, res, rl);
+}
+
 static void burn_cpu(long long ns)
 {
 	struct timespec t;
@@ -43,17 +54,17 @@ static void test_rlimits(void)
 	struct rlimit rl, old;
 	pid_t pid;
 
-	getrlimit(RLIMIT_NOFILE, &old);
+	k_getrlimit(RLIMIT_NOFILE, &old);
 	CHECK("getrlimit.nofile_sane", old.rlim_cur > 0 && old.rlim_cur <= old.rlim_max,
 	      "cur %llu max %llu", (unsigned long long)old.rlim_cur,
 	      (unsigned long long)old.rlim_max);
 	rl = (struct rlimit){old.rlim_max, old.rlim_cur};
 	if (old.rlim_cur < old.rlim_max)
-		CHECK_ERR("setrlimit.cur_above_max", setrlimit(RLIMIT_NOFILE, &rl), EINVAL);
+		CHECK_ERR("setrlimit.cur_above_max", k_setrlimit(RLIMIT_NOFILE, &rl), EINVAL);
 	else
 		check_skip("setrlimit.cur_above_max", "soft equals hard");
-	CHECK_ERR("getrlimit.bad_resource", getrlimit(99, &rl), EINVAL);
-	CHECK_ERR("setrlimit.bad_resource", setrlimit(99, &old), EINVAL);
+	CHECK_ERR("getrlimit.bad_resource", k_getrlimit(99, &rl), EINVAL);
+	CHECK_ERR("setrlimit.bad_resource", k_setrlimit(99, &old), EINVAL);
 	CHECK_ERR("getrlimit.efault", syscall(SYS_getrlimit, RLIMIT_NOFILE, BADPTR), EFAULT);
 	CHECK_ERR("setrlimit.efault", syscall(SYS_setrlimit, RLIMIT_NOFILE, BADPTR), EFAULT);
 
@@ -64,7 +75,7 @@ static void test_rlimits(void)
 
 		check_passed = check_failed = 0;
 		rl = (struct rlimit){8, old.rlim_max};
-		CHECK_SYS("setrlimit.nofile_lower", setrlimit(RLIMIT_NOFILE, &rl));
+		CHECK_SYS("setrlimit.nofile_lower", k_setrlimit(RLIMIT_NOFILE, &rl));
 		while (n < 16 && (fd = open("/dev/null", O_RDONLY)) >= 0)
 			fds[n++] = fd;
 		CHECK_ERR("setrlimit.nofile_emfile", open("/dev/null", O_RDONLY), EMFILE);
@@ -72,15 +83,15 @@ static void test_rlimits(void)
 		CHECK_ERR("setrlimit.nofile_fcntl_einval", fcntl(0, F_DUPFD, 20), EINVAL);
 		/* Lowering the hard limit is allowed; raising it back is not, for a user. */
 		rl = (struct rlimit){8, 8};
-		CHECK_SYS("setrlimit.lower_hard", setrlimit(RLIMIT_NOFILE, &rl));
+		CHECK_SYS("setrlimit.lower_hard", k_setrlimit(RLIMIT_NOFILE, &rl));
 		if (geteuid() != 0) {
 			rl.rlim_max = 9;
-			CHECK_ERR("setrlimit.raise_hard_eperm", setrlimit(RLIMIT_NOFILE, &rl), EPERM);
+			CHECK_ERR("setrlimit.raise_hard_eperm", k_setrlimit(RLIMIT_NOFILE, &rl), EPERM);
 		}
 		/* RLIMIT_FSIZE: writing past it raises SIGXFSZ, or EFBIG when that is ignored. */
 		signal(SIGXFSZ, SIG_IGN);
 		rl = (struct rlimit){10, 10};
-		setrlimit(RLIMIT_FSIZE, &rl);
+		k_setrlimit(RLIMIT_FSIZE, &rl);
 		while (n > 0)
 			close(fds[--n]);
 		fd = open(check_path("fsize"), O_CREAT | O_WRONLY | O_TRUNC, 0600);
@@ -96,7 +107,7 @@ static void test_rlimits(void)
 	if (pid == 0) {
 		struct rlimit c = {4, 8};
 
-		setrlimit(RLIMIT_CORE, &c);
+		k_setrlimit(RLIMIT_CORE, &c);
 		pause();
 		_exit(0);
 	}
