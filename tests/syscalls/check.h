@@ -12,6 +12,7 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -338,6 +339,17 @@ static inline pid_t check_fork_unprivileged(void)
 		}
 	}
 	return pid;
+}
+
+/*
+ * check_watchdog: end the program with SIGALRM after `seconds`, so a call that blocks forever
+ * under an emulator costs the cases after it (reported as missing) instead of hanging the run.
+ * Only for programs that do not use SIGALRM or alarm() themselves.
+ */
+static inline void check_watchdog(unsigned seconds)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds);
 }
 
 #endif /* LXRUN_TESTS_SYSCALLS_CHECK_H */
