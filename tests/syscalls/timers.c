@@ -50,7 +50,9 @@ static void test_posix_timers(void)
 	sigprocmask(SIG_BLOCK, &s, &prev);
 	sev.sigev_value.sival_int = 1234;
 	CHECK_SYS("timer_create.monotonic", k_timer_create(CLOCK_MONOTONIC, &sev, &id));
-	CHECK("timer_create.id", id >= 0, "id %d", id);
+	/* Without a timer nothing would fire: do not wait for signals then. */
+	if (!CHECK("timer_create.id", id >= 0, "id %d", id))
+		wait.tv_sec = 0;
 	CHECK_SYS("timer_gettime.unarmed", syscall(SYS_timer_gettime, id, &cur));
 	CHECK_EQ("timer_gettime.unarmed_zero", cur.it_value.tv_sec + cur.it_value.tv_nsec, 0);
 	CHECK_SYS("timer_settime.relative", k_settime(id, 0, 10000000000LL, 0, NULL));
