@@ -248,6 +248,7 @@ static void test_inotify(void)
 			check_child_exit();
 		}
 		check_wait_child("inotify_add_watch.eacces_child", pid, 0);
+		chmod(check_path("private"), 0700);
 	}
 	close(in);
 }
