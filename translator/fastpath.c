@@ -99,6 +99,9 @@ static int f_rw(struct lx_thread *t, struct lx_regs *r, int flags)
 int lx_fast_sigsys(struct lx_thread *t, siginfo_t *si, void *uctx);
 int lx_fast_sigsys(struct lx_thread *t, siginfo_t *si, void *uctx)
 {
+	/* A SIGSYS sent with kill() is a signal for the guest, not a trap. */
+	if (si->si_code != 2 /* SYS_USER_DISPATCH */)
+		return 0;
 	unsigned long nr = (unsigned long)si->si_syscall;
 	if (nr >= LX_FAST_NR || !lx_fast_handlers[nr])
 		return 0;
