@@ -2,26 +2,6 @@
 /* Assembly entry and exit paths between guest context and translator context. */
 #include "translator/thread_layout.h"
 
-/* struct lx_regs offsets (translator/thread.h) */
-#define R_RAX 0
-#define R_RBX 8
-#define R_RCX 16
-#define R_RDX 24
-#define R_RSI 32
-#define R_RDI 40
-#define R_RBP 48
-#define R_RSP 56
-#define R_R8 64
-#define R_R9 72
-#define R_R10 80
-#define R_R11 88
-#define R_R12 96
-#define R_R13 104
-#define R_R14 112
-#define R_R15 120
-#define R_RIP 128
-#define R_RFLAGS 136
-#define R_FS 144
 #define UC_RIP 168	/* offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]), checked in fsbase.c */
 #define UC_RSP 160	/* gregs[REG_RSP] */
 
@@ -140,9 +120,7 @@ lx_sig_entry_\v:
 	call lx_fast_sigsys
 	test %eax, %eax
 	jz 1f
-	mov %gs:LXT_SIGMASK, %rax
-	not %rax
-	and %gs:LXT_PENDING, %rax
+	DELIVERABLE %rax
 	jz 8f
 	mov $0x102, %r15d
 1:
@@ -300,13 +278,7 @@ lx_setfs_guest:
 	.globl lx_raw_syscall
 	.type lx_raw_syscall, @function
 lx_raw_syscall:
-	mov %rdi, %rax
-	mov %rsi, %rdi
-	mov %rdx, %rsi
-	mov %rcx, %rdx
-	mov %r8, %r10
-	mov %r9, %r8
-	mov 8(%rsp), %r9
+	SYSCALL_ARGS_FROM_C
 	syscall
 	ret
 	.size lx_raw_syscall, . - lx_raw_syscall
@@ -321,17 +293,9 @@ lx_raw_syscall:
 	.globl lx_safe_syscall, lx_safe_syscall_start, lx_safe_syscall_insn, lx_safe_syscall_eintr
 	.type lx_safe_syscall, @function
 lx_safe_syscall:
-	mov %rdi, %rax
-	mov %rsi, %rdi
-	mov %rdx, %rsi
-	mov %rcx, %rdx
-	mov %r8, %r10
-	mov %r9, %r8
-	mov 8(%rsp), %r9
+	SYSCALL_ARGS_FROM_C
 lx_safe_syscall_start:
-	mov %gs:LXT_SIGMASK, %r11	/* r11: clobbered by syscall anyway */
-	not %r11
-	and %gs:LXT_PENDING, %r11
+	DELIVERABLE %r11		/* r11: clobbered by syscall anyway */
 	jnz lx_safe_syscall_eintr
 lx_safe_syscall_insn:
 	syscall

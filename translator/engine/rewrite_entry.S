@@ -2,26 +2,6 @@
 /* The rewrite engine's shared trampoline: patched syscall sites enter the translator here. */
 #include "translator/thread_layout.h"
 
-/* struct lx_regs offsets (translator/thread.h; checked in rewrite.c) */
-#define R_RAX 0
-#define R_RBX 8
-#define R_RCX 16
-#define R_RDX 24
-#define R_RSI 32
-#define R_RDI 40
-#define R_RBP 48
-#define R_RSP 56
-#define R_R8 64
-#define R_R9 72
-#define R_R10 80
-#define R_R11 88
-#define R_R12 96
-#define R_R13 104
-#define R_R14 112
-#define R_R15 120
-#define R_RIP 128
-#define R_RFLAGS 136
-#define R_FS 144
 #define R_MODE 152	/* 0: XSAVE area, 1: vector registers stored by hand, 2: TLS-free
 			 * fast path (no vector state saved, FS still the guest's) */
 #define R_NR 160	/* the syscall number while a fast-path result awaits delivery, else -1 */
@@ -187,9 +167,7 @@ lx_rewrite_tramp_\v:
 	mov (%rcx,%rax,8), %rcx
 	test %rcx, %rcx
 	jz 1f
-	mov %gs:LXT_SIGMASK, %rax
-	not %rax
-	and %gs:LXT_PENDING, %rax
+	DELIVERABLE %rax
 	jnz 1f
 	movq $2, R_MODE(%rbp)
 	mov %gs:LXT_SELF, %rdi
@@ -239,9 +217,7 @@ lx_rewrite_tramp_\v:
 	 */
 	.globl lx_rewrite_tramp_check_\v
 lx_rewrite_tramp_check_\v:
-	mov %gs:LXT_SIGMASK, %rax
-	not %rax
-	and %gs:LXT_PENDING, %rax
+	DELIVERABLE %rax
 	jnz 2f
 
 	cmpq $1, R_MODE(%rsp)
