@@ -76,8 +76,9 @@ check "stale socket and pid file are cleaned" ok "$(vm echo ok 2>/dev/null)"
 # --- a /dev/kvm that cannot boot this kernel (kvm_pvm here): --accel kvm falls back to TCG
 "$LXRUN" vm stop >/dev/null
 if [ -d /sys/module/kvm_pvm ] && [ -w "${LXRUN_KVM_DEVICE:-/dev/kvm}" ]; then
-	# Known intermittent failure (about 1 run in 3 under CI load): the forced-KVM start can
-	# end with the VM stopped. Retried once, and the first failure is printed for diagnosis.
+	# The forced-KVM start used to end with the VM stopped about 1 run in 3 under load: the
+	# TCG boot raced the killed virtiofsd for its pid-file lock (vm/service.c). Still retried
+	# once as a guard, and a first failure is printed for diagnosis.
 	fallback_ok() {
 		"$LXRUN" vm start --accel kvm >"$LXRUN_STATE_DIR/kvm-start.log" 2>&1
 		case $("$LXRUN" vm status) in
