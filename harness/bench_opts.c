@@ -14,8 +14,7 @@ const char *const bench_family_what[BF_COUNT] = {
 	"ns per call: getppid, open+close, stat, read 4 KiB, write 4 KiB (in-process loop)",
 	"/bin/true (dynamic), fork+exec+wait of a static program, a sh -c pipeline",
 	"grep, sed, gawk, mawk, sort, wc over a generated log-like text file",
-	"small files (create/stat/read/rename/delete), write+fsync/read, untar, grep -r, "
-	"find, git status, fio",
+	"small files, write+fsync/read, untar, grep -r, find, git status, fio (psync)",
 	"make -j2 of a generated C project",
 	"VM life cycle: cold boot, warm `true`, shutdown (vm columns only)",
 };
@@ -64,7 +63,7 @@ void bench_sizes_default(struct bench_sizes *sz, bool quick)
 		.warmup = true,
 	};
 	static const struct bench_sizes small = {
-		.text_mb = 1, .files = 100, .seq_mb = 4, .tree_files = 100, .build_files = 4,
+		.text_mb = 1, .files = 50, .seq_mb = 4, .tree_files = 30, .build_files = 1,
 		.repeats = 1, .repeats_short = 1, .budget_ms = 20, .warmup = false,
 	};
 

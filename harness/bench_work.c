@@ -260,7 +260,7 @@ static int add_fs(struct bench_ctx *b)
 
 	snprintf(files, sizeof(files), "%u", sz->files);
 	snprintf(mb, sizeof(mb), "%u", sz->seq_mb);
-	snprintf(fiosz, sizeof(fiosz), "--size=%uM", sz->seq_mb < 64 ? sz->seq_mb : 64);
+	snprintf(fiosz, sizeof(fiosz), "--size=%uk", (sz->seq_mb < 64 ? sz->seq_mb : 64) * 256);
 	snprintf(nm[0], sizeof(nm[0]), "create %u x 4 KiB", sz->files);
 	snprintf(nm[1], sizeof(nm[1]), "stat %u files", sz->files);
 	snprintf(nm[2], sizeof(nm[2]), "read %u files", sz->files);
@@ -295,7 +295,8 @@ static int add_fs(struct bench_ctx *b)
 		 .args = {"find", "tree", "-name", "*.h"}},
 		{.name = nm[3], .what = "git status --porcelain in a repository of the tree",
 		 .check_output = true, .args = {"git", "-C", "tree", "status", "--porcelain"}},
-		{.name = nm[4], .what = "fio --ioengine=psync --rw=randrw --bs=4k over a file",
+		{.name = nm[4], .what = "fio --ioengine=psync --rw=randrw --bs=4k over a file of "
+					"a quarter of the sequential size (64 MiB at most)",
 		 .package = "fio",
 		 .args = {"fio", "--name=lxbench", "--ioengine=psync", "--rw=randrw", "--bs=4k",
 			  fiosz, "--thread", "--filename=fio.dat", "--minimal"}},

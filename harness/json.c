@@ -43,7 +43,7 @@ void hjson_num(FILE *f, double v)
 	if (!isfinite(v))
 		fputs("null", f);
 	else
-		fprintf(f, "%.10g", v);
+		fprintf(f, "%.15g", v);
 }
 
 void hjson_key(FILE *f, const char *key, int *first)

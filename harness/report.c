@@ -49,8 +49,10 @@ void report_header(FILE *f, const struct bench_result *r, bool md)
 		sz->text_mb, sz->files, sz->seq_mb,
 		(uint64_t)sz->seq_mb * 1024 > h->mem_kib ? "beyond" : "within", mem,
 		sz->tree_files, sz->build_files, r->opts.quick ? " (--quick)" : "");
-	fprintf(f, "%scolumns (interleaved; peak memory = the command's whole process tree%s):\n",
-		li, r->vm_desc[0] ? ", plus QEMU and virtiofsd for vm" : "");
+	fprintf(f,
+		"%scolumns, interleaved (peak memory: the VmHWM of the command's processes summed,"
+		" sampled every 10 ms%s):\n",
+		li, r->vm_desc[0] ? "; vm adds QEMU's and virtiofsd's RSS" : "");
 	for (size_t c = 0; c < r->ncols; c++) {
 		const struct hcol *col = &r->cols[c];
 		char pk[32] = "";
@@ -92,6 +94,27 @@ static void cell_text(const struct bench_result *r, const struct bench_row *row,
 		hstats_fmt_time(st.max, b, sizeof(b));
 		snprintf(range, len, "%s..%s", a, b);
 	}
+}
+
+/* The largest peak of a family's cells in column c (KiB); 0 when none was sampled. */
+static uint64_t family_peak(const struct bench_result *r, int fam, size_t c)
+{
+	uint64_t kib = 0;
+
+	for (size_t i = 0; i < r->nrows; i++)
+		if (r->rows[i].fam == (enum bench_family)fam && r->rows[i].cell[c].peak_kib > kib)
+			kib = r->rows[i].cell[c].peak_kib;
+	return kib;
+}
+
+static void peak_text(const struct bench_result *r, int fam, size_t c, char *out, size_t len)
+{
+	uint64_t kib = family_peak(r, fam, c);
+
+	if (kib)
+		hstats_fmt_kib((double)kib, out, len);
+	else
+		snprintf(out, len, "-");
 }
 
 static void failures(FILE *f, const struct bench_result *r, int fam, bool md)
@@ -149,6 +172,14 @@ void report_table(FILE *f, const struct bench_result *r)
 			}
 			fputc('\n', f);
 		}
+		fprintf(f, "  %-*s", NAME_W - 2, "peak memory");
+		for (size_t c = 0; c < r->ncols; c++) {
+			if (!shown(r, c))
+				continue;
+			peak_text(r, fam, c, med, sizeof(med));
+			fprintf(f, " %*s", CELL_W, med);
+		}
+		fputc('\n', f);
 		failures(f, r, fam, false);
 	}
 }
@@ -190,7 +221,14 @@ void report_markdown(FILE *f, const struct bench_result *r)
 			}
 			fputc('\n', f);
 		}
-		fputc('\n', f);
+		fprintf(f, "| peak memory |");
+		for (size_t c = 0; c < r->ncols; c++) {
+			if (!shown(r, c))
+				continue;
+			peak_text(r, fam, c, med, sizeof(med));
+			fprintf(f, " %s |", med);
+		}
+		fputs("\n\n", f);
 		failures(f, r, fam, true);
 	}
 }
