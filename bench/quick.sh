@@ -28,6 +28,7 @@ for cell in d["cells"]:
               "min", "max", "ratio", "peak_rss_kib", "samples"):
         assert k in cell, f"cell key {k} missing: {cell}"
     assert cell["column"] in cols, cell["column"]
+    assert cell["state"] in ("ok", "failed", "skipped", "unsupported", "n/a"), cell["state"]
     fams.add(cell["family"])
     if cell["state"] == "ok":
         assert cell["repeats"] == len(cell["samples"]) >= 1, cell
@@ -35,7 +36,7 @@ for cell in d["cells"]:
         if cell["column"] != "native" and cell["ratio"] is None:
             nat = [c for c in d["cells"] if c["workload"] == cell["workload"] and c["column"] == "native"]
             assert nat and nat[0]["state"] != "ok", f"no ratio: {cell}"
-    elif cell["state"] in ("failed", "skipped"):
+    elif cell["state"] in ("failed", "skipped", "unsupported"):
         assert cell["why"], f"{cell['workload']}/{cell['column']}: {cell['state']} without a reason"
 missing = {"syscall", "startup", "text", "fs", "build", "vm"} - fams
 assert not missing, f"families missing from the JSON: {missing}"

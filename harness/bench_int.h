@@ -23,6 +23,7 @@ struct bench_job {
 	bool check_output; /* stdout must equal native's */
 	bool short_rep;	   /* a short workload: repeats_short */
 	char pre[256];	   /* sh -c script run (untimed, in the working directory) before each run */
+	double spent_ns[HCOL_MAX]; /* wall time of its timed runs so far, per column */
 };
 
 struct bench_ctx {

@@ -34,6 +34,7 @@ enum {
 	O_TREE_FILES,
 	O_BUILD_FILES,
 	O_HELPERS,
+	O_CELL_S,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{"tree-files", required_argument, NULL, O_TREE_FILES},
 	{"build-files", required_argument, NULL, O_BUILD_FILES},
 	{"helpers", required_argument, NULL, O_HELPERS},
+	{"cell-seconds", required_argument, NULL, O_CELL_S},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -58,13 +60,13 @@ static const struct option long_opts[] = {
 void bench_sizes_default(struct bench_sizes *sz, bool quick)
 {
 	static const struct bench_sizes full = {
-		.text_mb = 50, .files = 2000, .seq_mb = 256, .tree_files = 2000,
-		.build_files = 24, .repeats = 5, .repeats_short = 11, .budget_ms = 200,
-		.warmup = true,
+		.text_mb = 50, .files = 1000, .seq_mb = 256, .tree_files = 500,
+		.build_files = 12, .repeats = 5, .repeats_short = 11, .budget_ms = 200,
+		.cell_s = 60, .warmup = true,
 	};
 	static const struct bench_sizes small = {
 		.text_mb = 1, .files = 50, .seq_mb = 4, .tree_files = 30, .build_files = 1,
-		.repeats = 1, .repeats_short = 1, .budget_ms = 20, .warmup = false,
+		.repeats = 1, .repeats_short = 1, .budget_ms = 20, .cell_s = 60, .warmup = false,
 	};
 
 	*sz = quick ? small : full;
@@ -94,8 +96,8 @@ static int family_find(const char *name)
 int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *why, size_t len)
 {
 	/* sizes given on the command line win over --quick's, wherever --quick appears */
-	unsigned int given[O_HELPERS + 1] = {0};
-	bool set[O_HELPERS + 1] = {0};
+	unsigned int given[O_CELL_S + 1] = {0};
+	bool set[O_CELL_S + 1] = {0};
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -134,7 +136,8 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *why, siz
 		case O_FILES:
 		case O_SEQ_MB:
 		case O_TREE_FILES:
-		case O_BUILD_FILES: {
+		case O_BUILD_FILES:
+		case O_CELL_S: {
 			unsigned int max = c == O_REPEATS ? 1000 : c == O_FILES ? 1000000 : 100000;
 
 			if (parse_num(optarg, 1, max, &given[c]) < 0) {
@@ -172,6 +175,8 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *why, siz
 		o->sz.tree_files = given[O_TREE_FILES];
 	if (set[O_BUILD_FILES])
 		o->sz.build_files = given[O_BUILD_FILES];
+	if (set[O_CELL_S])
+		o->sz.cell_s = given[O_CELL_S];
 	for (int i = optind; i < argc; i++) {
 		int f = family_find(argv[i]);
 

@@ -43,9 +43,11 @@ void report_header(FILE *f, const struct bench_result *r, bool md)
 		fprintf(f, "%sVM: %s\n", li, r->vm_desc);
 	fprintf(f, "%slxrun %s, commit %s; %s\n", li, h->lxrun_version, h->lxrun_commit, h->date);
 	fprintf(f,
-		"%srepeats: %u (%u for short workloads)%s; text %u MiB; %u small files; "
+		"%srepeats: %u (%u for short workloads; 3 at least once a cell took %u s)%s; "
+		"text %u MiB; %u small files; "
 		"sequential %u MiB (%s the page cache: RAM is %s); tree %u files; build %u files%s\n",
-		li, sz->repeats, sz->repeats_short, sz->warmup ? " after 1 warm-up run" : "",
+		li, sz->repeats, sz->repeats_short, sz->cell_s,
+		sz->warmup ? " after 1 warm-up run" : "",
 		sz->text_mb, sz->files, sz->seq_mb,
 		(uint64_t)sz->seq_mb * 1024 > h->mem_kib ? "beyond" : "within", mem,
 		sz->tree_files, sz->build_files, r->opts.quick ? " (--quick)" : "");
@@ -77,10 +79,11 @@ static void cell_text(const struct bench_result *r, const struct bench_row *row,
 
 	range[0] = 0;
 	if (cell->state != BC_OK || bench_cell_stats(cell, &st) < 0) {
-		snprintf(med, len, "%s", cell->state == BC_FAILED    ? "FAILED"
-					 : cell->state == BC_SKIPPED ? "skipped"
-					 : cell->state == BC_NA	     ? "-"
-								     : "(not run)");
+		snprintf(med, len, "%s", cell->state == BC_FAILED	  ? "FAILED"
+					 : cell->state == BC_SKIPPED	  ? "skipped"
+					 : cell->state == BC_UNSUPPORTED ? "ENOSYS"
+					 : cell->state == BC_NA		  ? "-"
+									  : "(not run)");
 		return;
 	}
 	hstats_fmt_time(st.median, a, sizeof(a));
@@ -126,10 +129,13 @@ static void failures(FILE *f, const struct bench_result *r, int fam, bool md)
 			continue;
 		for (size_t c = 0; c < r->ncols; c++)
 			if (shown(r, c) && (row->cell[c].state == BC_FAILED ||
-					    row->cell[c].state == BC_SKIPPED))
+					    row->cell[c].state == BC_SKIPPED ||
+					    row->cell[c].state == BC_UNSUPPORTED))
 				fprintf(f, "%s%s, %s: %s%s\n", md ? "- " : "  ", row->name,
 					r->cols[c].name,
-					row->cell[c].state == BC_FAILED ? "FAILED: " : "skipped: ",
+					row->cell[c].state == BC_FAILED	    ? "FAILED: "
+					: row->cell[c].state == BC_SKIPPED ? "skipped: "
+									    : "unsupported (ENOSYS): ",
 					row->cell[c].why);
 	}
 }
@@ -265,10 +271,11 @@ void report_json(FILE *f, const struct bench_result *r)
 	fputs(r->opts.quick ? "true" : "false", f);
 	fprintf(f, ",\"repeats\":%u,\"repeats_short\":%u,\"warmup\":%s,\"text_mb\":%u,"
 		   "\"files\":%u,\"seq_mb\":%u,\"tree_files\":%u,\"build_files\":%u,"
-		   "\"seconds\":%.1f,\"interrupted\":%s},\n\"columns\":[",
+		   "\"cell_seconds\":%u,\"seconds\":%.1f,\"interrupted\":%s},\n\"columns\":[",
 		r->opts.sz.repeats, r->opts.sz.repeats_short, r->opts.sz.warmup ? "true" : "false",
 		r->opts.sz.text_mb, r->opts.sz.files, r->opts.sz.seq_mb, r->opts.sz.tree_files,
-		r->opts.sz.build_files, r->seconds, r->interrupted ? "true" : "false");
+		r->opts.sz.build_files, r->opts.sz.cell_s, r->seconds,
+		r->interrupted ? "true" : "false");
 	for (size_t c = 0; c < r->ncols; c++) {
 		static const char *const st[] = {"unprobed", "ok", "skipped", "failed"};
 
@@ -386,7 +393,7 @@ static int plot_family(const struct bench_result *r, int fam, const char *dir, c
 		"set style histogram clustered gap 1\n"
 		"set style fill solid 0.85 border -1\n"
 		"set logscale y 2\n"
-		"set yrange [0.25:*]\n"
+		"set yrange [*<0.5:*]\n"
 		"set grid ytics\n"
 		"set ylabel 'time / native time (log scale)'\n"
 		"set xtics rotate by -25 left noenhanced\n"
