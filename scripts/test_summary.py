@@ -28,6 +28,8 @@ def main(path):
         p = PLAIN.findall(out)
         if result == "SKIP":
             skipped += 1
+            why = [l for l in out.splitlines() if l.lower().startswith("skip")]
+            print(f"skipped {t.get('name')}: {why[-1] if why else 'exit status 77'}")
             continue
         if m:
             tested, ok, bad, crash = map(int, m[-1])

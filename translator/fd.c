@@ -40,17 +40,8 @@ void lx_file_put(struct lx_file *f)
 	free(f);
 }
 
-static void lock(struct lx_fdtable *t)
-{
-	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
-		while (__atomic_load_n(&t->lock, __ATOMIC_RELAXED))
-			__builtin_ia32_pause();
-}
 
-static void unlock(struct lx_fdtable *t)
-{
-	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
-}
+
 
 int lx_fdtable_init(struct lx_fdtable *t)
 {
@@ -102,9 +93,9 @@ static int install_locked(struct lx_fdtable *t, struct lx_file *f, int min, int 
 
 int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 {
-	lock(t);
+	lx_fdtable_lock(t);
 	int r = install_locked(t, f, min, cloexec);
-	unlock(t);
+	lx_fdtable_unlock(t);
 	return r;
 }
 
@@ -112,27 +103,27 @@ int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexe
 {
 	if (fd < 0 || fd >= t->limit)
 		return -LINUX_EBADF;
-	lock(t);
+	lx_fdtable_lock(t);
 	int r = grow(t, fd);
 	if (r < 0) {
-		unlock(t);
+		lx_fdtable_unlock(t);
 		return r;
 	}
 	struct lx_file *old = t->ents[fd].file;
 	t->ents[fd].file = lx_file_get(f);
 	t->ents[fd].cloexec = cloexec;
-	unlock(t);
+	lx_fdtable_unlock(t);
 	lx_file_put(old);
 	return fd;
 }
 
 struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd)
 {
-	lock(t);
+	lx_fdtable_lock(t);
 	struct lx_file *f = fd >= 0 && fd < t->size ? t->ents[fd].file : NULL;
 	if (f)
 		lx_file_get(f);
-	unlock(t);
+	lx_fdtable_unlock(t);
 	return f;
 }
 
@@ -152,15 +143,15 @@ int *lx_fd_cloexec(struct lx_fdtable *t, int fd)
 
 int lx_fd_close(struct lx_fdtable *t, int fd)
 {
-	lock(t);
+	lx_fdtable_lock(t);
 	if (fd < 0 || fd >= t->size || !t->ents[fd].file) {
-		unlock(t);
+		lx_fdtable_unlock(t);
 		return -LINUX_EBADF;
 	}
 	struct lx_file *f = t->ents[fd].file;
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
-	unlock(t);
+	lx_fdtable_unlock(t);
 	lx_file_put(f);
 	return 0;
 }

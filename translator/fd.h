@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "abi/linux_fcntl.h"
+
 struct lx_file;
 struct lx_mount;
 
@@ -48,6 +50,30 @@ struct lx_fdtable {
 	int limit; /* RLIMIT_NOFILE soft limit (at most LX_FD_MAX) */
 	int lock;  /* a spin lock word: guest threads share the table */
 };
+
+/* The table's spin lock (no TLS, no libc: the TLS-free fast path takes it too). */
+static inline void lx_fdtable_lock(struct lx_fdtable *t)
+{
+	while (__atomic_exchange_n(&t->lock, 1, __ATOMIC_ACQUIRE))
+		while (__atomic_load_n(&t->lock, __ATOMIC_RELAXED))
+			__builtin_ia32_pause();
+}
+
+static inline void lx_fdtable_unlock(struct lx_fdtable *t)
+{
+	__atomic_store_n(&t->lock, 0, __ATOMIC_RELEASE);
+}
+
+/* May read(2)/write(2) use f? (Linux: EBADF for the wrong access mode and for O_PATH.) */
+static inline int lx_file_readable(const struct lx_file *f)
+{
+	return f && (f->flags & LINUX_O_ACCMODE) != LINUX_O_WRONLY && !(f->flags & LINUX_O_PATH);
+}
+
+static inline int lx_file_writable(const struct lx_file *f)
+{
+	return f && (f->flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY && !(f->flags & LINUX_O_PATH);
+}
 
 struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
 			    const char *path);

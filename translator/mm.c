@@ -583,6 +583,12 @@ int mm_fixed_allowed(uint64_t start, uint64_t len)
 		return 1;
 	uint64_t range[2] = {start, start + len};
 	mm_lock();
+	/* The common case (ld.so mapping segments into a region it reserved): all of it is the
+	 * guest's already, so none of it is lxrun's, and the host's map need not be read. */
+	if (mm_covered(start, len) == 1) {
+		mm_unlock();
+		return 1;
+	}
 	int r = host_maps_walk(start, start + len, host_not_guest, range);
 	mm_unlock();
 	return r < 0 ? r : !r;

@@ -19,6 +19,8 @@
 #include "abi/linux_fcntl.h"
 #include "loader/loader.h"
 #include "translator/engine/engine.h"
+#include "translator/fastpath.h"
+#include "translator/stats.h"
 #include "translator/exec.h"
 #include "translator/mapper.h"
 #include "translator/mm.h"
@@ -181,6 +183,8 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	r = eng->init(why);
 	if (r < 0)
 		return r;
+	/* --trace and --stats see every syscall: no TLS-free shortcut then. */
+	lx_fastpath_init(!lx_proc.trace && !lx_stats_on, eng == &lx_engine_sud);
 	sig_inherit();
 	struct lx_thread *t;
 	r = lx_thread_init(&t, NULL);

@@ -12,6 +12,7 @@
 #include "abi/linux_errno.h"
 #include "abi/linux_signal.h"
 #include "abi/syscalls.h"
+#include "translator/engine/fsbase.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/signal_host.h"
@@ -23,7 +24,6 @@ int lx_signal_handlers;
 #define BIT(sig) (1ull << ((sig) - 1))
 #define UNBLOCKABLE (BIT(LINUX_SIGKILL) | BIT(LINUX_SIGSTOP))
 
-extern void lx_sig_entry(int, siginfo_t *, void *);
 extern const char lx_sigreturn_restorer[];
 
 struct host_ksigaction {
@@ -36,7 +36,7 @@ void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 	if (handler > 1) {
 		/* No SA_RESTART: a blocking host call must come back with EINTR so that the
 		 * guest's own SA_RESTART decides. */
-		h.handler = (uint64_t)lx_sig_entry;
+		h.handler = (uint64_t)lx_fsgs.sig_entry;
 		h.flags = 0x04000000ul | 0x08000000ul | 0x4ul; /* RESTORER|ONSTACK|SIGINFO */
 		h.flags |= flags & (LINUX_SA_NOCLDSTOP | LINUX_SA_NOCLDWAIT);
 		h.restorer = (uint64_t)lx_sigreturn_restorer;
@@ -46,7 +46,7 @@ void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 		h.flags = flags & LINUX_SA_NOCLDWAIT;
 	}
 	if (syscall(SYS_rt_sigaction, sig, &h, &old, 8) == 0) {
-		int was = old.handler == (uint64_t)lx_sig_entry, now = handler > 1;
+		int was = old.handler == (uint64_t)lx_fsgs.sig_entry, now = handler > 1;
 		__atomic_add_fetch(&lx_signal_handlers, now - was, __ATOMIC_RELAXED);
 		static uint64_t handled;
 		handled = now ? handled | BIT(sig) : handled & ~BIT(sig);

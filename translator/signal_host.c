@@ -9,6 +9,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "translator/engine/fsbase.h"
 #include "translator/guest_mem.h"
 #include "translator/trace.h"
 #include "translator/process.h"
@@ -20,7 +21,6 @@
 #define SYS_USER_DISPATCH 2
 #endif
 
-extern void lx_sig_entry(int, siginfo_t *, void *);
 extern const char lx_sigreturn_restorer[];
 
 /* The kernel's struct sigaction on x86-64 (glibc's wrapper would force its own restorer). */
@@ -58,7 +58,7 @@ void lx_signals_set_fatal_hook(lx_fatal_hook hook)
 static int install_flags(int sig, uint64_t mask, unsigned long extra)
 {
 	struct host_ksigaction ksa = {
-		.handler = (void *)lx_sig_entry,
+		.handler = (void *)lx_fsgs.sig_entry,
 		.flags = K_SA_SIGINFO | K_SA_ONSTACK | K_SA_RESTORER | extra,
 		.restorer = lx_sigreturn_restorer,
 		.mask = mask,
@@ -75,6 +75,11 @@ static int install(int sig, uint64_t mask)
 
 int lx_signals_init(void)
 {
+	/* The entry stub set must be fixed (and GS set) before a handler of ours can run. */
+	const char *why;
+	int fr = lx_fsgs_init(&why);
+	if (fr < 0)
+		return fr;
 	/* While a syscall is served every other signal waits; synchronous faults cannot be
 	 * blocked usefully (the kernel would kill us), so they stay open. */
 	/* Signals with their default action (Ctrl-C on a sleeping guest) act at once; those
@@ -174,14 +179,24 @@ void lx_signals_guest_mask(uint64_t handled)
 	install(SIGSYS, handled & ~sync_signals);
 }
 
-static void serve_syscall(siginfo_t *si, ucontext_t *uc)
+/* served: the TLS-free path (lx_fast_sigsys) already put the result in the context, and a
+ * signal became deliverable meanwhile. */
+static void serve_syscall(siginfo_t *si, ucontext_t *uc, int served)
 {
 	struct lx_regs r;
 	lx_regs_from_uc(&r, uc);
+	struct lx_thread *t = lx_thread_self();
+	if (served) {
+		t->cur_uc = uc;
+		lx_signal_deliver(t, si->si_syscall, &r, uc->uc_mcontext.fpregs);
+		lx_signal_sync_mask(t);
+		t->cur_uc = NULL;
+		lx_regs_to_uc(uc, &r);
+		return;
+	}
 	r.rax = (uint64_t)si->si_syscall; /* SUD rolled rax back to the number already */
 	if (trap_hook)
 		trap_hook(si, uc);
-	struct lx_thread *t = lx_thread_self();
 	/* Guest-handled signals were blocked by the handler's sa_mask until here, where the
 	 * selector says "translator": let them interrupt a blocking host call now. */
 	int open = guest_handled != 0;
@@ -220,6 +235,14 @@ static void guest_signal(int sig, siginfo_t *si, ucontext_t *uc, int from_guest)
 			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
 		return;
 	}
+	lx_signal_deliver_uc(t, uc);
+}
+
+void lx_signal_deliver_uc(struct lx_thread *t, void *uctx)
+{
+	ucontext_t *uc = uctx;
+	if (!lx_signal_pending(t))
+		return;
 	struct lx_regs r;
 	lx_regs_from_uc(&r, uc);
 	void *outer = t->cur_uc;
@@ -236,7 +259,7 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 	greg_t *g = uc->uc_mcontext.gregs;
 
 	if (sig == SIGSYS && si->si_code == SYS_USER_DISPATCH && from_guest) {
-		serve_syscall(si, uc);
+		serve_syscall(si, uc, from_guest == 2);
 		return;
 	}
 	if (fault_hook && fault_hook(sig, si, uc))

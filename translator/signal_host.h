@@ -34,6 +34,10 @@ struct lx_regs;
 void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc);
 void lx_regs_to_uc(ucontext_t *uc, const struct lx_regs *r);
 
+/* The guest context in uc is about to resume: deliver the deliverable signals of t into it. */
+struct lx_thread;
+void lx_signal_deliver_uc(struct lx_thread *t, void *uc);
+
 /* Tell the SIGSYS handler which signals have guest handlers (a Linux signal-bit mask). */
 void lx_signals_guest_mask(uint64_t handled);
 

@@ -18,6 +18,7 @@
 #include "abi/linux_sched.h"
 #include "abi/linux_signal.h"
 #include "translator/engine/engine.h"
+#include "translator/engine/fsbase.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/signal_guest.h"
@@ -28,12 +29,13 @@ _Static_assert(offsetof(struct lx_thread, guest_fs) == LXT_GUEST_FS, "LXT_GUEST_
 _Static_assert(offsetof(struct lx_thread, host_sp) == LXT_HOST_SP, "LXT_HOST_SP");
 _Static_assert(offsetof(struct lx_thread, selector) == LXT_SELECTOR, "LXT_SELECTOR");
 _Static_assert(offsetof(struct lx_thread, depth) == LXT_DEPTH, "LXT_DEPTH");
+_Static_assert(offsetof(struct lx_thread, fs_host) == LXT_FSHOST, "LXT_FSHOST");
 _Static_assert(offsetof(struct lx_thread, sigmask) == LXT_SIGMASK, "LXT_SIGMASK");
 _Static_assert(offsetof(struct lx_thread, pending) == LXT_PENDING, "LXT_PENDING");
 _Static_assert(offsetof(struct lx_thread, scratch) == LXT_SCRATCH, "LXT_SCRATCH");
 
-/* Host C code (capstone, the VFS, trace formatting) runs on this stack inside handlers. */
-#define LX_ALTSTACK_SIZE (1u << 20)
+/* Host C code (capstone, the VFS, trace formatting) runs on the LX_ALTSTACK_SIZE host stack
+ * inside handlers; host_sp is its top and lx_sig_entry tells it from the guest's by it. */
 
 int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 {
@@ -56,7 +58,8 @@ int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 	t->selector = LX_SUD_ALLOW;
 	t->task = task;
 	t->tid = (int)syscall(SYS_gettid);
-	__asm__ volatile("rdfsbase %0" : "=r"(t->host_fs));
+	t->host_fs = lx_fs_self();
+	t->fs_host = 1;
 
 	stack_t ss = {.ss_sp = stk + page, .ss_size = LX_ALTSTACK_SIZE, .ss_flags = 0};
 	if (sigaltstack(&ss, NULL) < 0) {
@@ -65,7 +68,7 @@ int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 		free(t);
 		return lx_errno(e);
 	}
-	__asm__ volatile("wrgsbase %0" ::"r"(t) : "memory");
+	lx_gs_set(t);
 	*out = t;
 	return 0;
 }
@@ -164,7 +167,7 @@ static void *thread_main(void *arg)
 	if (lx_proc.engine->thread_disarm)
 		lx_proc.engine->thread_disarm(t);
 	threads_remove(t);
-	__asm__ volatile("wrgsbase %0" ::"r"(0ull) : "memory");
+	lx_gs_set(NULL);
 	munmap(t->altstack, t->altstack_size);
 	free(t);
 	return NULL;

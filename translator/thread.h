@@ -24,7 +24,8 @@ struct lx_thread {
 	uint64_t host_sp;       /* LXT_HOST_SP */
 	uint8_t selector;       /* LXT_SELECTOR */
 	uint8_t depth;          /* LXT_DEPTH */
-	uint8_t pad[6];
+	uint8_t fs_host;        /* LXT_FSHOST */
+	uint8_t pad[5];
 	uint64_t scratch;       /* LXT_SCRATCH */
 	uint64_t sigmask;       /* LXT_SIGMASK: guest signal state, see translator/signal_guest.c */
 	volatile uint64_t pending; /* LXT_PENDING */
@@ -72,15 +73,17 @@ __attribute__((noreturn)) void lx_thread_exit(struct lx_thread *t);
 /* Allocate and install the block for the calling host thread (sets GS base, sigaltstack). */
 int lx_thread_init(struct lx_thread **out, struct lx_task *task);
 
-/* The calling thread's block (the GS base is its address), or NULL if none was installed. */
+/* The calling thread's block, or NULL for a host-only thread. Every thread's GS base points
+ * at a block (translator/engine/fsbase.c): its own, or one whose self pointer is NULL. */
 static inline struct lx_thread *lx_thread_self(void)
 {
 	struct lx_thread *t;
-	__asm__ volatile("rdgsbase %0" : "=r"(t));
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(t));
 	return t;
 }
 
-/* Leave for good: jump into the guest with regs (rsp, rip, fs, and general registers). */
+/* Leave for good: jump into the guest with regs (rsp, rip, fs, and general registers), by
+ * the FS/GS stub set chosen at start-up (translator/engine/fsbase.h). */
 __attribute__((noreturn)) void lx_enter_guest(const struct lx_regs *regs);
 
 #endif

@@ -527,7 +527,12 @@ static void on_sigchld(uv_signal_t *s, int sig)
 
 		if (pid == svc.vm.helper_pid) {
 			svc.vm.helper_pid = 0;
-			if (!svc.stopping)
+			/* Killed for the TCG boot, or gone by itself because a KVM QEMU that
+			 * could not run the guest dropped it (reaped before that QEMU): its pid
+			 * file is free now. */
+			if (svc.restart_pending || kvm_fallback("virtiofsd lost its QEMU"))
+				restart_maybe();
+			else if (!svc.stopping)
 				vm_lost("virtiofsd exited unexpectedly");
 			continue;
 		}
@@ -635,16 +640,16 @@ static bool kvm_fallback(const char *what)
 	if (svc.vm.pid > 0)
 		kill(svc.vm.pid, SIGKILL);
 	if (svc.vm.helper_pid > 0)
-		kill(svc.vm.helper_pid, SIGKILL);
-	svc.vm.helper_pid = 0;
+		kill(svc.vm.helper_pid, SIGKILL); /* reaped in on_sigchld before the TCG boot */
 	svc.restart_pending = true;
 	return true;
 }
 
-/* The TCG boot waits for the old QEMU to be reaped and the channel handle to be closed. */
+/* The TCG boot waits for the old QEMU and virtiofsd to be reaped (a new virtiofsd cannot take
+ * the old one's pid file lock before) and the channel handle to be closed. */
 static void restart_maybe(void)
 {
-	if (!svc.restart_pending || svc.vm.pid > 0 || !svc.chan_dead)
+	if (!svc.restart_pending || svc.vm.pid > 0 || svc.vm.helper_pid > 0 || !svc.chan_dead)
 		return;
 	svc.restart_pending = false;
 	if (vm_boot("tcg") < 0)

@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,8 +201,8 @@ static inline int check_rm_one(const char *path, const struct stat *st, int type
 	(void)st;
 	(void)ftw;
 	/* Best effort: a leftover directory in /tmp must not turn a passing run into a failure. */
-	if (type == FTW_DP || type == FTW_D)
-		rmdir(path);
+	if (type == FTW_DP || type == FTW_D || type == FTW_DNR)
+		rmdir(path); /* an unreadable (FTW_DNR) directory a case left empty goes too */
 	else
 		unlink(path);
 	return 0;
@@ -315,6 +317,39 @@ static inline int check_wait_child(const char *name, pid_t pid, int want_sig)
 		return CHECK(name, WIFSIGNALED(status) && WTERMSIG(status) == want_sig,
 			     "status 0x%x, want signal %d", status, want_sig);
 	return CHECK(name, WIFEXITED(status) && WEXITSTATUS(status) == 0, "status 0x%x", status);
+}
+
+/*
+ * check_fork_unprivileged: fork a child that runs as uid/gid 65534 with no supplementary groups,
+ * so EACCES cases mean the same as root and as a user. Returns fork()'s value; in the child the
+ * drop already happened (or was not needed); a failed drop is reported by the child and it exits.
+ */
+static inline pid_t check_fork_unprivileged(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0)
+		check_passed = check_failed = check_skipped = 0; /* the child's own count */
+	if (pid == 0 && geteuid() == 0) {
+		if (setgroups(0, NULL) || setgid(65534) || setuid(65534)) {
+			check_report("harness.drop_privileges", 0, "%s", check_errname(errno));
+			check_child_exit();
+		}
+	}
+	return pid;
+}
+
+/*
+ * check_watchdog: end the program with SIGALRM after `seconds`, so a call that blocks forever
+ * under an emulator costs the cases after it (reported as missing) instead of hanging the run.
+ * Only for programs that do not use SIGALRM or alarm() themselves.
+ */
+static inline void check_watchdog(unsigned seconds)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds);
 }
 
 #endif /* LXRUN_TESTS_SYSCALLS_CHECK_H */

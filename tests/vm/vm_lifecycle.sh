@@ -55,4 +55,13 @@ check "idle timeout stops the VM" 0 "$(qemu_count)"
 "$LXRUN" vm status >/dev/null
 check "status says stopped after the idle timeout" 3 $?
 check "the next command starts it again" again "$(vm echo again 2>/dev/null)"
+
+# --- a host without /dev/kvm (hidden here): the probe says why, TCG boots, commands run
+"$LXRUN" vm stop >/dev/null
+LXRUN_KVM_DEVICE=/dev/lxrun-test-no-kvm "$LXRUN" vm start >/dev/null 2>&1
+case $("$LXRUN" vm status) in
+*"accelerator: tcg (/dev/lxrun-test-no-kvm is not usable (No such file or directory)"*)
+	ok "no /dev/kvm: status says TCG and why" ;;
+*) not_ok "no /dev/kvm: status says TCG and why" "$("$LXRUN" vm status)" ;; esac
+check "no /dev/kvm: commands run" 0 "$(vm sh -c 'echo $?' 2>/dev/null)"
 finish

@@ -2,40 +2,47 @@
 /* Assembly entry and exit paths between guest context and translator context. */
 #include "translator/thread_layout.h"
 
-/* struct lx_regs offsets (translator/thread.h) */
-#define R_RAX 0
-#define R_RBX 8
-#define R_RCX 16
-#define R_RDX 24
-#define R_RSI 32
-#define R_RDI 40
-#define R_RBP 48
-#define R_RSP 56
-#define R_R8 64
-#define R_R9 72
-#define R_R10 80
-#define R_R11 88
-#define R_R12 96
-#define R_R13 104
-#define R_R14 112
-#define R_R15 120
-#define R_RIP 128
-#define R_RFLAGS 136
-#define R_FS 144
+#define UC_RIP 168	/* offsetof(ucontext_t, uc_mcontext.gregs[REG_RIP]), checked in fsbase.c */
+#define UC_RSP 160	/* gregs[REG_RSP] */
 
 	.text
 
 /*
- * void lx_enter_guest(const struct lx_regs *r): never returns. Installs the guest FS base,
+ * Two stub sets, one per way of switching the FS base, chosen once at start-up
+ * (translator/engine/fsbase.c): "fsgsbase" uses rd/wrfsbase; "sys" uses arch_prctl from
+ * the SUD-allowed range (hosts without FSGSBASE). The guest's FS is always known there
+ * (LXT_GUEST_FS: the guest can only change it through the arch_prctl lxrun serves), and
+ * LXT_FSHOST says which FS is loaded: lx_setfs_host writes it before its syscall, so a
+ * signal that finds it 1 with rip in [lx_setfs_host_window, lx_setfs_host_insn] knows FS is
+ * still the guest's.
+ */
+.macro SET_HOST_FS v
+.ifc \v,fsgsbase
+	mov %gs:LXT_HOST_FS, %rax
+	wrfsbase %rax
+.else
+	call lx_setfs_host
+.endif
+.endm
+
+/*
+ * void lx_enter_guest_V(const struct lx_regs *r): never returns. Installs the guest FS base,
  * loads every register, flips the SUD selector to BLOCK and jumps through the thread block,
  * so nothing is written below the guest's stack pointer.
  */
-	.globl lx_enter_guest
-	.type lx_enter_guest, @function
-lx_enter_guest:
+.macro ENTER_GUEST v
+	.globl lx_enter_guest_\v
+	.type lx_enter_guest_\v, @function
+lx_enter_guest_\v:
 	mov R_FS(%rdi), %rax
 	mov %rax, %gs:LXT_GUEST_FS
+.ifc \v,fsgsbase
 	wrfsbase %rax
+.else
+	push %rdi
+	call lx_setfs_guest
+	pop %rdi
+.endif
 	mov R_RIP(%rdi), %rax
 	mov %rax, %gs:LXT_SCRATCH
 	pushq R_RFLAGS(%rdi)
@@ -58,40 +65,124 @@ lx_enter_guest:
 	mov R_RDI(%rdi), %rdi
 	movb $LX_SUD_BLOCK, %gs:LXT_SELECTOR
 	jmp *%gs:LXT_SCRATCH
-	.size lx_enter_guest, . - lx_enter_guest
+	.size lx_enter_guest_\v, . - lx_enter_guest_\v
+.endm
 
 /*
  * Every host signal handler enters here (SA_SIGINFO|SA_ONSTACK, so we run on the thread's
- * host signal stack). If the signal interrupted the guest (selector BLOCK), switch FS to the
- * translator's and the selector to ALLOW around the C handler; otherwise call it directly.
- * Threads without a block (GS base 0) are host-only threads.
+ * host signal stack). The C handler always runs with the selector ALLOW and the host FS, and
+ * what was there is put back afterwards (for the guest's FS: its latest value, which the
+ * handler may have changed). It interrupted the guest (from_guest = 1) only if the selector
+ * said BLOCK and the stack was not the host stack: a signal that lands at the start of
+ * another handler (before it flipped the selector), or in the restorer after one, finds
+ * the guest's selector on lxrun's stack, and must not be delivered into that context.
+ * A SUD trap of a syscall with a TLS-free handler (translator/fastpath.c) is served right
+ * here without switching FS; from_guest = 2 then asks the C handler only to deliver what
+ * became pending meanwhile. Threads whose block has no self pointer are host-only threads.
+ * r15: from_guest in the low byte, 0x100 if the selector goes back to BLOCK at the end.
  */
-	.globl lx_sig_entry
-	.type lx_sig_entry, @function
-lx_sig_entry:
-	rdgsbase %rax
+.macro SIG_ENTRY v
+	.globl lx_sig_entry_\v
+	.type lx_sig_entry_\v, @function
+lx_sig_entry_\v:
+	mov %gs:LXT_SELF, %rax
 	test %rax, %rax
-	jz 1f
+	jz lx_sig_entry_host
+	push %rbx
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	mov %edi, %r12d
+	mov %rsi, %r13
+	mov %rdx, %r14
+	xor %r15d, %r15d
 	cmpb $LX_SUD_ALLOW, %gs:LXT_SELECTOR
 	je 1f
 	movb $LX_SUD_ALLOW, %gs:LXT_SELECTOR
-	mov $1, %ecx			/* from_guest */
 	incb %gs:LXT_DEPTH
-	push %rbx
+	mov $0x100, %r15d
+	mov UC_RSP(%r14), %rax
+	mov %gs:LXT_HOST_SP, %rcx
+	cmp %rcx, %rax
+	jae 5f
+	sub $LX_ALTSTACK_SIZE, %rcx
+	cmp %rcx, %rax
+	jae 1f				/* on the host stack: not the guest */
+5:	mov $0x101, %r15d
+	cmp $31, %r12d			/* SIGSYS */
+	jne 1f
+	cmpb $0, lx_sud_fast(%rip)
+	je 1f
+	mov %gs:LXT_SELF, %rdi
+	mov %r13, %rsi
+	mov %r14, %rdx
+	call lx_fast_sigsys
+	test %eax, %eax
+	jz 1f
+	DELIVERABLE %rax
+	jz 8f
+	mov $0x102, %r15d
+1:
+.ifc \v,fsgsbase
 	rdfsbase %rbx
+	test $3, %r15b
+	jz 2f
 	mov %rbx, %gs:LXT_GUEST_FS
-	mov %gs:LXT_HOST_FS, %rax
-	wrfsbase %rax
+2:	SET_HOST_FS \v
+.else
+	movzbl %gs:LXT_FSHOST, %ebx	/* 0: restore the guest's FS afterwards */
+	test %ebx, %ebx
+	jz 2f
+	mov UC_RIP(%r14), %rax
+	lea lx_setfs_host_window(%rip), %rcx
+	cmp %rcx, %rax
+	jb 3f
+	lea lx_setfs_host_insn(%rip), %rcx
+	cmp %rcx, %rax
+	ja 3f
+2:	call lx_setfs_host		/* in the window: the interrupted code sets it again */
+3:
+.endif
+	mov %r12d, %edi
+	mov %r13, %rsi
+	mov %r14, %rdx
+	movzbl %r15b, %ecx
 	call lx_signal_dispatch
-	mov %gs:LXT_GUEST_FS, %rax
-	wrfsbase %rax
-	pop %rbx
+.ifc \v,fsgsbase
+	test $3, %r15b
+	jz 4f
+	mov %gs:LXT_GUEST_FS, %rbx
+4:	wrfsbase %rbx
+.else
+	test %ebx, %ebx
+	jnz 4f
+	call lx_setfs_guest
+4:
+.endif
+8:	test $0x100, %r15d
+	jz 9f
 	decb %gs:LXT_DEPTH
 	movb $LX_SUD_BLOCK, %gs:LXT_SELECTOR
+9:	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbx
 	ret
-1:	xor %ecx, %ecx			/* from_guest = 0 */
+	.size lx_sig_entry_\v, . - lx_sig_entry_\v
+.endm
+
+	ENTER_GUEST fsgsbase
+	ENTER_GUEST sys
+	SIG_ENTRY fsgsbase
+	SIG_ENTRY sys
+
+	.type lx_sig_entry_host, @function
+lx_sig_entry_host:
+	xor %ecx, %ecx			/* from_guest = 0 */
 	jmp lx_signal_dispatch
-	.size lx_sig_entry, . - lx_sig_entry
+	.size lx_sig_entry_host, . - lx_sig_entry_host
 
 /*
  * size_t lx_copy_user(void *dst, const void *src, size_t n): bytes NOT copied (0 on success).
@@ -144,6 +235,55 @@ lx_memset_user_fixup:
 	.size lx_memset_user, . - lx_memset_user
 
 /*
+ * The only code SUD lets through whatever the selector says (the exclusive mode's "allowed"
+ * range): the sa_restorer of every host handler (its rt_sigreturn runs with the selector
+ * already set back to BLOCK when the handler returns to the guest), the FS switches of the
+ * "sys" stubs, and the translator's raw and guarded host syscalls. The kernel does not read
+ * the selector for these, which makes them cheaper than the same call from glibc.
+ */
+	.p2align 6
+	.globl lx_sud_allow_start, lx_sud_allow_end, lx_sigreturn_restorer
+lx_sud_allow_start:
+lx_sigreturn_restorer:
+	mov $15, %eax
+	syscall
+	ud2
+
+/* lx_setfs_host / lx_setfs_guest: arch_prctl(ARCH_SET_FS) to the host's or the guest's FS;
+ * clobber rax, rcx, rsi, rdi, r11 (no vector register, no stack below rsp). */
+	.globl lx_setfs_host, lx_setfs_host_window, lx_setfs_host_insn, lx_setfs_guest
+	.type lx_setfs_host, @function
+lx_setfs_host:
+	mov %gs:LXT_HOST_FS, %rsi
+	movb $1, %gs:LXT_FSHOST
+lx_setfs_host_window:
+	mov $0x1002, %edi
+	mov $158, %eax
+lx_setfs_host_insn:
+	syscall
+	ret
+	.size lx_setfs_host, . - lx_setfs_host
+
+	.type lx_setfs_guest, @function
+lx_setfs_guest:
+	mov %gs:LXT_GUEST_FS, %rsi
+	movb $0, %gs:LXT_FSHOST
+	mov $0x1002, %edi
+	mov $158, %eax
+	syscall
+	ret
+	.size lx_setfs_guest, . - lx_setfs_guest
+
+/* long lx_raw_syscall(long nr, a1, a2, a3, a4, a5, a6): the kernel's result (-errno). */
+	.globl lx_raw_syscall
+	.type lx_raw_syscall, @function
+lx_raw_syscall:
+	SYSCALL_ARGS_FROM_C
+	syscall
+	ret
+	.size lx_raw_syscall, . - lx_raw_syscall
+
+/*
  * long lx_safe_syscall(long nr, a1, a2, a3, a4, a5, a6): a host syscall that a guest signal
  * can interrupt without a lost wake-up (QEMU's safe_syscall idea). The pending-signal check and the
  * syscall instruction form a guarded range: a signal handler that finds rip inside it sends
@@ -153,17 +293,9 @@ lx_memset_user_fixup:
 	.globl lx_safe_syscall, lx_safe_syscall_start, lx_safe_syscall_insn, lx_safe_syscall_eintr
 	.type lx_safe_syscall, @function
 lx_safe_syscall:
-	mov %rdi, %rax
-	mov %rsi, %rdi
-	mov %rdx, %rsi
-	mov %rcx, %rdx
-	mov %r8, %r10
-	mov %r9, %r8
-	mov 8(%rsp), %r9
+	SYSCALL_ARGS_FROM_C
 lx_safe_syscall_start:
-	mov %gs:LXT_SIGMASK, %r11	/* r11: clobbered by syscall anyway */
-	not %r11
-	and %gs:LXT_PENDING, %r11
+	DELIVERABLE %r11		/* r11: clobbered by syscall anyway */
 	jnz lx_safe_syscall_eintr
 lx_safe_syscall_insn:
 	syscall
@@ -173,18 +305,6 @@ lx_safe_syscall_eintr:
 	ret
 	.size lx_safe_syscall, . - lx_safe_syscall
 
-/*
- * The only code SUD lets through unconditionally (the exclusive "allowed" range): the
- * sa_restorer of every host handler. Its rt_sigreturn runs with the selector already set
- * back to BLOCK when the handler returns to the guest.
- */
-	.p2align 6
-	.globl lx_sud_allow_start, lx_sud_allow_end, lx_sigreturn_restorer
-lx_sud_allow_start:
-lx_sigreturn_restorer:
-	mov $15, %eax
-	syscall
-	ud2
 lx_sud_allow_end:
 
 	.section .note.GNU-stack, "", @progbits

@@ -25,7 +25,7 @@ _Static_assert(offsetof(struct lx_regs, r15) == 120, "R_R15");
 _Static_assert(offsetof(struct lx_regs, rip) == 128, "R_RIP");
 _Static_assert(offsetof(struct lx_regs, rflags) == 136, "R_RFLAGS");
 _Static_assert(offsetof(struct lx_regs, fs) == 144, "R_FS");
-_Static_assert(sizeof(struct lx_regs) <= 160, "REGS_SIZE");
+_Static_assert(sizeof(struct lx_regs) <= 152, "R_MODE");
 
 uint64_t lx_rewrite_xsave_mask;
 uint64_t lx_rewrite_xsave_size;
@@ -33,7 +33,7 @@ uint64_t lx_rewrite_frame_off;
 uint8_t lx_rewrite_fast_level;
 uint32_t lx_rewrite_mxcsr_default = 0x1f80;
 
-#define REGS_SIZE 160 /* rewrite_entry.S */
+#define REGS_SIZE 176 /* rewrite_entry.S */
 #define FAST_AREA 2176 /* rewrite_entry.S: V_FCW + 2, rounded up */
 #define REG(g, r) (*(uint64_t *)((g) + (r)))
 
@@ -62,9 +62,9 @@ void lx_rewrite_serve(struct lx_thread *t, struct lx_regs *regs, void *xsave)
 	regs->fs = t->guest_fs;
 }
 
-void lx_rewrite_deliver(struct lx_thread *t, struct lx_regs *regs, void *xsave)
+void lx_rewrite_deliver(struct lx_thread *t, struct lx_regs *regs, void *xsave, long nr)
 {
-	lx_signal_deliver(t, -1, regs, xsave);
+	lx_signal_deliver(t, nr, regs, xsave);
 }
 
 /* Where the trampoline's register file lies on this thread's host stack. */
@@ -78,19 +78,20 @@ int lx_rewrite_signal_fixup(void *uctx)
 	ucontext_t *uc = uctx;
 	greg_t *g = uc->uc_mcontext.gregs;
 	uint64_t rip = (uint64_t)g[REG_RIP];
-	if (!lx_rewrite_in_trampoline(rip))
+	const struct lx_tramp_labels *l = lx_tramp_find(rip);
+	if (!l)
 		return 0;
-	if (rip < (uint64_t)lx_rewrite_tramp_check)
+	if (rip < (uint64_t)l->check)
 		return 1; /* on the way in: the exit path looks at the pending set */
 	uint64_t regs = frame_regs(lx_thread_self());
-	if (rip >= (uint64_t)lx_rewrite_tramp_popf && rip <= (uint64_t)lx_rewrite_tramp_jmp) {
+	if (rip >= (uint64_t)l->popf && rip <= (uint64_t)l->jmp) {
 		/* Finish the exit here: what remains is the guest's rflags, rsp and rip. A frame
 		 * nested on this stack may cover regs.rax (loaded by now), never what is read. */
-		if (rip == (uint64_t)lx_rewrite_tramp_popf)
+		if (rip == (uint64_t)l->popf)
 			g[REG_EFL] = (greg_t)REG(regs, offsetof(struct lx_regs, rflags));
 		/* At the jmp rsp is the guest's, so this frame went to the top of the host
 		 * stack, over the register file: the target is in the thread block. */
-		if (rip == (uint64_t)lx_rewrite_tramp_jmp) {
+		if (rip == (uint64_t)l->jmp) {
 			g[REG_RIP] = (greg_t)lx_thread_self()->scratch;
 			return 0;
 		}
@@ -98,7 +99,7 @@ int lx_rewrite_signal_fixup(void *uctx)
 		g[REG_RIP] = (greg_t)REG(regs, offsetof(struct lx_regs, rip));
 		return 0; /* a guest context now: deliver into it as usual */
 	}
-	g[REG_RIP] = (greg_t)lx_rewrite_tramp_redo;
+	g[REG_RIP] = (greg_t)l->redo;
 	g[REG_RBP] = (greg_t)regs;
 	g[REG_RSP] = (greg_t)regs;
 	g[REG_RBX] = (greg_t)(regs + REGS_SIZE);
@@ -114,16 +115,23 @@ int lx_rewrite_signal_fixup(void *uctx)
 static int rewrite_fault(int sig, siginfo_t *si, void *uctx)
 {
 	ucontext_t *uc = uctx;
-	if (rewrite_site_fault(sig, si, uc))
+	struct lx_thread *t = lx_thread_self();
+	if (rewrite_site_fault(sig, si, uc)) {
+		/* uc is the guest's again, moved on: a signal queued while this one was taken
+		 * (it interrupted the start of this handler) is delivered into it now */
+		if (t)
+			lx_signal_deliver_uc(t, uc);
 		return 1;
+	}
 	int fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		     sig == SIGTRAP) && si->si_code > 0;
-	struct lx_thread *t = lx_thread_self();
 	if (fault || !t || !lx_rewrite_in_trampoline((uint64_t)uc->uc_mcontext.gregs[REG_RIP]))
 		return 0;
-	if (!lx_rewrite_signal_fixup(uc))
-		return 0; /* completed into guest context: the usual delivery applies */
 	lx_signal_queue(t, sig, si);
+	/* Completed into the guest's context (the exit's last instructions, on the host stack
+	 * still): deliver into it; otherwise the trampoline delivers on its way out. */
+	if (!lx_rewrite_signal_fixup(uc))
+		lx_signal_deliver_uc(t, uc);
 	return 1;
 }
 

@@ -10,14 +10,14 @@
 struct lx_thread;
 struct lx_regs;
 
-/* The trampoline's code range: a host signal whose rip is inside it interrupted the
- * translator's entry or exit, not the guest, whatever the SUD selector says. */
-extern const char lx_rewrite_tramp[], lx_rewrite_tramp_end[];
-/* From here to the end of the trampoline, an interrupted thread is sent back to redo (which
- * re-reads the pending set) rather than resumed where it was. */
-extern const char lx_rewrite_tramp_check[], lx_rewrite_tramp_redo[];
-/* The exit's last three instructions (popfq; load the guest rsp; jmp): completed, not rewound. */
-extern const char lx_rewrite_tramp_popf[], lx_rewrite_tramp_lastsp[], lx_rewrite_tramp_jmp[];
+/*
+ * The trampoline (one per FS/GS stub set, struct lx_tramp_labels in fsbase.h): a host signal
+ * whose rip is inside [start, end) interrupted the translator's entry or exit, not the guest,
+ * whatever the SUD selector says. From check on, an interrupted thread is sent back to redo
+ * (which re-reads the pending set) rather than resumed where it was; the exit's last three
+ * instructions (popf; lastsp: load the guest rsp; jmp) are completed, not rewound.
+ */
+#include "translator/engine/fsbase.h"
 
 /* Read by the trampoline: XCR0's features, the XSAVE area size for them (CPUID 0xD), how far
  * below the top of the host stack its register file starts (frame_off, from rsp after the
@@ -31,8 +31,9 @@ extern uint8_t lx_rewrite_fast_level;
 
 /* Called by the trampoline on the host stack with the host FS: serve one patched syscall. */
 void lx_rewrite_serve(struct lx_thread *t, struct lx_regs *regs, void *xsave);
-/* Called by the trampoline when a signal is deliverable after the syscall was served. */
-void lx_rewrite_deliver(struct lx_thread *t, struct lx_regs *regs, void *xsave);
+/* Called by the trampoline when a signal is deliverable after the syscall was served (nr: the
+ * syscall whose result regs->rax holds, for the restart rules, or -1 when those were applied). */
+void lx_rewrite_deliver(struct lx_thread *t, struct lx_regs *regs, void *xsave, long nr);
 
 /* Fill the xsave/fast-mode variables above from CPUID and XCR0: 0, or -LINUX_ENOSYS when
  * the trampoline cannot keep the vector state (then nothing is patched). */
@@ -54,7 +55,7 @@ int lx_rewrite_signal_fixup(void *uctx);
 /* Is rip inside the trampoline (see above)? */
 static inline int lx_rewrite_in_trampoline(uint64_t rip)
 {
-	return rip >= (uint64_t)lx_rewrite_tramp && rip < (uint64_t)lx_rewrite_tramp_end;
+	return lx_tramp_find(rip) != NULL;
 }
 
 #endif

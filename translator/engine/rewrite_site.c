@@ -139,7 +139,7 @@ static struct chunk *chunk_at(uint64_t cand)
 		return NULL;
 	}
 	memset(p, 0xcc, CHUNK_SIZE);
-	uint64_t tramp = (uint64_t)lx_rewrite_tramp;
+	uint64_t tramp = (uint64_t)lx_fsgs.tramp->start;
 	memcpy(p, &tramp, sizeof(tramp));
 	mprotect(p, CHUNK_SIZE, PROT_READ | PROT_EXEC);
 	struct chunk *c = &chunks[nchunks++];

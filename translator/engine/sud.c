@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The sud engine: Syscall User Dispatch sends every guest syscall to the SIGSYS handler. */
 #include "translator/engine/engine.h"
+#include "translator/engine/fsbase.h"
 
 #include <errno.h>
 #include <sys/auxv.h>
@@ -20,12 +21,11 @@ extern const char lx_sud_allow_start[], lx_sud_allow_end[];
 
 static int sud_init(const char **why)
 {
-	/* The entry stubs switch FS/GS with rd/wrfsbase: the kernel must have enabled them. */
-	if (!(getauxval(AT_HWCAP2) & (1u << 1))) {
-		*why = "the CPU or kernel does not enable FSGSBASE (needed for the guest/host TLS switch)";
-		return -LINUX_ENOSYS;
-	}
-	int r = lx_signals_init();
+	/* The stub set (FSGSBASE or arch_prctl) is fixed before any handler is installed. */
+	int r = lx_fsgs_init(why);
+	if (r < 0)
+		return r;
+	r = lx_signals_init();
 	if (r < 0)
 		*why = "cannot install the translator's signal handlers";
 	return r;
@@ -40,9 +40,11 @@ static int sud_thread_arm(struct lx_thread *t, const char **why)
 		  (unsigned long)lx_sud_allow_start,
 		  (unsigned long)(lx_sud_allow_end - lx_sud_allow_start), &t->selector) < 0) {
 		int e = errno;
-		*why = e == EINVAL ? "Syscall User Dispatch is not available (Linux >= 5.11 needed)"
+		*why = e == EINVAL ? "this kernel has no Syscall User Dispatch, which translate mode "
+				     "needs (Linux 5.11 or later, built with it); run the program on a "
+				     "real kernel with --mode vm"
 				   : "prctl(PR_SET_SYSCALL_USER_DISPATCH) failed";
-		return lx_errno(e);
+		return e == EINVAL ? -LINUX_ENOSYS : lx_errno(e);
 	}
 	return 0;
 }

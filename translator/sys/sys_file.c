@@ -66,7 +66,7 @@ long sys_path_in(char *buf, uint64_t guest_path)
 LX_SYSCALL(read)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f || ACCMODE(f) == LINUX_O_WRONLY || (f->flags & LINUX_O_PATH))
+	if (!lx_file_readable(f))
 		return -LINUX_EBADF;
 	if (!f->ops->read)
 		return -LINUX_EINVAL;
@@ -76,7 +76,7 @@ LX_SYSCALL(read)
 LX_SYSCALL(write)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f || ACCMODE(f) == LINUX_O_RDONLY || (f->flags & LINUX_O_PATH))
+	if (!lx_file_writable(f))
 		return -LINUX_EBADF;
 	if (!f->ops->write)
 		return -LINUX_EINVAL;
@@ -86,7 +86,7 @@ LX_SYSCALL(write)
 LX_SYSCALL(pread64)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f || ACCMODE(f) == LINUX_O_WRONLY || (f->flags & LINUX_O_PATH))
+	if (!lx_file_readable(f))
 		return -LINUX_EBADF;
 	if ((int64_t)sc->a[3] < 0)
 		return -LINUX_EINVAL;
@@ -98,7 +98,7 @@ LX_SYSCALL(pread64)
 LX_SYSCALL(pwrite64)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f || ACCMODE(f) == LINUX_O_RDONLY || (f->flags & LINUX_O_PATH))
+	if (!lx_file_writable(f))
 		return -LINUX_EBADF;
 	if ((int64_t)sc->a[3] < 0)
 		return -LINUX_EINVAL;

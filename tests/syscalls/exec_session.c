@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: MIT */
+/* exec_session.c: coverage for execve/execveat, process groups and sessions, prctl, pidfds, kcmp. */
+#include "check.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+
+#ifndef PIDFD_NONBLOCK
+#define PIDFD_NONBLOCK O_NONBLOCK
+#endif
+#define KCMP_FILE 0
+#define KCMP_VM 1
+
+static char self_exe[PATH_MAX];
+
+/* Re-executed as "prog --exec-child A B": checks what execve handed over, exits 0 when right. */
+static int exec_child(int argc, char **argv)
+{
+	const char *v = getenv("LXRUN_EXEC_TEST");
+
+	if (argc < 2 || strcmp(argv[1], "--exec-child"))
+		return 120; /* an exec that should have failed ran us */
+	if (argc != 4 || strcmp(argv[2], "alpha") || strcmp(argv[3], "") || !v ||
+	    strcmp(v, "beta"))
+		return 2;
+	/* A descriptor marked close-on-exec by the parent (fd 100) must be gone. */
+	if (fcntl(100, F_GETFD) != -1 || errno != EBADF)
+		return 3;
+	/* One that was not (fd 101) must still be there. */
+	if (fcntl(101, F_GETFD) != 0)
+		return 4;
+	return 0;
+}
+
+static pid_t run_exec(const char *how, int dirfd, const char *path, int flags)
+{
+	char *argv[] = {(char *)"x", (char *)"--exec-child", (char *)"alpha", (char *)"", NULL};
+	char *envp[] = {(char *)"LXRUN_EXEC_TEST=beta", NULL};
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		dup3(fd, 100, O_CLOEXEC);
+		dup2(fd, 101);
+		if (strcmp(how, "execve") == 0)
+			execve(path, argv, envp);
+		else
+			syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+		_exit(100 + errno);
+	}
+	return pid;
+}
+
+static int exec_status(pid_t pid)
+{
+	int st = 0;
+
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1000 + WTERMSIG(st);
+}
+
+/*
+ * exec_try: an exec that is expected to fail, made in a child so that an unexpected success
+ * cannot replace this process. Returns -1 with the child's errno, or 0 when the exec happened.
+ */
+static long exec_try(int at, int dirfd, const void *path, char *const *argv, int flags)
+{
+	static char *const envp[] = {(char *)"LXRUN_EXEC_TEST=unexpected", NULL};
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (at)
+			syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+		else
+			syscall(SYS_execve, path, argv, envp);
+		_exit(errno & 0x7f);
+	}
+	waitpid(pid, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) == 120 || WEXITSTATUS(st) == 0)
+		return 0;
+	errno = WEXITSTATUS(st);
+	return -1;
+}
+
+static void test_execve(void)
+{
+	char *argv[] = {(char *)"x", NULL}, *envp[] = {NULL};
+	char longname[PATH_MAX + 10];
+	int dfd, fd;
+	pid_t pid;
+
+	CHECK_EQ("execve.argv_envp_cloexec", exec_status(run_exec("execve", 0, self_exe, 0)), 0);
+	CHECK_ERR("execve.enoent", exec_try(0, 0, check_path("missing"), argv, 0), ENOENT);
+	CHECK_ERR("execve.directory_eacces", exec_try(0, 0, check_path(""), argv, 0), EACCES);
+	check_write_file(check_path("plain"), "#!/bin/sh\nexit 0\n", 17);
+	chmod(check_path("plain"), 0644);
+	CHECK_ERR("execve.not_executable", exec_try(0, 0, check_path("plain"), argv, 0), EACCES);
+	check_write_file(check_path("garbage"), "\x01\x02\x03\x04garbage", 11);
+	chmod(check_path("garbage"), 0755);
+	CHECK_ERR("execve.enoexec", exec_try(0, 0, check_path("garbage"), argv, 0), ENOEXEC);
+	CHECK_ERR("execve.enotdir", exec_try(0, 0, check_path("plain/x"), argv, 0), ENOTDIR);
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = '\0';
+	CHECK_ERR("execve.enametoolong", exec_try(0, 0, longname, argv, 0), ENAMETOOLONG);
+	symlink("loop", check_path("loop"));
+	CHECK_ERR("execve.eloop", exec_try(0, 0, check_path("loop"), argv, 0), ELOOP);
+	CHECK_ERR("execve.efault_path", exec_try(0, 0, BADPTR, argv, 0), EFAULT);
+	CHECK_ERR("execve.efault_argv", exec_try(0, 0, self_exe, BADPTR, 0), EFAULT);
+
+	/* A #! script runs through its interpreter with the script's exit status. */
+	check_write_file(check_path("script"), "#!/bin/sh\nexit 33\n", 18);
+	chmod(check_path("script"), 0755);
+	pid = fork();
+	if (pid == 0) {
+		execve(check_path("script"), argv, envp);
+		_exit(99);
+	}
+	CHECK_EQ("execve.shebang", exec_status(pid), 33);
+	check_write_file(check_path("badinterp"), "#!/nonexistent/interp\n", 22);
+	chmod(check_path("badinterp"), 0755);
+	CHECK_ERR("execve.shebang_missing_interp", exec_try(0, 0, check_path("badinterp"), argv, 0),
+		  ENOENT);
+
+	/* execveat: by descriptor (AT_EMPTY_PATH) and relative to a directory descriptor. */
+	fd = open(self_exe, O_RDONLY | O_CLOEXEC);
+	CHECK_EQ("execveat.empty_path", exec_status(run_exec("execveat", fd, "", AT_EMPTY_PATH)), 0);
+	close(fd);
+	fd = open(self_exe, O_PATH | O_CLOEXEC);
+	CHECK_EQ("execveat.o_path_fd", exec_status(run_exec("execveat", fd, "", AT_EMPTY_PATH)), 0);
+	close(fd);
+	dfd = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	CHECK_EQ("execveat.dirfd_relative",
+		 exec_status(run_exec("execveat", dfd, self_exe + 1, 0)), 0);
+	CHECK_EQ("execveat.at_fdcwd", exec_status(run_exec("execveat", AT_FDCWD, self_exe, 0)), 0);
+	symlink(self_exe, check_path("link"));
+	CHECK_ERR("execveat.symlink_nofollow", 
+		  exec_try(1, AT_FDCWD, check_path("link"), argv, AT_SYMLINK_NOFOLLOW), ELOOP);
+	CHECK_ERR("execveat.bad_flags", exec_try(1, dfd, "bin/true", argv, 0x4),
+		  EINVAL);
+	CHECK_ERR("execveat.ebadf", exec_try(1, check_closed_fd(), "x", argv, 0),
+		  EBADF);
+	fd = open(check_path("plain"), O_RDONLY | O_CLOEXEC);
+	CHECK_ERR("execveat.relative_enotdir", exec_try(1, fd, "x", argv, 0),
+		  ENOTDIR);
+	CHECK_ERR("execveat.empty_path_not_exec",
+		  exec_try(1, fd, "", argv, AT_EMPTY_PATH), EACCES);
+	CHECK_ERR("execveat.empty_without_flag", exec_try(1, fd, "", argv, 0),
+		  ENOENT);
+	close(fd);
+	close(dfd);
+
+	/* Execute permission for the owner only, or (when we own it) for everyone but the owner. */
+	chmod(check_tmpdir, 0755);
+	chmod(check_path("script"), geteuid() == 0 ? 0700 : 0077);
+	pid = check_fork_unprivileged();
+	if (pid == 0) {
+		CHECK_ERR("execve.eacces_user", exec_try(0, 0, check_path("script"), argv, 0), EACCES);
+		check_child_exit();
+	}
+	check_wait_child("execve.eacces_child", pid, 0);
+}
+
+static void test_pgrp_session(void)
+{
+	int p[2];
+	char c;
+	pid_t pid, other;
+
+	CHECK_EQ("getpgid.self_zero", getpgid(0), getpgrp());
+	CHECK_EQ("getpgid.by_pid", getpgid(getpid()), getpgrp());
+	CHECK_EQ("getpgrp.raw", syscall(SYS_getpgrp), getpgrp());
+	CHECK_ERR("getpgid.esrch", getpgid(INT_MAX), ESRCH);
+	CHECK_EQ("getsid.self_zero", getsid(0), getsid(getpid()));
+	CHECK_ERR("getsid.esrch", getsid(INT_MAX), ESRCH);
+	CHECK_ERR("setpgid.negative", setpgid(0, -1), EINVAL);
+	CHECK_ERR("setpgid.esrch", setpgid(INT_MAX, 0), ESRCH);
+
+	pid = fork();
+	if (pid == 0) {
+		pid_t me = getpid();
+
+		if (setpgid(0, 0) || getpgrp() != me)
+			_exit(2);
+		/* Now a group leader: setsid is refused. */
+		if (setsid() != -1 || errno != EPERM)
+			_exit(3);
+		if (fork() == 0) {
+			pid_t sid = setsid();
+
+			_exit(sid == getpid() && getsid(0) == getpid() && getpgrp() == getpid() ? 0 : 4);
+		}
+		{
+			int st;
+
+			wait(&st);
+			_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 5);
+		}
+	}
+	CHECK_EQ("setsid.new_session", exec_status(pid), 0);
+
+	/* The parent moves a child into its own group, then into ours again. */
+	pipe(p);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+	CHECK_SYS("setpgid.child", setpgid(pid, pid));
+	CHECK_EQ("setpgid.child_group", getpgid(pid), pid);
+	CHECK_SYS("setpgid.child_back", setpgid(pid, getpgrp()));
+	CHECK_EQ("setpgid.child_back_group", getpgid(pid), getpgrp());
+	CHECK_ERR("setpgid.no_such_group", setpgid(pid, INT_MAX), EPERM);
+	other = fork();
+	if (other == 0) {
+		setsid();
+		pause();
+		_exit(0);
+	}
+	usleep(50000);
+	CHECK_ERR("setpgid.other_session", setpgid(pid, other), EPERM);
+	kill(other, SIGKILL);
+	waitpid(other, NULL, 0);
+	close(p[1]);
+	waitpid(pid, NULL, 0);
+	pid = fork();
+	if (pid == 0) {
+		setsid();
+		_exit(setpgid(getppid(), 0) == -1 && errno == ESRCH ? 0 : 1);
+	}
+	CHECK_EQ("setpgid.not_a_child", exec_status(pid), 0);
+}
+
+static void test_prctl(void)
+{
+	char name[32] = "";
+	int v = -1;
+	pid_t pid;
+
+	CHECK_SYS("prctl.set_name_long", prctl(PR_SET_NAME, "abcdefghijklmnopqrstuvwxyz"));
+	prctl(PR_GET_NAME, name);
+	CHECK_STR("prctl.name_truncated", name, "abcdefghijklmno");
+	CHECK_SYS("prctl.set_pdeathsig", prctl(PR_SET_PDEATHSIG, SIGUSR2));
+	prctl(PR_GET_PDEATHSIG, &v);
+	CHECK_EQ("prctl.get_pdeathsig", v, SIGUSR2);
+	CHECK_ERR("prctl.pdeathsig_bad", prctl(PR_SET_PDEATHSIG, 99), EINVAL);
+	prctl(PR_SET_PDEATHSIG, 0);
+	CHECK_EQ("prctl.get_dumpable", prctl(PR_GET_DUMPABLE), 1);
+	CHECK_ERR("prctl.set_dumpable_bad", prctl(PR_SET_DUMPABLE, 5), EINVAL);
+	CHECK_EQ("prctl.subreaper_default", prctl(PR_GET_CHILD_SUBREAPER, &v) * 0 + v, 0);
+	CHECK("prctl.timerslack", prctl(PR_GET_TIMERSLACK) > 0, "slack %d",
+	      prctl(PR_GET_TIMERSLACK));
+	CHECK_ERR("prctl.unknown_option", prctl(0x7fff1234, 0, 0, 0, 0), EINVAL);
+	CHECK_ERR("prctl.no_new_privs_bad_arg", prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0), EINVAL);
+	CHECK_ERR("prctl.get_pdeathsig_efault",
+		  syscall(SYS_prctl, PR_GET_PDEATHSIG, BADPTR, 0, 0, 0), EFAULT);
+	pid = fork();
+	if (pid == 0) {
+		int ok = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0 &&
+			 prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+			 prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1;
+
+		_exit(ok ? 0 : 1);
+	}
+	CHECK_EQ("prctl.no_new_privs", exec_status(pid), 0);
+
+	/* A subreaper adopts its orphaned grandchildren. */
+	pid = fork();
+	if (pid == 0) {
+		pid_t reaper = getpid(), mid, grand;
+		int p[2], st = 0;
+		char c;
+
+		prctl(PR_SET_CHILD_SUBREAPER, 1);
+		pipe(p);
+		mid = fork();
+		if (mid == 0) {
+			if (fork() == 0) {
+				read(p[0], &c, 1);
+				_exit(getppid() == reaper ? 0 : 1);
+			}
+			_exit(0);
+		}
+		waitpid(mid, NULL, 0);
+		/* The grandchild is orphaned now; release it, and it must be ours to wait for. */
+		write(p[1], "x", 1);
+		grand = wait(&st);
+		_exit(grand > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : 1);
+	}
+	CHECK_EQ("prctl.child_subreaper", exec_status(pid), 0);
+}
+
+static void test_pidfd(void)
+{
+	struct pollfd pfd;
+	int pidfd, fd, p[2], got;
+	char c;
+	pid_t pid;
+
+	pipe(p);
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		read(p[0], &c, 1);
+		_exit(0);
+	}
+	close(p[0]);
+	pidfd = CHECK_SYS("pidfd_open.child", syscall(SYS_pidfd_open, pid, 0));
+	CHECK_EQ("pidfd_open.cloexec", fcntl(pidfd, F_GETFD), FD_CLOEXEC);
+	pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
+	CHECK_EQ("pidfd_open.not_ready_running", poll(&pfd, 1, 0), 0);
+	CHECK_ERR("pidfd_open.esrch", syscall(SYS_pidfd_open, INT_MAX, 0), ESRCH);
+	CHECK_ERR("pidfd_open.bad_flags", syscall(SYS_pidfd_open, pid, 1), EINVAL);
+	CHECK_ERR("pidfd_open.bad_pid", syscall(SYS_pidfd_open, -1, 0), EINVAL);
+	fd = syscall(SYS_pidfd_open, pid, PIDFD_NONBLOCK);
+	CHECK_EQ("pidfd_open.nonblock", fcntl(fd, F_GETFL) & O_NONBLOCK, O_NONBLOCK);
+	CHECK_ERR("waitid.pidfd_nonblock_eagain", waitid(P_PIDFD, fd, NULL, WEXITED), EAGAIN);
+	close(fd);
+
+	/* pidfd_getfd duplicates a descriptor out of the child: its pipe's read end. */
+	got = syscall(SYS_pidfd_getfd, pidfd, p[0], 0);
+	CHECK("pidfd_getfd.dup", got >= 0 && fcntl(got, F_GETFD) == FD_CLOEXEC, "got %d %s", got,
+	      check_errname(errno));
+	CHECK_ERR("pidfd_getfd.ebadf_target", syscall(SYS_pidfd_getfd, pidfd, check_closed_fd(), 0),
+		  EBADF);
+	CHECK_ERR("pidfd_getfd.bad_flags", syscall(SYS_pidfd_getfd, pidfd, p[0], 1), EINVAL);
+	CHECK_ERR("pidfd_getfd.not_pidfd", syscall(SYS_pidfd_getfd, p[1], 0, 0), EBADF);
+	CHECK_SYS("pidfd_send_signal.sig0", syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0));
+	CHECK_ERR("pidfd_send_signal.bad_flags",
+		  syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0x80), EINVAL);
+	CHECK_ERR("pidfd_send_signal.bad_sig", syscall(SYS_pidfd_send_signal, pidfd, 99, NULL, 0),
+		  EINVAL);
+	CHECK_ERR("pidfd_send_signal.not_pidfd",
+		  syscall(SYS_pidfd_send_signal, p[1], SIGTERM, NULL, 0), EBADF);
+	CHECK_ERR("pidfd_send_signal.ebadf",
+		  syscall(SYS_pidfd_send_signal, check_closed_fd(), SIGTERM, NULL, 0), EBADF);
+	if (CHECK_SYS("pidfd_send_signal.kill",
+		      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0)) == -1)
+		kill(pid, SIGKILL); /* so that the wait below cannot hang */
+	CHECK("pidfd_open.pollin_on_exit", poll(&pfd, 1, 5000) == 1 && (pfd.revents & POLLIN),
+	      "revents 0x%x", pfd.revents);
+	check_wait_child("pidfd_send_signal.killed", pid, SIGKILL);
+	CHECK_ERR("pidfd_send_signal.reaped", syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0),
+		  ESRCH);
+	close(pidfd);
+	if (got >= 0)
+		close(got);
+	close(p[1]);
+
+	/* kcmp: two descriptors for one open file description compare equal. */
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	got = dup(fd);
+	p[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	CHECK_EQ("kcmp.file_same", syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, fd, got), 0);
+	CHECK("kcmp.file_different",
+	      syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, fd, p[0]) > 0, "%s",
+	      check_errname(errno));
+	CHECK_EQ("kcmp.vm_self", syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0), 0);
+	CHECK_ERR("kcmp.ebadf", syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, fd,
+					check_closed_fd()), EBADF);
+	CHECK_ERR("kcmp.bad_type", syscall(SYS_kcmp, getpid(), getpid(), 99, 0, 0), EINVAL);
+	CHECK_ERR("kcmp.esrch", syscall(SYS_kcmp, getpid(), INT_MAX, KCMP_VM, 0, 0), ESRCH);
+	close(fd);
+	close(got);
+	close(p[0]);
+}
+
+int main(int argc, char **argv)
+{
+	ssize_t n;
+
+	/* The environment marks an exec'd child even if its arguments were lost on the way. */
+	if (getenv("LXRUN_EXEC_TEST") || (argc > 1 && strcmp(argv[1], "--exec-child") == 0))
+		return exec_child(argc, argv);
+	check_init(argc, argv);
+	n = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+	self_exe[n > 0 ? n : 0] = '\0';
+	check_tmpdir_make();
+	test_execve();
+	test_pgrp_session();
+	test_prctl();
+	test_pidfd();
+	return check_done();
+}
