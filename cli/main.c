@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lxrun: routes to the sub-commands (run in translate or vm mode, vm, syscalls, bench, coverage). */
+/* lxrun: routes to the sub-commands (run in translate or vm mode, vm, syscalls, bench, coverage, diff). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +25,7 @@ static void usage(FILE *o)
 	      "                                         (lxrun bench --help)\n"
 	      "       lxrun coverage [SUITE...]         a test suite in every mode, as a matrix\n"
 	      "       lxrun coverage --needs PROG ARGS  what PROG uses vs what lxrun supports\n"
+	      "       lxrun diff [--modes ...] PROG     one program in each mode, what differs\n"
 	      "\n"
 	      "Runs an unmodified Linux x86-64 program. translate mode (default) runs its code\n"
 	      "natively and serves every syscall in lxrun's userspace kernel; vm mode runs it on a\n"
@@ -60,6 +61,8 @@ int main(int argc, char **argv)
 		return cmd_bench(argc - 1, argv + 1);
 	if (strcmp(argv[1], "coverage") == 0)
 		return cmd_coverage(argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(argv[1], "syscalls") == 0)
 		return cmd_syscalls(argc - 1, argv + 1);
 	/* Find the mode among the leading options; everything after PROGRAM is the guest's. */
