@@ -45,7 +45,7 @@ static void usage(FILE *o)
 	      "  - structures and arrays (stat's inode, device and timestamps, timespecs, iovecs,\n"
 	      "    sigsets): PTR, as lxrun --trace prints pointers where strace decodes memory\n"
 	      "  - strace's comments (/* 37 vars */) and a result's (explanation)\n"
-	      "  - string escapes (\\272 and \\xba are the same byte)\n"
+	      "  - string escapes (\\272 and \\xba are the same byte); getrandom's bytes\n"
 	      "  - a flag printed by name on one side and as a number on the other\n"
 	      "  - calls present on one side only (execve, ld.so's start-up, retries) are\n"
 	      "    skipped when the traces line up again within 64 calls, and counted\n"
@@ -394,7 +394,7 @@ int cmd_diff(int argc, char **argv)
 		struct mode *m = &ms[i];
 		char tag[64], *cp[] = {"cp", "-a", NULL, m->dir, NULL}, src[4200], out[256];
 
-		snprintf(tag, sizeof(tag), "%s", m->col.name);
+		snprintf(tag, sizeof(tag), "%zu-%s", i + 1, m->col.name);
 		for (char *p = tag; *p; p++)
 			*p = *p == '/' ? '-' : *p;
 		snprintf(m->dir, sizeof(m->dir), "%s/%s", base, tag);
