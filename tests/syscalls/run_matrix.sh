@@ -5,7 +5,7 @@
 # usage: run_matrix.sh [options] BUILDDIR [WRAPPER...]
 #   WRAPPER       a command prefix, one argument, split on spaces: "build/lxrun", "build/lxrun --vm"
 #   --baseline F  baseline file (default: baseline.txt next to this script)
-#   --update-baseline  rewrite the baseline from this run's results
+#   --update-baseline  (gone: lxrun coverage --update-baseline writes the baseline)
 #   --only FAMILY run only this family (repeatable)
 #   --diff        print only the rows where a wrapper disagrees with native
 #   --timeout S   seconds per program run (default 60)
@@ -31,7 +31,9 @@ usage() {
 while (($#)); do
 	case $1 in
 	--baseline) baseline=$2; shift 2 ;;
-	--update-baseline) update=1; shift ;;
+	--update-baseline)
+		echo "run_matrix: the baseline is written by lxrun coverage --baseline FILE --update-baseline" >&2
+		exit 2 ;;
 	--only) only+=("$2"); shift 2 ;;
 	--diff) diff_only=1; shift ;;
 	--timeout) limit=$2; shift 2 ;;
