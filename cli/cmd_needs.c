@@ -131,6 +131,29 @@ static void print_list(const char *title, const struct tally *t)
 	putchar('\n');
 }
 
+/* What a missing syscall belongs to, for a table row that has no note. */
+static const char *family_of(const char *name)
+{
+	static const char *const fam[][2] = {
+		{"shm", "SysV shared memory"},	 {"sem", "SysV semaphores"},
+		{"msg", "SysV message queues"},	 {"mq_", "POSIX message queues"},
+		{"clock_adjtime", "clock tuning"}, {"adjtimex", "clock tuning"},
+		{"inotify", "file-change notification"}, {"fanotify", "file-change notification"},
+		{"io_uring", "io_uring"},	 {"io_", "Linux AIO"},
+		{"mlock", "memory locking"},	 {"munlock", "memory locking"},
+		{"pkey_", "memory protection keys"}, {"keyctl", "kernel keyrings"},
+		{"add_key", "kernel keyrings"},	 {"bpf", "eBPF"},
+		{"perf_event", "perf events"},	 {"ptrace", "ptrace"},
+		{"mount", "mounts"},		 {"umount", "mounts"},
+		{"unshare", "namespaces"},	 {"setns", "namespaces"},
+	};
+
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++)
+		if (!strncmp(name, fam[i][0], strlen(fam[i][0])))
+			return fam[i][1];
+	return "";
+}
+
 static int report(const struct tally *sys, const struct tally *ioctls, const struct tally *flags,
 		  const char *prog, int status)
 {
@@ -158,9 +181,10 @@ static int report(const struct tally *sys, const struct tally *ioctls, const str
 		const struct abi_syscall *s = nr >= 0 ? abi_syscall(nr) : NULL;
 
 		if (!s || s->level == ABI_NONE) {
-			printf("translate mode lacks: %s%s%s%s, used %ux\n", name,
-			       s && *s->note ? " (" : "", s && *s->note ? s->note : "",
-			       s && *s->note ? ")" : "", sys->count[idx[i]]);
+			const char *why = s && *s->note ? s->note : family_of(name);
+
+			printf("translate mode lacks: %s%s%s%s, used %ux\n", name, *why ? " (" : "",
+			       why, *why ? ")" : "", sys->count[idx[i]]);
 			lacks++;
 		} else if (s->level != ABI_FULL) {
 			printf("translate mode %s: %s (%s), used %ux\n",
