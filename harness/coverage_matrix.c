@@ -247,10 +247,18 @@ void cov_report_matrix(FILE *f, const struct cov_matrix *m, const struct cov_bas
 				continue;
 			/* align: the first field is the name, then one per column */
 			char *save = NULL, *w = strtok_r(row, "\t", &save);
+			const char *detail = NULL;
 
 			fprintf(f, "%-44s", w);
 			while ((w = strtok_r(NULL, "\t", &save)))
 				fprintf(f, " %-17s", w);
+			for (size_t c = 0; c < m->ncols && !detail; c++) {
+				const struct cov_check *k = cov_find_check(m, t, c, names[i]);
+
+				detail = k && k->st == COV_FAIL ? k->detail : NULL;
+			}
+			if (detail)
+				fprintf(f, " %.100s", detail);
 			fputc('\n', f);
 		}
 		free(names);
