@@ -1,13 +1,21 @@
 /* SPDX-License-Identifier: MIT */
-/* bench: ns per getppid round trip, timed inside the process with clock_gettime (vDSO). */
+/* bench: ns per syscall (getppid, open+close, stat, read, write) and per fork+exec+wait, in-process. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
+
+#define FILE_NAME "syscall_loop.dat"
 
 /* The shape the rewrite engine patches: mov $nr,%eax immediately before syscall. */
 static inline long raw_getppid(void)
 {
 	long r;
+
 	__asm__ volatile("mov $110, %%eax\n\tsyscall" : "=a"(r) : : "rcx", "r11", "memory");
 	return r;
 }
@@ -15,33 +23,122 @@ static inline long raw_getppid(void)
 static double now_ns(void)
 {
 	struct timespec ts;
+
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-static int cmp(const void *a, const void *b)
+static char *self;
+static char buf[4096];
+static int fd_file, fd_null;
+
+static int op_getppid(void)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	static long ppid;
+
+	if (!ppid)
+		ppid = raw_getppid();
+	return raw_getppid() == ppid ? 0 : -1;
 }
 
-/* usage: syscall_loop [CALLS [REPEATS]]: prints "getppid_ns MEDIAN MIN MAX" */
+static int op_open_close(void)
+{
+	int fd = open(FILE_NAME, O_RDONLY | O_CLOEXEC);
+
+	return fd < 0 ? -1 : close(fd);
+}
+
+static int op_stat(void)
+{
+	struct stat st;
+
+	return stat(FILE_NAME, &st);
+}
+
+static int op_read(void)
+{
+	return pread(fd_file, buf, sizeof(buf), 0) == sizeof(buf) ? 0 : -1;
+}
+
+static int op_write(void)
+{
+	return write(fd_null, buf, sizeof(buf)) == sizeof(buf) ? 0 : -1;
+}
+
+static int op_spawn(void)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execl(self, self, "noop", (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* Run op in batches until budget_ms has passed; print "name ns-per-op". The first call is
+ * not timed (the rewrite engine patches a site on its early traps). */
+static int measure(const char *name, int (*op)(void), double budget_ms)
+{
+	double t0, t, end;
+	long n = 0, batch = 1;
+
+	if (op() < 0) {
+		perror(name);
+		return 1;
+	}
+	t0 = now_ns();
+	end = t0 + budget_ms * 1e6;
+	do {
+		for (long i = 0; i < batch; i++)
+			if (op() < 0) {
+				perror(name);
+				return 1;
+			}
+		n += batch;
+		if (batch < 4096)
+			batch *= 2;
+		t = now_ns();
+	} while (t < end);
+	printf("%s %.1f\n", name, (t - t0) / (double)n);
+	return 0;
+}
+
+/* usage: syscall_loop syscalls BUDGET_MS | spawn BUDGET_MS | noop
+ * prints "NAME NS" lines: ns per call, over BUDGET_MS of calls each */
 int main(int argc, char **argv)
 {
-	long n = argc > 1 ? atol(argv[1]) : 200000;
-	int reps = argc > 2 ? atoi(argv[2]) : 9;
-	double t[64];
-	if (reps < 1 || reps > 64 || n < 1)
+	double budget = argc > 2 ? atof(argv[2]) : 200;
+	int err = 0;
+
+	self = argv[0];
+	if (argc > 1 && !strcmp(argv[1], "noop"))
+		return 0;
+	if (argc < 2 || budget <= 0) {
+		fprintf(stderr, "usage: syscall_loop syscalls|spawn BUDGET_MS\n");
 		return 2;
-	long ppid = raw_getppid(); /* the first call traps and patches; not timed */
-	for (int r = 0; r < reps; r++) {
-		double t0 = now_ns();
-		for (long i = 0; i < n; i++)
-			if (raw_getppid() != ppid)
-				return 1;
-		t[r] = (now_ns() - t0) / (double)n;
 	}
-	qsort(t, (size_t)reps, sizeof(t[0]), cmp);
-	printf("getppid_ns %.1f %.1f %.1f\n", t[reps / 2], t[0], t[reps - 1]);
-	return 0;
+	if (!strcmp(argv[1], "spawn"))
+		return measure("fork_exec", op_spawn, budget);
+	if (strcmp(argv[1], "syscalls")) {
+		fprintf(stderr, "syscall_loop: unknown mode '%s'\n", argv[1]);
+		return 2;
+	}
+	fd_file = open(FILE_NAME, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd_null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd_file < 0 || fd_null < 0 || write(fd_file, buf, sizeof(buf)) != sizeof(buf)) {
+		perror(FILE_NAME);
+		return 1;
+	}
+	err |= measure("getppid", op_getppid, budget);
+	err |= measure("open_close", op_open_close, budget);
+	err |= measure("stat", op_stat, budget);
+	err |= measure("read_4k", op_read, budget);
+	err |= measure("write_4k", op_write, budget);
+	close(fd_file);
+	unlink(FILE_NAME);
+	return err;
 }

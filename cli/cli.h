@@ -16,6 +16,16 @@ int cmd_vm(int argc, char **argv);
 /* lxrun syscalls: the compatibility table. argv[0] is "syscalls". */
 int cmd_syscalls(int argc, char **argv);
 
+/* lxrun bench: the modes and peers compared. argv[0] is "bench". */
+int cmd_bench(int argc, char **argv);
+
+/* lxrun coverage: a test suite x columns matrix, baselines; --needs (cmd_needs.c). */
+int cmd_coverage(int argc, char **argv);
+int cmd_coverage_needs(int argc, char **argv);
+
+/* lxrun diff: one program in several modes, outputs and syscall traces compared. */
+int cmd_diff(int argc, char **argv);
+
 /* Print "lxrun: " + message to stderr (printf format). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lxrun: routes to the sub-commands (run in translate or vm mode, vm, syscalls). */
+/* lxrun: routes to the sub-commands (run in translate or vm mode, vm, syscalls, bench, coverage, diff). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +21,11 @@ static void usage(FILE *o)
 	fputs("usage: lxrun [--mode translate|vm] [OPTIONS] [--] PROGRAM [ARGS...]\n"
 	      "       lxrun vm start|stop|status|...   (lxrun vm --help)\n"
 	      "       lxrun syscalls [--markdown]       the syscall compatibility table\n"
+	      "       lxrun bench [FAMILY...]           the modes and their peers side by side\n"
+	      "                                         (lxrun bench --help)\n"
+	      "       lxrun coverage [SUITE...]         a test suite in every mode, as a matrix\n"
+	      "       lxrun coverage --needs PROG ARGS  what PROG uses vs what lxrun supports\n"
+	      "       lxrun diff [--modes ...] PROG     one program in each mode, what differs\n"
 	      "\n"
 	      "Runs an unmodified Linux x86-64 program. translate mode (default) runs its code\n"
 	      "natively and serves every syscall in lxrun's userspace kernel; vm mode runs it on a\n"
@@ -52,6 +57,12 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "vm") == 0)
 		return cmd_vm(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bench") == 0)
+		return cmd_bench(argc - 1, argv + 1);
+	if (strcmp(argv[1], "coverage") == 0)
+		return cmd_coverage(argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(argv[1], "syscalls") == 0)
 		return cmd_syscalls(argc - 1, argv + 1);
 	/* Find the mode among the leading options; everything after PROGRAM is the guest's. */

@@ -7,13 +7,15 @@ cd "$(dirname "$0")/.."
 
 BUILD=${LXRUN_BUILD:-build}
 
-# Build dependencies, vm-mode packages, and the real tools the test suites run.
+# Build dependencies, vm-mode packages, and the real tools the test suites run (strace: lxrun
+# coverage --needs and lxrun diff trace native runs with it).
 PKGS=(
 	build-essential pkg-config meson ninja-build python3
 	libcapstone-dev libelf-dev libunicorn-dev libuv1-dev libcriterion-dev
 	qemu-system-x86 linux-image-amd64 e2fsprogs xz-utils cpio
 	grep sed gawk mawk coreutils findutils diffutils tar gzip file perl sqlite3
 	bash dash tmux
+	strace
 )
 
 missing=()
