@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bench: file-system phases timed in-process: small files create/stat/read/rename/delete, seq I/O. */
+/* bench: file-system phases timed in-process: small files create/stat/read/rename/delete, seq I/O.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,7 +12,7 @@
 
 #define DIR_NAME "fsbench.d"
 #define SEQ_NAME "fsbench.seq"
-#define CHUNK (1 << 20)
+#define CHUNK	 (1 << 20)
 
 static double now_ns(void)
 {

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* bench: ns per syscall (getppid, open+close, stat, read, write) and per fork+exec+wait, in-process. */
+/* bench: ns per syscall (getppid, open+close, stat, read, write) and per fork+exec+wait,
+ * in-process. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* lxrun bench: options, progress line, Ctrl-C, and the reports (terminal, JSON, markdown, plots). */
+/* lxrun bench: options, progress line, Ctrl-C, and the reports (terminal, JSON, markdown, plots).
+ */
 #include "cli/cli.h"
 
 #include <errno.h>
@@ -92,7 +93,7 @@ static void progress(const struct bench_progress *p, void *ctx)
 		if (ps->tty)
 			fprintf(stderr, "\r\033[K");
 		fprintf(stderr, "bench: column %-18s %s%s\n", p->col->name,
-			p->col->state == HCOL_OK	  ? "ok"
+			p->col->state == HCOL_OK	? "ok"
 			: p->col->state == HCOL_SKIPPED ? "skipped: "
 							: "FAILED: ",
 			p->col->why);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* harness: lxrun bench's run loop: columns probed, inputs shared, runs interleaved, cells filled. */
+/* harness: lxrun bench's run loop: columns probed, inputs shared, runs interleaved, cells filled.
+ */
 #include "harness/bench_int.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,11 +16,11 @@
 
 extern char **environ;
 
-const char *const bench_cell_state_names[] = {"pending", "ok",  "failed",
+const char *const bench_cell_state_names[] = {"pending", "ok",	"failed",
 					      "skipped", "n/a", "unsupported"};
 
 #define RUN_TIMEOUT_MS (30 * 60 * 1000)
-#define SAMPLE_MS 10
+#define SAMPLE_MS      10
 
 void bench_say(struct bench_ctx *b, const char *fmt, ...)
 {
@@ -93,13 +93,12 @@ static void describe_failure(const struct hproc_result *r, const char *errfile, 
 	if (r->timed_out)
 		snprintf(why, len, "timed out after %u s", RUN_TIMEOUT_MS / 1000);
 	else if (r->signaled)
-		snprintf(why, len, "killed by signal %d%s%s", r->status, line[0] ? ": " : "",
-			 line);
+		snprintf(why, len, "killed by signal %d%s%s", r->status, line[0] ? ": " : "", line);
 	else
 		snprintf(why, len, "exit status %d%s%s", r->status, line[0] ? ": " : "", line);
 }
 
-static char **bench_env(void)
+char **bench_env(void)
 {
 	static char **env;
 	size_t n = 0, k = 0;
@@ -124,8 +123,11 @@ int bench_setup_sh(struct bench_ctx *b, size_t col, const char *script, char *wh
 	const struct hcol *c = &b->res->cols[col];
 	char *cmd[] = {"/bin/sh", "-c", (char *)script, NULL}, *argv[HCOL_ARGV_MAX];
 	char errf[PATH_MAX + 16];
-	struct hproc_spec s = {.argv = cmd, .cwd = b->coldir[col], .env = bench_env(),
-			       .timeout_ms = RUN_TIMEOUT_MS, .cancel = b->cancel};
+	struct hproc_spec s = {.argv = cmd,
+			       .cwd = b->coldir[col],
+			       .env = bench_env(),
+			       .timeout_ms = RUN_TIMEOUT_MS,
+			       .cancel = b->cancel};
 	struct hproc_result r;
 	int err;
 
@@ -152,7 +154,7 @@ int bench_setup_sh(struct bench_ctx *b, size_t col, const char *script, char *wh
 	return 0;
 }
 
-static void cell_add(struct bench_cell *c, double v)
+void bench_cell_add(struct bench_cell *c, double v)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -236,11 +238,17 @@ static void run_one(struct bench_ctx *b, size_t ji, size_t col, int rep, int nre
 {
 	struct bench_job *j = &b->jobs[ji];
 	const struct hcol *c = &b->res->cols[col];
-	struct bench_progress p = {.ev = BE_RUN, .label = j->label, .col = c, .col_index = (int)col,
-				   .rep = rep, .nrep = nrep};
+	struct bench_progress p = {.ev = BE_RUN,
+				   .label = j->label,
+				   .col = c,
+				   .col_index = (int)col,
+				   .rep = rep,
+				   .nrep = nrep};
 	char *argv[HCOL_ARGV_MAX], outf[PATH_MAX], errf[PATH_MAX], why[256];
-	struct hproc_spec s = {.env = bench_env(), .timeout_ms = RUN_TIMEOUT_MS,
-			       .sample_ms = SAMPLE_MS, .cancel = b->cancel};
+	struct hproc_spec s = {.env = bench_env(),
+			       .timeout_ms = RUN_TIMEOUT_MS,
+			       .sample_ms = SAMPLE_MS,
+			       .cancel = b->cancel};
 	struct hproc_result r;
 	int err;
 
@@ -291,15 +299,16 @@ static void run_one(struct bench_ctx *b, size_t ji, size_t col, int rep, int nre
 		parse_keys(outf, j, v);
 		for (int k = 0; k < j->nkeys; k++) {
 			if (v[k] < 0) {
-				snprintf(why, sizeof(why), "no '%s' figure in the output", j->keys[k]);
+				snprintf(why, sizeof(why), "no '%s' figure in the output",
+					 j->keys[k]);
 				job_fail(b, j, col, why);
 				return;
 			}
 		}
 		for (int k = 0; k < j->nkeys; k++)
-			cell_add(&b->res->rows[j->row0 + (size_t)k].cell[col], v[k]);
+			bench_cell_add(&b->res->rows[j->row0 + (size_t)k].cell[col], v[k]);
 	} else {
-		cell_add(&b->res->rows[j->row0].cell[col], (double)r.wall_ns);
+		bench_cell_add(&b->res->rows[j->row0].cell[col], (double)r.wall_ns);
 	}
 	for (int k = 0; k < j->nrows; k++) {
 		struct bench_cell *cell = &b->res->rows[j->row0 + (size_t)k].cell[col];
@@ -356,8 +365,8 @@ static void check_round(struct bench_ctx *b, size_t ji)
 			cell->output_checked = true;
 			continue;
 		}
-		snprintf(why, sizeof(why), "output differs from native's (%ld bytes, native %ld): %s",
-			 lb, la, out);
+		snprintf(why, sizeof(why),
+			 "output differs from native's (%ld bytes, native %ld): %s", lb, la, out);
 		job_fail(b, j, col, why);
 	}
 }
@@ -371,7 +380,9 @@ static void cells_done(struct bench_ctx *b, size_t ji)
 
 		for (size_t col = 0; col < b->res->ncols; col++) {
 			struct bench_cell *cell = &row->cell[col];
-			struct bench_progress p = {.ev = BE_CELL, .row = row, .col_index = (int)col,
+			struct bench_progress p = {.ev = BE_CELL,
+						   .row = row,
+						   .col_index = (int)col,
 						   .col = &b->res->cols[col]};
 
 			if (cell->state == BC_PENDING && cell->n)
@@ -417,175 +428,17 @@ static void run_jobs(struct bench_ctx *b)
 	}
 }
 
-static uint64_t vm_rss(struct bench_ctx *b)
-{
-	uint64_t kib = 0;
-
-	for (int i = 0; i < b->nvm_pids; i++)
-		kib += hproc_mem_kib(b->vm_pids[i], "VmRSS");
-	return kib;
-}
-
-static int timed(struct bench_ctx *b, char *const *argv, double *ns, char *why, size_t len)
-{
-	struct hproc_spec s = {.argv = argv, .cwd = b->coldir[0], .env = bench_env(),
-			       .timeout_ms = RUN_TIMEOUT_MS, .cancel = b->cancel};
-	struct hproc_result r;
-	int err = hproc_run(&s, &r);
-
-	if (err < 0 || r.signaled || r.status) {
-		snprintf(why, len, "%s %s failed (%s)", argv[1], argv[2],
-			 err < 0 ? strerror(-err) : "non-zero status");
-		return -EIO;
-	}
-	*ns = (double)r.wall_ns;
-	return 0;
-}
-
-/* The VM life cycle, in the first usable vm column: shutdown, cold start of `true`, the
- * service's own boot-to-ready figure, warm `true`. */
-static void run_vm_family(struct bench_ctx *b)
-{
-	const char *names[] = {"shutdown", "cold start + true", "boot to ready", "warm true"};
-	const char *whats[] = {"lxrun vm stop", "lxrun --mode vm true with no VM running",
-			       "the service's boot-to-agent-ready time (its status)",
-			       "lxrun --mode vm true, VM running"};
-	char *stop[] = {b->env.lxrun, "vm", "stop", "--state-dir", b->env.state_dir, NULL};
-	char *run[] = {b->env.lxrun, "--mode", "vm", "--state-dir", b->env.state_dir,
-		       "--no-tty", "--", "/bin/true", NULL};
-	char why[256], st[2048], v[32];
-	size_t col = 0, row0 = b->res->nrows;
-	int nrep = (int)b->o->sz.repeats;
-
-	/* the life cycle is the VM's, not a share's: shown in vm/9p, the default share */
-	for (size_t c = 0; c < b->res->ncols; c++)
-		if (b->res->cols[c].kind == HCOL_VM && b->res->cols[c].state == HCOL_OK &&
-		    (!col || !strcmp(b->res->cols[c].arg, "9p")))
-			col = c;
-	for (int i = 0; i < 4; i++)
-		if (bench_row_add(b, BF_VM, names[i], whats[i], false) < 0)
-			return;
-	for (size_t c = 0; c < b->res->ncols; c++)
-		for (int i = 0; i < 4; i++) {
-			struct bench_cell *cell = &b->res->rows[row0 + (size_t)i].cell[c];
-
-			if (c == col && col)
-				continue;
-			if (cell->state == BC_PENDING) {
-				cell->state = BC_NA;
-				snprintf(cell->why, sizeof(cell->why),
-					 col ? "measured in %s" : "no usable vm column",
-					 b->res->cols[col].name);
-			}
-		}
-	if (!col)
-		return;
-	for (int rep = 0; rep < nrep && !(b->cancel && *b->cancel); rep++) {
-		double ns[4];
-		struct bench_progress p = {.ev = BE_RUN, .label = "vm life cycle",
-					   .col = &b->res->cols[col], .col_index = (int)col,
-					   .rep = rep, .nrep = nrep, .done = b->done++,
-					   .total = b->total};
-
-		if (b->progress)
-			b->progress(&p, b->pctx);
-		if (timed(b, stop, &ns[0], why, sizeof(why)) < 0 ||
-		    timed(b, run, &ns[1], why, sizeof(why)) < 0 ||
-		    hcol_vm_status(&b->env, st, sizeof(st)) < 0 ||
-		    timed(b, run, &ns[3], why, sizeof(why)) < 0) {
-			for (int i = 0; i < 4; i++) {
-				struct bench_cell *cell = &b->res->rows[row0 + (size_t)i].cell[col];
-
-				cell->state = BC_FAILED;
-				snprintf(cell->why, sizeof(cell->why), "%s", why);
-			}
-			return;
-		}
-		ns[2] = atof(hcol_status_get(st, "boot_ms", v, sizeof(v))) * 1e6;
-		for (int i = 0; i < 4; i++)
-			cell_add(&b->res->rows[row0 + (size_t)i].cell[col], ns[i]);
-	}
-	b->nvm_pids = hcol_vm_pids(&b->env, b->vm_pids, HPROC_MAX_WATCH);
-	usleep(500 * 1000);
-	for (int i = 0; i < 4; i++) {
-		struct bench_cell *cell = &b->res->rows[row0 + (size_t)i].cell[col];
-
-		cell->peak_kib = vm_rss(b);
-		if (cell->state == BC_PENDING && cell->n)
-			cell->state = BC_OK;
-	}
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return remove(path) < 0 && errno != ENOENT ? 0 : 0;
-}
-
-static int find_helpers(struct bench_ctx *b, const char *lxrun, char *why, size_t len)
-{
-	static const char *const names[] = {"syscall_loop", "fsbench", "gentext", "gentree"};
-	char dir[PATH_MAX];
-
-	if (b->o->helpers)
-		snprintf(dir, sizeof(dir), "%s", b->o->helpers);
-	else {
-		/* next to lxrun in a build directory: BUILD/lxrun, BUILD/bench/ */
-		char *slash;
-
-		snprintf(dir, sizeof(dir), "%s", lxrun);
-		slash = strrchr(dir, '/');
-		snprintf(slash ? slash + 1 : dir, sizeof(dir) - (size_t)(slash ? slash + 1 - dir : 0),
-			 "bench");
-	}
-	for (int i = 0; i < 4; i++) {
-		snprintf(b->helper[i], PATH_MAX, "%s/%s", dir, names[i]);
-		if (access(b->helper[i], X_OK) < 0) {
-			snprintf(why, len, "%s: %s (the bench helpers are built with lxrun: "
-				 "ninja -C BUILD; or --helpers DIR)",
-				 b->helper[i], strerror(errno));
-			return -ENOENT;
-		}
-	}
-	return 0;
-}
-
-static int make_workdir(struct bench_ctx *b, char *why, size_t len)
-{
-	const char *parent = b->o->dir ? b->o->dir : getenv("TMPDIR");
-	char out[PATH_MAX + 8];
-
-	/* /tmp is a tmpfs on many systems: /var/tmp is on a disk like the user's files */
-	if (!parent || !*parent)
-		parent = "/var/tmp";
-	snprintf(b->base, sizeof(b->base), "%s/lxrun-bench.XXXXXX", parent);
-	if (!mkdtemp(b->base)) {
-		snprintf(why, len, "cannot make a work directory in %s: %s", parent,
-			 strerror(errno));
-		return -errno;
-	}
-	if (!realpath(b->base, b->in)) {
-		snprintf(why, len, "%s: %s", b->base, strerror(errno));
-		return -errno;
-	}
-	snprintf(b->base, sizeof(b->base), "%s", b->in);
-	snprintf(b->in, sizeof(b->in), "%s/in", b->base);
-	snprintf(out, sizeof(out), "%s/out", b->base);
-	mkdir(out, 0755);
-	snprintf(b->res->workdir, sizeof(b->res->workdir), "%s", b->base);
-	return 0;
-}
-
 static void probe_columns(struct bench_ctx *b)
 {
 	struct bench_result *r = b->res;
 
 	for (size_t c = 0; c < r->ncols; c++) {
-		struct bench_progress p = {.ev = BE_COLUMN, .col = &r->cols[c], .col_index = (int)c};
+		struct bench_progress p = {
+			.ev = BE_COLUMN, .col = &r->cols[c], .col_index = (int)c};
 		const char *slash = strchr(r->cols[c].name, '/');
 
-		snprintf(b->coldir[c], PATH_MAX, "%s/%s%s%s", b->base,
-			 slash ? "" : r->cols[c].name, slash ? r->cols[c].name : "",
-			 "");
+		snprintf(b->coldir[c], PATH_MAX, "%s/%s%s%s", b->base, slash ? "" : r->cols[c].name,
+			 slash ? r->cols[c].name : "", "");
 		for (char *q = b->coldir[c] + strlen(b->base) + 1; *q; q++)
 			if (*q == '/')
 				*q = '-';
@@ -691,9 +544,9 @@ int bench_run(const struct bench_opts *o, const char *lxrun, volatile int *cance
 	snprintf(b->env.lxrun, sizeof(b->env.lxrun), "%s", lxrun);
 	err = select_columns(b, why, whylen);
 	if (!err)
-		err = find_helpers(b, lxrun, why, whylen);
+		err = bench_helpers_find(b, lxrun, why, whylen);
 	if (!err)
-		err = make_workdir(b, why, whylen);
+		err = bench_workdir_make(b, why, whylen);
 	if (err)
 		goto out_free;
 	snprintf(b->env.state_dir, sizeof(b->env.state_dir), "%s/vm-state", b->base);
@@ -721,12 +574,12 @@ int bench_run(const struct bench_opts *o, const char *lxrun, volatile int *cance
 	b->total = total_runs(b);
 	run_jobs(b);
 	if ((o->families & (1u << BF_VM)) && !(cancel && *cancel))
-		run_vm_family(b);
+		bench_vm_family(b);
 out:
 	if (b->env.vm_started)
 		hcol_vm_stop(&b->env);
 	if (!o->keep)
-		nftw(b->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		bench_workdir_remove(b);
 	count(res);
 	res->interrupted = cancel && *cancel;
 out_free:

@@ -16,26 +16,26 @@ extern const char *const bench_family_names[BF_COUNT];
 extern const char *const bench_family_what[BF_COUNT];
 
 struct bench_sizes {
-	unsigned int text_mb;	  /* generated text file */
-	unsigned int files;	  /* small files (4 KiB each) */
-	unsigned int seq_mb;	  /* sequential write+fsync / read */
-	unsigned int tree_files;  /* source-like tree: untar, grep -r, find, git status */
-	unsigned int build_files; /* C files of the make -j2 project */
-	unsigned int repeats;	  /* timed runs of each cell (long workloads) */
+	unsigned int text_mb;	    /* generated text file */
+	unsigned int files;	    /* small files (4 KiB each) */
+	unsigned int seq_mb;	    /* sequential write+fsync / read */
+	unsigned int tree_files;    /* source-like tree: untar, grep -r, find, git status */
+	unsigned int build_files;   /* C files of the make -j2 project */
+	unsigned int repeats;	    /* timed runs of each cell (long workloads) */
 	unsigned int repeats_short; /* for workloads under ~100 ms (start-up, syscalls) */
-	unsigned int budget_ms;	  /* each in-process loop (syscalls, fork+exec) runs this long */
-	unsigned int cell_s;	  /* a cell stops repeating after 3 runs once it has taken this long */
-	bool warmup;		  /* one untimed run of each cell first */
+	unsigned int budget_ms;	    /* each in-process loop (syscalls, fork+exec) runs this long */
+	unsigned int cell_s; /* a cell stops repeating after 3 runs once it has taken this long */
+	bool warmup;	     /* one untimed run of each cell first */
 };
 
 struct bench_opts {
 	unsigned int families; /* bit per enum bench_family */
 	const char *columns;   /* comma list (hcol_select); NULL: all */
 	bool quick;
-	bool keep;	       /* keep the work directory */
+	bool keep; /* keep the work directory */
 	const char *json, *markdown, *plot_dir;
-	const char *dir;       /* parent of the work directory */
-	const char *helpers;   /* directory of syscall_loop, fsbench, gentext, gentree */
+	const char *dir;     /* parent of the work directory */
+	const char *helpers; /* directory of syscall_loop, fsbench, gentext, gentree */
 	struct bench_sizes sz;
 };
 
@@ -61,9 +61,9 @@ struct bench_cell {
 
 struct bench_row {
 	enum bench_family fam;
-	char name[64];	 /* short: "grep -c" */
-	char what[160];	 /* the command or what is timed */
-	bool per_call;	 /* the value is ns per operation, timed inside the process */
+	char name[64];	/* short: "grep -c" */
+	char what[160]; /* the command or what is timed */
+	bool per_call;	/* the value is ns per operation, timed inside the process */
 	struct bench_cell cell[HCOL_MAX];
 };
 
@@ -74,10 +74,10 @@ struct bench_result {
 	struct bench_row *rows;
 	size_t nrows, rows_cap;
 	struct hhost host;
-	char vm_desc[512];   /* the VM's shares and options, from its status */
+	char vm_desc[512]; /* the VM's shares and options, from its status */
 	char workdir[PATH_MAX];
 	uint64_t col_peak_kib[HCOL_MAX];
-	double seconds;	     /* the whole run */
+	double seconds; /* the whole run */
 	bool interrupted;
 	unsigned int passed, failed, skipped, peer_failed, unsupported;
 };

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const bench_family_names[BF_COUNT] = {"syscall", "startup", "text", "fs", "build",
-						  "vm"};
+const char *const bench_family_names[BF_COUNT] = {"syscall", "startup", "text",
+						  "fs",	     "build",	"vm"};
 const char *const bench_family_what[BF_COUNT] = {
 	"ns per call: getppid, open+close, stat, read 4 KiB, write 4 KiB (in-process loop)",
 	"/bin/true (dynamic), fork+exec+wait of a static program, a sh -c pipeline",
@@ -60,13 +60,28 @@ static const struct option long_opts[] = {
 void bench_sizes_default(struct bench_sizes *sz, bool quick)
 {
 	static const struct bench_sizes full = {
-		.text_mb = 50, .files = 1000, .seq_mb = 256, .tree_files = 500,
-		.build_files = 12, .repeats = 5, .repeats_short = 11, .budget_ms = 200,
-		.cell_s = 60, .warmup = true,
+		.text_mb = 50,
+		.files = 1000,
+		.seq_mb = 256,
+		.tree_files = 500,
+		.build_files = 12,
+		.repeats = 5,
+		.repeats_short = 11,
+		.budget_ms = 200,
+		.cell_s = 60,
+		.warmup = true,
 	};
 	static const struct bench_sizes small = {
-		.text_mb = 1, .files = 50, .seq_mb = 4, .tree_files = 30, .build_files = 1,
-		.repeats = 1, .repeats_short = 1, .budget_ms = 20, .cell_s = 60, .warmup = false,
+		.text_mb = 1,
+		.files = 50,
+		.seq_mb = 4,
+		.tree_files = 30,
+		.build_files = 1,
+		.repeats = 1,
+		.repeats_short = 1,
+		.budget_ms = 20,
+		.cell_s = 60,
+		.warmup = false,
 	};
 
 	*sz = quick ? small : full;
@@ -142,7 +157,8 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *why, siz
 
 			if (parse_num(optarg, 1, max, &given[c]) < 0) {
 				snprintf(why, len, "%s takes a number from 1 to %u, not '%s'",
-					 argv[optind - 1][1] == '-' ? argv[optind - 1] : argv[optind - 2],
+					 argv[optind - 1][1] == '-' ? argv[optind - 1]
+								    : argv[optind - 2],
 					 max, optarg);
 				return -EINVAL;
 			}
@@ -188,7 +204,8 @@ int bench_opts_parse(int argc, char **argv, struct bench_opts *o, char *why, siz
 			int n = snprintf(why, len, "unknown family '%s' (valid: ", argv[i]);
 
 			for (int j = 0; j < BF_COUNT && n > 0 && (size_t)n < len; j++)
-				n += snprintf(why + n, len - (size_t)n, "%s, ", bench_family_names[j]);
+				n += snprintf(why + n, len - (size_t)n, "%s, ",
+					      bench_family_names[j]);
 			if (n > 0 && (size_t)n < len)
 				snprintf(why + n, len - (size_t)n, "all)");
 			return -EINVAL;

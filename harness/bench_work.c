@@ -3,6 +3,7 @@
 #include "harness/bench_int.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,8 @@
 /* Run a helper natively (input generation), stdout to `out` (NULL: /dev/null). */
 static int gen(struct bench_ctx *b, char *const *argv, const char *out, char *why, size_t len)
 {
-	struct hproc_spec s = {.argv = argv, .cwd = b->in, .stdout_path = out, .timeout_ms = 600000};
+	struct hproc_spec s = {
+		.argv = argv, .cwd = b->in, .stdout_path = out, .timeout_ms = 600000};
 	struct hproc_result r;
 	int err = hproc_run(&s, &r);
 
@@ -183,7 +185,10 @@ static int job_add(struct bench_ctx *b, const struct job_spec *js)
 static int add_syscall(struct bench_ctx *b, const char *budget)
 {
 	struct job_spec js = {
-		.fam = BF_SYSCALL, .name = "syscall loop", .per_call = true, .short_rep = true,
+		.fam = BF_SYSCALL,
+		.name = "syscall loop",
+		.per_call = true,
+		.short_rep = true,
 		.args = {"@loop", "syscalls", budget},
 		.keys = {"getppid", "open_close", "stat", "read_4k", "write_4k"},
 		.key_names = {"getppid", "open+close", "stat", "read 4 KiB", "write 4 KiB"},
@@ -199,15 +204,25 @@ static int add_syscall(struct bench_ctx *b, const char *budget)
 static int add_startup(struct bench_ctx *b, const char *budget)
 {
 	const struct job_spec js[] = {
-		{.fam = BF_STARTUP, .name = "/bin/true", .short_rep = true,
-		 .what = "start-up and exit of a dynamic program (wall time of the column's command)",
+		{.fam = BF_STARTUP,
+		 .name = "/bin/true",
+		 .short_rep = true,
+		 .what = "start-up and exit of a dynamic program (wall time of the column's "
+			 "command)",
 		 .args = {"/bin/true"}},
-		{.fam = BF_STARTUP, .name = "fork+exec+wait", .per_call = true, .short_rep = true,
-		 .args = {"@loop", "spawn", budget}, .keys = {"fork_exec"},
+		{.fam = BF_STARTUP,
+		 .name = "fork+exec+wait",
+		 .per_call = true,
+		 .short_rep = true,
+		 .args = {"@loop", "spawn", budget},
+		 .keys = {"fork_exec"},
 		 .key_names = {"fork+exec+wait"},
 		 .key_what = {"ns per fork+exec+wait of a small static program, in-process"}},
-		{.fam = BF_STARTUP, .name = "sh -c pipeline", .short_rep = true,
-		 .check_output = true, .what = "sh -c 'echo ... | tr a-z A-Z | wc -c'",
+		{.fam = BF_STARTUP,
+		 .name = "sh -c pipeline",
+		 .short_rep = true,
+		 .check_output = true,
+		 .what = "sh -c 'echo ... | tr a-z A-Z | wc -c'",
 		 .args = {"/bin/sh", "-c", "echo lxrun bench pipeline | tr a-z A-Z | wc -c"}},
 	};
 	int err = 0;
@@ -269,12 +284,14 @@ static int add_fs(struct bench_ctx *b)
 	snprintf(nm[5], sizeof(nm[5]), "write+fsync %u MiB", sz->seq_mb);
 	snprintf(nm[6], sizeof(nm[6]), "read %u MiB", sz->seq_mb);
 	struct job_spec fsb = {
-		.fam = BF_FS, .name = "small files, sequential I/O", .args = {"@fs", files, mb},
+		.fam = BF_FS,
+		.name = "small files, sequential I/O",
+		.args = {"@fs", files, mb},
 		.keys = {"create", "stat", "read", "rename", "delete", "seq_write", "seq_read"},
 		.key_names = {nm[0], nm[1], nm[2], nm[3], nm[4], nm[5], nm[6]},
-		.key_what = {"open(O_CREAT)+write 4 KiB+close, one directory",
-			     "stat of each", "open+read+close of each",
-			     "rename of each within the directory", "unlink of each",
+		.key_what = {"open(O_CREAT)+write 4 KiB+close, one directory", "stat of each",
+			     "open+read+close of each", "rename of each within the directory",
+			     "unlink of each",
 			     "1 MiB writes then fsync (page cache: see the note on sizes)",
 			     "1 MiB reads of that file, just written (warm page cache)"},
 	};
@@ -286,17 +303,23 @@ static int add_fs(struct bench_ctx *b)
 	snprintf(nm[3], sizeof(nm[3]), "git status (%u files)", sz->tree_files);
 	snprintf(nm[4], sizeof(nm[4]), "fio randrw 4k psync");
 	const struct job_spec js[] = {
-		{.name = nm[0], .what = "tar -xf of the source tree into a fresh directory",
+		{.name = nm[0],
+		 .what = "tar -xf of the source tree into a fresh directory",
 		 .args = {"tar", "-xf", "tree.tar", "-C", "untar"},
 		 .pre = "rm -rf untar && mkdir untar"},
-		{.name = nm[1], .what = "grep -r -c over the unpacked tree",
+		{.name = nm[1],
+		 .what = "grep -r -c over the unpacked tree",
 		 .args = {"grep", "-r", "-c", "lxbench_value", "tree"}},
-		{.name = nm[2], .what = "find -name '*.h' over the unpacked tree",
+		{.name = nm[2],
+		 .what = "find -name '*.h' over the unpacked tree",
 		 .args = {"find", "tree", "-name", "*.h"}},
-		{.name = nm[3], .what = "git status --porcelain in a repository of the tree",
-		 .check_output = true, .args = {"git", "-C", "tree", "status", "--porcelain"}},
-		{.name = nm[4], .what = "fio --ioengine=psync --rw=randrw --bs=4k over a file of "
-					"a quarter of the sequential size (64 MiB at most)",
+		{.name = nm[3],
+		 .what = "git status --porcelain in a repository of the tree",
+		 .check_output = true,
+		 .args = {"git", "-C", "tree", "status", "--porcelain"}},
+		{.name = nm[4],
+		 .what = "fio --ioengine=psync --rw=randrw --bs=4k over a file of "
+			 "a quarter of the sequential size (64 MiB at most)",
 		 .package = "fio",
 		 .args = {"fio", "--name=lxbench", "--ioengine=psync", "--rw=randrw", "--bs=4k",
 			  fiosz, "--thread", "--filename=fio.dat", "--minimal"}},
@@ -315,7 +338,9 @@ static int add_build(struct bench_ctx *b)
 {
 	char nm[64];
 	struct job_spec js = {
-		.fam = BF_BUILD, .name = nm, .package = "make",
+		.fam = BF_BUILD,
+		.name = nm,
+		.package = "make",
 		.what = "make -j2 -B of a generated C project (cc -O1, then link)",
 		.args = {"make", "-s", "--no-print-directory", "-j2", "-B", "-C", "project"},
 	};
@@ -344,4 +369,70 @@ int bench_jobs_make(struct bench_ctx *b, char *why, size_t len)
 	if (err)
 		snprintf(why, len, "cannot set up the workloads: %s", strerror(-err));
 	return err;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	remove(path); /* best effort: what cannot go stays, and the walk goes on */
+	return 0;
+}
+
+int bench_helpers_find(struct bench_ctx *b, const char *lxrun, char *why, size_t len)
+{
+	static const char *const names[] = {"syscall_loop", "fsbench", "gentext", "gentree"};
+	char dir[PATH_MAX];
+
+	if (b->o->helpers)
+		snprintf(dir, sizeof(dir), "%s", b->o->helpers);
+	else {
+		/* next to lxrun in a build directory: BUILD/lxrun, BUILD/bench/ */
+		char *slash;
+
+		snprintf(dir, sizeof(dir), "%s", lxrun);
+		slash = strrchr(dir, '/');
+		snprintf(slash ? slash + 1 : dir,
+			 sizeof(dir) - (size_t)(slash ? slash + 1 - dir : 0), "bench");
+	}
+	for (int i = 0; i < 4; i++) {
+		snprintf(b->helper[i], PATH_MAX, "%s/%s", dir, names[i]);
+		if (access(b->helper[i], X_OK) < 0) {
+			snprintf(why, len,
+				 "%s: %s (the bench helpers are built with lxrun: "
+				 "ninja -C BUILD; or --helpers DIR)",
+				 b->helper[i], strerror(errno));
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int bench_workdir_make(struct bench_ctx *b, char *why, size_t len)
+{
+	const char *parent = b->o->dir ? b->o->dir : getenv("TMPDIR");
+	char out[PATH_MAX + 8];
+
+	/* /tmp is a tmpfs on many systems: /var/tmp is on a disk like the user's files */
+	if (!parent || !*parent)
+		parent = "/var/tmp";
+	snprintf(b->base, sizeof(b->base), "%s/lxrun-bench.XXXXXX", parent);
+	if (!mkdtemp(b->base)) {
+		snprintf(why, len, "cannot make a work directory in %s: %s", parent,
+			 strerror(errno));
+		return -errno;
+	}
+	if (!realpath(b->base, b->in)) {
+		snprintf(why, len, "%s: %s", b->base, strerror(errno));
+		return -errno;
+	}
+	snprintf(b->base, sizeof(b->base), "%s", b->in);
+	snprintf(b->in, sizeof(b->in), "%s/in", b->base);
+	snprintf(out, sizeof(out), "%s/out", b->base);
+	mkdir(out, 0755);
+	snprintf(b->res->workdir, sizeof(b->res->workdir), "%s", b->base);
+	return 0;
+}
+
+void bench_workdir_remove(struct bench_ctx *b)
+{
+	nftw(b->base, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

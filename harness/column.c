@@ -12,28 +12,52 @@
 #include "harness/proc.h"
 #include "vm/vm.h"
 
-#define PROBE_TIMEOUT_MS 60000
+#define PROBE_TIMEOUT_MS    60000
 #define VM_START_TIMEOUT_MS 300000
 
 static const struct hcol catalog[] = {
 	{.name = "native", .kind = HCOL_NATIVE, .what = "the program run directly on the host"},
-	{.name = "translate/rewrite", .kind = HCOL_TRANSLATE, .arg = "rewrite",
+	{.name = "translate/rewrite",
+	 .kind = HCOL_TRANSLATE,
+	 .arg = "rewrite",
 	 .what = "lxrun translate mode, syscall sites patched into jumps (default engine)"},
-	{.name = "translate/sud", .kind = HCOL_TRANSLATE, .arg = "sud",
+	{.name = "translate/sud",
+	 .kind = HCOL_TRANSLATE,
+	 .arg = "sud",
 	 .what = "lxrun translate mode, every syscall trapped by Syscall User Dispatch"},
-	{.name = "translate/emulate", .kind = HCOL_TRANSLATE, .arg = "emulate",
+	{.name = "translate/emulate",
+	 .kind = HCOL_TRANSLATE,
+	 .arg = "emulate",
 	 .what = "lxrun translate mode, code emulated instruction by instruction"},
-	{.name = "vm/ext4", .kind = HCOL_VM, .arg = "ext4", .package = "qemu-system-x86",
+	{.name = "vm/ext4",
+	 .kind = HCOL_VM,
+	 .arg = "ext4",
+	 .package = "qemu-system-x86",
 	 .what = "lxrun vm mode, working directory on the guest's own ext4 disk"},
-	{.name = "vm/9p", .kind = HCOL_VM, .arg = "9p", .package = "qemu-system-x86",
+	{.name = "vm/9p",
+	 .kind = HCOL_VM,
+	 .arg = "9p",
+	 .package = "qemu-system-x86",
 	 .what = "lxrun vm mode, working directory shared from the host over virtio-9p"},
-	{.name = "vm/virtiofs", .kind = HCOL_VM, .arg = "virtiofs", .package = "qemu-system-x86",
+	{.name = "vm/virtiofs",
+	 .kind = HCOL_VM,
+	 .arg = "virtiofs",
+	 .package = "qemu-system-x86",
 	 .what = "lxrun vm mode, working directory shared from the host over virtio-fs"},
-	{.name = "qemu-user", .kind = HCOL_PEER, .arg = "qemu-x86_64", .package = "qemu-user",
+	{.name = "qemu-user",
+	 .kind = HCOL_PEER,
+	 .arg = "qemu-x86_64",
+	 .package = "qemu-user",
 	 .what = "qemu-x86_64: TCG + syscall translation (children it execs run natively)"},
-	{.name = "proot", .kind = HCOL_PEER, .arg = "proot", .package = "proot",
+	{.name = "proot",
+	 .kind = HCOL_PEER,
+	 .arg = "proot",
+	 .package = "proot",
 	 .what = "proot: ptrace, every syscall stops in the tracer"},
-	{.name = "gvisor", .kind = HCOL_PEER, .arg = "runsc", .package = "runsc",
+	{.name = "gvisor",
+	 .kind = HCOL_PEER,
+	 .arg = "runsc",
+	 .package = "runsc",
 	 .what = "gVisor runsc --platform=ptrace do: a userspace kernel in Go"},
 };
 
@@ -264,8 +288,7 @@ static void set_state(struct hcol *c, enum hcol_state s, const char *why)
 	snprintf(c->why, sizeof(c->why), "%s", why);
 }
 
-static int probe_run(struct hcol *c, struct hcol_env *env, char *const *cmd, char *out,
-		     size_t len)
+static int probe_run(struct hcol *c, struct hcol_env *env, char *const *cmd, char *out, size_t len)
 {
 	char *argv[HCOL_ARGV_MAX];
 

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HCOL_MAX 16
-#define HCOL_WHY 256
+#define HCOL_MAX      16
+#define HCOL_WHY      256
 #define HCOL_ARGV_MAX 64
 
 enum hcol_kind {
@@ -26,7 +26,7 @@ enum hcol_state {
 };
 
 struct hcol {
-	const char *name;    /* "translate/rewrite" */
+	const char *name; /* "translate/rewrite" */
 	enum hcol_kind kind;
 	const char *arg;     /* engine; share (9p, virtiofs, ext4); peer program */
 	const char *package; /* Debian package that provides it */

@@ -47,8 +47,7 @@ int hhost_describe(struct hhost *h, const char *state_dir)
 	h->ncpu = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	h->fsgsbase = getauxval(AT_HWCAP2) & HWCAP2_FSGSBASE;
 	if (uname(&u) == 0)
-		snprintf(h->kernel, sizeof(h->kernel), "%s %s %s", u.sysname, u.release,
-			 u.machine);
+		snprintf(h->kernel, sizeof(h->kernel), "%s %s %s", u.sysname, u.release, u.machine);
 	h->mem_kib = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
 	vm_config_init(&cfg);
 	if (state_dir)

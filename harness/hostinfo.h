@@ -9,12 +9,12 @@
 struct hhost {
 	char cpu[128];
 	int ncpu;
-	bool fsgsbase;	    /* AT_HWCAP2 bit 1: user-mode wrfsbase, what translate mode's switch uses */
-	char kernel[160];   /* uname -srm */
+	bool fsgsbase; /* AT_HWCAP2 bit 1: user-mode wrfsbase, what translate mode's switch uses */
+	char kernel[160]; /* uname -srm */
 	uint64_t mem_kib;
-	char accel[16];	    /* what a VM gets here: kvm or tcg */
+	char accel[16]; /* what a VM gets here: kvm or tcg */
 	char accel_why[512];
-	char date[32];	    /* UTC, ISO 8601 */
+	char date[32]; /* UTC, ISO 8601 */
 	char lxrun_version[64];
 	char lxrun_commit[64]; /* git describe at build time */
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* harness: run one command (libuv) and measure it: wall time, exit status, peak memory of its tree. */
+/* harness: run one command (libuv) and measure it: wall time, exit status, peak memory of its tree.
+ */
 #include "harness/proc.h"
 
 #include <dirent.h>

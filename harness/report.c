@@ -12,7 +12,7 @@
 #include "harness/proc.h"
 #include "harness/stats.h"
 
-#define CELL_W 15
+#define CELL_W 17
 #define NAME_W 26
 
 static bool shown(const struct bench_result *r, size_t c)
@@ -45,12 +45,12 @@ void report_header(FILE *f, const struct bench_result *r, bool md)
 	fprintf(f,
 		"%srepeats: %u (%u for short workloads; 3 at least once a cell took %u s)%s; "
 		"text %u MiB; %u small files; "
-		"sequential %u MiB (%s the page cache: RAM is %s); tree %u files; build %u files%s\n",
+		"sequential %u MiB (%s the page cache: RAM is %s); tree %u files; build %u "
+		"files%s\n",
 		li, sz->repeats, sz->repeats_short, sz->cell_s,
-		sz->warmup ? " after 1 warm-up run" : "",
-		sz->text_mb, sz->files, sz->seq_mb,
-		(uint64_t)sz->seq_mb * 1024 > h->mem_kib ? "beyond" : "within", mem,
-		sz->tree_files, sz->build_files, r->opts.quick ? " (--quick)" : "");
+		sz->warmup ? " after 1 warm-up run" : "", sz->text_mb, sz->files, sz->seq_mb,
+		(uint64_t)sz->seq_mb * 1024 > h->mem_kib ? "beyond" : "within", mem, sz->tree_files,
+		sz->build_files, r->opts.quick ? " (--quick)" : "");
 	fprintf(f,
 		"%scolumns, interleaved (peak memory: the VmHWM of the command's processes summed,"
 		" sampled every 10 ms%s):\n",
@@ -79,11 +79,12 @@ static void cell_text(const struct bench_result *r, const struct bench_row *row,
 
 	range[0] = 0;
 	if (cell->state != BC_OK || bench_cell_stats(cell, &st) < 0) {
-		snprintf(med, len, "%s", cell->state == BC_FAILED	  ? "FAILED"
-					 : cell->state == BC_SKIPPED	  ? "skipped"
-					 : cell->state == BC_UNSUPPORTED ? "ENOSYS"
-					 : cell->state == BC_NA		  ? "-"
-									  : "(not run)");
+		snprintf(med, len, "%s",
+			 cell->state == BC_FAILED	 ? "FAILED"
+			 : cell->state == BC_SKIPPED	 ? "skipped"
+			 : cell->state == BC_UNSUPPORTED ? "ENOSYS"
+			 : cell->state == BC_NA		 ? "-"
+							 : "(not run)");
 		return;
 	}
 	hstats_fmt_time(st.median, a, sizeof(a));
@@ -128,14 +129,15 @@ static void failures(FILE *f, const struct bench_result *r, int fam, bool md)
 		if (row->fam != (enum bench_family)fam)
 			continue;
 		for (size_t c = 0; c < r->ncols; c++)
-			if (shown(r, c) && (row->cell[c].state == BC_FAILED ||
-					    row->cell[c].state == BC_SKIPPED ||
-					    row->cell[c].state == BC_UNSUPPORTED))
+			if (shown(r, c) &&
+			    (row->cell[c].state == BC_FAILED || row->cell[c].state == BC_SKIPPED ||
+			     row->cell[c].state == BC_UNSUPPORTED))
 				fprintf(f, "%s%s, %s: %s%s\n", md ? "- " : "  ", row->name,
 					r->cols[c].name,
-					row->cell[c].state == BC_FAILED	    ? "FAILED: "
-					: row->cell[c].state == BC_SKIPPED ? "skipped: "
-									    : "unsupported (ENOSYS): ",
+					row->cell[c].state == BC_FAILED ? "FAILED: "
+					: row->cell[c].state == BC_SKIPPED
+						? "skipped: "
+						: "unsupported (ENOSYS): ",
 					row->cell[c].why);
 	}
 }
@@ -169,7 +171,8 @@ void report_table(FILE *f, const struct bench_result *r)
 			fputc('\n', f);
 			if (!any_range)
 				continue;
-			fprintf(f, "  %-*s", NAME_W - 2, row->per_call ? "  per call, min..max" : "  min..max");
+			fprintf(f, "  %-*s", NAME_W - 2,
+				row->per_call ? "  per call, min..max" : "  min..max");
 			for (size_t c = 0; c < r->ncols; c++) {
 				if (!shown(r, c))
 					continue;
@@ -269,9 +272,10 @@ void report_json(FILE *f, const struct bench_result *r)
 	hjson_str(f, h->date);
 	hjson_key(f, "quick", &first);
 	fputs(r->opts.quick ? "true" : "false", f);
-	fprintf(f, ",\"repeats\":%u,\"repeats_short\":%u,\"warmup\":%s,\"text_mb\":%u,"
-		   "\"files\":%u,\"seq_mb\":%u,\"tree_files\":%u,\"build_files\":%u,"
-		   "\"cell_seconds\":%u,\"seconds\":%.1f,\"interrupted\":%s},\n\"columns\":[",
+	fprintf(f,
+		",\"repeats\":%u,\"repeats_short\":%u,\"warmup\":%s,\"text_mb\":%u,"
+		"\"files\":%u,\"seq_mb\":%u,\"tree_files\":%u,\"build_files\":%u,"
+		"\"cell_seconds\":%u,\"seconds\":%.1f,\"interrupted\":%s},\n\"columns\":[",
 		r->opts.sz.repeats, r->opts.sz.repeats_short, r->opts.sz.warmup ? "true" : "false",
 		r->opts.sz.text_mb, r->opts.sz.files, r->opts.sz.seq_mb, r->opts.sz.tree_files,
 		r->opts.sz.build_files, r->opts.sz.cell_s, r->seconds,
@@ -345,7 +349,7 @@ static int plot_family(const struct bench_result *r, int fam, const char *dir, c
 {
 	char dat[PATH_MAX], gp[PATH_MAX], png[PATH_MAX], out[1024];
 	char *argv[] = {"gnuplot", gp, NULL};
-	size_t ncol = 0;
+	size_t ncol = 0, nratio = 0;
 	FILE *f;
 	int rc;
 
@@ -356,6 +360,10 @@ static int plot_family(const struct bench_result *r, int fam, const char *dir, c
 	if (!f)
 		goto err;
 	fprintf(f, "workload");
+	for (size_t i = 0; i < r->nrows; i++)
+		for (size_t c = 1; c < r->ncols; c++)
+			nratio += r->rows[i].fam == (enum bench_family)fam &&
+				  bench_cell_ratio(r, &r->rows[i], c) > 0;
 	for (size_t c = 1; c < r->ncols; c++)
 		if (shown(r, c)) {
 			fprintf(f, "\t\"%s\"", r->cols[c].name);
@@ -398,11 +406,13 @@ static int plot_family(const struct bench_result *r, int fam, const char *dir, c
 		"set ylabel 'time / native time (log scale)'\n"
 		"set xtics rotate by -25 left noenhanced\n"
 		"set key outside right top noenhanced\n"
-		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb 'black'\n"
+		"set arrow from graph 0, first 1 to graph 1, first 1 nohead dt 2 lw 2 lc rgb "
+		"'black'\n"
 		"plot for [i=2:%zu] '%s' using i:xtic(1) title columnheader(i)\n",
 		png, bench_family_names[fam], ncol + 1, dat);
 	fclose(f);
-	if (ncol == 0)
+	/* nothing to draw (the vm family has no native figure to divide by) */
+	if (ncol == 0 || nratio == 0)
 		return 0;
 	rc = hproc_capture(argv, dir, 60000, out, sizeof(out));
 	if (rc == -ENOENT) {

@@ -12,7 +12,7 @@ static int parse(struct bench_opts *o, char *why, int argc, char **argv)
 }
 
 #define ARGS(...) ((char *[]){"bench", __VA_ARGS__, NULL})
-#define N(...) ((int)(sizeof((char *[]){"bench", __VA_ARGS__}) / sizeof(char *)))
+#define N(...)	  ((int)(sizeof((char *[]){"bench", __VA_ARGS__}) / sizeof(char *)))
 
 Test(bench_opts, no_family_means_all)
 {
@@ -54,9 +54,9 @@ Test(bench_opts, quick_sizes_and_explicit_size_wins)
 	struct bench_opts o;
 	char why[256];
 
-	cr_assert_eq(parse(&o, why, N("--text-mb", "2", "--quick"),
-			   ARGS("--text-mb", "2", "--quick")),
-		     0);
+	cr_assert_eq(
+		parse(&o, why, N("--text-mb", "2", "--quick"), ARGS("--text-mb", "2", "--quick")),
+		0);
 	cr_assert(o.quick);
 	cr_assert_eq(o.sz.text_mb, 2, "a size given explicitly wins over --quick's");
 	cr_assert_eq(o.sz.repeats, 1);

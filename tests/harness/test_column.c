@@ -26,9 +26,11 @@ TestSuite(column, .init = setup);
 
 Test(column, catalogue_has_every_column_of_bench_md)
 {
-	static const char *const want[] = {"native",	  "translate/rewrite", "translate/sud",
-					   "translate/emulate", "vm/ext4", "vm/9p",
-					   "vm/virtiofs", "qemu-user", "proot", "gvisor"};
+	static const char *const want[] = {"native",	    "translate/rewrite",
+					   "translate/sud", "translate/emulate",
+					   "vm/ext4",	    "vm/9p",
+					   "vm/virtiofs",   "qemu-user",
+					   "proot",	    "gvisor"};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct hcol *c = find(want[i]);
@@ -77,14 +79,12 @@ Test(column, argv_per_kind)
 	check_argv("native", (const char *const[]){"/usr/bin/grep", "-c", "x", NULL});
 	check_argv("translate/sud", (const char *const[]){"/b/lxrun", "--engine", "sud", "--",
 							  "/usr/bin/grep", "-c", "x", NULL});
-	check_argv("vm/virtiofs",
-		   (const char *const[]){"/b/lxrun", "--mode", "vm", "--state-dir", "/w/vm",
-					 "--no-tty", "--share", "virtiofs", "--", "/usr/bin/grep",
-					 "-c", "x", NULL});
-	check_argv("vm/ext4",
-		   (const char *const[]){"/b/lxrun", "--mode", "vm", "--state-dir", "/w/vm",
-					 "--no-tty", "--workdir", "/mnt/d/x", "--",
-					 "/usr/bin/grep", "-c", "x", NULL});
+	check_argv("vm/virtiofs", (const char *const[]){"/b/lxrun", "--mode", "vm", "--state-dir",
+							"/w/vm", "--no-tty", "--share", "virtiofs",
+							"--", "/usr/bin/grep", "-c", "x", NULL});
+	check_argv("vm/ext4", (const char *const[]){"/b/lxrun", "--mode", "vm", "--state-dir",
+						    "/w/vm", "--no-tty", "--workdir", "/mnt/d/x",
+						    "--", "/usr/bin/grep", "-c", "x", NULL});
 	check_argv("gvisor", (const char *const[]){"runsc", "--platform=ptrace", "--network=none",
 						   "do", "-force-overlay=false", "-quiet",
 						   "/usr/bin/grep", "-c", "x", NULL});
