@@ -60,7 +60,8 @@ void sig_inherit(void);
 	X(shutdown) X(getsockname) X(getpeername) X(setsockopt) X(getsockopt) X(sendto) X(recvfrom)  \
 	X(sendmsg) X(recvmsg)                                                                       \
 	X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl) X(msgget)  \
-	X(msgsnd) X(msgrcv) X(msgctl)
+	X(msgsnd) X(msgrcv) X(msgctl) X(flock) X(close_range) X(preadv) X(pwritev) X(preadv2)      \
+	X(pwritev2) X(sync_file_range) X(syncfs) X(memfd_create) X(splice) X(tee) X(vmsplice)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)
