@@ -61,7 +61,15 @@ void sig_inherit(void);
 	X(sendmsg) X(recvmsg)                                                                       \
 	X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl) X(msgget)  \
 	X(msgsnd) X(msgrcv) X(msgctl) X(flock) X(close_range) X(preadv) X(pwritev) X(preadv2)      \
-	X(pwritev2) X(sync_file_range) X(syncfs) X(memfd_create) X(splice) X(tee) X(vmsplice)
+	X(pwritev2) X(sync_file_range) X(syncfs) X(memfd_create) X(splice) X(tee) X(vmsplice)         \
+	X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)      \
+	X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_delete)    \
+	X(sched_setscheduler) X(sched_getscheduler) X(sched_setparam) X(sched_getparam)            \
+	X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)                \
+	X(sched_setaffinity) X(sched_setattr) X(sched_getattr) X(getpriority) X(setpriority)        \
+	X(getcpu) X(personality) X(mlock2) X(mlockall) X(munlockall) X(membarrier) X(pidfd_open)    \
+	X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
+	X(get_robust_list)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)
