@@ -69,7 +69,7 @@ void sig_inherit(void);
 	X(sched_setaffinity) X(sched_setattr) X(sched_getattr) X(getpriority) X(setpriority)        \
 	X(getcpu) X(personality) X(mlock2) X(mlockall) X(munlockall) X(membarrier) X(pidfd_open)    \
 	X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
-	X(get_robust_list)
+	X(get_robust_list) X(chroot)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)
