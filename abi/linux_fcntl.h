@@ -157,4 +157,18 @@ _Static_assert(offsetof(struct linux_open_how, resolve) == 16, "open_how.resolve
 #define LINUX_RESOLVE_IN_ROOT	    0x10
 #define LINUX_RESOLVE_CACHED	    0x20
 
+/* preadv2/pwritev2 flags */
+#define LINUX_RWF_HIPRI	 0x01u
+#define LINUX_RWF_DSYNC	 0x02u
+#define LINUX_RWF_SYNC	 0x04u
+#define LINUX_RWF_NOWAIT 0x08u
+#define LINUX_RWF_APPEND 0x10u
+
+/* close_range flags */
+#define LINUX_CLOSE_RANGE_UNSHARE (1u << 1)
+#define LINUX_CLOSE_RANGE_CLOEXEC (1u << 2)
+
+/* sync_file_range flags */
+#define LINUX_SYNC_FILE_RANGE_ALL 0x7u
+
 #endif

@@ -155,3 +155,32 @@ int lx_fd_close(struct lx_fdtable *t, int fd)
 	lx_file_put(f);
 	return 0;
 }
+
+int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int cloexec_only)
+{
+	struct lx_file *batch[64];
+	for (;;) {
+		int n = 0;
+		lx_fdtable_lock(t);
+		unsigned end = last < (unsigned)t->size ? last : (unsigned)t->size - 1;
+		for (unsigned fd = first; t->size > 0 && fd <= end && n < 64; fd++) {
+			struct lx_fdent *e = &t->ents[fd];
+			if (!e->file)
+				continue;
+			if (cloexec_only) {
+				e->cloexec = 1;
+				continue;
+			}
+			batch[n++] = e->file;
+			e->file = NULL;
+			e->cloexec = 0;
+			first = fd + 1;
+		}
+		lx_fdtable_unlock(t);
+		/* Release outside the lock: a release may close host fds or take other locks. */
+		for (int i = 0; i < n; i++)
+			lx_file_put(batch[i]);
+		if (n < 64)
+			return 0;
+	}
+}

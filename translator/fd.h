@@ -91,6 +91,9 @@ struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd);
 struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd);
 int lx_fd_close(struct lx_fdtable *t, int fd);
 int *lx_fd_cloexec(struct lx_fdtable *t, int fd);
+/* close_range: close every open fd in [first, last], or with cloexec_only mark them
+ * close-on-exec. Never fails (Linux: fds beyond the table are simply not open). */
+int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int cloexec_only);
 
 /* RLIMIT_NOFILE as the guest sees it. */
 #define LX_FD_MAX 1024

@@ -91,19 +91,85 @@ void lx_signal_wait_mask_end(struct lx_thread *t)
 	}
 }
 
+/* Block every host signal on this thread (the queue is also written by this thread's host
+ * handler); returns the old mask for unblock_all. */
+static uint64_t block_all(void)
+{
+	uint64_t all = ~0ull, old = 0;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &old, sizeof(all));
+	return old;
+}
+
+static void unblock_all(uint64_t old)
+{
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &old, NULL, sizeof(old));
+}
+
 void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
 {
 	if (sig < 1 || sig > 64)
 		return;
-	if (info) {
-		memcpy(t->siginfo[sig - 1], info, 128);
-	} else {
-		struct linux_siginfo si = {.si_signo = sig, .si_code = 0 /* SI_USER */};
+	struct linux_siginfo si;
+	if (!info) {
+		si = (struct linux_siginfo){.si_signo = sig, .si_code = 0 /* SI_USER */};
 		si.fields.kill.pid = (int32_t)getpid();
 		si.fields.kill.uid = (uint32_t)getuid();
-		memcpy(t->siginfo[sig - 1], &si, 128);
+		info = &si;
 	}
+	if (sig >= LINUX_SIGRTMIN && (t->pending & BIT(sig))) {
+		/* Another instance of a realtime signal: queue it behind the first (beyond
+		 * LX_RTQ_MAX it is lost, as past RLIMIT_SIGPENDING on Linux). */
+		if (t->rtq_len < LX_RTQ_MAX) {
+			memcpy(t->rtq_info[t->rtq_len], info, 128);
+			t->rtq_sig[t->rtq_len++] = (uint8_t)sig;
+		}
+		return;
+	}
+	memcpy(t->siginfo[sig - 1], info, 128);
 	__atomic_or_fetch(&t->pending, BIT(sig), __ATOMIC_SEQ_CST);
+}
+
+void lx_signal_take(struct lx_thread *t, int sig, void *info)
+{
+	if (sig < LINUX_SIGRTMIN) {
+		/* Standard signals coalesce: one bit, one siginfo. */
+		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+		if (info)
+			memcpy(info, t->siginfo[sig - 1], 128);
+		return;
+	}
+	uint64_t old = block_all();
+	if (info)
+		memcpy(info, t->siginfo[sig - 1], 128);
+	int i = 0;
+	while (i < t->rtq_len && t->rtq_sig[i] != sig)
+		i++;
+	if (i < t->rtq_len) {
+		/* The next instance becomes the first; the bit stays set. */
+		memcpy(t->siginfo[sig - 1], t->rtq_info[i], 128);
+		t->rtq_len--;
+		memmove(&t->rtq_sig[i], &t->rtq_sig[i + 1], (size_t)(t->rtq_len - i));
+		memmove(t->rtq_info[i], t->rtq_info[i + 1], (size_t)(t->rtq_len - i) * 128);
+	} else {
+		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+	}
+	unblock_all(old);
+}
+
+void lx_signal_discard(struct lx_thread *t, int sig)
+{
+	uint64_t old = block_all();
+	int n = 0;
+	for (int i = 0; i < t->rtq_len; i++) {
+		if (t->rtq_sig[i] == sig)
+			continue;
+		t->rtq_sig[n] = t->rtq_sig[i];
+		memmove(t->rtq_info[n], t->rtq_info[i], 128);
+		n++;
+	}
+	t->rtq_len = n;
+	__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+	unblock_all(old);
 }
 
 /* Syscalls Linux never restarts after a handler ran (they report EINTR themselves). */
@@ -160,7 +226,7 @@ static size_t fp_size(const void *fp)
 }
 
 /* Build one frame for sig; returns 0, or -EFAULT when the guest stack is unusable. */
-static int setup_frame(struct lx_thread *t, int sig, const struct linux_sigaction *act,
+static int setup_frame(struct lx_thread *t, int sig, const void *info, const struct linux_sigaction *act,
 		       struct lx_regs *regs, void *fpstate)
 {
 	uint64_t sp = regs->rsp;
@@ -176,7 +242,7 @@ static int setup_frame(struct lx_thread *t, int sig, const struct linux_sigactio
 	struct linux_rt_sigframe f;
 	memset(&f, 0, sizeof(f));
 	f.pretcode = act->restorer;
-	memcpy(&f.info, t->siginfo[sig - 1], sizeof(f.info));
+	memcpy(&f.info, info, sizeof(f.info));
 	f.uc.uc_flags = LINUX_UC_SIGCONTEXT_SS | LINUX_UC_STRICT_RESTORE_SS |
 			(fsz > 512 ? LINUX_UC_FP_XSTATE : 0);
 	f.uc.uc_stack.ss_sp = t->ss_sp;
@@ -228,7 +294,8 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 	int restart_done = 0;
 	while (t->pending & ~t->sigmask) {
 		int sig = __builtin_ctzll(t->pending & ~t->sigmask) + 1;
-		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+		uint8_t info[128];
+		lx_signal_take(t, sig, info);
 		struct linux_sigaction act = lx_proc.sigactions[sig - 1];
 		int handled = act.handler > 1;
 		if (!handled && act.handler == 0 && !default_ignores(sig)) {
@@ -254,7 +321,7 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 		}
 		if (!handled)
 			continue;
-		if (setup_frame(t, sig, &act, regs, fpstate) < 0)
+		if (setup_frame(t, sig, info, &act, regs, fpstate) < 0)
 			lx_die_by_signal(SIGSEGV);
 		if (act.flags & LINUX_SA_RESETHAND)
 			lx_proc.sigactions[sig - 1].handler = 0;

@@ -9,6 +9,11 @@
 
 /* Queue sig for thread t (info: a 128-byte siginfo, or NULL for a kill-style one). */
 void lx_signal_queue(struct lx_thread *t, int sig, const void *info);
+/* Dequeue one pending instance of sig into info (128 bytes, or NULL): the bit in t->pending
+ * stays set while a realtime signal has more instances queued. */
+void lx_signal_take(struct lx_thread *t, int sig, void *info);
+/* Forget every pending instance of sig (SIG_IGN). */
+void lx_signal_discard(struct lx_thread *t, int sig);
 
 /* Deliverable now? (pending and not blocked) */
 static inline int lx_signal_pending(const struct lx_thread *t)

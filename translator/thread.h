@@ -10,6 +10,9 @@
 
 struct lx_task;
 
+/* Realtime signal instances queued per thread beyond the first of each number. */
+#define LX_RTQ_MAX 64
+
 /* Guest register file at a syscall or at entry (the order matches nothing in particular). */
 struct lx_regs {
 	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
@@ -52,6 +55,12 @@ struct lx_thread {
 	int nheld;
 	void *exit_jmp;           /* sigjmp_buf * of a guest thread's host start routine */
 	struct lx_thread *next;   /* all live guest threads (lx_threads) */
+
+	/* Realtime signals (32..64) queue on Linux: siginfo[] holds the first pending instance
+	 * of each, and these the later ones, in arrival order (translator/signal_guest.c). */
+	int rtq_len;
+	uint8_t rtq_sig[LX_RTQ_MAX];
+	uint8_t rtq_info[LX_RTQ_MAX][128];
 };
 
 /* Live guest threads of this process, and their count. */

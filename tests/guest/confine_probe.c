@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,5 +97,19 @@ int main(void)
 	show_rc("mkdir dotdot", mkdir("/../../dir-by-probe", 0755));
 	show_rc("unlink through symlink dir", unlink("/links/updir/outside/secret"));
 	show_list("list / after", "/");
+	/* inotify watches resolve their path inside the root too */
+	int in = inotify_init1(IN_CLOEXEC);
+	show_rc("inotify absolute symlink", inotify_add_watch(in, "/links/abs", IN_ALL_EVENTS));
+	show_rc("inotify dotdot", inotify_add_watch(in, "/../../outside", IN_ALL_EVENTS));
+	show_rc("inotify updir", inotify_add_watch(in, "/links/updir/outside", IN_ALL_EVENTS));
+	show_rc("inotify inside", inotify_add_watch(in, "/inside", IN_ALL_EVENTS) > 0 ? 0 : -1);
+	close(in);
+	/* a chroot inside the root only narrows it */
+	show_rc("chroot inside", chroot("/inside"));
+	show_rc("chroot chdir", chdir("/"));
+	show_read("chroot marker", AT_FDCWD, "/marker");
+	show_read("chroot dotdot", AT_FDCWD, "/../inside/marker");
+	show_read("chroot relative", AT_FDCWD, "../../links/rel");
+	show_list("chroot list /..", "/..");
 	return 0;
 }

@@ -65,6 +65,11 @@ static int child_getlk_pid(const char *path)
 	return fl.l_type == F_WRLCK && fl.l_pid == getppid() ? 0 : 1;
 }
 
+static void flock_alarm(int sig)
+{
+	(void)sig;
+}
+
 static void test_flock(void)
 {
 	const char *path = check_path("flock");
@@ -86,6 +91,19 @@ static void test_flock(void)
 	CHECK_SYS("flock.dropped_on_close", flock(fd, LOCK_EX | LOCK_NB));
 	CHECK_ERR("flock.bad_op", flock(fd, 0x40), EINVAL);
 	CHECK_ERR("flock.ebadf", flock(check_closed_fd(), LOCK_EX), EBADF);
+	{
+		/* A blocked flock is interrupted by a handled signal (no SA_RESTART: EINTR). */
+		struct sigaction sa = {.sa_handler = flock_alarm};
+		int o = open(path, O_RDWR);
+
+		sigaction(SIGALRM, &sa, NULL);
+		CHECK_SYS("flock.hold_for_eintr", flock(fd, LOCK_EX | LOCK_NB));
+		ualarm(50000, 0);
+		CHECK_ERR("flock.blocked_eintr", flock(o, LOCK_EX), EINTR);
+		signal(SIGALRM, SIG_DFL);
+		flock(fd, LOCK_UN);
+		close(o);
+	}
 	close(fd);
 }
 
@@ -266,6 +284,9 @@ static void test_close_range(void)
 	CHECK_SYS("close_range.nothing_open", syscall(SYS_close_range, base, base + 10, 0));
 	CHECK_ERR("close_range.reversed", syscall(SYS_close_range, 10, 5, 0), EINVAL);
 	CHECK_ERR("close_range.bad_flags", syscall(SYS_close_range, base, base, 0x80), EINVAL);
+	dup2(1, base);
+	CHECK_SYS("close_range.unshare", syscall(SYS_close_range, base, base, CLOSE_RANGE_UNSHARE));
+	CHECK_ERR("close_range.unshare_closed", fcntl(base, F_GETFD), EBADF);
 }
 
 static void test_sync_mknod(void)

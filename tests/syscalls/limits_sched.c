@@ -365,6 +365,46 @@ static void test_system(void)
 	check_wait_child("sethostname.child", pid, 0);
 }
 
+/* chroot narrows every path, "/.." included; a second chroot narrows further. */
+static void test_chroot(void)
+{
+	char root[512], inner[600], outside[512], up[1200];
+	struct stat a, b;
+	pid_t pid;
+
+	snprintf(root, sizeof(root), "%s", check_path("jail"));
+	snprintf(inner, sizeof(inner), "%s/inner", root);
+	snprintf(outside, sizeof(outside), "%s", check_path("outside_marker"));
+	mkdir(root, 0755);
+	mkdir(inner, 0755);
+	check_write_file(outside, "x", 1);
+	CHECK_ERR("chroot.enoent", chroot(check_path("nope")), ENOENT);
+	CHECK_ERR("chroot.enotdir", chroot(outside), ENOTDIR);
+	CHECK_ERR("chroot.efault", syscall(SYS_chroot, BADPTR), EFAULT);
+	if (geteuid() != 0) {
+		check_skip("chroot.confined", "needs root");
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (chroot(root) || chdir("/"))
+			_exit(10);
+		if (stat("/inner", &a))
+			_exit(11);
+		if (stat("/..", &a) || stat("/", &b) || a.st_ino != b.st_ino)
+			_exit(12);
+		if (chdir("../../..") || stat("inner", &a))
+			_exit(13);
+		snprintf(up, sizeof(up), "../../..%s", outside);
+		if (access(up, F_OK) == 0 || access(outside, F_OK) == 0)
+			_exit(14);
+		if (chroot("/inner") || chdir("/") || access("/inner", F_OK) == 0)
+			_exit(15);
+		_exit(0);
+	}
+	check_wait_child("chroot.confined", pid, 0);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -375,5 +415,6 @@ int main(int argc, char **argv)
 	test_priority();
 	test_sched();
 	test_system();
+	test_chroot();
 	return check_done();
 }

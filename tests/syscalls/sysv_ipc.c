@@ -2,6 +2,9 @@
 /* sysv_ipc.c: coverage for SysV shared memory, semaphores and message queues (IPC_PRIVATE, removed after). */
 #include "check.h"
 
+#include <signal.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
@@ -231,6 +234,96 @@ static void test_msg(void)
 	CHECK_ERR("msgrcv.removed", msgrcv(id, &r, 8, 0, IPC_NOWAIT), EINVAL);
 }
 
+/* The /proc/self/maps line of the mapping that starts at addr, or "" */
+static void maps_line(void *addr, char *out, size_t size)
+{
+	char buf[65536], want[32];
+	ssize_t n = check_read_file("/proc/self/maps", buf, sizeof(buf));
+
+	out[0] = 0;
+	if (n <= 0)
+		return;
+	snprintf(want, sizeof(want), "%lx-", (unsigned long)addr);
+	for (char *l = buf; l && *l;) {
+		char *nl = strchr(l, '\n');
+
+		if (nl)
+			*nl = 0;
+		if (!strncmp(l, want, strlen(want))) {
+			snprintf(out, size, "%s", l);
+			return;
+		}
+		l = nl ? nl + 1 : NULL;
+	}
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/* Attachments in the memory map, fixed addresses, and blocking calls a signal interrupts. */
+static void test_shm_map(void)
+{
+	char line[512], want[64];
+	int id = CHECK_SYS("shmmap.get", shmget(IPC_PRIVATE, 3 * 4096, IPC_CREAT | 0600));
+	char *a = shmat(id, NULL, 0);
+
+	if (!CHECK("shmmap.attach", a != (void *)-1, "%s", check_errname(errno)))
+		return;
+	maps_line(a, line, sizeof(line));
+	snprintf(want, sizeof(want), " %d ", id);
+	CHECK("shmmap.in_maps", strstr(line, "rw-s") && strstr(line, want) &&
+		      strstr(line, "/SYSV00000000 (deleted)"), "line '%s'", line);
+	CHECK_SYS("shmmap.detach", shmdt(a));
+	maps_line(a, line, sizeof(line));
+	CHECK_STR("shmmap.gone_from_maps", line, "");
+
+	/* An address that is free: the segment lands exactly there. */
+	char *r = mmap(NULL, 5 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!CHECK("shmmap.reserve", r != MAP_FAILED, "%s", check_errname(errno)))
+		goto out;
+	munmap(r + 4096, 3 * 4096);
+	a = shmat(id, r + 4096, SHM_RDONLY);
+	CHECK("shmmap.fixed_addr", a == r + 4096, "at %p not %p", (void *)a, (void *)(r + 4096));
+	maps_line(r + 4096, line, sizeof(line));
+	CHECK("shmmap.rdonly_in_maps", !strncmp(strchr(line, ' ') ? strchr(line, ' ') : "", " r--s", 5),
+	      "line '%s'", line);
+	CHECK_ERR("shmmap.fixed_occupied", shmat(id, r, 0), EINVAL);
+	CHECK_ERR("shmmap.rnd_occupied", shmat(id, r + 4096 + 7, SHM_RND), EINVAL);
+	shmdt(a);
+	/* SHM_REMAP replaces the guest's own mapping. */
+	a = shmat(id, r, SHM_REMAP);
+	CHECK("shmmap.remap", a == r, "%p %s", (void *)a, check_errname(errno));
+	if (a == r) {
+		a[0] = 'q';
+		CHECK_SYS("shmmap.remap_detach", shmdt(a));
+	}
+	munmap(r, 5 * 4096);
+out:
+	CHECK_SYS("shmmap.rmid", shmctl(id, IPC_RMID, NULL));
+}
+
+static void test_ipc_eintr(void)
+{
+	struct sigaction sa = {.sa_handler = on_alarm, .sa_flags = SA_RESTART};
+	struct sembuf op = {.sem_num = 0, .sem_op = -1};
+	struct { long mtype; char mtext[8]; } m;
+	int sid = CHECK_SYS("ipc_eintr.semget", semget(IPC_PRIVATE, 1, IPC_CREAT | 0600));
+	int qid = CHECK_SYS("ipc_eintr.msgget", msgget(IPC_PRIVATE, IPC_CREAT | 0600));
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	/* Linux never restarts these, SA_RESTART or not (signal(7)). */
+	ualarm(50000, 0);
+	CHECK_ERR("semop.eintr_sa_restart", semop(sid, &op, 1), EINTR);
+	ualarm(50000, 0);
+	CHECK_ERR("msgrcv.eintr_sa_restart", msgrcv(qid, &m, sizeof(m.mtext), 0, 0), EINTR);
+	signal(SIGALRM, SIG_DFL);
+	semctl(sid, 0, IPC_RMID);
+	msgctl(qid, IPC_RMID, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -239,5 +332,7 @@ int main(int argc, char **argv)
 	test_shm();
 	test_sem();
 	test_msg();
+	test_shm_map();
+	test_ipc_eintr();
 	return check_done();
 }

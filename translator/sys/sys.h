@@ -58,7 +58,18 @@ void sig_inherit(void);
 	X(eventfd2) X(eventfd) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4)  \
 	X(signalfd) X(socket) X(socketpair) X(bind) X(connect) X(listen) X(accept4) X(accept)       \
 	X(shutdown) X(getsockname) X(getpeername) X(setsockopt) X(getsockopt) X(sendto) X(recvfrom)  \
-	X(sendmsg) X(recvmsg)
+	X(sendmsg) X(recvmsg)                                                                       \
+	X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl) X(msgget)  \
+	X(msgsnd) X(msgrcv) X(msgctl) X(flock) X(close_range) X(preadv) X(pwritev) X(preadv2)      \
+	X(pwritev2) X(sync_file_range) X(syncfs) X(memfd_create) X(splice) X(tee) X(vmsplice)         \
+	X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)      \
+	X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_delete)    \
+	X(sched_setscheduler) X(sched_getscheduler) X(sched_setparam) X(sched_getparam)            \
+	X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)                \
+	X(sched_setaffinity) X(sched_setattr) X(sched_getattr) X(getpriority) X(setpriority)        \
+	X(getcpu) X(personality) X(mlock2) X(mlockall) X(munlockall) X(membarrier) X(pidfd_open)    \
+	X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
+	X(get_robust_list) X(chroot)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

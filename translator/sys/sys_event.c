@@ -3,6 +3,7 @@
  * translates the guest's fd numbers (epoll's user data goes through untouched). */
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -158,4 +159,60 @@ LX_SYSCALL(signalfd)
 {
 	struct lx_syscall s2 = {.a = {sc->a[0], sc->a[1], sc->a[2], 0}, .t = sc->t, .regs = sc->regs};
 	return sys_signalfd4(&s2);
+}
+
+/* inotify: a host inotify fd, read through the ordinary read path (event names are relative
+ * to the watched directory, so nothing in them needs translating). The watched path is
+ * resolved by lxrun's VFS, inside --root, and the host is given that object. */
+#define IN_FLAGS_OK (LINUX_O_CLOEXEC | LINUX_O_NONBLOCK) /* IN_CLOEXEC, IN_NONBLOCK */
+#define IN_ALL_BITS 0xf700efffu /* events and flags ALL_INOTIFY_BITS allows */
+#define IN_DONT_FOLLOW_ 0x02000000u
+#define IN_MASK_CREATE_ 0x10000000u
+#define IN_MASK_ADD_	0x20000000u
+
+LX_SYSCALL(inotify_init1)
+{
+	if (sc->a[0] & ~(uint64_t)IN_FLAGS_OK)
+		return -LINUX_EINVAL;
+	return install_host(inotify_init1(IN_CLOEXEC | (int)(sc->a[0] & LINUX_O_NONBLOCK)), sc->a[0]);
+}
+
+LX_SYSCALL(inotify_init)
+{
+	return install_host(inotify_init1(IN_CLOEXEC), 0);
+}
+
+LX_SYSCALL(inotify_add_watch)
+{
+	uint32_t mask = (uint32_t)sc->a[2];
+	if (!(mask & IN_ALL_BITS) || ((mask & IN_MASK_ADD_) && (mask & IN_MASK_CREATE_)))
+		return -LINUX_EINVAL;
+	struct lx_file *f = sys_file((long)(int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		return -LINUX_EINVAL; /* not an inotify fd */
+	struct lx_path p;
+	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[1],
+				  (mask & IN_DONT_FOLLOW_) ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.mnt->ops) {
+		r = -LINUX_EACCES; /* lxrun's synthetic filesystems have no host object to watch */
+	} else {
+		char buf[LX_PATH_MAX + 32];
+		r = lx_host(inotify_add_watch(f->host_fd, sys_host_abs(&p, buf, sizeof(buf)), mask));
+	}
+	vfs_path_put(&p);
+	return r;
+}
+
+LX_SYSCALL(inotify_rm_watch)
+{
+	struct lx_file *f = sys_file((long)(int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		return -LINUX_EINVAL;
+	return lx_host(inotify_rm_watch(f->host_fd, (int)sc->a[1]));
 }

@@ -201,6 +201,13 @@ LX_SYSCALL(chdir)
 	return r < 0 ? r : vfs_chdir(LINUX_AT_FDCWD, path);
 }
 
+LX_SYSCALL(chroot)
+{
+	char path[LX_PATH_MAX];
+	long r = sys_path_in(path, sc->a[0]);
+	return r < 0 ? r : vfs_chroot(path);
+}
+
 LX_SYSCALL(fchdir)
 {
 	struct lx_file *f = sys_file(sc->a[0]);

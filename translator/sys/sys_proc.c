@@ -180,13 +180,24 @@ LX_SYSCALL(set_tid_address)
 	return sc->t->tid;
 }
 
+/* A guest thread is a host thread: the host kernel keeps its robust list (replacing the one
+ * lxrun's own libc registered, which lxrun never uses) and walks it when the thread or the
+ * process dies, so waiters see EOWNERDEAD as on Linux. */
 LX_SYSCALL(set_robust_list)
 {
 	if (sc->a[1] != 24) /* sizeof(struct robust_list_head) */
 		return -LINUX_EINVAL;
-	sc->t->robust_list = sc->a[0];
-	sc->t->robust_len = sc->a[1];
-	return 0;
+	long r = lx_host(syscall(SYS_set_robust_list, sc->a[0], sc->a[1]));
+	if (r == 0) {
+		sc->t->robust_list = sc->a[0];
+		sc->t->robust_len = sc->a[1];
+	}
+	return r;
+}
+
+LX_SYSCALL(get_robust_list)
+{
+	return lx_host(syscall(SYS_get_robust_list, (int)sc->a[0], sc->a[1], sc->a[2]));
 }
 
 LX_SYSCALL(rseq)

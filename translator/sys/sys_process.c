@@ -16,6 +16,7 @@
 #include "abi/linux_sched.h"
 #include "translator/engine/engine.h"
 #include "translator/exec.h"
+#include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/mm.h"
 #include "translator/process.h"
@@ -114,7 +115,14 @@ LX_SYSCALL(wait4)
 
 LX_SYSCALL(waitid)
 {
-	return lx_safe(SYS_waitid, (int)sc->a[0], (pid_t)sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4]);
+	long id = (pid_t)sc->a[1];
+	if ((int)sc->a[0] == 3 /* P_PIDFD: the id is a guest fd, a host pidfd behind it */) {
+		struct lx_file *f = sys_file(id);
+		if (!f || f->host_fd < 0)
+			return -LINUX_EBADF;
+		id = f->host_fd;
+	}
+	return lx_safe(SYS_waitid, (int)sc->a[0], id, sc->a[2], (int)sc->a[3], sc->a[4]);
 }
 
 LX_SYSCALL(kill)

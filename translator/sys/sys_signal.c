@@ -68,7 +68,7 @@ LX_SYSCALL(rt_sigaction)
 		sig_mirror(sig, sa.handler);
 		/* Setting SIG_IGN discards a pending instance (POSIX). */
 		if (sa.handler == 1)
-			__atomic_and_fetch(&sc->t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
+			lx_signal_discard(sc->t, sig);
 	}
 	return 0;
 }
@@ -154,8 +154,9 @@ LX_SYSCALL(rt_sigtimedwait)
 	uint64_t ready = t->pending & set;
 	if (ready) {
 		int sig = __builtin_ctzll(ready) + 1;
-		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
-		if (sc->a[1] && guest_copy_out(sc->a[1], t->siginfo[sig - 1], 128) < 0)
+		uint8_t info[128];
+		lx_signal_take(t, sig, info);
+		if (sc->a[1] && guest_copy_out(sc->a[1], info, 128) < 0)
 			return -LINUX_EFAULT;
 		return sig;
 	}

@@ -467,3 +467,58 @@ int vfs_fchdir(struct lx_file *dir)
 		return -LINUX_ENOTDIR;
 	return set_cwd_host(dir->host_fd);
 }
+
+/*
+ * chroot: the directory becomes the root every later lookup is confined to. It is resolved
+ * inside the current root, so a chroot can only narrow what the guest reaches. Linux leaves
+ * the cwd alone (and a cwd outside the new root is the classic way out of a chroot); here a
+ * cwd outside it becomes the new root, as at start-up, so the confinement has no hole.
+ */
+int vfs_chroot(const char *path)
+{
+	struct lx_path p;
+	int r = vfs_resolve(LINUX_AT_FDCWD, path, VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (p.mnt->ops) {
+		vfs_path_put(&p);
+		return -LINUX_EINVAL; /* lxrun's synthetic filesystems cannot be a root */
+	}
+	int hfd = openat(p.hdir, p.hname, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	vfs_path_put(&p);
+	if (hfd < 0)
+		return (int)lx_errno(errno);
+	char real[LX_PATH_MAX], link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
+	ssize_t n = readlink(link, real, sizeof(real) - 1);
+	/* Linux's order: lookup, search permission, then CAP_SYS_CHROOT, which the host kernel
+	 * checks for us: chroot("/") is a no-op that needs the capability as the real one does. */
+	if (n < 0 || faccessat(hfd, ".", X_OK, AT_EACCESS) < 0 || chroot("/") < 0) {
+		int e = errno;
+		close(hfd);
+		return (int)lx_errno(e);
+	}
+	real[n] = 0;
+	/* The guest's cwd as a host path, before the root changes under it. */
+	char host_cwd[LX_PATH_MAX] = "";
+	if (vfs_cwd_is_host() && !getcwd(host_cwd, sizeof(host_cwd)))
+		host_cwd[0] = 0;
+	close(root_fd);
+	root_fd = hfd;
+	snprintf(root_host, sizeof(root_host), "%s", real);
+	confined = strcmp(root_host, "/") != 0;
+	root_host_len = confined ? strlen(root_host) : 0;
+	snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", confined ? root_host : "");
+	snprintf(lx_proc.root_host, sizeof(lx_proc.root_host), "%s", confined ? root_host : "");
+	if (host_cwd[0] && confined && !strncmp(host_cwd, root_host, root_host_len) &&
+	    (host_cwd[root_host_len] == '/' || !host_cwd[root_host_len])) {
+		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + root_host_len);
+		vfs_normalize(cwd);
+	} else if (host_cwd[0] || cwd_mnt == &mounts[M_HOST]) {
+		if (fchdir(root_fd) < 0)
+			return (int)lx_errno(errno);
+		strcpy(cwd, "/");
+		cwd_mnt = &mounts[M_HOST];
+	}
+	return 0;
+}

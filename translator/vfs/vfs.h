@@ -111,6 +111,8 @@ const char *vfs_cwd(void);
 int vfs_cwd_is_host(void);
 /* chdir/fchdir. */
 int vfs_chdir(int dirfd, const char *path);
+/* chroot inside the current root (the path is resolved there). */
+int vfs_chroot(const char *path);
 int vfs_fchdir(struct lx_file *dir);
 
 /* Canonical guest path of an open file (for /proc/self/fd, dirfds); length or -errno. */

@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* Scheduling, priority, memory locking, CPU, persona and pidfd calls: the host kernel's. */
+/*
+ * Guest pids and tids are host pids and tids, and a guest thread is a host thread, so pid 0
+ * ("the caller") and every other pid mean for the host what they mean for the guest. The
+ * structures (sched_param, sched_attr, cpu masks) have the host layout and the kernel checks
+ * the guest's pointers itself.
+ */
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
+#include "translator/fd.h"
+#include "translator/syscall.h"
+#include "translator/sys/sys.h"
+
+LX_SYSCALL(sched_setscheduler)
+{
+	return lx_host(syscall(SYS_sched_setscheduler, (int)sc->a[0], (int)sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(sched_getscheduler)
+{
+	return lx_host(syscall(SYS_sched_getscheduler, (int)sc->a[0]));
+}
+
+LX_SYSCALL(sched_setparam)
+{
+	return lx_host(syscall(SYS_sched_setparam, (int)sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(sched_getparam)
+{
+	return lx_host(syscall(SYS_sched_getparam, (int)sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(sched_get_priority_max)
+{
+	return lx_host(syscall(SYS_sched_get_priority_max, (int)sc->a[0]));
+}
+
+LX_SYSCALL(sched_get_priority_min)
+{
+	return lx_host(syscall(SYS_sched_get_priority_min, (int)sc->a[0]));
+}
+
+LX_SYSCALL(sched_rr_get_interval)
+{
+	return lx_host(syscall(SYS_sched_rr_get_interval, (int)sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(sched_setaffinity)
+{
+	return lx_host(syscall(SYS_sched_setaffinity, (int)sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(sched_setattr)
+{
+	return lx_host(syscall(SYS_sched_setattr, (int)sc->a[0], sc->a[1], (unsigned)sc->a[2]));
+}
+
+LX_SYSCALL(sched_getattr)
+{
+	return lx_host(syscall(SYS_sched_getattr, (int)sc->a[0], sc->a[1], (unsigned)sc->a[2],
+			       (unsigned)sc->a[3]));
+}
+
+/* The raw calls: getpriority returns 20 - nice, which the guest's libc converts. */
+LX_SYSCALL(getpriority)
+{
+	return lx_host(syscall(SYS_getpriority, (int)sc->a[0], (int)sc->a[1]));
+}
+
+LX_SYSCALL(setpriority)
+{
+	return lx_host(syscall(SYS_setpriority, (int)sc->a[0], (int)sc->a[1], (int)sc->a[2]));
+}
+
+LX_SYSCALL(getcpu)
+{
+	return lx_host(syscall(SYS_getcpu, sc->a[0], sc->a[1], sc->a[2]));
+}
+
+/* The persona is the host process's: kept per process, inherited by fork and kept across
+ * execve by the kernel (lxrun's re-execution included), and 0xffffffff only queries it. */
+LX_SYSCALL(personality)
+{
+	return lx_host(syscall(SYS_personality, (unsigned long)(unsigned)sc->a[0]));
+}
+
+LX_SYSCALL(mlock2)
+{
+	return lx_host(syscall(SYS_mlock2, sc->a[0], sc->a[1], (unsigned)sc->a[2]));
+}
+
+LX_SYSCALL(mlockall)
+{
+	return lx_host(syscall(SYS_mlockall, (int)sc->a[0]));
+}
+
+LX_SYSCALL(munlockall)
+{
+	return lx_host(syscall(SYS_munlockall));
+}
+
+LX_SYSCALL(membarrier)
+{
+	return lx_host(syscall(SYS_membarrier, (int)sc->a[0], (unsigned)sc->a[1], (int)sc->a[2]));
+}
+
+/* A host pidfd, always close-on-exec as on Linux; PIDFD_NONBLOCK is O_NONBLOCK. */
+LX_SYSCALL(pidfd_open)
+{
+	unsigned flags = (unsigned)sc->a[1];
+	long h = syscall(SYS_pidfd_open, (int)sc->a[0], flags);
+	if (h < 0)
+		return lx_errno(errno);
+	return sys_install_host_fd((int)h, LINUX_O_CLOEXEC | (flags & LINUX_O_NONBLOCK));
+}
+
+LX_SYSCALL(pidfd_send_signal)
+{
+	struct lx_file *f = sys_file((long)(int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		return -LINUX_EBADF; /* Linux: EBADF for an fd that is not a pidfd */
+	return lx_host(syscall(SYS_pidfd_send_signal, f->host_fd, (int)sc->a[1], sc->a[2],
+			       (unsigned)sc->a[3]));
+}
+
+/* The target's fd table is the lxrun process's own: targetfd is taken as the target's host
+ * fd number, which is its guest fd number only for a process not run by lxrun. */
+LX_SYSCALL(pidfd_getfd)
+{
+	struct lx_file *f = sys_file((long)(int)sc->a[0]);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->host_fd < 0)
+		return -LINUX_EBADF;
+	long h = syscall(SYS_pidfd_getfd, f->host_fd, (int)sc->a[1], (unsigned)sc->a[2]);
+	if (h < 0)
+		return lx_errno(errno);
+	return sys_install_host_fd((int)h, LINUX_O_CLOEXEC);
+}
+
+LX_SYSCALL(rt_sigqueueinfo)
+{
+	/* The host kernel checks the siginfo (si_code < 0 for another process) and delivers it
+	 * to the target, whose lxrun queues it for the guest with that siginfo. */
+	return lx_host(syscall(SYS_rt_sigqueueinfo, (int)sc->a[0], (int)sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(rt_tgsigqueueinfo)
+{
+	return lx_host(syscall(SYS_rt_tgsigqueueinfo, (int)sc->a[0], (int)sc->a[1], (int)sc->a[2],
+			       sc->a[3]));
+}
