@@ -22,6 +22,17 @@
 
 enum { M_HOST, M_PROC, M_DEV, M_SHM, M_MAX = 8 };
 
+/* snprintf(dst, size, "%s", src) without the formatting machinery (path resolution is on
+ * every path syscall's way): copies what fits, always terminates, returns strlen(src). */
+static size_t str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+	size_t k = n < size ? n : size - 1;
+	memcpy(dst, src, k);
+	dst[k] = 0;
+	return n;
+}
+
 static int nmounts;
 
 static struct lx_mount mounts[M_MAX];
@@ -64,7 +75,7 @@ size_t vfs_normalize(char *path)
 
 static void set_mount(int i, const char *path, const struct lx_fs_ops *ops, void *priv, uint64_t dev)
 {
-	snprintf(mounts[i].path, sizeof(mounts[i].path), "%s", path);
+	str_copy(mounts[i].path, sizeof(mounts[i].path), path);
 	mounts[i].len = strcmp(path, "/") == 0 ? 0 : strlen(path);
 	mounts[i].ops = ops;
 	mounts[i].priv = priv;
@@ -95,7 +106,7 @@ int vfs_init(const char *root)
 	if (!getcwd(host_cwd, sizeof(host_cwd)))
 		strcpy(host_cwd, "/");
 	if (!confined) {
-		snprintf(cwd, sizeof(cwd), "%s", host_cwd);
+		str_copy(cwd, sizeof(cwd), host_cwd);
 	} else if (strncmp(host_cwd, root_host, root_host_len) == 0 &&
 		   (host_cwd[root_host_len] == '/' || !host_cwd[root_host_len])) {
 		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + root_host_len);
@@ -144,7 +155,7 @@ int vfs_mount_tmpfs(const char *guest_path)
 	if (!priv)
 		return -LINUX_ENOMEM;
 	char p[256];
-	snprintf(p, sizeof(p), "%s", guest_path);
+	str_copy(p, sizeof(p), guest_path);
 	vfs_normalize(p);
 	set_mount(nmounts, p, &lx_tmpfs_ops, priv, 0x18 + (uint64_t)nmounts);
 	nmounts++;
@@ -233,7 +244,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		base[0] = 0;
 		direct_ok = 1;
 	} else if (dirfd == LINUX_AT_FDCWD) {
-		snprintf(base, sizeof(base), "%s", cwd);
+		str_copy(base, sizeof(base), cwd);
 		direct_ok = cwd_mnt == &mounts[M_HOST] && strcmp(cwd, "/") != 0;
 	} else {
 		df = lx_fd_lookup(lx_proc.fds, dirfd);
@@ -275,24 +286,24 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			if (r < 0)
 				return r;
 			if (r == 1) {
-				snprintf(norm, sizeof(norm), "%s", next);
+				str_copy(norm, sizeof(norm), next);
 				vfs_normalize(norm);
 				direct_ok = 0;
 				continue;
 			}
-			snprintf(out->rel, sizeof(out->rel), "%s", rel);
+			str_copy(out->rel, sizeof(out->rel), rel);
 			return 0;
 		}
-		snprintf(out->rel, sizeof(out->rel), "%s", norm);
+		str_copy(out->rel, sizeof(out->rel), norm);
 		if (!confined) {
 			out->hdir = AT_FDCWD;
 			if (direct_ok && hops == 0 && path[0] != '/') {
 				/* copied: callers resolve from buffers that do not outlive them */
 				out->hdir = df ? df->host_fd : AT_FDCWD;
-				snprintf(out->hbuf, sizeof(out->hbuf), "%s", path);
+				str_copy(out->hbuf, sizeof(out->hbuf), path);
 				out->hname = out->hbuf;
 			} else {
-				snprintf(out->hbuf, sizeof(out->hbuf), "%s", hops == 0 ? raw : norm);
+				str_copy(out->hbuf, sizeof(out->hbuf), hops == 0 ? raw : norm);
 				out->hname = out->hbuf;
 			}
 			return 0;
@@ -379,7 +390,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		/* openat2 resolves (and creates) inside the root; its errors are the kernel's. */
 		vfs_path_put(&p);
 		char norm[LX_PATH_MAX];
-		snprintf(norm, sizeof(norm), "%s", p.rel);
+		str_copy(norm, sizeof(norm), p.rel);
 		hfd = hostfs_open_in_root(norm, flags & ~LINUX_O_CLOEXEC, mode);
 		if (hfd < 0)
 			return hfd;
@@ -505,11 +516,11 @@ int vfs_chroot(const char *path)
 		host_cwd[0] = 0;
 	close(root_fd);
 	root_fd = hfd;
-	snprintf(root_host, sizeof(root_host), "%s", real);
+	str_copy(root_host, sizeof(root_host), real);
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;
-	snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", confined ? root_host : "");
-	snprintf(lx_proc.root_host, sizeof(lx_proc.root_host), "%s", confined ? root_host : "");
+	str_copy(lx_proc.root, sizeof(lx_proc.root), confined ? root_host : "");
+	str_copy(lx_proc.root_host, sizeof(lx_proc.root_host), confined ? root_host : "");
 	if (host_cwd[0] && confined && !strncmp(host_cwd, root_host, root_host_len) &&
 	    (host_cwd[root_host_len] == '/' || !host_cwd[root_host_len])) {
 		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + root_host_len);
