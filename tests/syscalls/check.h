@@ -352,4 +352,26 @@ static inline void check_watchdog(unsigned seconds)
 	alarm(seconds);
 }
 
+/* A child that waits until the pipe *wfd (the write end, the caller's) is closed, then exits 0. */
+static inline pid_t check_child_waiting(int *wfd)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	*wfd = -1;
+	if (pipe(p) < 0)
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		if (read(p[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(p[0]);
+	*wfd = p[1];
+	return pid;
+}
+
 #endif /* LXRUN_TESTS_SYSCALLS_CHECK_H */

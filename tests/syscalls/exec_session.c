@@ -165,8 +165,7 @@ static void test_execve(void)
 
 static void test_pgrp_session(void)
 {
-	int p[2];
-	char c;
+	int wfd;
 	pid_t pid, other;
 
 	CHECK_EQ("getpgid.self_zero", getpgid(0), getpgrp());
@@ -202,14 +201,7 @@ static void test_pgrp_session(void)
 	CHECK_EQ("setsid.new_session", exec_status(pid), 0);
 
 	/* The parent moves a child into its own group, then into ours again. */
-	pipe(p);
-	pid = fork();
-	if (pid == 0) {
-		close(p[1]);
-		read(p[0], &c, 1);
-		_exit(0);
-	}
-	close(p[0]);
+	pid = check_child_waiting(&wfd);
 	CHECK_SYS("setpgid.child", setpgid(pid, pid));
 	CHECK_EQ("setpgid.child_group", getpgid(pid), pid);
 	CHECK_SYS("setpgid.child_back", setpgid(pid, getpgrp()));
@@ -225,7 +217,7 @@ static void test_pgrp_session(void)
 	CHECK_ERR("setpgid.other_session", setpgid(pid, other), EPERM);
 	kill(other, SIGKILL);
 	waitpid(other, NULL, 0);
-	close(p[1]);
+	close(wfd);
 	waitpid(pid, NULL, 0);
 	pid = fork();
 	if (pid == 0) {

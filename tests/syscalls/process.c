@@ -180,24 +180,6 @@ static pid_t child_exiting(int code)
 	return pid;
 }
 
-static pid_t child_waiting(int *wfd)
-{
-	int p[2];
-	pid_t pid;
-	char c;
-
-	pipe(p);
-	pid = fork();
-	if (pid == 0) {
-		close(p[1]);
-		read(p[0], &c, 1);
-		_exit(0);
-	}
-	close(p[0]);
-	*wfd = p[1];
-	return pid;
-}
-
 static void test_wait4(void)
 {
 	struct rusage ru;
@@ -205,7 +187,7 @@ static void test_wait4(void)
 	pid_t pid;
 
 	CHECK_ERR("wait4.echild", wait4(-1, &st, 0, NULL), ECHILD);
-	pid = child_waiting(&wfd);
+	pid = check_child_waiting(&wfd);
 	CHECK_EQ("wait4.wnohang_running", wait4(pid, &st, WNOHANG, NULL), 0);
 	CHECK_ERR("wait4.bad_options", wait4(pid, &st, WNOHANG | WNOWAIT, NULL), EINVAL);
 	CHECK_ERR("wait4.not_our_child", wait4(getpid(), &st, WNOHANG, NULL), ECHILD);
@@ -234,7 +216,7 @@ static void test_wait4(void)
 	CHECK_EQ("wait4.by_pgid", wait4(-getpgrp(), &st, 0, NULL), pid);
 
 	/* Stop and continue are reported only when asked for. */
-	pid = child_waiting(&wfd);
+	pid = check_child_waiting(&wfd);
 	kill(pid, SIGSTOP);
 	CHECK_EQ("wait4.wuntraced", wait4(pid, &st, WUNTRACED, NULL), pid);
 	CHECK("wait4.stopped_status", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "status 0x%x", st);
@@ -258,7 +240,7 @@ static void test_waitid(void)
 
 	memset(&si, 0, sizeof(si));
 	CHECK_ERR("waitid.echild", waitid(P_ALL, 0, &si, WEXITED), ECHILD);
-	pid = child_waiting(&wfd);
+	pid = check_child_waiting(&wfd);
 	si.si_pid = 99;
 	CHECK_EQ("waitid.wnohang_running", waitid(P_PID, pid, &si, WEXITED | WNOHANG), 0);
 	CHECK_EQ("waitid.wnohang_zero_pid", si.si_pid, 0);

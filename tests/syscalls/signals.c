@@ -332,8 +332,7 @@ static void test_suspend_pause(void)
 static void test_kill(void)
 {
 	pid_t pid;
-	int p[2];
-	char c;
+	int wfd;
 
 	CHECK_SYS("kill.sig0_self", kill(getpid(), 0));
 	CHECK_SYS("kill.sig0_group", kill(0, 0));
@@ -357,17 +356,10 @@ static void test_kill(void)
 	signal(SIGUSR2, SIG_DFL);
 
 	/* Default actions seen from the parent: terminate, and core-dump signals report it. */
-	pipe(p);
-	pid = fork();
-	if (pid == 0) {
-		close(p[1]);
-		read(p[0], &c, 1);
-		_exit(0);
-	}
-	close(p[0]);
+	pid = check_child_waiting(&wfd);
 	CHECK_SYS("kill.child", kill(pid, SIGTERM));
 	check_wait_child("kill.default_terminates", pid, SIGTERM);
-	close(p[1]);
+	close(wfd);
 	pid = fork();
 	if (pid == 0) {
 		signal(SIGTERM, SIG_IGN);
