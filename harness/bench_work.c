@@ -283,17 +283,20 @@ static int add_fs(struct bench_ctx *b)
 	snprintf(nm[4], sizeof(nm[4]), "delete %u files", sz->files);
 	snprintf(nm[5], sizeof(nm[5]), "write+fsync %u MiB", sz->seq_mb);
 	snprintf(nm[6], sizeof(nm[6]), "read %u MiB", sz->seq_mb);
+	snprintf(nm[7], sizeof(nm[7]), "read %u MiB, cold", sz->seq_mb);
 	struct job_spec fsb = {
 		.fam = BF_FS,
 		.name = "small files, sequential I/O",
 		.args = {"@fs", files, mb},
-		.keys = {"create", "stat", "read", "rename", "delete", "seq_write", "seq_read"},
-		.key_names = {nm[0], nm[1], nm[2], nm[3], nm[4], nm[5], nm[6]},
+		.keys = {"create", "stat", "read", "rename", "delete", "seq_write", "seq_read",
+			 "seq_read_cold"},
+		.key_names = {nm[0], nm[1], nm[2], nm[3], nm[4], nm[5], nm[6], nm[7]},
 		.key_what = {"open(O_CREAT)+write 4 KiB+close, one directory", "stat of each",
 			     "open+read+close of each", "rename of each within the directory",
 			     "unlink of each",
 			     "1 MiB writes then fsync (page cache: see the note on sizes)",
-			     "1 MiB reads of that file, just written (warm page cache)"},
+			     "1 MiB reads of that file, just written (warm page cache)",
+			     "the same reads after POSIX_FADV_DONTNEED dropped its pages (storage)"},
 	};
 
 	err = job_add(b, &fsb);
