@@ -87,6 +87,19 @@ static int small_files(long n)
 	return 0;
 }
 
+/* Read the sequential file through once; its fd (still open), or -1 after reporting. */
+static int read_seq(char *buf, long mb)
+{
+	int fd = open(SEQ_NAME, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return fail("open", SEQ_NAME), -1;
+	for (long i = 0; i < mb; i++)
+		if (read(fd, buf, CHUNK) != CHUNK)
+			return fail("read", SEQ_NAME), -1;
+	return fd;
+}
+
 static int sequential(long mb)
 {
 	char *buf = malloc(CHUNK);
@@ -107,12 +120,9 @@ static int sequential(long mb)
 		return fail("fsync", SEQ_NAME);
 	printf("seq_write %.0f\n", now_ns() - t);
 	t = now_ns();
-	fd = open(SEQ_NAME, O_RDONLY | O_CLOEXEC);
+	fd = read_seq(buf, mb);
 	if (fd < 0)
-		return fail("open", SEQ_NAME);
-	for (long i = 0; i < mb; i++)
-		if (read(fd, buf, CHUNK) != CHUNK)
-			return fail("read", SEQ_NAME);
+		return 1;
 	/* The same file out of the page cache: the kernel drops a synced file's clean pages
 	 * on POSIX_FADV_DONTNEED, so this read comes from the storage behind the file system
 	 * (without root, and on a machine whose RAM the file could never exceed). */
@@ -121,12 +131,9 @@ static int sequential(long mb)
 	close(fd);
 	printf("seq_read %.0f\n", now_ns() - t);
 	t = now_ns();
-	fd = open(SEQ_NAME, O_RDONLY | O_CLOEXEC);
+	fd = read_seq(buf, mb);
 	if (fd < 0)
-		return fail("open", SEQ_NAME);
-	for (long i = 0; i < mb; i++)
-		if (read(fd, buf, CHUNK) != CHUNK)
-			return fail("read", SEQ_NAME);
+		return 1;
 	close(fd);
 	printf("seq_read_cold %.0f\n", now_ns() - t);
 	unlink(SEQ_NAME);

@@ -45,6 +45,17 @@
 #define R_RFLAGS 136
 #define R_FS 144
 
+/* Load the host's FS base: wrfsbase in the "fsgsbase" stub set, lx_setfs_host (arch_prctl from
+ * the SUD-allowed range; clobbers rax, rcx, rsi, rdi, r11) in the "sys" set. */
+.macro SET_HOST_FS v
+.ifc \v,fsgsbase
+	mov %gs:LXT_HOST_FS, %rax
+	wrfsbase %rax
+.else
+	call lx_setfs_host
+.endif
+.endm
+
 /* reg = the guest's deliverable signals (pending and not blocked), as lx_signal_pending();
  * sets ZF when there are none. */
 .macro DELIVERABLE reg

@@ -16,15 +16,6 @@
  * signal that finds it 1 with rip in [lx_setfs_host_window, lx_setfs_host_insn] knows FS is
  * still the guest's.
  */
-.macro SET_HOST_FS v
-.ifc \v,fsgsbase
-	mov %gs:LXT_HOST_FS, %rax
-	wrfsbase %rax
-.else
-	call lx_setfs_host
-.endif
-.endm
-
 /*
  * void lx_enter_guest_V(const struct lx_regs *r): never returns. Installs the guest FS base,
  * loads every register, flips the SUD selector to BLOCK and jumps through the thread block,

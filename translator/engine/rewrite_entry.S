@@ -91,15 +91,12 @@ vec_save:
 
 /* Switch to the host FS (the "sys" set: through the SUD-allowed range, only if needed). */
 .macro TO_HOST_FS v
-.ifc \v,fsgsbase
-	mov %gs:LXT_HOST_FS, %rax
-	wrfsbase %rax
-.else
+.ifnc \v,fsgsbase
 	cmpb $0, %gs:LXT_FSHOST
 	jne 77f
-	call lx_setfs_host
-77:
 .endif
+	SET_HOST_FS \v
+77:
 .endm
 
 /*
