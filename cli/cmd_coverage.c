@@ -44,6 +44,9 @@ static void usage(FILE *o)
 	      "  --baseline FILE    compare with FILE (`test check status [column]` lines; no\n"
 	      "                     column means translate/rewrite); exit 1 on any regression,\n"
 	      "                     a check ok in FILE and not ok now\n"
+	      "  --rerun N          run a test again, up to N times (default 1), while it shows a\n"
+	      "                     regression: a check that then passes is flaky (marked ~ and\n"
+	      "                     listed), not a regression; 0 counts the first run only\n"
 	      "  --update-baseline  write improvements and new checks into the --baseline FILE\n"
 	      "                     (a regression is never written)\n"
 	      "  --all              print every row of the matrix, not only those that differ\n"
@@ -61,7 +64,7 @@ static void usage(FILE *o)
 struct opts {
 	const char *columns, *json, *markdown, *baseline;
 	bool update, all;
-	unsigned jobs;
+	unsigned jobs, rerun;
 	double timeout;
 };
 
@@ -113,7 +116,8 @@ static int parse(int argc, char **argv, struct opts *o)
 		{"markdown", required_argument, NULL, 'M'}, {"baseline", required_argument, NULL, 'b'},
 		{"update-baseline", no_argument, NULL, 'u'}, {"all", no_argument, NULL, 'a'},
 		{"timeout", required_argument, NULL, 't'},  {"jobs", required_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},	     {NULL, 0, NULL, 0},
+		{"rerun", required_argument, NULL, 'R'},    {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	int ch;
 	char *end;
@@ -139,6 +143,13 @@ static int parse(int argc, char **argv, struct opts *o)
 			o->jobs = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > COV_MAX_JOBS) {
 				cli_err("coverage: -j wants 1..%d, not '%s'", COV_MAX_JOBS, optarg);
+				return -1;
+			}
+			break;
+		case 'R':
+			o->rerun = (unsigned)strtoul(optarg, &end, 10);
+			if (*end || !*optarg || o->rerun > 10) {
+				cli_err("coverage: --rerun wants 0..10, not '%s'", optarg);
 				return -1;
 			}
 			break;
@@ -204,9 +215,47 @@ static void summary(const struct cov_matrix *m, unsigned regressions)
 	printf("; regressions %u\n", regressions);
 }
 
+/* The cells that show a regression now, run again: only what fails every time counts. */
+static int rerun_regressions(struct cov_matrix *m, const struct cov_baseline *b,
+			     const struct cov_run_opts *ro, unsigned round, unsigned rounds)
+{
+	size_t *cells = malloc(m->suite->n * m->ncols * sizeof(*cells)), n = 0;
+	int r;
+
+	if (!cells)
+		return -ENOMEM;
+	for (size_t t = 0; t < m->suite->n; t++) {
+		const char **names;
+		size_t nn = cov_check_names(m, t, &names);
+
+		for (size_t c = 0; c < m->ncols; c++) {
+			bool reg = false;
+
+			if (!m->cells[t * m->ncols + c].ran)
+				continue;
+			for (size_t i = 0; i < nn && !reg; i++) {
+				struct cov_check k = {.name = (char *)names[i]};
+
+				reg = cov_judge(m, b, t, c, &k) == COV_V_REGRESSION;
+			}
+			if (reg)
+				cells[n++] = t * m->ncols + c;
+		}
+		free(names);
+	}
+	if (n)
+		fprintf(stderr, "coverage: %zu test run%s with a regression: running again (%u/%u)\n",
+			n, n == 1 ? "" : "s", round, rounds);
+	r = n ? cov_rerun(m, ro, cells, n) : 0;
+	if (ro->arg && ((struct progress *)ro->arg)->tty)
+		fputs("\r\033[K", stderr);
+	free(cells);
+	return r;
+}
+
 int cmd_coverage(int argc, char **argv)
 {
-	struct opts o = {.columns = DEFAULT_COLUMNS, .jobs = 1, .timeout = 60};
+	struct opts o = {.columns = DEFAULT_COLUMNS, .jobs = 1, .timeout = 60, .rerun = 1};
 	struct hcol cols[HCOL_MAX];
 	struct hcol_env env = {0};
 	struct cov_suite suite = {0};
@@ -290,6 +339,8 @@ int cmd_coverage(int argc, char **argv)
 					  .progress = progress, .arg = &ps};
 
 		r = cov_run(&m, &ro);
+		for (unsigned round = 1; r == 0 && o.baseline && round <= o.rerun; round++)
+			r = rerun_regressions(&m, &base, &ro, round, o.rerun);
 	}
 	if (ps.tty)
 		fputs("\r\033[K", stderr);
@@ -301,8 +352,10 @@ int cmd_coverage(int argc, char **argv)
 	cov_report_matrix(stdout, &m, o.baseline ? &base : NULL, o.all);
 	cov_compare(&m, o.baseline ? &base : NULL, &cmp);
 	if (o.baseline)
-		printf("baseline %s: %u regressions, %u improvements, %u new, %u known gaps\n",
-		       o.baseline, cmp.regressions, cmp.improvements, cmp.fresh, cmp.known);
+		printf("baseline %s: %u regressions, %u improvements, %u new, %u known gaps, "
+		       "%u flaky\n",
+		       o.baseline, cmp.regressions, cmp.improvements, cmp.fresh, cmp.known,
+		       cmp.flaky);
 	if (o.json && write_report(o.json, &m, o.baseline ? &base : NULL, cov_report_json) < 0)
 		status = 1;
 	if (o.markdown &&

@@ -38,7 +38,7 @@ static void usage(FILE *o)
 	      "  --root DIR         DIR is the guest's / (nothing outside it is reachable)\n"
 	      "  --tmpfs PATH       an in-memory tmpfs at PATH, private to the first process\n"
 	      "  --trace[=FILE]     print every syscall in strace's format (stderr or FILE)\n"
-	      "  -v, --verbose      report unimplemented syscalls\n"
+	      "  -v, --verbose      name each unimplemented syscall and unsupported flag once\n"
 	      "Vm-mode options: lxrun --mode vm --help\n"
 	      "\n"
 	      "  -h, --help         this text\n"

@@ -35,6 +35,7 @@ struct cov_check {
 	char *name;
 	enum cov_status st;
 	char *detail; /* "not ok NAME: DETAIL"; NULL otherwise */
+	bool flaky;   /* not ok in the first run, ok when run again (cov_rerun) */
 };
 
 /* One test in one column. */
@@ -105,6 +106,7 @@ void cov_baseline_free(struct cov_baseline *b);
  * columns other than native, and only checks ok natively when native ran. */
 struct cov_compare {
 	unsigned regressions, improvements, fresh, known;
+	unsigned flaky; /* ok in the baseline, failed once, passed when run again */
 };
 
 enum cov_verdict {

@@ -53,9 +53,8 @@ static int check_push(struct cov_check **out, size_t *n, size_t *cap, const char
 		*out = nn;
 		*cap = nc;
 	}
-	(*out)[*n].name = strndup(name, nl);
-	(*out)[*n].st = st;
-	(*out)[*n].detail = detail ? strndup(detail, dl) : NULL;
+	(*out)[*n] = (struct cov_check){.name = strndup(name, nl), .st = st,
+					.detail = detail ? strndup(detail, dl) : NULL};
 	if (!(*out)[*n].name)
 		return -ENOMEM;
 	(*n)++;

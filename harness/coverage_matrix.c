@@ -107,6 +107,7 @@ void cov_compare(const struct cov_matrix *m, const struct cov_baseline *b, struc
 					const struct cov_check *now = cov_find_check(m, t, c, names[i]);
 
 					r->known += !now || now->st != COV_OK;
+					r->flaky += now && now->flaky;
 					break;
 				}
 				default: break;
@@ -132,7 +133,8 @@ int cov_baseline_update(const struct cov_matrix *m, struct cov_baseline *b)
 				enum cov_verdict v = cov_judge(m, b, t, c, &k);
 				const struct cov_check *now = cov_find_check(m, t, c, names[i]);
 
-				if (v == COV_V_IMPROVEMENT || v == COV_V_NEW)
+				/* an ok that needed a second run is not yet an improvement */
+				if ((v == COV_V_IMPROVEMENT || v == COV_V_NEW) && !(now && now->flaky))
 					r = cov_baseline_set(b, m->suite->tests[t].name, names[i],
 							     m->cols[c]->name,
 							     now ? now->st : COV_MISS);
@@ -236,9 +238,11 @@ void cov_report_matrix(FILE *f, const struct cov_matrix *m, const struct cov_bas
 				enum cov_status st = k ? k->st : COV_MISS;
 
 				differs |= st != (k0 ? k0->st : COV_MISS);
+				differs |= k && k->flaky;
 				rl += (size_t)snprintf(row + rl, sizeof(row) - rl, "%s%s%s",
 						       c ? "\t" : "\t", cov_status_name(st),
-						       v == COV_V_REGRESSION	? "*"
+						       k && k->flaky		? "~"
+						       : v == COV_V_REGRESSION	? "*"
 						       : v == COV_V_IMPROVEMENT ? "+"
 						       : v == COV_V_NEW && b && st != COV_OK ? "?"
 											: "");
@@ -255,7 +259,7 @@ void cov_report_matrix(FILE *f, const struct cov_matrix *m, const struct cov_bas
 			for (size_t c = 0; c < m->ncols && !detail; c++) {
 				const struct cov_check *k = cov_find_check(m, t, c, names[i]);
 
-				detail = k && k->st == COV_FAIL ? k->detail : NULL;
+				detail = k && (k->st == COV_FAIL || k->flaky) ? k->detail : NULL;
 			}
 			if (detail)
 				fprintf(f, " %.100s", detail);
@@ -264,7 +268,7 @@ void cov_report_matrix(FILE *f, const struct cov_matrix *m, const struct cov_bas
 		free(names);
 	}
 	fputs("\ncells: ok | fail | skip | miss (never printed); * regression, + improvement, ? not"
-	      " in the baseline\n",
+	      " in the baseline,\n~ failed once and passed when run again (flaky: not a regression)\n",
 	      f);
 	for (size_t t = 0; t < m->suite->n; t++) {
 		for (size_t c = 0; c < m->ncols; c++) {
@@ -302,8 +306,8 @@ void cov_report_json(FILE *f, const struct cov_matrix *m, const struct cov_basel
 	}
 	fputs("],\n", f);
 	fprintf(f, "\"checks\": %u, \"syscalls\": %u, \"regressions\": %u, \"improvements\": %u,"
-		   " \"new\": %u,\n\"tests\": [",
-		tot.checks, tot.syscalls, cmp.regressions, cmp.improvements, cmp.fresh);
+		   " \"new\": %u, \"flaky\": %u,\n\"tests\": [",
+		tot.checks, tot.syscalls, cmp.regressions, cmp.improvements, cmp.fresh, cmp.flaky);
 	for (size_t t = 0; t < m->suite->n; t++) {
 		const char **names;
 		size_t n = cov_check_names(m, t, &names);
@@ -345,6 +349,13 @@ void cov_report_json(FILE *f, const struct cov_matrix *m, const struct cov_basel
 
 				hjson_key(f, m->cols[c]->name, &f2);
 				hjson_str(f, cov_status_name(k ? k->st : COV_MISS));
+				if (k && k->flaky) {
+					char key[64];
+
+					snprintf(key, sizeof(key), "%s.flaky", m->cols[c]->name);
+					hjson_key(f, key, &f2);
+					fputs("true", f);
+				}
 				if (k && k->detail) {
 					char key[64];
 

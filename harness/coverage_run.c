@@ -20,6 +20,8 @@ struct pool {
 	size_t next, done, total;
 	unsigned workers; /* numbers handed out: each worker has its own output files */
 	char **envp;
+	const size_t *only;	/* a rerun: these cells only, into again[] */
+	struct cov_cell *again;
 };
 
 static char **env_with_tmpdir(const char *tmpdir)
@@ -83,11 +85,10 @@ static void synth_check(struct cov_cell *cell)
 	cell->nchecks = 1;
 }
 
-static void run_one(struct pool *p, size_t idx, unsigned worker)
+static void run_cell(struct pool *p, size_t idx, struct cov_cell *cell, unsigned worker)
 {
 	struct cov_matrix *m = p->m;
 	size_t t = idx / m->ncols, c = idx % m->ncols;
-	struct cov_cell *cell = &m->cells[idx];
 	const struct hcol *col = m->cols[c];
 	char *argv[HCOL_ARGV_MAX], out[4200], err[4200], tmp[4200];
 	struct hproc_spec spec = {0};
@@ -151,13 +152,17 @@ static void *worker_main(void *arg)
 		}
 		idx = p->next++;
 		pthread_mutex_unlock(&p->lock);
-		run_one(p, idx, me);
+		if (p->only)
+			run_cell(p, p->only[idx], &p->again[idx], me);
+		else
+			run_cell(p, idx, &p->m->cells[idx], me);
 		pthread_mutex_lock(&p->lock);
 		p->done++;
 		if (p->o->progress)
 			p->o->progress(p->o->arg, p->done, p->total,
-				       p->m->suite->tests[idx / p->m->ncols].name,
-				       p->m->cols[idx % p->m->ncols]->name);
+				       p->m->suite->tests[(p->only ? p->only[idx] : idx) /
+							  p->m->ncols].name,
+				       p->m->cols[(p->only ? p->only[idx] : idx) % p->m->ncols]->name);
 		pthread_mutex_unlock(&p->lock);
 	}
 	return NULL;
@@ -178,9 +183,9 @@ void cov_matrix_free(struct cov_matrix *m)
 	m->cells = NULL;
 }
 
-int cov_run(struct cov_matrix *m, const struct cov_run_opts *o)
+static int run_pool(struct pool *p)
 {
-	struct pool p = {.m = m, .o = o, .total = m->suite->n * m->ncols};
+	const struct cov_run_opts *o = p->o;
 	pthread_t th[COV_MAX_JOBS];
 	unsigned jobs = o->jobs < 1 ? 1 : o->jobs > COV_MAX_JOBS ? COV_MAX_JOBS : o->jobs;
 	char tmp[4200];
@@ -189,12 +194,12 @@ int cov_run(struct cov_matrix *m, const struct cov_run_opts *o)
 	snprintf(tmp, sizeof(tmp), "%s/tmp", o->workdir);
 	if (mkdir(tmp, 0700) && errno != EEXIST)
 		return -errno;
-	p.envp = env_with_tmpdir(tmp);
-	if (!p.envp)
+	p->envp = env_with_tmpdir(tmp);
+	if (!p->envp)
 		return -ENOMEM;
-	pthread_mutex_init(&p.lock, NULL);
+	pthread_mutex_init(&p->lock, NULL);
 	for (unsigned i = 0; i < jobs; i++) {
-		r = -pthread_create(&th[i], NULL, worker_main, &p);
+		r = -pthread_create(&th[i], NULL, worker_main, p);
 		if (r) {
 			jobs = i;
 			break;
@@ -202,12 +207,70 @@ int cov_run(struct cov_matrix *m, const struct cov_run_opts *o)
 	}
 	for (unsigned i = 0; i < jobs; i++)
 		pthread_join(th[i], NULL);
-	pthread_mutex_destroy(&p.lock);
-	for (char **e = p.envp; *e; e++)
+	pthread_mutex_destroy(&p->lock);
+	for (char **e = p->envp; *e; e++)
 		if (!strncmp(*e, "TMPDIR=", 7))
 			free(*e);
-	free(p.envp);
+	free(p->envp);
 	if (o->env->cancel && *o->env->cancel)
 		return -EINTR;
+	return r;
+}
+
+int cov_run(struct cov_matrix *m, const struct cov_run_opts *o)
+{
+	struct pool p = {.m = m, .o = o, .total = m->suite->n * m->ncols};
+
+	return run_pool(&p);
+}
+
+/* A check that failed (or never printed) in the first run and passed in a rerun is ok, and
+ * marked flaky; checks the rerun printed that the first run never did are added likewise. */
+static int merge_rerun(struct cov_cell *cell, const struct cov_cell *again)
+{
+	for (size_t i = 0; i < again->nchecks; i++) {
+		const struct cov_check *a = &again->checks[i];
+		struct cov_check *k = NULL;
+
+		if (a->st != COV_OK)
+			continue;
+		for (size_t j = 0; j < cell->nchecks && !k; j++)
+			if (!strcmp(cell->checks[j].name, a->name))
+				k = &cell->checks[j];
+		if (!k) {
+			struct cov_check *nk = realloc(cell->checks,
+						       (cell->nchecks + 1) * sizeof(*nk));
+
+			if (!nk)
+				return -ENOMEM;
+			cell->checks = nk;
+			k = &nk[cell->nchecks++];
+			*k = (struct cov_check){.name = strdup(a->name), .st = COV_MISS};
+			if (!k->name)
+				return -ENOMEM;
+		}
+		if (k->st == COV_OK)
+			continue;
+		k->st = COV_OK;
+		k->flaky = true;
+	}
+	return 0;
+}
+
+int cov_rerun(struct cov_matrix *m, const struct cov_run_opts *o, const size_t *cells, size_t n)
+{
+	struct cov_cell *again = calloc(n ? n : 1, sizeof(*again));
+	struct pool p = {.m = m, .o = o, .total = n, .only = cells, .again = again};
+	int r;
+
+	if (!again)
+		return -ENOMEM;
+	r = run_pool(&p);
+	for (size_t i = 0; i < n; i++) {
+		if (!r && again[i].ran)
+			r = merge_rerun(&m->cells[cells[i]], &again[i]);
+		cov_checks_free(again[i].checks, again[i].nchecks);
+	}
+	free(again);
 	return r;
 }

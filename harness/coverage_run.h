@@ -22,5 +22,8 @@ int cov_matrix_init(struct cov_matrix *m, const struct cov_suite *s);
 void cov_matrix_free(struct cov_matrix *m);
 /* Run every cell; columns not HCOL_OK get their reason. -EINTR when cancelled. */
 int cov_run(struct cov_matrix *m, const struct cov_run_opts *o);
+/* Run the given cells (indexes test * ncols + column) again; a check not ok before and ok now
+ * becomes ok and flaky. */
+int cov_rerun(struct cov_matrix *m, const struct cov_run_opts *o, const size_t *cells, size_t n);
 
 #endif

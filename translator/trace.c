@@ -254,8 +254,30 @@ void lx_trace_unimplemented(struct lx_syscall *sc)
 		return;
 	FILE *o = lx_proc.trace ? lx_proc.trace : stderr;
 	const struct abi_syscall *row = abi_syscall(sc->nr);
-	fprintf(o, "lxrun: unimplemented syscall %ld (%s): ENOSYS\n", sc->nr,
-		row ? row->name : "unknown");
+	fprintf(o, "lxrun: %s (pid %d, %s): unimplemented syscall %ld (%s): ENOSYS\n",
+		lx_proc.comm, lx_proc.pid, lx_proc.exe, sc->nr, row ? row->name : "unknown");
+}
+
+void lx_report_unsupported(struct lx_syscall *sc, const char *what, long err)
+{
+	static struct {
+		long nr;
+		const char *what;
+	} seen[64];
+	static unsigned nseen;
+
+	if (!lx_proc.trace && !lx_proc.verbose)
+		return;
+	for (unsigned i = 0; i < nseen; i++)
+		if (seen[i].nr == sc->nr && seen[i].what == what)
+			return;
+	if (nseen < sizeof(seen) / sizeof(seen[0]))
+		seen[nseen++].nr = sc->nr, seen[nseen - 1].what = what;
+	FILE *o = lx_proc.trace ? lx_proc.trace : stderr;
+	const struct abi_syscall *row = abi_syscall(sc->nr);
+	const char *en = err < 0 ? strerrorname_np((int)-err) : NULL;
+	fprintf(o, "lxrun: %s (pid %d, %s): %s: unsupported %s: %s\n", lx_proc.comm, lx_proc.pid,
+		lx_proc.exe, row ? row->name : "unknown", what, en ? en : "ignored");
 }
 
 void lx_trace_flush(void)

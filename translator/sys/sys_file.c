@@ -23,6 +23,7 @@
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/vfs/vfs.h"
+#include "translator/trace.h"
 
 /* The file stays referenced until the syscall ends (lx_dispatch drops the holds), so that
  * another thread closing the fd meanwhile cannot free it under us. */
@@ -214,8 +215,10 @@ LX_SYSCALL(openat2)
 		return -LINUX_EINVAL;
 	if (guest_copy_in(&how, sc->a[2], sizeof(how)) < 0)
 		return -LINUX_EFAULT;
-	if (how.resolve)
+	if (how.resolve) {
+		lx_report_unsupported(sc, "RESOLVE_* flags", -LINUX_EINVAL);
 		return -LINUX_EINVAL; /* RESOLVE_* inside lxrun's VFS: not yet */
+	}
 	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))))
 		return -LINUX_EINVAL;
 	return do_openat((long)(int)sc->a[0], sc->a[1], how.flags, how.mode);
@@ -269,8 +272,11 @@ LX_SYSCALL(ioctl)
 	default:
 		/* Terminal ioctls (type 'T': 0x54xx) have fixed, known argument layouts that
 		 * are the same for the host; nothing else reaches the host. */
-		if ((cmd & 0xff00) != 0x5400)
+		if ((cmd & 0xff00) != 0x5400) {
+			lx_report_unsupported(sc, "ioctl request outside the terminal group (0x54xx)",
+					      -LINUX_ENOTTY);
 			return -LINUX_ENOTTY;
+		}
 	}
 	if (!f->ops->ioctl)
 		return -LINUX_ENOTTY;

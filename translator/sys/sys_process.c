@@ -23,6 +23,7 @@
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
+#include "translator/trace.h"
 
 /* A new guest process is a host fork of this one; the child re-arms its trap engine (SUD is
  * not inherited) and returns 0 on the stack the guest asked for. */
@@ -85,8 +86,12 @@ LX_SYSCALL(clone)
 			r.rsp = sc->a[1];
 		return lx_thread_spawn(sc->t, &r, flags, sc->a[2], sc->a[3], sc->a[4]);
 	}
-	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK))
-		return -LINUX_EINVAL; /* a shared address space without a thread: not supported */
+	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) {
+		/* a shared address space without a thread: not supported */
+		lx_report_unsupported(sc, "CLONE_VM without CLONE_THREAD or CLONE_VFORK",
+				      -LINUX_EINVAL);
+		return -LINUX_EINVAL;
+	}
 	return do_fork(sc, flags & ~(LINUX_CLONE_VM | LINUX_CLONE_VFORK), sc->a[1], sc->a[2], sc->a[3],
 		       sc->a[4]);
 }
@@ -94,6 +99,7 @@ LX_SYSCALL(clone)
 LX_SYSCALL(clone3)
 {
 	/* glibc tries clone3 first and falls back to clone on ENOSYS: keep one path. */
+	lx_report_unsupported(sc, "clone3 (callers fall back to clone)", -LINUX_ENOSYS);
 	return -LINUX_ENOSYS;
 }
 
@@ -187,6 +193,8 @@ LX_SYSCALL(prctl)
 	case PR_SET_TIMERSLACK:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
 	default:
+		lx_report_unsupported(sc, "option (only names, death signal, dumpable, "
+				      "no_new_privs, timer slack)", -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}
 }
