@@ -16,6 +16,8 @@ PKGS=(
 	grep sed gawk mawk coreutils findutils diffutils tar gzip file perl sqlite3
 	bash dash tmux
 	strace
+	# tests/runtimes: the language runtimes and editors run natively and under lxrun
+	openjdk-17-jdk-headless nodejs golang-go ruby emacs-nox rustc vim git python3-venv
 )
 
 missing=()
@@ -29,8 +31,10 @@ if ((${#missing[@]})); then
 	SUDO=()
 	if [ "$(id -u)" -ne 0 ]; then SUDO=(sudo); fi
 	export DEBIAN_FRONTEND=noninteractive
-	"${SUDO[@]}" apt-get update -qq
-	"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+	# another apt-get (an unattended upgrade, a second set-up) may hold the lock: wait for it
+	"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+	"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+		"${missing[@]}" >&2
 fi
 
 if [ ! -f "$BUILD/build.ninja" ]; then

@@ -164,11 +164,44 @@ static void test_pty(void)
 	close(master);
 }
 
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+/* TIOCGPTPEER (tmux, systemd): the master opens its peer without a path; a new fd. */
+static void test_ptpeer(void)
+{
+	struct stat st;
+	char buf[16] = {0};
+	int master = posix_openpt(O_RDWR | O_NOCTTY), peer, fd;
+
+	if (master < 0 || unlockpt(master)) {
+		check_skip("ioctl.tiocgptpeer", "no pseudo-terminals here");
+		return;
+	}
+	peer = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	CHECK("ioctl.tiocgptpeer", peer > master && isatty(peer) == 1, "fd %d: %s", peer,
+	      check_errname(errno));
+	CHECK("ioctl.tiocgptpeer_chardev", fstat(peer, &st) == 0 && S_ISCHR(st.st_mode),
+	      "mode 0%o", st.st_mode);
+	CHECK_EQ("ioctl.tiocgptpeer_cloexec", fcntl(peer, F_GETFD), FD_CLOEXEC);
+	CHECK("ioctl.tiocgptpeer_io", write(master, "ab\n", 3) == 3 && read_want(peer, buf, 3) == 3 &&
+	      !strcmp(buf, "ab\n"), "got \"%s\"", buf);
+	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	CHECK_EQ("ioctl.tiocgptpeer_no_cloexec", fd >= 0 ? fcntl(fd, F_GETFD) : -1, 0);
+	/* on the peer (a slave) Linux answers EIO */
+	CHECK_ERR("ioctl.tiocgptpeer_not_master", ioctl(peer, TIOCGPTPEER, O_RDWR), EIO);
+	close(fd);
+	close(peer);
+	close(master);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
 	check_tmpdir_make();
 	test_non_tty();
 	test_pty();
+	test_ptpeer();
 	return check_done();
 }

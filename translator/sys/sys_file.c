@@ -269,6 +269,13 @@ LX_SYSCALL(ioctl)
 	case LINUX_FIONREAD:
 	case LINUX_FIOASYNC:
 		break;
+	case 0x5441: { /* TIOCGPTPEER: opens the pty's other end, a new fd of the guest's */
+		if (f->ops != &lx_host_file_ops)
+			return -LINUX_ENOTTY;
+		unsigned fl = (unsigned)sc->a[2];
+		int hfd = ioctl(f->host_fd, 0x5441, (int)(fl | LINUX_O_CLOEXEC));
+		return sys_install_host_fd(hfd, fl);
+	}
 	default:
 		/* Terminal ioctls (type 'T': 0x54xx) have fixed, known argument layouts that
 		 * are the same for the host; nothing else reaches the host. */
