@@ -17,6 +17,8 @@
 
 #define MAX_MODES 6
 #define MAX_FILES 4096
+/* vm mode's trace, in the shared working directory during the run */
+#define VM_TRACE ".lxrun-diff-vm.trace"
 
 static void usage(FILE *o)
 {
@@ -25,8 +27,10 @@ static void usage(FILE *o)
 	      "Runs PROGRAM in each mode, each in a fresh copy of a scratch working directory,\n"
 	      "and compares them with the first mode: exit status, stdout, stderr, the files\n"
 	      "written in the working directory, and the syscall traces (native: strace -f;\n"
-	      "translate: lxrun --trace; vm: not traced). It reports the first syscall whose\n"
-	      "arguments or result differ, with the calls before it.\n"
+	      "translate: lxrun --trace; vm: strace -f inside the guest, its trace written to\n"
+	      "" VM_TRACE " in the working directory and moved out after the run). It\n"
+	      "reports the first syscall whose arguments or result differ, with the calls\n"
+	      "before it.\n"
 	      "\n"
 	      "  --modes LIST     comma-separated (default native,translate,vm): native,\n"
 	      "                   translate (= translate/rewrite), translate/sud, vm (= vm/9p),\n"
@@ -37,6 +41,8 @@ static void usage(FILE *o)
 	      "  --keep           keep the scratch directories and traces (their path is printed)\n"
 	      "  -h, --help       this text\n"
 	      "\n"
+	      "Every mode runs in the same path (its copy is moved there for the run), so\n"
+	      "getcwd and paths in messages agree.\n"
 	      "Normalised before comparing (they differ legitimately between runs and modes):\n"
 	      "  - the pid column of strace -f, and the results of pid-returning calls (getpid,\n"
 	      "    gettid, getppid, clone, clone3, fork, vfork, wait4, set_tid_address, getpgid,\n"
@@ -290,6 +296,18 @@ static int run_mode(struct mode *m, struct hcol_env *env, char *const *cmd, doub
 		for (int i = 0; cmd[i] && n < HCOL_ARGV_MAX - 1; i++)
 			argv[n++] = cmd[i];
 		argv[n] = NULL;
+	} else if (m->col.kind == HCOL_VM && hcol_which("strace", strace, sizeof(strace)) == 0) {
+		/* strace inside the guest (it sees the host's /): only the working directory is
+		 * shared back, so the trace is written there and moved out after the run */
+		char *inner[HCOL_ARGV_MAX] = {strace, "-f", "-qq", "-o", VM_TRACE};
+
+		n = 5;
+		for (int i = 0; cmd[i] && n < HCOL_ARGV_MAX - 1; i++)
+			inner[n++] = cmd[i];
+		inner[n] = NULL;
+		if (hcol_argv(&m->col, env, inner, argv, HCOL_ARGV_MAX) < 0)
+			return -E2BIG;
+		m->traced = true;
 	} else if (hcol_argv(&m->col, env, cmd, argv, HCOL_ARGV_MAX) < 0) {
 		return -E2BIG;
 	}
@@ -298,7 +316,12 @@ static int run_mode(struct mode *m, struct hcol_env *env, char *const *cmd, doub
 	spec.stdout_path = m->out;
 	spec.stderr_path = m->err;
 	spec.timeout_ms = (uint64_t)(timeout * 1000);
-	return hproc_run(&spec, &m->res);
+	int r = hproc_run(&spec, &m->res);
+	if (m->col.kind == HCOL_VM && m->traced) {
+		snprintf(tr, sizeof(tr), "%s/" VM_TRACE, m->dir);
+		m->traced = rename(tr, m->trace) == 0;
+	}
+	return r;
 }
 
 static const char *ending(const struct mode *m, char *buf, size_t len)
@@ -421,7 +444,25 @@ int cmd_diff(int argc, char **argv)
 			continue;
 		}
 		fprintf(stderr, "diff: running in %s\n", m->col.name);
-		m->rc = run_mode(m, &env, argv + optind, timeout);
+		/* every mode runs in the same path (getcwd, paths in messages): BASE/run */
+		{
+			char own[4200];
+
+			snprintf(own, sizeof(own), "%s", m->dir);
+			snprintf(m->dir, sizeof(m->dir), "%s/run", base);
+			if (rename(own, m->dir)) {
+				cli_err("diff: %s: %s", own, strerror(errno));
+				status = 1;
+				goto done;
+			}
+			m->rc = run_mode(m, &env, argv + optind, timeout);
+			if (rename(m->dir, own)) {
+				cli_err("diff: %s: %s", m->dir, strerror(errno));
+				status = 1;
+				goto done;
+			}
+			snprintf(m->dir, sizeof(m->dir), "%s", own);
+		}
 	}
 	printf("%-20s %s%s\n", ms[0].col.name, ending(&ms[0], e1, sizeof(e1)),
 	       ms[0].traced ? "" : " (not traced: strace not installed)");
@@ -447,7 +488,7 @@ int cmd_diff(int argc, char **argv)
 		else
 			printf("  trace: %s is not traced (%s)\n", b->traced ? a->col.name : b->col.name,
 			       (b->traced ? a : b)->col.kind == HCOL_VM
-				       ? "no strace inside the VM yet"
+				       ? "strace not installed, or the guest wrote no trace"
 				       : "strace not installed");
 		if (!d)
 			printf("  same as %s\n", a->col.name);

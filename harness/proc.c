@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -258,9 +259,34 @@ static int run_fds(const struct hproc_spec *spec, int fds[3], struct hproc_resul
 	return err;
 }
 
+/* The fds lxrun itself inherited (a shell's, a CI runner's) would reach every command, natively
+ * but not in vm mode: runs would differ for no reason of their own. They are made close-on-exec
+ * once, so every command starts with fds 0-2 only. */
+static void cloexec_inherited(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		int fl;
+
+		if (*end || fd < 3 || fd == dirfd(d) || (fl = fcntl((int)fd, F_GETFD)) < 0)
+			continue;
+		fcntl((int)fd, F_SETFD, fl | FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
 int hproc_run(const struct hproc_spec *spec, struct hproc_result *res)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int fds[3] = {-1, -1, -1}, err = 0;
+
+	pthread_once(&once, cloexec_inherited);
 
 	fds[0] = open_io(spec->stdin_path, false);
 	fds[1] = open_io(spec->stdout_path, true);

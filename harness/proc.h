@@ -37,6 +37,7 @@ struct hproc_result {
 
 /* Run spec->argv to completion. Returns 0 with *res filled (whatever the command's status), or
  * a negative errno when it could not be started (-ENOENT: no such program). */
+/* The command gets fds 0-2 only: the first call makes every other fd of the caller close-on-exec. */
 int hproc_run(const struct hproc_spec *spec, struct hproc_result *res);
 
 /* Memory of one process from /proc/PID/status, in KiB ("VmHWM" or "VmRSS"); 0 if gone. */

@@ -283,6 +283,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		hv[k++] = ""; /* argv[0] may be absent: keep a slot so PROGRAM is not taken as args */
 	hv[k] = NULL;
 	struct lx_thread *t = lx_thread_self();
+	lx_vfork_release(true); /* a vfork parent runs on from here, with the child's stack stores */
 	lx_proc.engine->thread_disarm(t);
 	syscall(SYS_execve, "/proc/self/exe", hv, envp);
 	r = lx_errno(errno); /* the host refused: the guest's fds 0-2 may already be moved */

@@ -3,6 +3,7 @@
 #ifndef LXRUN_TRANSLATOR_PROCESS_H
 #define LXRUN_TRANSLATOR_PROCESS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,5 +31,10 @@ struct lx_process {
 };
 
 extern struct lx_process lx_proc;
+
+/* In a vfork child (vfork, clone with CLONE_VFORK): the parent, waiting, takes what this child
+ * stored (its stack only when exec is true), then runs on. Called just before the host execve
+ * and at exit; nothing in any other process. */
+void lx_vfork_release(bool exec);
 
 #endif

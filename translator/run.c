@@ -2,6 +2,7 @@
 /* Translate-mode start-up: process state, engine, loader, first entry into the guest. */
 #include "translator/translator.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
@@ -37,26 +38,57 @@
 struct lx_process lx_proc;
 static char o_root[4096];
 
-/* The guest's fds 0-2 are copies of ours, so lxrun keeps its own stderr for diagnostics. */
+/* Host fd fd becomes the guest's fd of the same number (a copy: lxrun's own stays). */
+static int inherit_fd(struct lx_fdtable *t, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	if (fl < 0)
+		return 0; /* closed in the parent: closed in the guest too */
+	int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (h < 0)
+		return lx_errno(errno);
+	struct lx_file *f = lx_host_file_new(h, (unsigned)fl & ~(unsigned)O_CLOEXEC, NULL);
+	if (!f) {
+		close(h);
+		return -LINUX_ENOMEM;
+	}
+	int r = lx_fd_install_at(t, fd, f, 0);
+	lx_file_put(f);
+	return r < 0 ? r : 0;
+}
+
+/* The guest inherits what a program started in lxrun's place would: fds 0-2 (copies, so lxrun
+ * keeps its own stderr for diagnostics) and every other fd its parent left open without
+ * close-on-exec (`lxrun prog 3<file`, a make jobserver's pipe, LISTEN_FDS). lxrun's own fds
+ * at this point are all close-on-exec. */
 static int stdio_init(struct lx_fdtable *t)
 {
 	for (int fd = 0; fd < 3; fd++) {
-		int fl = fcntl(fd, F_GETFL);
-		if (fl < 0)
-			continue; /* closed in the parent: closed in the guest too */
-		int h = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-		if (h < 0)
-			return lx_errno(errno);
-		struct lx_file *f = lx_host_file_new(h, (unsigned)fl & ~(unsigned)O_CLOEXEC, NULL);
-		if (!f) {
-			close(h);
-			return -LINUX_ENOMEM;
-		}
-		int r = lx_fd_install_at(t, fd, f, 0);
-		lx_file_put(f);
+		int r = inherit_fd(t, fd);
 		if (r < 0)
 			return r;
 	}
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return 0;
+	int own = dirfd(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		if (*end || fd < 3 || fd == own || fd >= t->limit)
+			continue;
+		int fdfl = fcntl((int)fd, F_GETFD);
+		if (fdfl < 0 || (fdfl & FD_CLOEXEC))
+			continue;
+		int r = inherit_fd(t, (int)fd);
+		if (r < 0) {
+			closedir(d);
+			return r;
+		}
+		close((int)fd); /* the guest's copy is the one; the number is free on the host */
+	}
+	closedir(d);
 	return 0;
 }
 

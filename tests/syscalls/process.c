@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -40,7 +41,45 @@ static long guard_child(long r)
 	return r;
 }
 
+extern char **environ;
 static int shared_counter;
+
+/* vfork's parent runs only once the child has exec'd or exited, and sees the child's stores
+ * to its stack; posix_spawn reports the child's exec error through that memory. */
+static void test_vfork_more(void)
+{
+	char *argv[] = {"x", NULL}, buf[4] = {0};
+	volatile int local = 0;
+	int p[2], st = -1, r;
+	pid_t pid;
+
+	CHECK_EQ("vfork.pipe", pipe(p), 0);
+	pid = vfork();
+	if (pid == 0) {
+		local = 7;
+		write(p[1], "c", 1);
+		_exit(0);
+	}
+	write(p[1], "p", 1);
+	CHECK("vfork.parent_waits", read(p[0], buf, 2) == 2 && !strcmp(buf, "cp"), "order \"%s\"",
+	      buf);
+	CHECK_EQ("vfork.stack_store", local, 7);
+	waitpid(pid, &st, 0);
+	close(p[0]);
+	close(p[1]);
+	r = posix_spawn(&pid, "/nonexistent/program", NULL, NULL, argv, environ);
+	CHECK_EQ("posix_spawn.enoent", r, ENOENT);
+	r = posix_spawnp(&pid, "no-such-program-lxrun", NULL, NULL, argv, environ);
+	CHECK_EQ("posix_spawnp.enoent", r, ENOENT);
+	r = posix_spawn(&pid, check_path(""), NULL, NULL, argv, environ);
+	CHECK_EQ("posix_spawn.eacces_dir", r, EACCES);
+	argv[0] = "true";
+	r = posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ);
+	st = -1;
+	if (r == 0)
+		waitpid(pid, &st, 0);
+	CHECK("posix_spawn.runs", r == 0 && st == 0, "r %d status 0x%x", r, st);
+}
 
 static void test_fork(void)
 {
@@ -75,6 +114,7 @@ static void test_fork(void)
 	waitpid(pid, &st, 0);
 	CHECK("vfork.exit_status", WIFEXITED(st) && WEXITSTATUS(st) == 3, "status 0x%x", st);
 	munmap(shared, 4096);
+	test_vfork_more();
 }
 
 static void test_clone(void)

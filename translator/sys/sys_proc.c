@@ -22,6 +22,7 @@
 
 __attribute__((noreturn)) static void exit_now(int code)
 {
+	lx_vfork_release(false);
 	if (lx_proc.trace)
 		fflush(lx_proc.trace);
 	lx_stats_report();

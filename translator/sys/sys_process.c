@@ -2,17 +2,21 @@
 /* Processes: fork/vfork/clone (as host processes), execve (lxrun re-executes itself on the new
  * image), wait4/waitid, process groups and sessions, kill. */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
 #include "abi/linux_fcntl.h"
+#include "abi/linux_mman.h"
 #include "abi/linux_sched.h"
 #include "translator/engine/engine.h"
 #include "translator/exec.h"
@@ -20,29 +24,187 @@
 #include "translator/guest_mem.h"
 #include "translator/mm.h"
 #include "translator/process.h"
+#include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
 
+/*
+ * vfork. The child is a copy (a host fork), but the parent waits as Linux's does, until the
+ * child execs or exits, and then sees what the child stored into memory they would have
+ * shared. The child holds one end of a socket pair (close-on-exec): before its exec or exit it
+ * sends 'E' or 'L' and waits; the parent takes the child's stores (process_vm_readv), then
+ * answers; the end closing (exec, exit, a fatal signal) lets the parent run on.
+ *
+ * Which stores: the calling thread's frames, [rsp - red zone, rsp + VFORK_WINDOW) within its
+ * stack mapping, byte by byte against a snapshot taken at the call, so that only what the child
+ * changed is written (other threads of the parent run on and may store nearby: a goroutine's
+ * stack sits among other objects). That is where posix_spawn's child writes its exec error and
+ * where a vfork child's stores to the caller's locals land. A child that exits (rather than
+ * execs) in a single-threaded parent also has the rest of the writable private memory
+ * compared with the frozen parent's, page by page, up to VFORK_COPY_MAX: its stores to
+ * globals and the heap. lxrun's own frames lie below the red zone and are never touched.
+ */
+#define VFORK_WINDOW (64u << 10)
+#define VFORK_COPY_MAX (64u << 20)
+static int vfork_fd = -1; /* the child's end, in a vfork child that has not left yet */
+
+struct vfork_snap {
+	uint64_t lo, hi; /* the calling thread's window */
+	unsigned char *before;
+};
+
+void lx_vfork_release(bool exec)
+{
+	char c = exec ? 'E' : 'L';
+	if (vfork_fd < 0)
+		return;
+	if (write(vfork_fd, &c, 1) == 1)
+		while (read(vfork_fd, &c, 1) < 0 && errno == EINTR)
+			;
+	close(vfork_fd);
+	vfork_fd = -1;
+}
+
+static ssize_t read_child(pid_t pid, void *buf, uint64_t addr, size_t n)
+{
+	struct iovec local = {buf, n}, remote = {(void *)addr, n};
+	return syscall(SYS_process_vm_readv, pid, &local, 1, &remote, 1, 0);
+}
+
+static void vfork_snapshot(uint64_t rsp, struct vfork_snap *v)
+{
+	*v = (struct vfork_snap){0};
+	mm_lock();
+	const struct lx_vma *m = mm_find(rsp);
+	if (m && (m->prot & LINUX_PROT_WRITE) && !(m->flags & LX_VMA_SHARED)) {
+		v->lo = rsp - 128 > m->start ? rsp - 128 : m->start;
+		v->hi = m->end - rsp > VFORK_WINDOW ? rsp + VFORK_WINDOW : m->end;
+	}
+	mm_unlock();
+	if (v->hi > v->lo && (v->before = malloc(v->hi - v->lo)))
+		memcpy(v->before, (void *)v->lo, v->hi - v->lo);
+	else
+		v->hi = v->lo;
+}
+
+/* Pages of [lo, hi) that differ in the child pid: copied into ours (a frozen parent). */
+static void take_range(pid_t pid, uint64_t lo, uint64_t hi)
+{
+	static char buf[1 << 20];
+	while (lo < hi) {
+		size_t n = hi - lo < sizeof(buf) ? hi - lo : sizeof(buf);
+		ssize_t got = read_child(pid, buf, lo, n);
+		if (got <= 0)
+			return; /* an unreadable range (PROT_NONE guard, a hole): leave it */
+		for (size_t off = 0; off < (size_t)got; off += 4096) {
+			size_t len = (size_t)got - off < 4096 ? (size_t)got - off : 4096;
+			if (memcmp((void *)(lo + off), buf + off, len))
+				memcpy((void *)(lo + off), buf + off, len);
+		}
+		lo += (uint64_t)got;
+	}
+}
+
+static void take_child_stores(pid_t pid, const struct vfork_snap *v, bool exec)
+{
+	size_t n = v->hi - v->lo;
+	unsigned char *now = n ? malloc(n) : NULL;
+	if (now && read_child(pid, now, v->lo, n) == (ssize_t)n) {
+		unsigned char *mem = (unsigned char *)v->lo;
+		for (size_t i = 0; i < n; i++)
+			if (now[i] != v->before[i])
+				mem[i] = now[i];
+	}
+	free(now);
+	if (exec || lx_nthreads > 1)
+		return;
+	uint64_t budget = VFORK_COPY_MAX;
+	mm_lock();
+	size_t nv;
+	const struct lx_vma *m = mm_list(&nv);
+	for (size_t i = 0; i < nv; i++) {
+		uint64_t lo = m[i].start, hi = m[i].end;
+		if (!(m[i].prot & LINUX_PROT_WRITE) || (m[i].flags & LX_VMA_SHARED))
+			continue;
+		if (v->lo >= lo && v->lo < hi) /* the stack: above the window only */
+			lo = v->hi;
+		if (hi <= lo || hi - lo > budget)
+			continue;
+		budget -= hi - lo;
+		take_range(pid, lo, hi);
+	}
+	mm_unlock();
+}
+
+static void vfork_wait(int fd, pid_t pid, struct vfork_snap *v)
+{
+	char c;
+	for (;;) {
+		ssize_t n = read(fd, &c, 1);
+		if (n < 0 && errno == EINTR)
+			continue; /* Linux's vfork parent waits killably: only a fatal signal ends it */
+		if (n <= 0)
+			break;
+		if ((c == 'L' || c == 'E') && v->before)
+			take_child_stores(pid, v, c == 'E');
+		c = 'A';
+		if (write(fd, &c, 1) != 1)
+			break;
+	}
+	close(fd);
+	free(v->before);
+}
+
 /* A new guest process is a host fork of this one; the child re-arms its trap engine (SUD is
  * not inherited) and returns 0 on the stack the guest asked for. */
+static void clear_sighand(void);
+
 static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
-		    uint64_t ctid, uint64_t tls)
+		    uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
 {
 	if (lx_proc.trace)
 		fflush(lx_proc.trace);
-	int sig = (int)(flags & LINUX_CSIGNAL);
+	int sig = (int)(flags & LINUX_CSIGNAL), sp[2] = {-1, -1};
+	struct vfork_snap snap = {0};
+	if ((flags & LINUX_CLONE_VFORK) && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
+		sp[0] = sp[1] = -1; /* no pair: the parent runs on at once, as before */
+	/* stores are taken back only where Linux would share them (CLONE_VM: vfork, posix_spawn) */
+	if (sp[0] >= 0 && (flags & LINUX_CLONE_VM))
+		vfork_snapshot(sc->regs->rsp, &snap);
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
 	pid_t pid = sig == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
-	if (pid < 0)
-		return lx_errno(errno);
+	if (pid < 0) {
+		long r = lx_errno(errno);
+		if (sp[0] >= 0)
+			close(sp[0]), close(sp[1]);
+		free(snap.before);
+		return r;
+	}
 	if (pid > 0) {
 		if (flags & LINUX_CLONE_PARENT_SETTID)
 			guest_copy_out(ptid, &pid, sizeof(pid));
+		if (pidfd_at) { /* CLONE_PIDFD: a pidfd of the child, close-on-exec, as Linux's */
+			int pfd = (int)sys_install_host_fd((int)syscall(SYS_pidfd_open, pid, 0),
+							   LINUX_O_CLOEXEC);
+			guest_copy_out(pidfd_at, &pfd, sizeof(pfd));
+		}
+		if (sp[0] >= 0) {
+			close(sp[1]);
+			vfork_wait(sp[0], pid, &snap);
+		}
 		return pid;
 	}
-	/* child */
+	/* child: a vfork child of our own, or a fork of one (which is not the vfork child) */
+	if (vfork_fd >= 0)
+		close(vfork_fd);
+	vfork_fd = -1;
+	if (sp[0] >= 0) {
+		close(sp[0]);
+		vfork_fd = sp[1];
+		free(snap.before);
+	}
 	mm_atfork_child();
 	lx_threads_only(sc->t);
 	struct lx_thread *t = sc->t;
@@ -59,32 +221,52 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		guest_copy_out(ctid, &lx_proc.pid, sizeof(int));
 	if (flags & LINUX_CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = ctid;
+	if (flags & LINUX_CLONE_CLEAR_SIGHAND)
+		clear_sighand();
 	return 0;
 }
 
 LX_SYSCALL(fork)
 {
-	return do_fork(sc, SIGCHLD, 0, 0, 0, 0);
+	return do_fork(sc, SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 LX_SYSCALL(vfork)
 {
-	/* A copy instead of a shared address space: the parent runs on at once; programs
-	 * that only exec or _exit in the child (the vfork contract) cannot tell. */
-	return do_fork(sc, SIGCHLD, 0, 0, 0, 0);
+	return do_fork(sc, SIGCHLD | LINUX_CLONE_VM | LINUX_CLONE_VFORK, 0, 0, 0, 0, 0);
 }
 
-LX_SYSCALL(clone)
+/* CLONE_CLEAR_SIGHAND in the child: handlers back to the default, ignored signals stay so. */
+static void clear_sighand(void)
 {
-	uint64_t flags = sc->a[0];
+	for (int sig = 1; sig <= 64; sig++) {
+		struct linux_sigaction *a = &lx_proc.sigactions[sig - 1];
+		if (a->handler > 1 /* neither SIG_DFL nor SIG_IGN */) {
+			memset(a, 0, sizeof(*a));
+			lx_signal_host_disposition(sig, 0, 0);
+		}
+	}
+}
+
+/* clone and clone3 after their own argument checks: the flag rules of Linux's copy_process. */
+static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
+		     uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
+{
+	if ((flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_FS)) == (LINUX_CLONE_NEWNS | LINUX_CLONE_FS) ||
+	    (flags & (LINUX_CLONE_NEWUSER | LINUX_CLONE_FS)) == (LINUX_CLONE_NEWUSER | LINUX_CLONE_FS))
+		return -LINUX_EINVAL;
+	/* A thread shares everything: Linux requires SIGHAND with it, and VM with SIGHAND. */
+	if ((flags & LINUX_CLONE_THREAD) && !(flags & LINUX_CLONE_SIGHAND))
+		return -LINUX_EINVAL;
+	if ((flags & LINUX_CLONE_SIGHAND) && !(flags & LINUX_CLONE_VM))
+		return -LINUX_EINVAL;
+	if ((flags & LINUX_CLONE_PIDFD) && (flags & (LINUX_CLONE_DETACHED | LINUX_CLONE_THREAD)))
+		return -LINUX_EINVAL;
 	if (flags & LINUX_CLONE_THREAD) {
-		/* A thread shares everything: Linux requires SIGHAND and VM with it. */
-		if (!(flags & LINUX_CLONE_SIGHAND) || !(flags & LINUX_CLONE_VM))
-			return -LINUX_EINVAL;
 		struct lx_regs r = *sc->regs;
-		if (sc->a[1])
-			r.rsp = sc->a[1];
-		return lx_thread_spawn(sc->t, &r, flags, sc->a[2], sc->a[3], sc->a[4]);
+		if (newsp)
+			r.rsp = newsp;
+		return lx_thread_spawn(sc->t, &r, flags, ptid, ctid, tls);
 	}
 	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) {
 		/* a shared address space without a thread: not supported */
@@ -92,15 +274,79 @@ LX_SYSCALL(clone)
 				      -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}
-	return do_fork(sc, flags & ~(LINUX_CLONE_VM | LINUX_CLONE_VFORK), sc->a[1], sc->a[2], sc->a[3],
-		       sc->a[4]);
+	if (pidfd_at && !guest_range_ok(pidfd_at, sizeof(int)))
+		return -LINUX_EFAULT;
+	return do_fork(sc, flags, newsp, ptid, ctid, tls, pidfd_at);
 }
+
+LX_SYSCALL(clone)
+{
+	uint64_t flags = sc->a[0];
+	/* the legacy call writes the pidfd where the parent's tid would go: not both */
+	if ((flags & LINUX_CLONE_PIDFD) && (flags & LINUX_CLONE_PARENT_SETTID))
+		return -LINUX_EINVAL;
+	if (flags & LINUX_CLONE_CLEAR_SIGHAND) /* above 32 bits: clone3 only */
+		flags &= 0xffffffffull;
+	return do_clone(sc, flags, sc->a[1], sc->a[2], sc->a[3], sc->a[4],
+			(flags & LINUX_CLONE_PIDFD) ? sc->a[2] : 0);
+}
+
+/* struct clone_args: version 0 (64 bytes) up to version 2 (88, with cgroup). */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
 
 LX_SYSCALL(clone3)
 {
-	/* glibc tries clone3 first and falls back to clone on ENOSYS: keep one path. */
-	lx_report_unsupported(sc, "clone3 (callers fall back to clone)", -LINUX_ENOSYS);
-	return -LINUX_ENOSYS;
+	struct clone3_args a = {0};
+	uint64_t size = sc->a[1];
+	if (size < LINUX_CLONE_ARGS_SIZE_VER0)
+		return -LINUX_EINVAL;
+	if (size > 4096)
+		return -LINUX_E2BIG;
+	if (guest_copy_in(&a, sc->a[0], size < sizeof(a) ? size : sizeof(a)) < 0)
+		return -LINUX_EFAULT;
+	/* a larger struct from a newer libc: what lxrun does not know must be zero */
+	for (uint64_t off = sizeof(a); off < size; off += 8) {
+		uint64_t v = 0;
+		size_t n = size - off < 8 ? size - off : 8;
+		if (guest_copy_in(&v, sc->a[0] + off, n) < 0)
+			return -LINUX_EFAULT;
+		if (v)
+			return -LINUX_E2BIG;
+	}
+	if ((a.exit_signal & ~(uint64_t)LINUX_CSIGNAL) || a.exit_signal > 64)
+		return -LINUX_EINVAL;
+	if (a.set_tid_size > 32 || (!a.set_tid && a.set_tid_size) || (a.set_tid && !a.set_tid_size))
+		return -LINUX_EINVAL;
+	if (a.flags & ~(0xffffffffull | LINUX_CLONE_CLEAR_SIGHAND | LINUX_CLONE_INTO_CGROUP))
+		return -LINUX_EINVAL;
+	/* the CSIGNAL bits (but CLONE_NEWTIME) and CLONE_DETACHED are not flags of clone3 */
+	if (a.flags & (LINUX_CLONE_DETACHED | (LINUX_CSIGNAL & ~LINUX_CLONE_NEWTIME)))
+		return -LINUX_EINVAL;
+	if ((a.flags & (LINUX_CLONE_SIGHAND | LINUX_CLONE_CLEAR_SIGHAND)) ==
+	    (LINUX_CLONE_SIGHAND | LINUX_CLONE_CLEAR_SIGHAND))
+		return -LINUX_EINVAL;
+	if ((a.flags & (LINUX_CLONE_THREAD | LINUX_CLONE_PARENT)) && a.exit_signal)
+		return -LINUX_EINVAL;
+	if (!a.stack ? a.stack_size != 0 : a.stack_size == 0)
+		return -LINUX_EINVAL;
+	if (a.flags & LINUX_CLONE_INTO_CGROUP) {
+		lx_report_unsupported(sc, "CLONE_INTO_CGROUP", -LINUX_EINVAL);
+		return -LINUX_EINVAL;
+	}
+	if (a.set_tid_size) {
+		/* choosing the child's pid needs CAP_SYS_ADMIN over the pid namespace: lxrun's
+		 * processes are the host's, in its namespace, as in an unprivileged container */
+		lx_report_unsupported(sc, "set_tid (a chosen pid)", -LINUX_EPERM);
+		return -LINUX_EPERM;
+	}
+	uint64_t flags = (a.flags & 0xffffffffull) | a.exit_signal;
+	long r = do_clone(sc, flags | (a.flags & LINUX_CLONE_CLEAR_SIGHAND),
+			  a.stack ? a.stack + a.stack_size : 0, a.parent_tid, a.child_tid, a.tls,
+			  (a.flags & LINUX_CLONE_PIDFD) ? a.pidfd : 0);
+	return r;
 }
 
 LX_SYSCALL(execve)

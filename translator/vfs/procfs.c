@@ -163,9 +163,16 @@ static int own_stat(struct lx_mount *m, struct own *o, struct linux_stat *st)
 		return 0;
 	}
 	if (!strncmp(name, "fd/", 3)) {
-		if (!fd_of(o->sub))
+		struct lx_file *f = fd_of(o->sub);
+		if (!f)
 			return -LINUX_ENOENT;
-		synth_stat(st, m, LINUX_S_IFLNK | 0700, ino + 3, 64);
+		/* as Linux: r-x for a file open for reading, -wx for writing, none for O_PATH */
+		unsigned acc = f->flags & LINUX_O_ACCMODE, mode = 0;
+		if (!(f->flags & LINUX_O_PATH) && acc != LINUX_O_WRONLY)
+			mode |= 0500;
+		if (!(f->flags & LINUX_O_PATH) && acc != LINUX_O_RDONLY)
+			mode |= 0300;
+		synth_stat(st, m, LINUX_S_IFLNK | mode, ino + 3, 64);
 		return 0;
 	}
 	int i = name_in(name, strlen(name), own_files, sizeof(own_files) / sizeof(own_files[0]));
