@@ -70,4 +70,7 @@ fi
 svc_stop TERM "$(cat "$D/run/mysqld.pid")" 60
 grep -E '\[ERROR\]|got signal' "$D/run/error.log" && fail error_log "errors in the log"
 ok error_log
+# Its server id comes from the MAC address, read with SIOCGIFCONF and SIOCGIFHWADDR.
+grep 'failed to retrieve the MAC address' "$D/run/error.log" && fail mac_address "no SIOCGIF* ioctls"
+ok mac_address
 svc_check_clean "$PORT"
