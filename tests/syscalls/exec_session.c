@@ -257,6 +257,17 @@ static void test_prctl(void)
 	CHECK("prctl.capbset_read", v == 0 || v == 1, "got %d (%s)", v, check_errname(errno));
 	CHECK_ERR("prctl.capbset_read_bad", prctl(PR_CAPBSET_READ, 4096, 0, 0, 0), EINVAL);
 	CHECK_ERR("prctl.set_keepcaps_bad", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0), EINVAL);
+	v = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	CHECK("prctl.get_securebits", v >= 0, "got %d (%s)", v, check_errname(errno));
+	CHECK_EQ("prctl.cap_ambient_is_set",
+		 prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN_NR, 0, 0), 0);
+	CHECK_ERR("prctl.cap_ambient_bad_cap",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 4096, 0, 0), EINVAL);
+	CHECK_ERR("prctl.cap_ambient_bad_op", prctl(PR_CAP_AMBIENT, 99, 0, 0, 0), EINVAL);
+	CHECK_ERR("prctl.cap_ambient_bad_arg",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0), EINVAL);
+	CHECK_SYS("prctl.cap_ambient_clear_all",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
 	pid = fork();
 	if (pid == 0) {
 		int ok = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0 &&
