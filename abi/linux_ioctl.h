@@ -67,6 +67,21 @@
 #define LINUX_FIOASYNC	  0x5452
 #define LINUX_FIOQSIZE	  0x5460
 
+/* Socket ioctls that only read the host's network interfaces (linux/sockios.h); their argument
+ * is a struct ifreq (40 bytes) or, for SIOCGIFCONF, a struct ifconf pointing at ifreqs. */
+#define LINUX_SIOCGIFNAME      0x8910
+#define LINUX_SIOCGIFCONF      0x8912
+#define LINUX_SIOCGIFFLAGS     0x8913
+#define LINUX_SIOCGIFADDR      0x8915
+#define LINUX_SIOCGIFDSTADDR   0x8917
+#define LINUX_SIOCGIFBRDADDR   0x8919
+#define LINUX_SIOCGIFNETMASK   0x891b
+#define LINUX_SIOCGIFMETRIC    0x891d
+#define LINUX_SIOCGIFMTU       0x8921
+#define LINUX_SIOCGIFHWADDR    0x8927
+#define LINUX_SIOCGIFINDEX     0x8933
+#define LINUX_SIOCGIFTXQLEN    0x8942
+
 /*
  * The kernel's struct termios as TCGETS/TCSETS copy it: 36 bytes, 19 control characters and no
  * speed fields.  glibc's struct termios (60 bytes, NCCS 32) is a different, libc-side layout.

@@ -13,6 +13,7 @@ declare -A want=(
 	[hyperfine]=/usr/bin/hyperfine
 	[fio]=/usr/bin/fio
 	[gnuplot-nox]=/usr/bin/gnuplot
+	[wrk]=/usr/bin/wrk
 )
 missing=()
 for p in "${!want[@]}"; do

@@ -18,7 +18,13 @@ PKGS=(
 	strace
 	# tests/runtimes: the language runtimes and editors run natively and under lxrun
 	openjdk-17-jdk-headless nodejs golang-go ruby emacs-nox rustc vim git python3-venv
+	# tests/services: the servers run under lxrun, their clients natively.
+	curl nginx-light redis-server redis-tools lighttpd apache2 apache2-utils
+	postgresql postgresql-client mariadb-server mariadb-client openssh-server openssh-client
 )
+# The services that package installs would start and enable; the tests start their own copies
+# on their own ports and none may be left running.
+SERVICES=(nginx redis-server lighttpd apache2 apache-htcacheclean postgresql mariadb ssh)
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -33,8 +39,25 @@ if ((${#missing[@]})); then
 	export DEBIAN_FRONTEND=noninteractive
 	# another apt-get (an unattended upgrade, a second set-up) may hold the lock: wait for it
 	"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+	# policy-rc.d answering 101 keeps the packages' maintainer scripts from starting their
+	# services (containers usually have one already; it is removed after when it was ours).
+	policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' | "${SUDO[@]}" tee "$policy" >/dev/null
+		"${SUDO[@]}" chmod 755 "$policy"
+	fi
+	rc=0
 	"${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-		"${missing[@]}" >&2
+		"${missing[@]}" >&2 || rc=$?
+	[ -z "$policy" ] || "${SUDO[@]}" rm -f "$policy"
+	((rc == 0)) || exit "$rc"
+	# Where systemd runs, also disable them so that a reboot does not start them either.
+	if [ -d /run/systemd/system ] && command -v systemctl >/dev/null; then
+		for s in "${SERVICES[@]}"; do
+			"${SUDO[@]}" systemctl disable --now "$s" >/dev/null 2>&1 || true
+		done
+	fi
 fi
 
 if [ ! -f "$BUILD/build.ninja" ]; then

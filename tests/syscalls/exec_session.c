@@ -227,6 +227,9 @@ static void test_pgrp_session(void)
 	CHECK_EQ("setpgid.not_a_child", exec_status(pid), 0);
 }
 
+/* linux/capability.h's CAP_CHOWN, without that header. */
+#define CAP_CHOWN_NR 0
+
 static void test_prctl(void)
 {
 	char name[32] = "";
@@ -250,6 +253,21 @@ static void test_prctl(void)
 	CHECK_ERR("prctl.no_new_privs_bad_arg", prctl(PR_SET_NO_NEW_PRIVS, 1, 1, 0, 0), EINVAL);
 	CHECK_ERR("prctl.get_pdeathsig_efault",
 		  syscall(SYS_prctl, PR_GET_PDEATHSIG, BADPTR, 0, 0, 0), EFAULT);
+	v = prctl(PR_CAPBSET_READ, CAP_CHOWN_NR, 0, 0, 0);
+	CHECK("prctl.capbset_read", v == 0 || v == 1, "got %d (%s)", v, check_errname(errno));
+	CHECK_ERR("prctl.capbset_read_bad", prctl(PR_CAPBSET_READ, 4096, 0, 0, 0), EINVAL);
+	CHECK_ERR("prctl.set_keepcaps_bad", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0), EINVAL);
+	v = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	CHECK("prctl.get_securebits", v >= 0, "got %d (%s)", v, check_errname(errno));
+	CHECK_EQ("prctl.cap_ambient_is_set",
+		 prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN_NR, 0, 0), 0);
+	CHECK_ERR("prctl.cap_ambient_bad_cap",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, 4096, 0, 0), EINVAL);
+	CHECK_ERR("prctl.cap_ambient_bad_op", prctl(PR_CAP_AMBIENT, 99, 0, 0, 0), EINVAL);
+	CHECK_ERR("prctl.cap_ambient_bad_arg",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 1, 0, 0), EINVAL);
+	CHECK_SYS("prctl.cap_ambient_clear_all",
+		  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0));
 	pid = fork();
 	if (pid == 0) {
 		int ok = prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 0 &&
@@ -259,6 +277,15 @@ static void test_prctl(void)
 		_exit(ok ? 0 : 1);
 	}
 	CHECK_EQ("prctl.no_new_privs", exec_status(pid), 0);
+	pid = fork();
+	if (pid == 0) {
+		int ok = prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 0 &&
+			 prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0 &&
+			 prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0) == 1;
+
+		_exit(ok ? 0 : 1);
+	}
+	CHECK_EQ("prctl.keepcaps", exec_status(pid), 0);
 
 	/* A subreaper adopts its orphaned grandchildren. */
 	pid = fork();

@@ -4,9 +4,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <net/if.h>
+#include <net/if_arp.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 static struct sockaddr_in lo4(uint16_t port)
@@ -258,6 +261,68 @@ static void test_privileged_port(void)
 	check_wait_child("bind.eacces_child", pid, 0);
 }
 
+/* The interface queries (SIOCGIF*) that daemons make on any socket, on the loopback interface
+ * every network namespace has. */
+static void test_ifreq(void)
+{
+	struct ifreq ifrs[32], ifr;
+	struct ifconf ifc = {.ifc_len = sizeof(ifrs), .ifc_req = ifrs};
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), p[2], i, found = 0, index;
+
+	if (CHECK_SYS("ioctl.siocgifconf", ioctl(s, SIOCGIFCONF, &ifc)) == 0) {
+		CHECK("ioctl.siocgifconf_len", ifc.ifc_len > 0 && ifc.ifc_len % sizeof(ifr) == 0,
+		      "ifc_len %d", ifc.ifc_len);
+		for (i = 0; i < ifc.ifc_len / (int)sizeof(ifr); i++)
+			if (strcmp(ifrs[i].ifr_name, "lo") == 0 &&
+			    ((struct sockaddr_in *)&ifrs[i].ifr_addr)->sin_addr.s_addr ==
+				    htonl(INADDR_LOOPBACK))
+				found = 1;
+		CHECK("ioctl.siocgifconf_lo", found, "no lo with 127.0.0.1 in %d entries",
+		      ifc.ifc_len / (int)sizeof(ifr));
+	}
+	/* A NULL buffer asks for the length needed. */
+	ifc.ifc_len = 0;
+	ifc.ifc_buf = NULL;
+	CHECK_SYS("ioctl.siocgifconf_null", ioctl(s, SIOCGIFCONF, &ifc));
+	CHECK("ioctl.siocgifconf_null_len", ifc.ifc_len > 0 && ifc.ifc_len % sizeof(ifr) == 0,
+	      "ifc_len %d", ifc.ifc_len);
+	ifc.ifc_len = sizeof(ifr);
+	ifc.ifc_buf = BADPTR;
+	CHECK_ERR("ioctl.siocgifconf_efault", ioctl(s, SIOCGIFCONF, &ifc), EFAULT);
+	CHECK_ERR("ioctl.siocgifconf_efault_arg", ioctl(s, SIOCGIFCONF, BADPTR), EFAULT);
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "lo");
+	CHECK_SYS("ioctl.siocgifindex", ioctl(s, SIOCGIFINDEX, &ifr));
+	index = ifr.ifr_ifindex;
+	CHECK("ioctl.siocgifindex_value", index > 0, "index %d", index);
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = index;
+	CHECK_SYS("ioctl.siocgifname", ioctl(s, SIOCGIFNAME, &ifr));
+	CHECK_STR("ioctl.siocgifname_lo", ifr.ifr_name, "lo");
+	CHECK_SYS("ioctl.siocgifflags", ioctl(s, SIOCGIFFLAGS, &ifr));
+	CHECK("ioctl.siocgifflags_loopback",
+	      (ifr.ifr_flags & (IFF_UP | IFF_LOOPBACK)) == (IFF_UP | IFF_LOOPBACK), "flags %#x",
+	      ifr.ifr_flags);
+	CHECK_SYS("ioctl.siocgifhwaddr", ioctl(s, SIOCGIFHWADDR, &ifr));
+	CHECK_EQ("ioctl.siocgifhwaddr_family", ifr.ifr_hwaddr.sa_family, ARPHRD_LOOPBACK);
+	CHECK_SYS("ioctl.siocgifmtu", ioctl(s, SIOCGIFMTU, &ifr));
+	CHECK("ioctl.siocgifmtu_value", ifr.ifr_mtu >= 1280, "mtu %d", ifr.ifr_mtu);
+	CHECK_SYS("ioctl.siocgifaddr", ioctl(s, SIOCGIFADDR, &ifr));
+	CHECK_EQ("ioctl.siocgifaddr_value", ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr,
+		 htonl(INADDR_LOOPBACK));
+	strcpy(ifr.ifr_name, "nosuchif0");
+	CHECK_ERR("ioctl.siocgifindex_enodev", ioctl(s, SIOCGIFINDEX, &ifr), ENODEV);
+	CHECK_ERR("ioctl.siocgifflags_efault", ioctl(s, SIOCGIFFLAGS, BADPTR), EFAULT);
+	close(s);
+	/* Not a socket: the request means nothing there. */
+	pipe(p);
+	strcpy(ifr.ifr_name, "lo");
+	CHECK_ERR("ioctl.siocgifindex_pipe", ioctl(p[0], SIOCGIFINDEX, &ifr), ENOTTY);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -266,5 +331,6 @@ int main(int argc, char **argv)
 	test_udp4();
 	test_inet6();
 	test_privileged_port();
+	test_ifreq();
 	return check_done();
 }

@@ -276,6 +276,27 @@ LX_SYSCALL(ioctl)
 		int hfd = ioctl(f->host_fd, 0x5441, (int)(fl | LINUX_O_CLOEXEC));
 		return sys_install_host_fd(hfd, fl);
 	}
+	case LINUX_SIOCGIFNAME:
+	case LINUX_SIOCGIFCONF:
+	case LINUX_SIOCGIFFLAGS:
+	case LINUX_SIOCGIFADDR:
+	case LINUX_SIOCGIFDSTADDR:
+	case LINUX_SIOCGIFBRDADDR:
+	case LINUX_SIOCGIFNETMASK:
+	case LINUX_SIOCGIFMETRIC:
+	case LINUX_SIOCGIFMTU:
+	case LINUX_SIOCGIFHWADDR:
+	case LINUX_SIOCGIFINDEX:
+	case LINUX_SIOCGIFTXQLEN: {
+		/* Interface queries on a socket: the guest sees the host's network (translate mode
+		 * shares it), and the layouts are the host's. SIOCGIFCONF's ifc_buf is a guest
+		 * address the host kernel writes to directly (guest memory is ours; a bad one is
+		 * EFAULT from the kernel). On anything but a socket Linux says ENOTTY. */
+		struct stat st;
+		if (f->host_fd < 0 || fstat(f->host_fd, &st) < 0 || !S_ISSOCK(st.st_mode))
+			return -LINUX_ENOTTY;
+		return lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)sc->a[2]));
+	}
 	default:
 		/* Terminal ioctls (type 'T': 0x54xx) have fixed, known argument layouts that
 		 * are the same for the host; nothing else reaches the host. */

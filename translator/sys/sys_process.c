@@ -437,6 +437,14 @@ LX_SYSCALL(prctl)
 	case PR_SET_NO_NEW_PRIVS:
 	case PR_GET_TIMERSLACK:
 	case PR_SET_TIMERSLACK:
+	/* Capabilities are the host process's (its uids are the guest's): libcap reads the
+	 * bounding set, securebits and ambient set (sshd), daemons keep capabilities across
+	 * their setuid. */
+	case PR_CAPBSET_READ:
+	case PR_GET_KEEPCAPS:
+	case PR_SET_KEEPCAPS:
+	case PR_GET_SECUREBITS:
+	case PR_CAP_AMBIENT:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
 	default:
 		lx_report_unsupported(sc, "option (only names, death signal, dumpable, "
