@@ -16,7 +16,7 @@
 
 #include "abi/linux_errno.h"
 
-#define STAMP_FORMAT 4 /* bump when the image layout changes */
+#define STAMP_FORMAT 5 /* bump when the image layout changes */
 
 extern char **environ;
 

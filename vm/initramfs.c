@@ -15,10 +15,11 @@
 #define OBJCOPY "/usr/bin/objcopy"
 
 /* What the agent needs: the virtio-mmio transport, the console port, block, both shares,
- * overlayfs for the writable root and ext4 for the disk. */
+ * overlayfs for the writable root, ext4 for the disk and virtio_net (with net_failover and
+ * failover) for the user-mode network. */
 static const char *const wanted[] = {
-	"virtio_mmio", "virtio_console", "virtio_blk", "9pnet_virtio",
-	"9p",	       "virtiofs",	 "overlay",    "ext4",
+	"virtio_mmio", "virtio_console", "virtio_blk", "9pnet_virtio", "9p",
+	"virtiofs",    "overlay",	 "ext4",       "virtio_net",
 };
 
 struct modlist {

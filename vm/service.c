@@ -131,7 +131,8 @@ static void status_text(char *out, size_t len)
 	snprintf(out, len,
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
-		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\n",
+		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
+		 "forward=%s\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -140,7 +141,8 @@ static void status_text(char *out, size_t len)
 		 (unsigned long long)((now - svc.start_ms) / 1000), svc.nclients, running,
 		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
-		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir);
+		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
+		 svc.cfg->forward ? "on" : "off");
 }
 
 static void on_closed_free(uv_handle_t *h)

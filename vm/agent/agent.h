@@ -25,6 +25,14 @@ int agent_open_shared(const char *path, unsigned int share, uint64_t off);
 /* Serve the control channel until power-off is asked; never returns on success. */
 int agent_serve(void);
 
+/* Bring lo up; with lxrun.net= also the user-mode network's interface, default route and
+ * ROOT/etc/resolv.conf. Problems are logged, never fatal. */
+void agent_net_setup(const char *root);
+
+/* TCP ports listening where the host can forward to (wildcard or the guest's address), up to
+ * max of them; returns how many. */
+int agent_listen_ports(uint16_t *ports, int max);
+
 /* Sync the disks and power the VM off. */
 void agent_poweroff(void) __attribute__((noreturn));
 
