@@ -581,7 +581,7 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	static char stdin_path[PATH_MAX];
 	static const int fwd[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
 				  SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM};
-	char status[2048], why[VM_WHY_LEN], cwd[PATH_MAX];
+	char status[4096], why[VM_WHY_LEN], cwd[PATH_MAX];
 	struct vm_exec req = {0};
 	struct vm_exit ex;
 	bool started;
@@ -656,7 +656,7 @@ int cmd_run_vm(int argc, char **argv)
 
 static int vm_status(struct vm_opts *o)
 {
-	char status[2048], v[VM_WHY_LEN];
+	char status[4096], v[VM_WHY_LEN];
 	struct vm_probe p;
 	int fd = vm_client_connect(&o->cfg);
 
@@ -742,7 +742,7 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	const char *sub;
 	bool help, started;
-	char status[2048];
+	char status[4096];
 	int fd;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# vm-mode networking: loopback, the user-mode network with DNS, --no-net.
+# vm-mode networking: loopback, the user-mode network with DNS, localhost forwarding,
+# --no-forward, --no-net.
 # Usage: vm_net.sh LXRUN NETTOOL
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -36,6 +37,67 @@ else
 	case $out in *"Origin: Debian"*) ok "HTTP fetch from the guest" ;;
 	*) not_ok "HTTP fetch from the guest" "$out" ;; esac
 fi
+
+# localhost forwarding: a port the guest listens on is the host's 127.0.0.1:PORT while it listens
+free_port() {
+	local p
+	for p in $(seq $((20000 + $$ % 20000)) 65000); do
+		ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo $p; return; }
+	done
+}
+# wait_for SECONDS COMMAND...: until COMMAND succeeds
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.3
+	done
+}
+echo "served from the guest" >"$WORK/page.txt"
+port=$(free_port)
+# (not through the vm function: $! must be lxrun itself, not a subshell)
+"$LXRUN" --mode vm "$NETTOOL" serve 0.0.0.0 "$port" "$WORK/page.txt" 60 >"$WORK/serve.out" 2>&1 &
+spid=$!
+if wait_for 30 "$NETTOOL" get 127.0.0.1 "$port"; then
+	check "a guest server is reached on the host's 127.0.0.1:$port" "served from the guest" \
+		"$("$NETTOOL" get 127.0.0.1 "$port")"
+else
+	not_ok "a guest server is reached on the host's 127.0.0.1:$port" "$(cat "$WORK/serve.out")"
+fi
+case $("$LXRUN" vm status) in *"forwarding: on (ports $port)"*) ok "status lists the forward" ;;
+*) not_ok "status lists the forward" "$("$LXRUN" vm status)" ;; esac
+kill -TERM $spid
+wait $spid
+# QEMU's listening socket on the host is gone
+wait_for 10 sh -c "! ss -Htln 'sport = :$port' | grep -q ." && ok "the port closes when the guest program ends" ||
+	not_ok "the port closes when the guest program ends"
+# a host port that is taken: said once on the command's stderr, the host's server stays
+echo "served by the host" >"$WORK/host.txt"
+port=$(free_port)
+"$NETTOOL" serve 127.0.0.1 "$port" "$WORK/host.txt" 60 >/dev/null &
+hpid=$!
+wait_for 10 "$NETTOOL" get 127.0.0.1 "$port"
+vm sh -c "'$NETTOOL' serve :: $port '$WORK/page.txt' 60 & sleep 3; kill \$!" >/dev/null 2>"$WORK/busy.err"
+check "a busy host port is reported once" 1 "$(grep -c "port $port.*not forwarded" "$WORK/busy.err")"
+check "the host's own server keeps its port" "served by the host" "$("$NETTOOL" get 127.0.0.1 "$port")"
+kill $hpid
+wait $hpid 2>/dev/null
+
+# --no-forward: the network stays, ports are not forwarded
+"$LXRUN" vm stop >/dev/null
+"$LXRUN" vm start --no-forward >/dev/null 2>&1
+port=$(free_port)
+"$LXRUN" --mode vm "$NETTOOL" serve 0.0.0.0 "$port" "$WORK/page.txt" 60 >"$WORK/serve.out" 2>&1 &
+spid=$!
+wait_for 30 grep -q listening "$WORK/serve.out"
+sleep 1
+"$NETTOOL" get 127.0.0.1 "$port" >/dev/null 2>&1
+check "--no-forward: the guest's port is not on the host" 1 $?
+check "--no-forward: the guest reaches its own server" "served from the guest" \
+	"$(vm "$NETTOOL" get 10.0.2.15 "$port" 2>&1)"
+kill -TERM $spid
+wait $spid
 
 # --no-net: loopback only
 "$LXRUN" vm stop >/dev/null

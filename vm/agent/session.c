@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/proto.h"
@@ -36,6 +37,13 @@ struct session {
 
 static struct session *sessions[MAX_SESSIONS];
 static int chan = -1;
+static bool host_seen; /* a host answered HELLO: the channel is read */
+
+/* Listening TCP ports, as last told to the host (sorted). */
+#define MAX_PORTS     256
+#define PORT_SCAN_MS  300
+static uint16_t ports_sent[MAX_PORTS];
+static int nports_sent = -1; /* -1: tell the host even an empty set */
 static size_t garbage_reported;
 
 static int write_all(int fd, const void *p, size_t n)
@@ -402,6 +410,8 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 	switch (h->type) {
 	case VM_MSG_HELLO:
 		send_frame(VM_MSG_HELLO, 0, "agent=1\n", 8);
+		host_seen = true;
+		nports_sent = -1; /* a new service knows nothing of our ports */
 		return;
 	case VM_MSG_PING:
 		send_frame(VM_MSG_PONG, h->session, p, h->len);
@@ -464,6 +474,39 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 	}
 }
 
+static int cmp_port(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* Tell the host the listening ports when they changed since the last report. */
+static void ports_report(void)
+{
+	uint16_t ports[MAX_PORTS];
+	uint8_t wire[2 * MAX_PORTS];
+	int i, n = agent_listen_ports(ports, MAX_PORTS);
+
+	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
+	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
+		return;
+	for (i = 0; i < n; i++) {
+		wire[2 * i] = (uint8_t)ports[i];
+		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
+	}
+	if (send_frame(VM_MSG_PORTS, 0, wire, 2 * (size_t)n) == 0) {
+		memcpy(ports_sent, ports, (size_t)n * sizeof(ports[0]));
+		nports_sent = n;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Host disconnected: nobody can see these sessions any more. */
 static void kill_all_sessions(void)
 {
@@ -521,6 +564,9 @@ int agent_serve(void)
 	sigset_t mask;
 	size_t dropped = 0;
 	int sfd, i, n;
+	/* a scan of /proc/net/tcp{,6} costs about a millisecond: every PORT_SCAN_MS */
+	bool watch_ports = agent_param("fwd") != NULL;
+	uint64_t next_scan = 0;
 
 	chan = open_channel();
 	if (chan < 0)
@@ -557,7 +603,15 @@ int agent_serve(void)
 				owner[n++] = s;
 			}
 		}
-		if (poll(pfds, (nfds_t)n, -1) < 0)
+		if (watch_ports && host_seen) {
+			uint64_t t = now_ms();
+
+			if (t >= next_scan) {
+				ports_report();
+				next_scan = t + PORT_SCAN_MS;
+			}
+		}
+		if (poll(pfds, (nfds_t)n, watch_ports && host_seen ? PORT_SCAN_MS : -1) < 0)
 			continue;
 		if (pfds[1].revents) {
 			while (read(sfd, &si, sizeof(si)) > 0)
@@ -607,6 +661,7 @@ int agent_serve(void)
 		if (pfds[0].revents) {
 			/* no host connected: poll would report HUP continuously */
 			kill_all_sessions();
+			host_seen = false;
 			rx.len = 0;
 			usleep(20000);
 		}
