@@ -522,6 +522,8 @@ static void warn_mismatch(const struct vm_opts *o, const char *status)
 	    strcmp(status_get(status, "virtiofs", v, sizeof(v)),
 		   o->cfg.virtiofs ? o->cfg.vfs_cache : "off") ||
 	    strcmp(status_get(status, "net", v, sizeof(v)), o->cfg.net ? "user" : "off") ||
+	    (o->cfg.kernel[0] &&
+	     strcmp(status_get(status, "kernel_image", v, sizeof(v)), o->cfg.kernel)) ||
 	    strcmp(status_get(status, "forward", v, sizeof(v)), o->cfg.forward ? "on" : "off"))
 		cli_err("note: the running VM was started with other settings (lxrun vm status); "
 			"run 'lxrun vm stop' first to apply new ones");
@@ -683,6 +685,8 @@ static int vm_status(struct vm_opts *o)
 		if (*status_get(status, "busy", v, sizeof(v)))
 			printf("; busy on the host, not forwarded: %s", v);
 		printf("\n");
+		printf("kernel: %s", status_get(status, "kernel", v, sizeof(v)));
+		printf(" (%s)\n", status_get(status, "kernel_image", v, sizeof(v)));
 		printf("guest: %s MiB, %s CPUs; idle timeout %s s\n",
 		       status_get(status, "mem_mb", v, 50), status_get(status, "cpus", v + 50, 50),
 		       status_get(status, "idle_timeout_s", v + 100, 50));
@@ -692,6 +696,14 @@ static int vm_status(struct vm_opts *o)
 	vm_probe_accel(&o->cfg, &p);
 	printf("VM: stopped\n");
 	printf("accelerator: %s (%s)\n", p.accel, p.why);
+	{
+		struct vm_kernel k;
+
+		if (vm_kernel_find(&o->cfg, &k, v) < 0)
+			printf("kernel: %s\n", v);
+		else
+			printf("kernel: %s (%s)\n", k.version, k.image);
+	}
 	printf("state directory: %s\n", o->cfg.state_dir);
 	return 3;
 }

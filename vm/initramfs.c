@@ -263,6 +263,8 @@ int vm_initramfs_build(const char *out_path, const char *moddir, char *why)
 
 	if (!mods)
 		return -LINUX_ENOMEM;
+	if (!moddir || !*moddir)
+		goto write; /* a kernel with everything built in */
 	db.dep = read_text(moddir, "modules.dep");
 	db.softdep = read_text(moddir, "modules.softdep");
 	db.alias = read_text(moddir, "modules.alias");
@@ -277,6 +279,7 @@ int vm_initramfs_build(const char *out_path, const char *moddir, char *why)
 		r = add_module(&db, wanted[i], mods, 0, why);
 	if (r < 0)
 		goto out;
+write:
 	f = fopen(out_path, "we");
 	if (!f) {
 		r = -errno;

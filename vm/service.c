@@ -57,6 +57,7 @@ static struct service {
 	char sock_path[PATH_MAX];
 	char died[VM_WHY_LEN];
 	vm_log_fn log;
+	struct vm_kernel kernel; /* what the VM boots, for the status */
 	int qmp_fd; /* QEMU's monitor, connected on first use; -1 before */
 	struct fwd {
 		uint16_t port;
@@ -148,7 +149,7 @@ static void status_text(char *out, size_t len)
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
 		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
-		 "forward=%s\nforwarded=%s\nbusy=%s\n",
+		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -158,7 +159,7 @@ static void status_text(char *out, size_t len)
 		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
 		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
-		 svc.cfg->forward ? "on" : "off", fwd, busy);
+		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image);
 }
 
 static void on_closed_free(uv_handle_t *h)
@@ -872,6 +873,12 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	svc.loop = uv_default_loop();
 	if (vm_path(cfg, "vm.sock", svc.sock_path))
 		return -LINUX_ENAMETOOLONG;
+	{
+		char why[VM_WHY_LEN];
+
+		if (vm_kernel_find(cfg, &svc.kernel, why) < 0)
+			say("%s", why);
+	}
 	svc.be->probe(cfg, &probe);
 	snprintf(svc.accel_why, sizeof(svc.accel_why), "%s", probe.why);
 	/* catch SIGCHLD before the children exist so no exit goes unseen */

@@ -50,9 +50,12 @@ int vm_probe_accel(const struct vm_config *cfg, struct vm_probe *p);
 /* Kernel, modules and agent from which the boot files are built. */
 struct vm_kernel {
 	char image[PATH_MAX];
-	char release[128];
-	char modules[PATH_MAX];
+	char release[128];   /* uname -r of the kernel, from its boot header */
+	char version[256];   /* the header's whole version string (release, builder, date) */
+	char modules[PATH_MAX]; /* /lib/modules/RELEASE; empty when it has none (all built in) */
 };
+/* cfg->kernel (--kernel, $LXRUN_VM_KERNEL) or the newest /boot/vmlinuz-* with modules; checks
+ * that it is an x86 bzImage and reads its version from the boot header. */
 int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why);
 
 /* Called before a (slow) rebuild so the front end can tell the user. */

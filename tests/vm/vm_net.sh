@@ -1,14 +1,34 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # vm-mode networking: loopback, the user-mode network with DNS, localhost forwarding,
-# --no-forward, --no-net.
+# --no-forward, --no-net; and --kernel (its errors, and vm status naming the kernel).
 # Usage: vm_net.sh LXRUN NETTOOL
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
 NETTOOL=${2:?usage: $0 LXRUN NETTOOL}
 case $NETTOOL in /*) ;; *) NETTOOL=$PWD/$NETTOOL ;; esac
 
-"$LXRUN" vm start >/dev/null 2>&1 || { not_ok "vm start"; finish; }
+# --kernel: clear errors for a missing file and for one that is no kernel (nothing boots)
+out=$("$LXRUN" --mode vm --kernel "$WORK/no-such-kernel" true 2>&1)
+rc=$?
+case "$rc $out" in "125 "*"$WORK/no-such-kernel: No such file"*) ok "--kernel: a missing file" ;;
+*) not_ok "--kernel: a missing file" "$rc $out" ;; esac
+out=$("$LXRUN" --mode vm --kernel /etc/hostname true 2>&1)
+rc=$?
+case "$rc $out" in "125 "*"/etc/hostname is not a Linux x86 kernel image"*)
+	ok "--kernel: not a kernel image" ;;
+*) not_ok "--kernel: not a kernel image" "$rc $out" ;; esac
+
+# this script's VM boots a copy of the default kernel under another name: the release comes
+# from the image's boot header, not from its file name
+kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
+cp "$kernel" "$WORK/bzImage"
+"$LXRUN" vm start --kernel "$WORK/bzImage" >/dev/null 2>&1 || { not_ok "vm start"; finish; }
+release=${kernel#/boot/vmlinuz-}
+case $("$LXRUN" vm status) in *"kernel: $release ("*"#"*"($WORK/bzImage)"*)
+	ok "vm status names the kernel and its version" ;;
+*) not_ok "vm status names the kernel and its version" "$("$LXRUN" vm status)" ;; esac
+check "the guest runs that kernel" "$release" "$(vm uname -r)"
 
 # loopback: up, and a TCP client and server in one process over 127.0.0.1 and ::1
 check "lo is up in the guest" "up" \
