@@ -15,7 +15,7 @@ PKGS=(
 	qemu-system-x86 linux-image-amd64 e2fsprogs xz-utils cpio
 	grep sed gawk mawk coreutils findutils diffutils tar gzip file perl sqlite3
 	bash dash tmux
-	strace curl
+	strace curl attr
 )
 
 missing=()

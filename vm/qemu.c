@@ -214,9 +214,10 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 		snprintf(vsock, sizeof(vsock), "--socket-path=%s", vfs);
 		snprintf(vsrc, sizeof(vsrc), "source=/");
 		snprintf(vcache, sizeof(vcache), "cache=%s", cfg->vfs_cache);
-		/* the namespace sandbox pivot_roots into the source, which fails for "/" */
-		char *vargv[] = {VIRTIOFSD_BIN,	   vsock, "-o", vsrc, "-o", vcache, "-o",
-				 "sandbox=chroot", NULL};
+		/* the namespace sandbox pivot_roots into the source, which fails for "/";
+		 * xattr: extended attributes pass through as on the host (the default is off) */
+		char *vargv[] = {VIRTIOFSD_BIN, vsock, "-o", vsrc, "-o", vcache, "-o",
+				 "sandbox=chroot", "-o", "xattr", NULL};
 
 		vm->helper_pid = spawn(vargv, vlog);
 		r = vm->helper_pid < 0 ? -errno : wait_file(vfs, vm->helper_pid, 10000);

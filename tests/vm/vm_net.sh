@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # vm-mode networking: loopback, the user-mode network with DNS, localhost forwarding,
-# --no-forward, --no-net; and --kernel (its errors, and vm status naming the kernel).
+# --no-forward, --no-net; --kernel (its errors, and vm status naming the kernel); and
+# extended attributes on the 9p and virtio-fs shares (one VM boot serves them all).
 # Usage: vm_net.sh LXRUN NETTOOL
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/lib.sh"
@@ -103,6 +104,28 @@ check "a busy host port is reported once" 1 "$(grep -c "port $port.*not forwarde
 check "the host's own server keeps its port" "served by the host" "$("$NETTOOL" get 127.0.0.1 "$port")"
 kill $hpid
 wait $hpid 2>/dev/null
+
+# extended attributes on the shares, both ways, as on the host
+if ! command -v setfattr >/dev/null || ! command -v getfattr >/dev/null; then
+	echo "ok - skip: xattrs on the shares (setfattr/getfattr missing: apt-get install attr)"
+elif ! { touch "$WORK/xa" && setfattr -n user.lxrun -v probe "$WORK/xa"; } 2>/dev/null; then
+	echo "ok - skip: xattrs on the shares ($WORK's file system has no user xattrs)"
+else
+	shares=9p
+	[ "$(id -u)" = 0 ] && shares="9p virtiofs" # virtiofsd runs only as root
+	for sh in $shares; do
+		touch "$WORK/x-$sh" "$WORK/h-$sh"
+		(cd "$WORK" && vm --share "$sh" setfattr -n user.lxrun -v "from guest $sh" "x-$sh")
+		check "$sh: an xattr set in the guest is on the host's file" "from guest $sh" \
+			"$(getfattr --absolute-names --only-values -n user.lxrun "$WORK/x-$sh" 2>&1)"
+		setfattr -n user.lxrun -v "from host $sh" "$WORK/h-$sh"
+		check "$sh: the guest reads an xattr set on the host" "from host $sh" \
+			"$(cd "$WORK" && vm --share "$sh" getfattr --only-values -n user.lxrun "h-$sh" 2>&1)"
+		(cd "$WORK" && vm --share "$sh" setfattr -x user.lxrun "h-$sh")
+		check "$sh: the guest removes it" "" \
+			"$(getfattr --absolute-names -d "$WORK/h-$sh" 2>&1)"
+	done
+fi
 
 # --no-forward: the network stays, ports are not forwarded
 "$LXRUN" vm stop >/dev/null
