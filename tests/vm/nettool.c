@@ -3,7 +3,8 @@
  *   nettool echo ADDR            a TCP server and client in one process over ADDR (127.0.0.1,
  *                                ::1): prints the echoed line
  *   nettool serve ADDR PORT FILE SECONDS
- *                                an HTTP/1.0 server answering every request with FILE; prints
+ *                                an HTTP/1.0 server answering every request with FILE (up to
+ *                                1 MiB); prints
  *                                "listening" once it listens and stops after SECONDS
  *   nettool get HOST PORT        one HTTP/1.0 GET /, body to stdout (exit 1 on failure) */
 #include <arpa/inet.h>
@@ -82,7 +83,7 @@ static int do_serve(const char *host, const char *port, const char *file, int se
 	time_t end = time(NULL) + seconds;
 	int srv, one = 1;
 	FILE *f;
-	char body[65536];
+	static char body[1 << 20];
 	size_t blen;
 
 	f = fopen(file, "r");
@@ -113,7 +114,13 @@ static int do_serve(const char *host, const char *port, const char *file, int se
 			 "HTTP/1.0 200 OK\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
 			 blen);
 		(void)!write(c, head, strlen(head));
-		(void)!write(c, body, blen);
+		for (size_t off = 0; off < blen;) {
+			ssize_t w = write(c, body + off, blen - off);
+
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
 		close(c);
 	}
 	return 0;
@@ -123,7 +130,8 @@ static int do_get(const char *host, const char *port)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	char buf[65536], *body;
+	static char buf[(1 << 20) + 4096];
+	char *body;
 	size_t have = 0;
 	ssize_t n;
 	int s;
@@ -142,7 +150,7 @@ static int do_get(const char *host, const char *port)
 		fprintf(stderr, "nettool: no HTTP answer\n");
 		return 1;
 	}
-	fputs(body + 4, stdout);
+	fwrite(body + 4, 1, have - (size_t)(body + 4 - buf), stdout);
 	return 0;
 }
 

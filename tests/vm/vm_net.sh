@@ -93,6 +93,24 @@ wait $spid
 # QEMU's listening socket on the host is gone
 wait_for 10 sh -c "! ss -Htln 'sport = :$port' | grep -q ." && ok "the port closes when the guest program ends" ||
 	not_ok "the port closes when the guest program ends"
+# a program that listens on the guest's 127.0.0.1 only is reached too (the agent relays), and a
+# MiB goes through intact
+head -c 1000000 /dev/urandom >"$WORK/big.bin"
+port=$(free_port)
+"$LXRUN" --mode vm "$NETTOOL" serve 127.0.0.1 "$port" "$WORK/big.bin" 60 >"$WORK/serve.out" 2>&1 &
+spid=$!
+if wait_for 30 "$NETTOOL" get 127.0.0.1 "$port"; then
+	"$NETTOOL" get 127.0.0.1 "$port" >"$WORK/big.got"
+	cmp -s "$WORK/big.bin" "$WORK/big.got" &&
+		ok "a guest server on 127.0.0.1 only is reached from the host, 1 MB intact" ||
+		not_ok "a guest server on 127.0.0.1 only is reached from the host, 1 MB intact" \
+			"$(ls -l "$WORK/big.got")"
+else
+	not_ok "a guest server on 127.0.0.1 only is reached from the host" "$(cat "$WORK/serve.out")"
+fi
+kill -TERM $spid
+wait $spid
+
 # a host port that is taken: said once on the command's stderr, the host's server stays
 echo "served by the host" >"$WORK/host.txt"
 port=$(free_port)

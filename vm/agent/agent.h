@@ -29,9 +29,24 @@ int agent_serve(void);
  * ROOT/etc/resolv.conf. Problems are logged, never fatal. */
 void agent_net_setup(const char *root);
 
-/* TCP ports listening where the host can forward to (wildcard or the guest's address), up to
- * max of them; returns how many. */
-int agent_listen_ports(uint16_t *ports, int max);
+/* Listening TCP ports: where the host can forward to (wildcard or the guest's address), and
+ * those on a loopback address only. */
+#define AGENT_MAX_PORTS 256
+struct agent_ports {
+	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	bool loop_v6[AGENT_MAX_PORTS];
+	int nreach, nloop;
+};
+void agent_listen_ports(struct agent_ports *p);
+
+/* Relays (relay.c): 10.0.2.15:P -> loopback:P for the loopback-only listeners `ports`, and
+ * the abstract X11 sockets of `displays` -> the host's X11 relay `port` (0: none). */
+struct pollfd;
+void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n);
+void agent_relay_x11(uint16_t port, const uint8_t *displays, int n);
+/* Poll entries of the relays into pfds (at most max); then agent_relay_run with the same. */
+int agent_relay_fill(struct pollfd *pfds, int max);
+void agent_relay_run(const struct pollfd *pfds, int n);
 
 /* Sync the disks and power the VM off. */
 void agent_poweroff(void) __attribute__((noreturn));

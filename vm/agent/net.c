@@ -155,9 +155,24 @@ void agent_net_setup(const char *root)
 	close(fd);
 }
 
+static void add_port(uint16_t *ports, bool *v6s, int *n, int max, unsigned int port, bool v6)
+{
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (ports[i] == port)
+			return;
+	if (*n < max) {
+		if (v6s)
+			v6s[*n] = v6;
+		ports[(*n)++] = (uint16_t)port;
+	}
+}
+
 /* One /proc/net/tcp{,6} file: LISTEN sockets that the host can reach through the user-mode
- * network, i.e. bound to the wildcard address or to the guest's own address. */
-static void scan_listeners(const char *path, bool v6, uint16_t *ports, int *n, int max)
+ * network (bound to the wildcard address or to the guest's own address) into reach, and those
+ * bound to a loopback address only into loop. */
+static void scan_listeners(const char *path, bool v6, struct agent_ports *p)
 {
 	char line[512], addr[64];
 	unsigned int port, state;
@@ -170,34 +185,27 @@ static void scan_listeners(const char *path, bool v6, uint16_t *ports, int *n, i
 		return;
 	}
 	while (fgets(line, sizeof(line), f)) {
-		bool reachable, dup = false;
-		int i;
-
 		if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &port,
 			   &state) != 3 ||
-		    state != 0x0A || !port)
+		    state != 0x0A || !port || port > 65535)
 			continue;
-		if (v6) /* :: or ::ffff:0.0.0.0 or ::ffff:10.0.2.15 */
-			reachable = !strcmp(addr, "00000000000000000000000000000000") ||
-				    !strcmp(addr, "0000000000000000FFFF000000000000") ||
-				    !strcmp(addr, "0000000000000000FFFF00000F02000A");
-		else
-			reachable = !strcmp(addr, "00000000") || !strcmp(addr, "0F02000A");
-		if (!reachable)
-			continue;
-		for (i = 0; i < *n; i++)
-			dup |= ports[i] == port;
-		if (!dup && *n < max)
-			ports[(*n)++] = (uint16_t)port;
+		/* :: or ::ffff:0.0.0.0 or ::ffff:10.0.2.15; ::1 or ::ffff:127.0.0.1 */
+		if (v6 ? !strcmp(addr, "00000000000000000000000000000000") ||
+			     !strcmp(addr, "0000000000000000FFFF000000000000") ||
+			     !strcmp(addr, "0000000000000000FFFF00000F02000A")
+		       : !strcmp(addr, "00000000") || !strcmp(addr, "0F02000A"))
+			add_port(p->reach, NULL, &p->nreach, AGENT_MAX_PORTS, port, v6);
+		else if (v6 ? !strcmp(addr, "00000000000000000000000001000000") ||
+				      !strcmp(addr, "0000000000000000FFFF00000100007F")
+				: !strcmp(addr, "0100007F"))
+			add_port(p->loop, p->loop_v6, &p->nloop, AGENT_MAX_PORTS, port, v6);
 	}
 	fclose(f);
 }
 
-int agent_listen_ports(uint16_t *ports, int max)
+void agent_listen_ports(struct agent_ports *p)
 {
-	int n = 0;
-
-	scan_listeners("/proc/net/tcp", false, ports, &n, max);
-	scan_listeners("/proc/net/tcp6", true, ports, &n, max);
-	return n;
+	p->nreach = p->nloop = 0;
+	scan_listeners("/proc/net/tcp", false, p);
+	scan_listeners("/proc/net/tcp6", true, p);
 }

@@ -40,9 +40,9 @@ static int chan = -1;
 static bool host_seen; /* a host answered HELLO: the channel is read */
 
 /* Listening TCP ports, as last told to the host (sorted). */
-#define MAX_PORTS     256
 #define PORT_SCAN_MS  300
-static uint16_t ports_sent[MAX_PORTS];
+#define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
+static uint16_t ports_sent[AGENT_MAX_PORTS];
 static int nports_sent = -1; /* -1: tell the host even an empty set */
 static size_t garbage_reported;
 
@@ -479,13 +479,25 @@ static int cmp_port(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
-/* Tell the host the listening ports when they changed since the last report. */
+/* Tell the host the listening ports when they changed since the last report; loopback-only
+ * listeners get a relay on the guest's address, which the host's forward reaches. */
 static void ports_report(void)
 {
-	uint16_t ports[MAX_PORTS];
-	uint8_t wire[2 * MAX_PORTS];
-	int i, n = agent_listen_ports(ports, MAX_PORTS);
+	static struct agent_ports lp;
+	uint16_t ports[AGENT_MAX_PORTS];
+	uint8_t wire[2 * AGENT_MAX_PORTS];
+	int i, j, n;
 
+	agent_listen_ports(&lp);
+	agent_relay_loopback(lp.loop, lp.loop_v6, lp.nloop);
+	n = lp.nreach;
+	memcpy(ports, lp.reach, (size_t)n * sizeof(ports[0]));
+	for (i = 0; i < lp.nloop && n < AGENT_MAX_PORTS; i++) {
+		for (j = 0; j < n && ports[j] != lp.loop[i]; j++)
+			;
+		if (j == n)
+			ports[n++] = lp.loop[i];
+	}
 	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
 	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
 		return;
@@ -557,8 +569,9 @@ static int open_channel(void)
 
 int agent_serve(void)
 {
-	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS];
+	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
+	int nsess, nrelay;
 	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
@@ -611,8 +624,12 @@ int agent_serve(void)
 				next_scan = t + PORT_SCAN_MS;
 			}
 		}
-		if (poll(pfds, (nfds_t)n, watch_ports && host_seen ? PORT_SCAN_MS : -1) < 0)
+		nsess = n;
+		nrelay = agent_relay_fill(pfds + n, RELAY_FDS);
+		if (poll(pfds, (nfds_t)(n + nrelay), watch_ports && host_seen ? PORT_SCAN_MS : -1) <
+		    0)
 			continue;
+		agent_relay_run(pfds + nsess, nrelay);
 		if (pfds[1].revents) {
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
