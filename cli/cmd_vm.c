@@ -99,7 +99,8 @@ static void usage_vm_options(FILE *o)
 	      "                          LXRUN_VM_NET=0); by default the guest has QEMU's\n"
 	      "                          user-mode network (10.0.2.15, DNS 10.0.2.3)\n"
 	      "  --no-forward            do not forward the TCP ports guest programs listen on\n"
-	      "                          to the host's 127.0.0.1 (setting: LXRUN_VM_FORWARD=0)\n"
+	      "                          to the host's 127.0.0.1, nor the host's X11 displays\n"
+	      "                          into the guest (setting: LXRUN_VM_FORWARD=0)\n"
 	      "  --state-dir DIR         images, disk, sockets, logs (default $LXRUN_STATE_DIR,\n"
 	      "                          else $XDG_STATE_HOME/lxrun, else ~/.local/state/lxrun)\n",
 	      o);
@@ -684,6 +685,8 @@ static int vm_status(struct vm_opts *o)
 			printf(" (ports %s)", v);
 		if (*status_get(status, "busy", v, sizeof(v)))
 			printf("; busy on the host, not forwarded: %s", v);
+		if (*status_get(status, "x11", v, sizeof(v)))
+			printf("; X11 displays %s", v);
 		printf("\n");
 		printf("kernel: %s", status_get(status, "kernel", v, sizeof(v)));
 		printf(" (%s)\n", status_get(status, "kernel_image", v, sizeof(v)));

@@ -17,12 +17,14 @@
 #include <uv.h>
 
 #include "abi/linux_errno.h"
+#include "vm/x11relay.h"
 
 #define BOOT_TIMEOUT_MS (180 * 1000) /* TCG on a busy 2-core host can be slow */
 #define KVM_TIMEOUT_MS	(30 * 1000)
 #define STOP_TIMEOUT_MS (10 * 1000)
 #define QMP_TIMEOUT_MS	(5 * 1000)
 #define MAX_FWD		256
+#define X11_SCAN_MS	2000 /* how often the host's /tmp/.X11-unix is looked at */
 
 struct client {
 	uv_pipe_t pipe;
@@ -64,6 +66,11 @@ static struct service {
 		bool busy; /* the host port could not be taken: reported once, not forwarded */
 	} fwd[MAX_FWD];
 	int nfwd;
+	uv_tcp_t x11;		/* the X11 relay's listener */
+	uv_timer_t x11_scan;
+	uint16_t x11_port;	/* 0: no X11 forwarding */
+	uint8_t x11_disp[64];	/* the displays last told to the agent */
+	int nx11;		/* how many; -1: tell the agent even an empty set */
 } svc;
 
 /* The service's diary goes to the front end's logger (STATE/service.log), never to a user. */
@@ -132,24 +139,29 @@ static void ready_report(const char *msg)
 }
 
 static void fwd_list(char *out, size_t len, bool busy);
+static void x11_start(void);
 
 static void status_text(char *out, size_t len)
 {
 	uint64_t now = uv_now(svc.loop);
 	struct client *c;
 	int running = 0;
-	char fwd[512], busy[512];
+	char fwd[512], busy[512], x11[400];
 
 	for (c = svc.clients; c; c = c->next)
 		running += c->running;
 	fwd_list(fwd, sizeof(fwd), false);
 	fwd_list(busy, sizeof(busy), true);
+	x11[0] = 0;
+	for (int i = 0; i < svc.nx11 && svc.x11_port; i++)
+		snprintf(x11 + strlen(x11), sizeof(x11) - strlen(x11), "%s:%u", i ? "," : "",
+			 svc.x11_disp[i]);
 
 	snprintf(out, len,
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
 		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
-		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\n",
+		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -159,7 +171,8 @@ static void status_text(char *out, size_t len)
 		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
 		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
-		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image);
+		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image,
+		 x11);
 }
 
 static void on_closed_free(uv_handle_t *h)
@@ -514,6 +527,42 @@ static void fwd_list(char *out, size_t len, bool busy)
 					      svc.fwd[i].port);
 }
 
+/* Tell the agent the host's X displays when they changed (and once after it is ready). */
+static void on_x11_scan(uv_timer_t *t)
+{
+	uint8_t d[64], msg[2 + 64];
+	int n;
+
+	if (!svc.chan_open || !svc.ready || svc.stopping)
+		return;
+	n = vm_x11_displays(d, (int)sizeof(d));
+	if (n == svc.nx11 && !memcmp(d, svc.x11_disp, (size_t)n))
+		return;
+	msg[0] = (uint8_t)svc.x11_port;
+	msg[1] = (uint8_t)(svc.x11_port >> 8);
+	memcpy(msg + 2, d, (size_t)n);
+	send_to((uv_stream_t *)&svc.chan, VM_MSG_X11, 0, msg, 2 + (size_t)n);
+	memcpy(svc.x11_disp, d, (size_t)n);
+	svc.nx11 = n;
+}
+
+/* X11 forwarding rides on the user-mode network and is switched with port forwarding. */
+static void x11_start(void)
+{
+	int r;
+
+	if (!svc.cfg->net || !svc.cfg->forward || svc.x11_port)
+		return;
+	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port);
+	if (r < 0) {
+		say("X11 forwarding is off: cannot listen on 127.0.0.1: %s", uv_strerror(r));
+		svc.x11_port = 0;
+		return;
+	}
+	svc.nx11 = -1;
+	uv_timer_start(&svc.x11_scan, on_x11_scan, 0, X11_SCAN_MS);
+}
+
 static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 {
 	struct client *c;
@@ -528,6 +577,7 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 			return;
 		}
 		ready_report("ok\n");
+		x11_start();
 		say("ready after %llu ms (%s: %s)",
 		    (unsigned long long)(svc.ready_ms - svc.start_ms), svc.vm.accel, svc.accel_why);
 		idle_update();
@@ -892,6 +942,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	uv_timer_init(svc.loop, &svc.idle);
 	uv_timer_init(svc.loop, &svc.boot);
 	uv_timer_init(svc.loop, &svc.last);
+	uv_timer_init(svc.loop, &svc.x11_scan);
 	if (vm_boot(probe.accel) < 0)
 		return -LINUX_EIO;
 	uv_run(svc.loop, UV_RUN_DEFAULT);

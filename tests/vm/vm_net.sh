@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # vm-mode networking: loopback, the user-mode network with DNS, localhost forwarding,
-# --no-forward, --no-net; --kernel (its errors, and vm status naming the kernel); and
+# X11 forwarding, --no-forward, --no-net; --kernel (its errors, and vm status naming the kernel); and
 # extended attributes on the 9p and virtio-fs shares (one VM boot serves them all).
 # Usage: vm_net.sh LXRUN NETTOOL
 here=$(cd "$(dirname "$0")" && pwd)
@@ -145,6 +145,38 @@ else
 	done
 fi
 
+# X11: a client in the guest draws on the host's X server (here an Xvfb), and so does one in
+# translate mode; the window is looked for on the host with xwininfo
+xdisp=
+if ! command -v Xvfb >/dev/null || ! command -v xclock >/dev/null ||
+	! command -v xwininfo >/dev/null; then
+	echo "ok - skip: X11 forwarding (Xvfb, xclock or xwininfo missing: apt-get install xvfb x11-apps x11-utils)"
+else
+	for n in $(seq 91 120); do
+		[ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { xdisp=$n; break; }
+	done
+	Xvfb :$xdisp -screen 0 640x480x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+	xpid=$!
+	wait_for 20 test -S /tmp/.X11-unix/X$xdisp || not_ok "Xvfb :$xdisp starts" "$(cat "$WORK/xvfb.log")"
+	if wait_for 10 sh -c "'$LXRUN' vm status | grep -q 'X11 displays.*:$xdisp'"; then
+		ok "vm status lists the host's display :$xdisp"
+	else
+		not_ok "vm status lists the host's display :$xdisp" "$("$LXRUN" vm status)"
+	fi
+	for mode in vm translate; do
+		DISPLAY=:$xdisp "$LXRUN" --mode $mode xclock -title "lxrun-$mode-$$" >"$WORK/xclock.out" 2>&1 &
+		cpid=$!
+		if wait_for 60 xwininfo -display :$xdisp -name "lxrun-$mode-$$"; then
+			ok "$mode mode: an X11 client's window appears on the host's display"
+		else
+			not_ok "$mode mode: an X11 client's window appears on the host's display" \
+				"$(cat "$WORK/xclock.out")"
+		fi
+		kill -TERM $cpid
+		wait $cpid 2>/dev/null
+	done
+fi
+
 # --no-forward: the network stays, ports are not forwarded
 "$LXRUN" vm stop >/dev/null
 "$LXRUN" vm start --no-forward >/dev/null 2>&1
@@ -159,6 +191,12 @@ check "--no-forward: the guest reaches its own server" "served from the guest" \
 	"$(vm "$NETTOOL" get 10.0.2.15 "$port" 2>&1)"
 kill -TERM $spid
 wait $spid
+if [ -n "$xdisp" ]; then
+	DISPLAY=:$xdisp vm xwininfo -root >/dev/null 2>&1
+	check "--no-forward: no X11 forwarding either" 1 $?
+	kill $xpid
+	wait $xpid 2>/dev/null
+fi
 
 # --no-net: loopback only
 "$LXRUN" vm stop >/dev/null

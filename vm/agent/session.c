@@ -422,6 +422,10 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		else
 			session_start(h->session, p, h->len);
 		return;
+	case VM_MSG_X11:
+		if (h->len >= 2 && h->len <= 2 + 256)
+			agent_relay_x11((uint16_t)(p[0] | p[1] << 8), p + 2, (int)h->len - 2);
+		return;
 	case VM_MSG_POWEROFF:
 		agent_poweroff();
 	default:
