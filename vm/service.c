@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -69,6 +70,7 @@ static struct service {
 	uv_tcp_t x11;		/* the X11 relay's listener */
 	uv_timer_t x11_scan;
 	uint16_t x11_port;	/* 0: no X11 forwarding */
+	uint8_t x11_token[VM_X11_TOKEN];
 	uint8_t x11_disp[64];	/* the displays last told to the agent */
 	int nx11;		/* how many; -1: tell the agent even an empty set */
 } svc;
@@ -530,7 +532,7 @@ static void fwd_list(char *out, size_t len, bool busy)
 /* Tell the agent the host's X displays when they changed (and once after it is ready). */
 static void on_x11_scan(uv_timer_t *t)
 {
-	uint8_t d[64], msg[2 + 64];
+	uint8_t d[64], msg[2 + VM_X11_TOKEN + 64];
 	int n;
 
 	if (!svc.chan_open || !svc.ready || svc.stopping)
@@ -540,8 +542,9 @@ static void on_x11_scan(uv_timer_t *t)
 		return;
 	msg[0] = (uint8_t)svc.x11_port;
 	msg[1] = (uint8_t)(svc.x11_port >> 8);
-	memcpy(msg + 2, d, (size_t)n);
-	send_to((uv_stream_t *)&svc.chan, VM_MSG_X11, 0, msg, 2 + (size_t)n);
+	memcpy(msg + 2, svc.x11_token, VM_X11_TOKEN);
+	memcpy(msg + 2 + VM_X11_TOKEN, d, (size_t)n);
+	send_to((uv_stream_t *)&svc.chan, VM_MSG_X11, 0, msg, 2 + VM_X11_TOKEN + (size_t)n);
 	memcpy(svc.x11_disp, d, (size_t)n);
 	svc.nx11 = n;
 }
@@ -553,7 +556,11 @@ static void x11_start(void)
 
 	if (!svc.cfg->net || !svc.cfg->forward || svc.x11_port)
 		return;
-	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port);
+	if (getrandom(svc.x11_token, sizeof(svc.x11_token), 0) != (ssize_t)sizeof(svc.x11_token)) {
+		say("X11 forwarding is off: no random token: %s", strerror(errno));
+		return;
+	}
+	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port, svc.x11_token);
 	if (r < 0) {
 		say("X11 forwarding is off: cannot listen on 127.0.0.1: %s", uv_strerror(r));
 		svc.x11_port = 0;

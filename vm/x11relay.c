@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* The host end of X11 forwarding: a TCP listener on 127.0.0.1 that the guest reaches as
- * 10.0.2.2 through QEMU's user-mode network. The agent's relay sends the display number in the
- * first byte; the rest of the connection is piped to the host's /tmp/.X11-unix/XN. */
+ * 10.0.2.2 through QEMU's user-mode network. The agent's relay first sends a random token that
+ * the service handed it over the control channel (any local user can connect to 127.0.0.1, and
+ * the X server would see this root process as the client) and the display number; the rest
+ * of the connection is piped to the host's /tmp/.X11-unix/XN. */
 #include "vm/x11relay.h"
 
 #include <dirent.h>
@@ -22,6 +24,7 @@ struct xconn {
 	int open;    /* handles not yet closed */
 	char *pending; /* bytes from the guest before the X server connection is up */
 	size_t npending;
+	const uint8_t *token; /* what the agent must send first */
 };
 
 /* The handles' data pointers stay NULL (the service's close-all walk reads them as its own),
@@ -164,7 +167,7 @@ static void on_x_connected(uv_connect_t *req, int status)
 static void on_read_tcp(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
 	struct xconn *c = XC_OF_TCP(s);
-	const char *p = buf->base;
+	char *q;
 
 	if (n < 0) {
 		if (n == UV_EOF && c->connected)
@@ -174,34 +177,47 @@ static void on_read_tcp(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		free(buf->base);
 		return;
 	}
-	if (!c->have_display && n > 0) {
+	if (c->connected) {
+		if (n > 0)
+			relay(c, s, (uv_stream_t *)&c->pipe, buf->base, (size_t)n);
+		free(buf->base);
+		return;
+	}
+	/* the preamble: the token, then the display number; anything after it waits */
+	q = realloc(c->pending, c->npending + (size_t)n);
+	if (!q) {
+		xconn_close(c);
+		free(buf->base);
+		return;
+	}
+	memcpy(q + c->npending, buf->base, (size_t)n);
+	c->pending = q;
+	c->npending += (size_t)n;
+	free(buf->base);
+	if (!c->have_display && c->npending >= VM_X11_TOKEN + 1) {
+		unsigned char diff = 0;
 		char path[64];
+		size_t i;
 
+		for (i = 0; i < VM_X11_TOKEN; i++)
+			diff |= (unsigned char)(c->pending[i] ^ c->token[i]);
+		if (diff) { /* not our agent: some other local program */
+			xconn_close(c);
+			return;
+		}
 		c->have_display = true;
-		snprintf(path, sizeof(path), "/tmp/.X11-unix/X%u", (unsigned char)p[0]);
-		p++;
-		n--;
+		snprintf(path, sizeof(path), "/tmp/.X11-unix/X%u",
+			 (unsigned char)c->pending[VM_X11_TOKEN]);
+		c->npending -= VM_X11_TOKEN + 1;
+		memmove(c->pending, c->pending + VM_X11_TOKEN + 1, c->npending);
 		uv_pipe_init(s->loop, &c->pipe, 0);
 		c->open = 2;
 		c->creq.data = c;
 		uv_pipe_connect(&c->creq, &c->pipe, path, on_x_connected);
 		uv_read_stop(s); /* until the X server answers */
+	} else if (c->npending > 4096) {
+		xconn_close(c);
 	}
-	if (n > 0 && !c->connected) {
-		char *q = realloc(c->pending, c->npending + (size_t)n);
-
-		if (!q) {
-			xconn_close(c);
-			free(buf->base);
-			return;
-		}
-		memcpy(q + c->npending, p, (size_t)n);
-		c->pending = q;
-		c->npending += (size_t)n;
-	} else if (n > 0) {
-		relay(c, s, (uv_stream_t *)&c->pipe, p, (size_t)n);
-	}
-	free(buf->base);
 }
 
 static void on_connection(uv_stream_t *server, int status)
@@ -212,6 +228,7 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	uv_tcp_init(server->loop, &c->tcp);
 	c->open = 1;
+	c->token = server->data;
 	if (uv_accept(server, (uv_stream_t *)&c->tcp) < 0) {
 		xconn_close(c);
 		return;
@@ -219,7 +236,7 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read_tcp);
 }
 
-int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port)
+int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token)
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in sa;
@@ -227,6 +244,7 @@ int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port)
 
 	uv_ip4_addr("127.0.0.1", 0, &sa);
 	r = uv_tcp_init(loop, server);
+	server->data = (void *)token; /* read by on_connection only */
 	if (!r)
 		r = uv_tcp_bind(server, (const struct sockaddr *)&sa, 0);
 	if (!r)

@@ -7,9 +7,13 @@
 #include <stdint.h>
 #include <uv.h>
 
+#define VM_X11_TOKEN 16 /* bytes of the secret a relay connection starts with */
+
 /* Listen on 127.0.0.1:PORT (any free port, into *port) for the agent's X11 relay connections:
- * the first byte names the display N, the rest is piped to /tmp/.X11-unix/XN. */
-int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port);
+ * they start with `token` (VM_X11_TOKEN bytes, kept by the caller) and the display number N;
+ * the rest is piped to /tmp/.X11-unix/XN. Connections without the token are closed.
+ * server->data is the relay's. */
+int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token);
 
 /* The host's X displays (sockets /tmp/.X11-unix/XN, N < 256) into out; returns how many. */
 int vm_x11_displays(uint8_t *out, int max);

@@ -40,10 +40,12 @@ struct agent_ports {
 void agent_listen_ports(struct agent_ports *p);
 
 /* Relays (relay.c): 10.0.2.15:P -> loopback:P for the loopback-only listeners `ports`, and
- * the abstract X11 sockets of `displays` -> the host's X11 relay `port` (0: none). */
+ * the abstract X11 sockets of `displays` -> the host's X11 relay `port` (0: none), each
+ * connection opened with `token` and the display number. */
 struct pollfd;
 void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n);
-void agent_relay_x11(uint16_t port, const uint8_t *displays, int n);
+#define AGENT_X11_TOKEN 16 /* the host relay wants these bytes first (VM_MSG_X11) */
+void agent_relay_x11(uint16_t port, const uint8_t *token, const uint8_t *displays, int n);
 /* Poll entries of the relays into pfds (at most max); then agent_relay_run with the same. */
 int agent_relay_fill(struct pollfd *pfds, int max);
 void agent_relay_run(const struct pollfd *pfds, int n);

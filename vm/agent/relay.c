@@ -5,7 +5,8 @@
  *    and relays each connection to the loopback address;
  *  - X11: the agent listens on the abstract sockets @/tmp/.X11-unix/XN (libxcb tries them
  *    first) for the host's displays and relays each connection to the VM service's X11 port
- *    on the host (10.0.2.2 in the user-mode network), naming the display in one byte. */
+ *    on the host (10.0.2.2 in the user-mode network), opening with the service's token and
+ *    the display number. */
 #include "vm/agent/agent.h"
 
 #include <arpa/inet.h>
@@ -46,6 +47,7 @@ static struct pair {
 } *pairs[MAX_PAIRS];
 
 static uint16_t x11_port; /* the VM service's relay port on the host; 0: none */
+static uint8_t x11_token[AGENT_X11_TOKEN];
 
 static int listener_add(int kind, uint16_t port, bool v6)
 {
@@ -132,11 +134,12 @@ void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n)
 			listener_del(&listeners[i]);
 }
 
-void agent_relay_x11(uint16_t port, const uint8_t *displays, int n)
+void agent_relay_x11(uint16_t port, const uint8_t *token, const uint8_t *displays, int n)
 {
 	int i, j;
 
 	x11_port = port;
+	memcpy(x11_token, token, AGENT_X11_TOKEN);
 	for (i = 0; i < nlisteners; i++) {
 		bool want = false;
 
@@ -216,9 +219,10 @@ static void accept_one(struct listener *l)
 			continue;
 		p->fd[0] = c;
 		p->fd[1] = t;
-		if (l->kind == L_X11) { /* the host side wants the display number first */
-			p->buf[0][0] = (uint8_t)l->port;
-			p->len[0] = 1;
+		if (l->kind == L_X11) { /* the host side wants its token and the display first */
+			memcpy(p->buf[0], x11_token, AGENT_X11_TOKEN);
+			p->buf[0][AGENT_X11_TOKEN] = (uint8_t)l->port;
+			p->len[0] = AGENT_X11_TOKEN + 1;
 		}
 		pairs[i] = p;
 		return;

@@ -423,8 +423,9 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 			session_start(h->session, p, h->len);
 		return;
 	case VM_MSG_X11:
-		if (h->len >= 2 && h->len <= 2 + 256)
-			agent_relay_x11((uint16_t)(p[0] | p[1] << 8), p + 2, (int)h->len - 2);
+		if (h->len >= 2 + AGENT_X11_TOKEN && h->len <= 2 + AGENT_X11_TOKEN + 256)
+			agent_relay_x11((uint16_t)(p[0] | p[1] << 8), p + 2, p + 2 + AGENT_X11_TOKEN,
+					(int)h->len - 2 - AGENT_X11_TOKEN);
 		return;
 	case VM_MSG_POWEROFF:
 		agent_poweroff();
