@@ -48,6 +48,9 @@ enum {
 	OPT_DISK,
 	OPT_WORKDIR,
 	OPT_TCG_CACHE,
+	OPT_NO_NET,
+	OPT_NO_FORWARD,
+	OPT_KERNEL,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +69,9 @@ static const struct option long_opts[] = {
 	{"unsafe-fast", no_argument, NULL, OPT_UNSAFE_FAST},
 	{"disk", no_argument, NULL, OPT_DISK},
 	{"workdir", required_argument, NULL, OPT_WORKDIR},
+	{"no-net", no_argument, NULL, OPT_NO_NET},
+	{"no-forward", no_argument, NULL, OPT_NO_FORWARD},
+	{"kernel", required_argument, NULL, OPT_KERNEL},
 	{"tty", no_argument, NULL, 't'},
 	{"no-tty", no_argument, NULL, 'T'},
 	{"help", no_argument, NULL, 'h'},
@@ -86,6 +92,15 @@ static void usage_vm_options(FILE *o)
 	      "  --idle-timeout S        stop the VM after S idle seconds (default 300; 0 never)\n"
 	      "  --disk-size MB          size of the ext4 disk when it is created (default 1024)\n"
 	      "  --unsafe-fast           boot with mitigations=off rodata=off\n"
+	      "  --kernel PATH           guest kernel, a bzImage with its modules in\n"
+	      "                          /lib/modules/RELEASE (setting: LXRUN_VM_KERNEL;\n"
+	      "                          default: the newest /boot/vmlinuz-* with modules)\n"
+	      "  --no-net                no network device: only loopback (setting:\n"
+	      "                          LXRUN_VM_NET=0); by default the guest has QEMU's\n"
+	      "                          user-mode network (10.0.2.15, DNS 10.0.2.3)\n"
+	      "  --no-forward            do not forward the TCP ports guest programs listen on\n"
+	      "                          to the host's 127.0.0.1, nor the host's X11 displays\n"
+	      "                          into the guest (setting: LXRUN_VM_FORWARD=0)\n"
 	      "  --state-dir DIR         images, disk, sockets, logs (default $LXRUN_STATE_DIR,\n"
 	      "                          else $XDG_STATE_HOME/lxrun, else ~/.local/state/lxrun)\n",
 	      o);
@@ -223,6 +238,22 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			break;
 		case OPT_UNSAFE_FAST:
 			o->cfg.unsafe_fast = true;
+			o->boot_opts = true;
+			break;
+		case OPT_NO_NET:
+			o->cfg.net = o->cfg.forward = false;
+			o->boot_opts = true;
+			break;
+		case OPT_KERNEL:
+			if (strlen(optarg) >= sizeof(o->cfg.kernel)) {
+				cli_err("--kernel: path too long");
+				return -1;
+			}
+			snprintf(o->cfg.kernel, sizeof(o->cfg.kernel), "%s", optarg);
+			o->boot_opts = true;
+			break;
+		case OPT_NO_FORWARD:
+			o->cfg.forward = false;
 			o->boot_opts = true;
 			break;
 		case OPT_DISK:
@@ -490,7 +521,11 @@ static void warn_mismatch(const struct vm_opts *o, const char *status)
 	if (strcmp(status_get(status, "root", v, sizeof(v)), root) ||
 	    strcmp(status_get(status, "share_9p", v, sizeof(v)), o->cfg.opts_9p) ||
 	    strcmp(status_get(status, "virtiofs", v, sizeof(v)),
-		   o->cfg.virtiofs ? o->cfg.vfs_cache : "off"))
+		   o->cfg.virtiofs ? o->cfg.vfs_cache : "off") ||
+	    strcmp(status_get(status, "net", v, sizeof(v)), o->cfg.net ? "user" : "off") ||
+	    (o->cfg.kernel[0] &&
+	     strcmp(status_get(status, "kernel_image", v, sizeof(v)), o->cfg.kernel)) ||
+	    strcmp(status_get(status, "forward", v, sizeof(v)), o->cfg.forward ? "on" : "off"))
 		cli_err("note: the running VM was started with other settings (lxrun vm status); "
 			"run 'lxrun vm stop' first to apply new ones");
 }
@@ -549,7 +584,7 @@ static int run_in_vm(struct vm_opts *o, char **argv)
 	static char stdin_path[PATH_MAX];
 	static const int fwd[] = {SIGINT,  SIGTERM, SIGHUP,   SIGQUIT,
 				  SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM};
-	char status[2048], why[VM_WHY_LEN], cwd[PATH_MAX];
+	char status[4096], why[VM_WHY_LEN], cwd[PATH_MAX];
 	struct vm_exec req = {0};
 	struct vm_exit ex;
 	bool started;
@@ -624,7 +659,7 @@ int cmd_run_vm(int argc, char **argv)
 
 static int vm_status(struct vm_opts *o)
 {
-	char status[2048], v[VM_WHY_LEN];
+	char status[4096], v[VM_WHY_LEN];
 	struct vm_probe p;
 	int fd = vm_client_connect(&o->cfg);
 
@@ -644,6 +679,17 @@ static int vm_status(struct vm_opts *o)
 		       status_get(status, "root", v, 100),
 		       status_get(status, "share_9p", v + 100, 200),
 		       status_get(status, "virtiofs", v + 300, 100));
+		printf("network: %s; localhost forwarding: %s",
+		       status_get(status, "net", v, 100), status_get(status, "forward", v + 100, 100));
+		if (*status_get(status, "forwarded", v, sizeof(v)))
+			printf(" (ports %s)", v);
+		if (*status_get(status, "busy", v, sizeof(v)))
+			printf("; busy on the host, not forwarded: %s", v);
+		if (*status_get(status, "x11", v, sizeof(v)))
+			printf("; X11 displays %s", v);
+		printf("\n");
+		printf("kernel: %s", status_get(status, "kernel", v, sizeof(v)));
+		printf(" (%s)\n", status_get(status, "kernel_image", v, sizeof(v)));
 		printf("guest: %s MiB, %s CPUs; idle timeout %s s\n",
 		       status_get(status, "mem_mb", v, 50), status_get(status, "cpus", v + 50, 50),
 		       status_get(status, "idle_timeout_s", v + 100, 50));
@@ -653,6 +699,14 @@ static int vm_status(struct vm_opts *o)
 	vm_probe_accel(&o->cfg, &p);
 	printf("VM: stopped\n");
 	printf("accelerator: %s (%s)\n", p.accel, p.why);
+	{
+		struct vm_kernel k;
+
+		if (vm_kernel_find(&o->cfg, &k, v) < 0)
+			printf("kernel: %s\n", v);
+		else
+			printf("kernel: %s (%s)\n", k.version, k.image);
+	}
 	printf("state directory: %s\n", o->cfg.state_dir);
 	return 3;
 }
@@ -703,7 +757,7 @@ int cmd_vm(int argc, char **argv)
 	struct vm_opts o;
 	const char *sub;
 	bool help, started;
-	char status[2048];
+	char status[4096];
 	int fd;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -21,6 +21,8 @@ PKGS=(
 	# tests/services: the servers run under lxrun, their clients natively.
 	curl nginx-light redis-server redis-tools lighttpd apache2 apache2-utils
 	postgresql postgresql-client mariadb-server mariadb-client openssh-server openssh-client
+	# tests/vm: xattrs on the shares, X11 forwarding to a virtual display
+	attr xvfb x11-apps x11-utils
 )
 # The services that package installs would start and enable; the tests start their own copies
 # on their own ports and none may be left running.

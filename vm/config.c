@@ -27,6 +27,8 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->tcg_cache_mb = 128; /* QEMU's default (1 GiB) let host RSS grow to ~490 MiB */
 	cfg->idle_s = 300;
 	cfg->disk_mb = 1024;
+	cfg->net = !((s = getenv("LXRUN_VM_NET")) && !strcmp(s, "0"));
+	cfg->forward = cfg->net && !((s = getenv("LXRUN_VM_FORWARD")) && !strcmp(s, "0"));
 	if ((s = getenv("LXRUN_STATE_DIR")) && *s)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", s);
 	else if ((s = getenv("XDG_STATE_HOME")) && *s)

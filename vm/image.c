@@ -16,7 +16,7 @@
 
 #include "abi/linux_errno.h"
 
-#define STAMP_FORMAT 4 /* bump when the image layout changes */
+#define STAMP_FORMAT 5 /* bump when the image layout changes */
 
 extern char **environ;
 
@@ -41,11 +41,50 @@ int vm_run_tool(char *const argv[], const char *in, const char *out)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* The x86 boot protocol: "HdrS" at 0x202; the u16 at 0x20e plus 0x200 is the offset of the
+ * NUL-terminated version string ("6.1.0-57-amd64 (debian-kernel@...) #1 SMP ..."). */
+static int kernel_header(const char *path, struct vm_kernel *k, char *why)
+{
+	uint8_t hdr[0x210];
+	char ver[sizeof(k->version)];
+	ssize_t n;
+	size_t l;
+	off_t off;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		snprintf(why, VM_WHY_LEN, "kernel %s: %s", path, strerror(errno));
+		return -LINUX_ENOENT;
+	}
+	n = pread(fd, hdr, sizeof(hdr), 0);
+	if (n != (ssize_t)sizeof(hdr) || memcmp(hdr + 0x202, "HdrS", 4)) {
+		close(fd);
+		snprintf(why, VM_WHY_LEN,
+			 "kernel %s is not a Linux x86 kernel image (a bzImage such as "
+			 "/boot/vmlinuz-*: no boot header)",
+			 path);
+		return -LINUX_ENOEXEC;
+	}
+	off = 0x200 + (hdr[0x20e] | hdr[0x20f] << 8);
+	n = pread(fd, ver, sizeof(ver) - 1, off);
+	close(fd);
+	ver[n > 0 ? n : 0] = 0;
+	l = strcspn(ver, " ");
+	if (n <= 0 || !l || l >= sizeof(k->release) || strlen(ver) == sizeof(ver) - 1) {
+		snprintf(why, VM_WHY_LEN, "kernel %s has no readable version string", path);
+		return -LINUX_ENOEXEC;
+	}
+	snprintf(k->version, sizeof(k->version), "%s", ver);
+	memcpy(k->release, ver, l);
+	k->release[l] = 0;
+	return 0;
+}
+
 /* Newest /boot/vmlinuz-RELEASE whose /lib/modules/RELEASE exists, or the configured one. */
 int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why)
 {
 	struct stat st;
-	const char *base;
+	int r;
 
 	memset(k, 0, sizeof(*k));
 	if (cfg->kernel[0]) {
@@ -72,28 +111,27 @@ int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why)
 			snprintf(why, VM_WHY_LEN,
 				 "no kernel found: vm mode needs /boot/vmlinuz-RELEASE with "
 				 "/lib/modules/RELEASE (apt-get install linux-image-amd64), or "
-				 "LXRUN_VM_KERNEL=PATH");
+				 "--kernel PATH");
 			return -LINUX_ENOENT;
 		}
 	}
 	if (stat(k->image, &st) < 0) {
-		snprintf(why, VM_WHY_LEN, "kernel %s: %s (apt-get install linux-image-amd64)",
-			 k->image, strerror(errno));
+		snprintf(why, VM_WHY_LEN, "kernel %s: %s%s", k->image, strerror(errno),
+			 cfg->kernel[0] ? " (given with --kernel or LXRUN_VM_KERNEL)"
+					: " (apt-get install linux-image-amd64)");
 		return -LINUX_ENOENT;
 	}
-	base = strrchr(k->image, '/');
-	base = base ? base + 1 : k->image;
-	if (strncmp(base, "vmlinuz-", 8)) {
-		snprintf(why, VM_WHY_LEN, "kernel %s: expected a name vmlinuz-RELEASE", k->image);
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(why, VM_WHY_LEN, "kernel %s is not a regular file", k->image);
 		return -LINUX_EINVAL;
 	}
-	snprintf(k->release, sizeof(k->release), "%s", base + 8);
+	r = kernel_header(k->image, k, why);
+	if (r < 0)
+		return r;
+	/* a kernel without a module tree must have its drivers built in */
 	snprintf(k->modules, sizeof(k->modules), "/lib/modules/%s", k->release);
-	if (stat(k->modules, &st) < 0) {
-		snprintf(why, VM_WHY_LEN, "modules of kernel %s: %s: %s", k->release, k->modules,
-			 strerror(errno));
-		return -LINUX_ENOENT;
-	}
+	if (stat(k->modules, &st) < 0 || !S_ISDIR(st.st_mode))
+		k->modules[0] = 0;
 	return 0;
 }
 
@@ -196,6 +234,8 @@ static void stamp_make(const struct vm_kernel *k, char *out, size_t len)
 	snprintf(out, len, "format=%d\nagent=%zu %016llx\n", STAMP_FORMAT, alen,
 		 (unsigned long long)fnv1a(agent, alen));
 	stamp_file(out, len, "kernel", k->image);
+	if (!k->modules[0])
+		return;
 	snprintf(path, sizeof(path), "%s/modules.dep", k->modules);
 	stamp_file(out, len, "modules.dep", path);
 	snprintf(path, sizeof(path), "%s/kernel", k->modules);
@@ -244,7 +284,8 @@ int vm_image_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *
 	}
 	if (stamp_matches(spath, stamp) && !access(kpath, R_OK) && !access(ipath, R_OK))
 		goto out;
-	snprintf(msg, sizeof(msg), "building VM image (kernel %s)...", k.release);
+	snprintf(msg, sizeof(msg), "building VM image (kernel %s%s)...", k.release,
+		 k.modules[0] ? "" : ", no /lib/modules for it: its drivers must be built in");
 	if (progress)
 		progress(msg, ctx);
 	unlink(spath);

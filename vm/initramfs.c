@@ -15,10 +15,11 @@
 #define OBJCOPY "/usr/bin/objcopy"
 
 /* What the agent needs: the virtio-mmio transport, the console port, block, both shares,
- * overlayfs for the writable root and ext4 for the disk. */
+ * overlayfs for the writable root, ext4 for the disk and virtio_net (with net_failover and
+ * failover) for the user-mode network. */
 static const char *const wanted[] = {
-	"virtio_mmio", "virtio_console", "virtio_blk", "9pnet_virtio",
-	"9p",	       "virtiofs",	 "overlay",    "ext4",
+	"virtio_mmio", "virtio_console", "virtio_blk", "9pnet_virtio", "9p",
+	"virtiofs",    "overlay",	 "ext4",       "virtio_net",
 };
 
 struct modlist {
@@ -262,6 +263,8 @@ int vm_initramfs_build(const char *out_path, const char *moddir, char *why)
 
 	if (!mods)
 		return -LINUX_ENOMEM;
+	if (!moddir || !*moddir)
+		goto write; /* a kernel with everything built in */
 	db.dep = read_text(moddir, "modules.dep");
 	db.softdep = read_text(moddir, "modules.softdep");
 	db.alias = read_text(moddir, "modules.alias");
@@ -276,6 +279,7 @@ int vm_initramfs_build(const char *out_path, const char *moddir, char *why)
 		r = add_module(&db, wanted[i], mods, 0, why);
 	if (r < 0)
 		goto out;
+write:
 	f = fopen(out_path, "we");
 	if (!f) {
 		r = -errno;

@@ -37,6 +37,11 @@ enum vm_msg {
 	VM_MSG_EXIT = 12,     /* agent -> host: u32 kind (0 exited, 1 signaled), u32 value */
 	VM_MSG_ERROR = 13,    /* either: i32 negative errno, then a message */
 	VM_MSG_POWEROFF = 14, /* host -> agent: sync and power off */
+	VM_MSG_PORTS = 15,    /* agent -> host, session 0: u16 ports (LE), every TCP port that
+			       * listens reachably from the host now; sent when the set changes */
+	VM_MSG_X11 = 16,      /* host -> agent, session 0: u16 port (LE) of the host's X11 relay
+			       * (10.0.2.2:port in the guest), 16 bytes of token that each relay
+			       * connection starts with, then one byte per host display */
 	/* between lxrun clients and the VM service only; never reach the agent */
 	VM_MSG_STATUS = 20, /* client asks, service answers with key=value lines */
 	VM_MSG_STOP = 21,   /* client asks the service to stop the VM */

@@ -21,8 +21,8 @@
 #define QEMU_BIN      "/usr/bin/qemu-system-x86_64"
 #define VIRTIOFSD_BIN "/usr/lib/qemu/virtiofsd"
 
-/* Initcalls that cost tens of ms each under TCG and serve nothing in this VM (no network, no
- * kprobes, no keys; the module signatures are stripped anyway), found with initcall_debug;
+/* Initcalls that cost tens of ms each under TCG and serve nothing in this VM (TCP falls back
+ * to reno congestion control, which is all a user-mode network needs; no kprobes, no keys; the module signatures are stripped anyway), found with initcall_debug;
  * and tsc=reliable: QEMU's TSC is one host clock for all vCPUs, so the sync check (365 ms
  * for the second vCPU) and the clocksource watchdog only cost time. */
 #define BOOT_TRIMS                                                                                 \
@@ -180,7 +180,8 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	char qlog[PATH_MAX], vlog[PATH_MAX], console[PATH_MAX + 16], host[64] = "lxrun-vm";
 	char append[2048], mem[32], smp[16], machine[128], memobj[96], fsdev[PATH_MAX + 64];
 	char drive[PATH_MAX + 64], ctlchr[PATH_MAX + 64], vfschr[PATH_MAX + 64];
-	char vsock[PATH_MAX + 32], vsrc[64], vcache[64], accelopt[64];
+	char vsock[PATH_MAX + 32], vsrc[64], vcache[64], accelopt[64], qmp[PATH_MAX];
+	char qmpopt[PATH_MAX + 64];
 	char *argv[80];
 	int n = 0, r;
 
@@ -190,7 +191,7 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	if (vm_path(cfg, "vmlinux", kernel) || vm_path(cfg, "initramfs.cpio", initrd) ||
 	    vm_path(cfg, "disk.img", disk) || vm_path(cfg, "ctl.sock", ctl) ||
 	    vm_path(cfg, "vfs.sock", vfs) || vm_path(cfg, "qemu.log", qlog) ||
-	    vm_path(cfg, "virtiofsd.log", vlog))
+	    vm_path(cfg, "virtiofsd.log", vlog) || vm_path(cfg, "qmp.sock", qmp))
 		return -LINUX_ENAMETOOLONG;
 	snprintf(console, sizeof(console), "file:%s/console.log", cfg->state_dir);
 	if (access(QEMU_BIN, X_OK)) {
@@ -200,6 +201,7 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	}
 	unlink(ctl);
 	unlink(vfs);
+	unlink(qmp);
 	gethostname(host, sizeof(host) - 1);
 	if (cfg->virtiofs) {
 		if (access(VIRTIOFSD_BIN, X_OK)) {
@@ -212,9 +214,10 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 		snprintf(vsock, sizeof(vsock), "--socket-path=%s", vfs);
 		snprintf(vsrc, sizeof(vsrc), "source=/");
 		snprintf(vcache, sizeof(vcache), "cache=%s", cfg->vfs_cache);
-		/* the namespace sandbox pivot_roots into the source, which fails for "/" */
-		char *vargv[] = {VIRTIOFSD_BIN,	   vsock, "-o", vsrc, "-o", vcache, "-o",
-				 "sandbox=chroot", NULL};
+		/* the namespace sandbox pivot_roots into the source, which fails for "/";
+		 * xattr: extended attributes pass through as on the host (the default is off) */
+		char *vargv[] = {VIRTIOFSD_BIN, vsock, "-o", vsrc, "-o", vcache, "-o",
+				 "sandbox=chroot", "-o", "xattr", NULL};
 
 		vm->helper_pid = spawn(vargv, vlog);
 		r = vm->helper_pid < 0 ? -errno : wait_file(vfs, vm->helper_pid, 10000);
@@ -228,11 +231,12 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	}
 	snprintf(append, sizeof(append),
 		 "console=ttyS0 panic=-1 reboot=t quiet tsc_early_khz=%lu cryptomgr.notests "
-		 "8250.nr_uarts=1 " BOOT_TRIMS " lxrun.root=%s lxrun.9p=%s lxrun.hostname=%s%s%s%s",
+		 "8250.nr_uarts=1 " BOOT_TRIMS " lxrun.root=%s lxrun.9p=%s lxrun.hostname=%s%s%s%s%s%s",
 		 tsc_khz(),
 		 cfg->root_share == VM_SHARE_VIRTIOFS && cfg->virtiofs ? "virtiofs" : "9p",
 		 cfg->opts_9p, host, cfg->virtiofs ? " lxrun.vfs=default" : "",
-		 access(disk, R_OK) ? "" : " lxrun.disk=1",
+		 access(disk, R_OK) ? "" : " lxrun.disk=1", cfg->net ? " lxrun.net=user" : "",
+		 cfg->net && cfg->forward ? " lxrun.fwd=1" : "",
 		 cfg->unsafe_fast ? " mitigations=off rodata=off" : "");
 	/* for debugging boots (initcall_debug, loglevel=7): appended as given */
 	if (getenv("LXRUN_VM_APPEND"))
@@ -251,6 +255,7 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	snprintf(drive, sizeof(drive), "file=%s,if=none,id=d0,format=raw,cache=writeback", disk);
 	snprintf(ctlchr, sizeof(ctlchr), "socket,id=c0,path=%s,server=on,wait=off", ctl);
 	snprintf(vfschr, sizeof(vfschr), "socket,id=vfs,path=%s", vfs);
+	snprintf(qmpopt, sizeof(qmpopt), "unix:%s,server=on,wait=off", qmp);
 
 	argv[n++] = QEMU_BIN;
 	argv[n++] = "-M";
@@ -304,6 +309,16 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	argv[n++] = ctlchr;
 	argv[n++] = "-device";
 	argv[n++] = "virtserialport,chardev=c0,name=lxrun.ctl";
+	/* the monitor: the service adds and removes port forwards through it */
+	argv[n++] = "-qmp";
+	argv[n++] = qmpopt;
+	if (cfg->net) {
+		/* user-mode network: the guest is 10.0.2.15, the host 10.0.2.2, DNS 10.0.2.3 */
+		argv[n++] = "-netdev";
+		argv[n++] = "user,id=n0";
+		argv[n++] = "-device";
+		argv[n++] = "virtio-net-device,netdev=n0";
+	}
 	argv[n] = NULL;
 
 	vm->pid = spawn(argv, qlog);

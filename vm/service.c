@@ -3,21 +3,29 @@
 #include "vm/backend.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "abi/linux_errno.h"
+#include "vm/x11relay.h"
 
 #define BOOT_TIMEOUT_MS (180 * 1000) /* TCG on a busy 2-core host can be slow */
 #define KVM_TIMEOUT_MS	(30 * 1000)
 #define STOP_TIMEOUT_MS (10 * 1000)
+#define QMP_TIMEOUT_MS	(5 * 1000)
+#define MAX_FWD		256
+#define X11_SCAN_MS	2000 /* how often the host's /tmp/.X11-unix is looked at */
 
 struct client {
 	uv_pipe_t pipe;
@@ -52,6 +60,19 @@ static struct service {
 	char sock_path[PATH_MAX];
 	char died[VM_WHY_LEN];
 	vm_log_fn log;
+	struct vm_kernel kernel; /* what the VM boots, for the status */
+	int qmp_fd; /* QEMU's monitor, connected on first use; -1 before */
+	struct fwd {
+		uint16_t port;
+		bool busy; /* the host port could not be taken: reported once, not forwarded */
+	} fwd[MAX_FWD];
+	int nfwd;
+	uv_tcp_t x11;		/* the X11 relay's listener */
+	uv_timer_t x11_scan;
+	uint16_t x11_port;	/* 0: no X11 forwarding */
+	uint8_t x11_token[VM_X11_TOKEN];
+	uint8_t x11_disp[64];	/* the displays last told to the agent */
+	int nx11;		/* how many; -1: tell the agent even an empty set */
 } svc;
 
 /* The service's diary goes to the front end's logger (STATE/service.log), never to a user. */
@@ -119,19 +140,30 @@ static void ready_report(const char *msg)
 	svc.ready_fd = -1;
 }
 
+static void fwd_list(char *out, size_t len, bool busy);
+static void x11_start(void);
+
 static void status_text(char *out, size_t len)
 {
 	uint64_t now = uv_now(svc.loop);
 	struct client *c;
 	int running = 0;
+	char fwd[512], busy[512], x11[400];
 
 	for (c = svc.clients; c; c = c->next)
 		running += c->running;
+	fwd_list(fwd, sizeof(fwd), false);
+	fwd_list(busy, sizeof(busy), true);
+	x11[0] = 0;
+	for (int i = 0; i < svc.nx11 && svc.x11_port; i++)
+		snprintf(x11 + strlen(x11), sizeof(x11) - strlen(x11), "%s:%u", i ? "," : "",
+			 svc.x11_disp[i]);
 
 	snprintf(out, len,
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
-		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\n",
+		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
+		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -140,7 +172,9 @@ static void status_text(char *out, size_t len)
 		 (unsigned long long)((now - svc.start_ms) / 1000), svc.nclients, running,
 		 svc.cfg->root_share == VM_SHARE_VIRTIOFS && svc.cfg->virtiofs ? "virtiofs" : "9p",
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
-		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir);
+		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
+		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image,
+		 x11);
 }
 
 static void on_closed_free(uv_handle_t *h)
@@ -206,7 +240,7 @@ static void shutdown_begin(const char *why);
 
 static void client_frame(struct client *c, const struct vm_frame_hdr *h, const uint8_t *p)
 {
-	char text[2048];
+	char text[4096];
 
 	switch (h->type) {
 	case VM_MSG_HELLO:
@@ -321,6 +355,221 @@ static struct client *client_by_sid(uint32_t sid)
 	return NULL;
 }
 
+/* One line (up to \n) from the monitor into out; false on timeout, error or end. */
+static bool qmp_line(char *out, size_t len)
+{
+	size_t n = 0;
+
+	while (n + 1 < len) {
+		struct pollfd p = {.fd = svc.qmp_fd, .events = POLLIN};
+		ssize_t r;
+
+		if (poll(&p, 1, QMP_TIMEOUT_MS) <= 0)
+			return false;
+		r = read(svc.qmp_fd, out + n, 1);
+		if (r <= 0)
+			return false;
+		if (out[n++] == '\n')
+			break;
+	}
+	out[n] = 0;
+	return true;
+}
+
+/* Send one QMP command and wait for its answer (events that come first are skipped). */
+static bool qmp_call(const char *json, char *out, size_t len)
+{
+	size_t n = strlen(json);
+
+	if (write(svc.qmp_fd, json, n) != (ssize_t)n)
+		return false;
+	while (qmp_line(out, len))
+		if (strstr(out, "\"return\"") || strstr(out, "\"error\""))
+			return !strstr(out, "\"error\"");
+	return false;
+}
+
+static bool qmp_open(void)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char path[PATH_MAX], line[1024];
+	int fd;
+
+	if (svc.qmp_fd >= 0)
+		return true;
+	if (vm_path(svc.cfg, "qmp.sock", path) || strlen(path) >= sizeof(sa.sun_path))
+		return false;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		say("cannot connect to QEMU's monitor %s: %s", path, strerror(errno));
+		close(fd);
+		return false;
+	}
+	svc.qmp_fd = fd;
+	/* the greeting, then capabilities negotiation leaves command mode on */
+	if (!qmp_line(line, sizeof(line)) ||
+	    !qmp_call("{\"execute\":\"qmp_capabilities\"}\n", line, sizeof(line))) {
+		say("QEMU's monitor did not answer");
+		close(fd);
+		svc.qmp_fd = -1;
+		return false;
+	}
+	return true;
+}
+
+static void qmp_close(void)
+{
+	if (svc.qmp_fd >= 0)
+		close(svc.qmp_fd);
+	svc.qmp_fd = -1;
+	svc.nfwd = 0;
+}
+
+/* A human-monitor command; true when it printed nothing (hostfwd_* print only errors). */
+static bool hmp(const char *cmd, char *err, size_t errlen)
+{
+	char json[256], line[1024], *p, *q;
+
+	snprintf(err, errlen, "QEMU's monitor is not reachable");
+	if (!qmp_open())
+		return false;
+	snprintf(json, sizeof(json),
+		 "{\"execute\":\"human-monitor-command\",\"arguments\":{\"command-line\":"
+		 "\"%s\"}}\n",
+		 cmd);
+	if (!qmp_call(json, line, sizeof(line))) {
+		snprintf(err, errlen, "no answer from QEMU's monitor");
+		qmp_close();
+		return false;
+	}
+	p = strstr(line, "\"return\": \"");
+	if (!p || p[11] == '"')
+		return true;
+	p += 11;
+	q = strstr(p, "\\r\\n");
+	snprintf(err, errlen, "%.*s", q ? (int)(q - p) : (int)strcspn(p, "\""), p);
+	return false;
+}
+
+static void fwd_tell_clients(const char *msg)
+{
+	struct client *c;
+
+	for (c = svc.clients; c; c = c->next)
+		if (c->running)
+			send_error_to((uv_stream_t *)&c->pipe, c->sid, -LINUX_EADDRINUSE, msg);
+}
+
+/* The agent's listening ports: forward the new ones, drop the forwards of the gone ones. */
+static void ports_update(const uint8_t *p, size_t len)
+{
+	uint16_t now[MAX_FWD];
+	char cmd[96], err[256];
+	int i, j, n = 0;
+
+	for (i = 0; i + 1 < (int)len && n < MAX_FWD; i += 2)
+		now[n++] = (uint16_t)(p[i] | p[i + 1] << 8);
+	for (i = 0; i < svc.nfwd; i++) {
+		bool still = false;
+
+		for (j = 0; j < n; j++)
+			still |= now[j] == svc.fwd[i].port;
+		if (still)
+			continue;
+		if (!svc.fwd[i].busy) {
+			snprintf(cmd, sizeof(cmd), "hostfwd_remove n0 tcp:127.0.0.1:%u",
+				 svc.fwd[i].port);
+			/* it answers "host forwarding rule for ... removed" */
+			if (hmp(cmd, err, sizeof(err)) || strstr(err, " removed"))
+				say("port %u: forward removed", svc.fwd[i].port);
+			else
+				say("port %u: %s: %s", svc.fwd[i].port, cmd, err);
+		}
+		svc.fwd[i--] = svc.fwd[--svc.nfwd];
+	}
+	for (j = 0; j < n; j++) {
+		bool known = false;
+
+		for (i = 0; i < svc.nfwd; i++)
+			known |= svc.fwd[i].port == now[j];
+		if (known || svc.nfwd == MAX_FWD)
+			continue;
+		svc.fwd[svc.nfwd].port = now[j];
+		snprintf(cmd, sizeof(cmd), "hostfwd_add n0 tcp:127.0.0.1:%u-:%u", now[j], now[j]);
+		svc.fwd[svc.nfwd].busy = !hmp(cmd, err, sizeof(err));
+		if (svc.fwd[svc.nfwd].busy) {
+			char msg[VM_WHY_LEN];
+
+			snprintf(msg, sizeof(msg),
+				 "the guest listens on TCP port %u, but 127.0.0.1:%u on the host is "
+				 "in use or not allowed: not forwarded (%s)",
+				 now[j], now[j], err);
+			say("%s", msg);
+			fwd_tell_clients(msg);
+		} else {
+			say("port %u: forwarded from the host's 127.0.0.1", now[j]);
+		}
+		svc.nfwd++;
+	}
+}
+
+/* "8000,8080" of the forwarded (busy false) or refused (busy true) ports. */
+static void fwd_list(char *out, size_t len, bool busy)
+{
+	size_t n = 0;
+	int i;
+
+	out[0] = 0;
+	for (i = 0; i < svc.nfwd && n + 8 < len; i++)
+		if (svc.fwd[i].busy == busy)
+			n += (size_t)snprintf(out + n, len - n, "%s%u", n ? "," : "",
+					      svc.fwd[i].port);
+}
+
+/* Tell the agent the host's X displays when they changed (and once after it is ready). */
+static void on_x11_scan(uv_timer_t *t)
+{
+	uint8_t d[64], msg[2 + VM_X11_TOKEN + 64];
+	int n;
+
+	if (!svc.chan_open || !svc.ready || svc.stopping)
+		return;
+	n = vm_x11_displays(d, (int)sizeof(d));
+	if (n == svc.nx11 && !memcmp(d, svc.x11_disp, (size_t)n))
+		return;
+	msg[0] = (uint8_t)svc.x11_port;
+	msg[1] = (uint8_t)(svc.x11_port >> 8);
+	memcpy(msg + 2, svc.x11_token, VM_X11_TOKEN);
+	memcpy(msg + 2 + VM_X11_TOKEN, d, (size_t)n);
+	send_to((uv_stream_t *)&svc.chan, VM_MSG_X11, 0, msg, 2 + VM_X11_TOKEN + (size_t)n);
+	memcpy(svc.x11_disp, d, (size_t)n);
+	svc.nx11 = n;
+}
+
+/* X11 forwarding rides on the user-mode network and is switched with port forwarding. */
+static void x11_start(void)
+{
+	int r;
+
+	if (!svc.cfg->net || !svc.cfg->forward || svc.x11_port)
+		return;
+	if (getrandom(svc.x11_token, sizeof(svc.x11_token), 0) != (ssize_t)sizeof(svc.x11_token)) {
+		say("X11 forwarding is off: no random token: %s", strerror(errno));
+		return;
+	}
+	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port, svc.x11_token);
+	if (r < 0) {
+		say("X11 forwarding is off: cannot listen on 127.0.0.1: %s", uv_strerror(r));
+		svc.x11_port = 0;
+		return;
+	}
+	svc.nx11 = -1;
+	uv_timer_start(&svc.x11_scan, on_x11_scan, 0, X11_SCAN_MS);
+}
+
 static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 {
 	struct client *c;
@@ -335,12 +584,15 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 			return;
 		}
 		ready_report("ok\n");
+		x11_start();
 		say("ready after %llu ms (%s: %s)",
 		    (unsigned long long)(svc.ready_ms - svc.start_ms), svc.vm.accel, svc.accel_why);
 		idle_update();
 		return;
 	}
 	if (!h->session) {
+		if (h->type == VM_MSG_PORTS && svc.cfg->forward && svc.cfg->net)
+			ports_update(p, h->len);
 		if (h->type == VM_MSG_ERROR && h->len >= 4)
 			say("agent: %.*s", (int)h->len - 4, (const char *)p + 4);
 		return;
@@ -595,6 +847,7 @@ static int vm_boot(const char *accel)
 	int r, fd;
 
 	svc.start_ms = uv_now(svc.loop);
+	qmp_close(); /* a new QEMU (the TCG boot after a failed KVM one) */
 	r = svc.be->start(svc.cfg, accel, &svc.vm, why);
 	if (r < 0 && !strcmp(accel, "kvm") && !svc.fallback_done) {
 		svc.fallback_done = true;
@@ -672,10 +925,17 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	svc.ready_fd = ready_fd;
 	svc.log = log;
 	svc.next_sid = 1;
+	svc.qmp_fd = -1;
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	svc.loop = uv_default_loop();
 	if (vm_path(cfg, "vm.sock", svc.sock_path))
 		return -LINUX_ENAMETOOLONG;
+	{
+		char why[VM_WHY_LEN];
+
+		if (vm_kernel_find(cfg, &svc.kernel, why) < 0)
+			say("%s", why);
+	}
 	svc.be->probe(cfg, &probe);
 	snprintf(svc.accel_why, sizeof(svc.accel_why), "%s", probe.why);
 	/* catch SIGCHLD before the children exist so no exit goes unseen */
@@ -689,6 +949,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	uv_timer_init(svc.loop, &svc.idle);
 	uv_timer_init(svc.loop, &svc.boot);
 	uv_timer_init(svc.loop, &svc.last);
+	uv_timer_init(svc.loop, &svc.x11_scan);
 	if (vm_boot(probe.accel) < 0)
 		return -LINUX_EIO;
 	uv_run(svc.loop, UV_RUN_DEFAULT);

@@ -26,9 +26,12 @@ struct vm_config {
 	unsigned int idle_s;	   /* stop the VM after this long without clients; 0 never */
 	unsigned int disk_mb;	   /* size of the ext4 disk when it is created */
 	bool unsafe_fast;	   /* mitigations=off rodata=off in the guest */
+	bool net;		   /* QEMU user-mode network (eth0, DNS); lo is always up */
+	bool forward;		   /* guest TCP listeners appear on the host's 127.0.0.1 */
 };
 
-/* Defaults, then $LXRUN_STATE_DIR / $XDG_STATE_HOME / ~/.local/state for the state dir. */
+/* Defaults, then $LXRUN_STATE_DIR / $XDG_STATE_HOME / ~/.local/state for the state dir,
+ * $LXRUN_VM_KERNEL, and $LXRUN_VM_NET=0 / $LXRUN_VM_FORWARD=0 to switch those off. */
 void vm_config_init(struct vm_config *cfg);
 /* Apply "key=value,key=value" share options (msize, cache for 9p; cache for virtio-fs). */
 int vm_config_share_opts(struct vm_config *cfg, unsigned int share, const char *opts, char *why);
@@ -47,9 +50,12 @@ int vm_probe_accel(const struct vm_config *cfg, struct vm_probe *p);
 /* Kernel, modules and agent from which the boot files are built. */
 struct vm_kernel {
 	char image[PATH_MAX];
-	char release[128];
-	char modules[PATH_MAX];
+	char release[128];   /* uname -r of the kernel, from its boot header */
+	char version[256];   /* the header's whole version string (release, builder, date) */
+	char modules[PATH_MAX]; /* /lib/modules/RELEASE; empty when it has none (all built in) */
 };
+/* cfg->kernel (--kernel, $LXRUN_VM_KERNEL) or the newest /boot/vmlinuz-* with modules; checks
+ * that it is an x86 bzImage and reads its version from the boot header. */
 int vm_kernel_find(const struct vm_config *cfg, struct vm_kernel *k, char *why);
 
 /* Called before a (slow) rebuild so the front end can tell the user. */

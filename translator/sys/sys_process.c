@@ -447,7 +447,7 @@ LX_SYSCALL(prctl)
 	case PR_CAP_AMBIENT:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
 	default:
-		lx_report_unsupported(sc, "option (only names, death signal, dumpable, "
+		lx_report_unsupported(sc, "option (lxrun serves names, death signal, dumpable, "
 				      "no_new_privs, timer slack)", -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}

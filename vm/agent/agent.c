@@ -257,6 +257,7 @@ int agent_boot(void)
 	r = build_root();
 	if (r < 0)
 		return r;
+	agent_net_setup("/newroot");
 	agent_log("root ready at %.3f s", uptime());
 	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0) {

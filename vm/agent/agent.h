@@ -25,6 +25,31 @@ int agent_open_shared(const char *path, unsigned int share, uint64_t off);
 /* Serve the control channel until power-off is asked; never returns on success. */
 int agent_serve(void);
 
+/* Bring lo up; with lxrun.net= also the user-mode network's interface, default route and
+ * ROOT/etc/resolv.conf. Problems are logged, never fatal. */
+void agent_net_setup(const char *root);
+
+/* Listening TCP ports: where the host can forward to (wildcard or the guest's address), and
+ * those on a loopback address only. */
+#define AGENT_MAX_PORTS 256
+struct agent_ports {
+	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	bool loop_v6[AGENT_MAX_PORTS];
+	int nreach, nloop;
+};
+void agent_listen_ports(struct agent_ports *p);
+
+/* Relays (relay.c): 10.0.2.15:P -> loopback:P for the loopback-only listeners `ports`, and
+ * the abstract X11 sockets of `displays` -> the host's X11 relay `port` (0: none), each
+ * connection opened with `token` and the display number. */
+struct pollfd;
+void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n);
+#define AGENT_X11_TOKEN 16 /* the host relay wants these bytes first (VM_MSG_X11) */
+void agent_relay_x11(uint16_t port, const uint8_t *token, const uint8_t *displays, int n);
+/* Poll entries of the relays into pfds (at most max); then agent_relay_run with the same. */
+int agent_relay_fill(struct pollfd *pfds, int max);
+void agent_relay_run(const struct pollfd *pfds, int n);
+
 /* Sync the disks and power the VM off. */
 void agent_poweroff(void) __attribute__((noreturn));
 

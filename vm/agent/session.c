@@ -15,6 +15,7 @@
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vm/proto.h"
@@ -36,6 +37,13 @@ struct session {
 
 static struct session *sessions[MAX_SESSIONS];
 static int chan = -1;
+static bool host_seen; /* a host answered HELLO: the channel is read */
+
+/* Listening TCP ports, as last told to the host (sorted). */
+#define PORT_SCAN_MS  300
+#define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
+static uint16_t ports_sent[AGENT_MAX_PORTS];
+static int nports_sent = -1; /* -1: tell the host even an empty set */
 static size_t garbage_reported;
 
 static int write_all(int fd, const void *p, size_t n)
@@ -402,6 +410,8 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 	switch (h->type) {
 	case VM_MSG_HELLO:
 		send_frame(VM_MSG_HELLO, 0, "agent=1\n", 8);
+		host_seen = true;
+		nports_sent = -1; /* a new service knows nothing of our ports */
 		return;
 	case VM_MSG_PING:
 		send_frame(VM_MSG_PONG, h->session, p, h->len);
@@ -411,6 +421,11 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 			send_error(0, -EINVAL, "exec on session 0");
 		else
 			session_start(h->session, p, h->len);
+		return;
+	case VM_MSG_X11:
+		if (h->len >= 2 + AGENT_X11_TOKEN && h->len <= 2 + AGENT_X11_TOKEN + 256)
+			agent_relay_x11((uint16_t)(p[0] | p[1] << 8), p + 2, p + 2 + AGENT_X11_TOKEN,
+					(int)h->len - 2 - AGENT_X11_TOKEN);
 		return;
 	case VM_MSG_POWEROFF:
 		agent_poweroff();
@@ -464,6 +479,51 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 	}
 }
 
+static int cmp_port(const void *a, const void *b)
+{
+	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+/* Tell the host the listening ports when they changed since the last report; loopback-only
+ * listeners get a relay on the guest's address, which the host's forward reaches. */
+static void ports_report(void)
+{
+	static struct agent_ports lp;
+	uint16_t ports[AGENT_MAX_PORTS];
+	uint8_t wire[2 * AGENT_MAX_PORTS];
+	int i, j, n;
+
+	agent_listen_ports(&lp);
+	agent_relay_loopback(lp.loop, lp.loop_v6, lp.nloop);
+	n = lp.nreach;
+	memcpy(ports, lp.reach, (size_t)n * sizeof(ports[0]));
+	for (i = 0; i < lp.nloop && n < AGENT_MAX_PORTS; i++) {
+		for (j = 0; j < n && ports[j] != lp.loop[i]; j++)
+			;
+		if (j == n)
+			ports[n++] = lp.loop[i];
+	}
+	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
+	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
+		return;
+	for (i = 0; i < n; i++) {
+		wire[2 * i] = (uint8_t)ports[i];
+		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
+	}
+	if (send_frame(VM_MSG_PORTS, 0, wire, 2 * (size_t)n) == 0) {
+		memcpy(ports_sent, ports, (size_t)n * sizeof(ports[0]));
+		nports_sent = n;
+	}
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* Host disconnected: nobody can see these sessions any more. */
 static void kill_all_sessions(void)
 {
@@ -514,13 +574,17 @@ static int open_channel(void)
 
 int agent_serve(void)
 {
-	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS];
+	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
+	int nsess, nrelay;
 	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	size_t dropped = 0;
 	int sfd, i, n;
+	/* a scan of /proc/net/tcp{,6} costs about a millisecond: every PORT_SCAN_MS */
+	bool watch_ports = agent_param("fwd") != NULL;
+	uint64_t next_scan = 0;
 
 	chan = open_channel();
 	if (chan < 0)
@@ -557,8 +621,20 @@ int agent_serve(void)
 				owner[n++] = s;
 			}
 		}
-		if (poll(pfds, (nfds_t)n, -1) < 0)
+		if (watch_ports && host_seen) {
+			uint64_t t = now_ms();
+
+			if (t >= next_scan) {
+				ports_report();
+				next_scan = t + PORT_SCAN_MS;
+			}
+		}
+		nsess = n;
+		nrelay = agent_relay_fill(pfds + n, RELAY_FDS);
+		if (poll(pfds, (nfds_t)(n + nrelay), watch_ports && host_seen ? PORT_SCAN_MS : -1) <
+		    0)
 			continue;
+		agent_relay_run(pfds + nsess, nrelay);
 		if (pfds[1].revents) {
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
@@ -607,6 +683,7 @@ int agent_serve(void)
 		if (pfds[0].revents) {
 			/* no host connected: poll would report HUP continuously */
 			kill_all_sessions();
+			host_seen = false;
 			rx.len = 0;
 			usleep(20000);
 		}
