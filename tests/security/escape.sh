@@ -12,7 +12,7 @@ shift 3
 case $lxrun in /*) ;; *) lxrun=$PWD/$lxrun ;; esac
 case $nsroot in /*) ;; *) nsroot=$PWD/$nsroot ;; esac
 case $probe in /*) ;; *) probe=$PWD/$probe ;; esac
-host=$(mktemp -d /tmp/lxesc-test.XXXXXX) out=$(mktemp -d)
+host=$(mktemp -d /tmp/lxsec-test.XXXXXX) out=$(mktemp -d)
 trap 'rm -rf "$host" "$out"; rm -f /dev/shm/lxesc-shm' EXIT
 pass=0 fail=0
 check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
@@ -51,7 +51,7 @@ make_tree() {
 # owners, mtimes) and any lxesc-* name in the host's /, /tmp, /dev/shm.
 snapshot() {
 	(cd "$host" && find . -path ./root -prune -o -printf '%p %s %m %U %G %T@\n' | sort)
-	ls -d /lxesc-* /tmp/lxesc-* /dev/shm/lxesc-* 2>/dev/null | grep -v "^$host\$"
+	ls -d /lxesc-* /tmp/lxesc-* /dev/shm/lxesc-* 2>/dev/null
 }
 
 make_tree

@@ -623,7 +623,12 @@ int main(int argc, char **argv)
 	sock_attempt("bind dangling sym", SOCK_STREAM, "/links/newabs", 1);
 	chdir("/inside");
 	sock_attempt("bind relative dotdot", SOCK_STREAM, "../../lxesc-rel.sock", 1);
-	sock_attempt("bind abstract", SOCK_STREAM, "@lxesc-abstract", 1);
+	{
+		/* unique: the abstract namespace is the whole host's (parallel runs) */
+		char ab[108];
+		snprintf(ab, sizeof(ab), "@lxesc-%s", strrchr(host, '/') + 1);
+		sock_attempt("bind abstract", SOCK_STREAM, ab, 1);
+	}
 	{
 		/* 107 bytes: the longest a sun_path may be without its NUL */
 		char lp[200];

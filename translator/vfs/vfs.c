@@ -57,6 +57,17 @@ static int cwd_out;
 
 size_t vfs_normalize(char *path)
 {
+	/* In place works because the output never gets ahead of the input, which holds only
+	 * for an absolute path: a relative one (a caller's bug) is made absolute first, or it
+	 * would grow past its buffer (it did, from an fd that is not a directory). */
+	if (path[0] != '/') {
+		size_t l = strlen(path);
+		if (l + 2 > LX_PATH_MAX)
+			l = LX_PATH_MAX - 2;
+		memmove(path + 1, path, l);
+		path[0] = '/';
+		path[l + 1] = 0;
+	}
 	char *out = path, *p = path;
 	/* out always ends without a slash except for the root itself */
 	while (*p) {
@@ -105,9 +116,7 @@ int vfs_init(const char *root)
 		return lx_errno(errno);
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;
-	jail_fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-	if (jail_fd < 0)
-		return lx_errno(errno);
+	jail_fd = confined ? root_fd : -1; /* shared until a chroot; -1: the host's / */
 	str_copy(jail_host, sizeof(jail_host), root_host);
 	jail_len = root_host_len;
 	set_mount(M_HOST, "/", NULL, NULL, 0);
@@ -262,6 +271,11 @@ static int hostfs_open_at(int base, const char *norm, unsigned flags, unsigned m
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *rel = norm[1] ? norm + 1 : ".";
+	if (base < 0) { /* the jail is the host's /: nothing above it to keep out */
+		how.resolve = RESOLVE_NO_MAGICLINKS;
+		rel = norm;
+		base = AT_FDCWD;
+	}
 	long r;
 	do
 		r = syscall(SYS_openat2, base, rel, &how, sizeof(how));
@@ -354,7 +368,7 @@ static void dotdot_after_links(char *raw, size_t size)
 			struct lx_mount *m = find_mount(acc);
 			const char *rel = acc[m->len] ? acc + m->len : "/";
 			if (!m->ops || !m->ops->resolve ||
-			    m->ops->resolve(m, rel, 1, next, sizeof(next)) != 1)
+			    m->ops->resolve(m, rel, 1, next, sizeof(next)) != 1 || next[0] != '/')
 				break;
 			str_copy(acc, sizeof(acc), next);
 			vfs_normalize(acc);
@@ -406,6 +420,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 				 : vfs_file_path(df, base, sizeof(base));
 		if (r < 0)
 			return (int)r;
+		if (base[0] != '/')
+			return -LINUX_ENOTDIR; /* a pipe, socket, anon inode, deleted file... */
 		direct_ok = !df->mnt && df->host_fd >= 0 && strcmp(base, "/") != 0;
 	}
 	if (has_dotdot(path))
@@ -441,6 +457,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 						: 0;
 			if (r < 0)
 				return r;
+			if (r == 1 && next[0] != '/')
+				return -LINUX_ENOENT; /* "(unreachable)/..." from a cwd outside the root */
 			if (r == 1) {
 				str_copy(norm, sizeof(norm), next);
 				vfs_normalize(norm);
@@ -694,7 +712,8 @@ int vfs_chroot(const char *path)
 	char host_cwd[LX_PATH_MAX] = "";
 	if (vfs_cwd_is_host() && !getcwd(host_cwd, sizeof(host_cwd)))
 		host_cwd[0] = 0;
-	close(root_fd);
+	if (root_fd != jail_fd)
+		close(root_fd);
 	root_fd = hfd;
 	str_copy(root_host, sizeof(root_host), real);
 	confined = strcmp(root_host, "/") != 0;
