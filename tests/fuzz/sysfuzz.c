@@ -29,7 +29,8 @@
  *     io_uring_enter/register, landlock_restrict_self, seccomp, lsm_set_self_attr
  *   the fuzzer's own state: rt_sigreturn, rseq, set_tid_address, arch_prctl setters,
  *     prctl setters, personality, sched_setscheduler/setparam/setattr, setpriority,
- *     ioprio_set, mlockall, setrlimit/prlimit64 setting a limit, setuid and the other set-id calls, setgroups, capset,
+ *     ioprio_set, mlockall, setrlimit/prlimit64 setting a limit, pkey_alloc, pkey_free,
+ *     pkey_mprotect (a key's rights apply to the fuzzer's own memory at once), setuid and the other set-id calls, setgroups, capset,
  *     alarm/setitimer(ITIMER_REAL) (the harness's timer), map_shadow_stack, mseal,
  *     mmap MAP_FIXED / munmap / mremap / mprotect / madvise / pkey_mprotect / mbind /
  *     mlock outside the fuzzer's scratch region, MAP_POPULATE/MAP_LOCKED of huge lengths
@@ -90,7 +91,8 @@ static const char *const refused[] = {
 	"migrate_pages", "move_pages", "set_thread_area", "uselib", "nfsservctl", "_sysctl",
 	"process_mrelease", "set_robust_list", "sigaltstack", "futex_waitv", "memfd_secret",
 	"remap_file_pages", "vserver", "lookup_dcookie", "lsm_get_self_attr", "vmsplice",
-	"uretprobe", "uprobe", "file_setattr", "setxattrat", "removexattrat",
+	"uretprobe", "uprobe", "file_setattr", "setxattrat", "removexattrat", "pkey_alloc",
+	"pkey_free", "pkey_mprotect",
 };
 
 /* ---- the generator: splitmix64, reproducible from (seed, child) ---- */

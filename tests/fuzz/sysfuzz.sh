@@ -56,6 +56,11 @@ for seed in $seeds; do
 		exit 77
 	fi
 	grep -v '^[0-9]' "$work/native.log" | grep '^child' | sed 's/ (.*//' | sort >"$work/native.ends"
+	# a native child that died or got stuck: its calls after that are not compared
+	if [ -s "$work/native.ends" ]; then
+		echo "# seed $seed natively: $(wc -l <"$work/native.ends") children ended early:"
+		head -3 "$work/native.ends" | sed 's/^/#   /'
+	fi
 	for e in $engines; do
 		run "$e"
 		rc=$(cat "$work/$e.rc")
@@ -80,8 +85,10 @@ for seed in $seeds; do
 		[ -z "$enosys" ] || echo "$enosys" | head -10
 		check "$what: no ENOSYS from an implemented syscall where native had none" \
 			"$([ -z "$enosys" ]; echo $?)"
-		paste -d' ' <(grep '^[0-9]' "$work/native.log") <(grep '^[0-9]' "$work/$e.log") |
-			awk '$3 == $8 && $5 != $10 {print $3" native "$5" lxrun "$10}' | sort | uniq -c |
+		join -j1 -o 1.2,1.5,2.5 \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/native.log" | sort) \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/$e.log" | sort) 2>/dev/null |
+			awk '$2 != $3 {print $1" native "$2" lxrun "$3}' | sort | uniq -c |
 			sort -rn >"$work/$e.differ"
 		echo "# seed $seed under $e: $(awk '{s += $1} END {print s + 0}' "$work/$e.differ") results differ from native; most common:"
 		head -5 "$work/$e.differ" | sed 's/^/#   /'
