@@ -78,16 +78,16 @@ for seed in $seeds; do
 		check "$what: every result a value or a Linux errno" \
 			"$(grep -q 'impossible results, first' "$work/$e.log"; [ $? = 1 ]; echo $?)"
 		# per call: "child call name level result"
-		enosys=$(join -j1 -o 1.2,1.3,1.5,2.5 \
-			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/native.log" | sort) \
-			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/$e.log" | sort) 2>/dev/null |
+		enosys=$(LC_ALL=C join -j1 -o 1.2,1.3,1.4,2.4 \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/native.log" | LC_ALL=C sort) \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/$e.log" | LC_ALL=C sort) 2>/dev/null |
 			awk '$2 != "N" && $4 == "ENOSYS" && $3 != "ENOSYS" {print $1}' | sort | uniq -c)
 		[ -z "$enosys" ] || echo "$enosys" | head -10
 		check "$what: no ENOSYS from an implemented syscall where native had none" \
 			"$([ -z "$enosys" ]; echo $?)"
-		join -j1 -o 1.2,1.5,2.5 \
-			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/native.log" | sort) \
-			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/$e.log" | sort) 2>/dev/null |
+		LC_ALL=C join -j1 -o 1.2,1.4,2.4 \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/native.log" | LC_ALL=C sort) \
+			<(awk '/^[0-9]/ {print $1"."$2, $3, $4, $5}' "$work/$e.log" | LC_ALL=C sort) 2>/dev/null |
 			awk '$2 != $3 {print $1" native "$2" lxrun "$3}' | sort | uniq -c |
 			sort -rn >"$work/$e.differ"
 		echo "# seed $seed under $e: $(awk '{s += $1} END {print s + 0}' "$work/$e.differ") results differ from native; most common:"
