@@ -205,6 +205,10 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		r = vfs_file_path(f, path, sizeof(path));
 		if (r < 0)
 			return r;
+		/* a file with no path (memfd, deleted): through its fd, which the new image
+		 * inherits (not when close-on-exec: then ENOENT) */
+		if (path[0] != '/' || (r > 10 && !strcmp(path + r - 10, " (deleted)")))
+			snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
 	} else if (path[0] != '/') {
 		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */
 		char base[LX_PATH_MAX], abs[LX_PATH_MAX * 2];

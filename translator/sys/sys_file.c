@@ -208,6 +208,49 @@ LX_SYSCALL(creat)
 			 LINUX_O_CREAT | LINUX_O_WRONLY | LINUX_O_TRUNC, sc->a[1]);
 }
 
+/*
+ * openat2 with RESOLVE_BENEATH or RESOLVE_IN_ROOT: the whole walk is scoped under the starting
+ * directory, so the host kernel resolves it from the guest dirfd's host fd (the cwd when
+ * AT_FDCWD is on the host's filesystem): it cannot leave that directory whatever --root is,
+ * and refuses magic links there (EXDEV) as Linux does. The other RESOLVE_* flags alone, and a
+ * start in lxrun's own /proc, /dev or tmpfs, are not supported (EINVAL).
+ */
+static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_how *how)
+{
+	if (!(how->resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)))
+		return -LINUX_EINVAL;
+	char path[LX_PATH_MAX];
+	long r = sys_path_in(path, upath);
+	if (r < 0)
+		return r;
+	int hdir = AT_FDCWD;
+	if (dirfd == LINUX_AT_FDCWD) {
+		if (!vfs_cwd_is_host())
+			return -LINUX_EINVAL;
+	} else {
+		struct lx_file *d = sys_file(dirfd);
+		if (!d)
+			return -LINUX_EBADF;
+		if (d->mnt || d->host_fd < 0)
+			return -LINUX_EINVAL;
+		hdir = d->host_fd;
+	}
+	uint64_t h[3] = {how->flags | LINUX_O_CLOEXEC, how->mode, how->resolve};
+	long hfd = syscall(SYS_openat2, hdir, path, h, sizeof(h));
+	if (hfd < 0)
+		return lx_errno(errno);
+	struct lx_file *f = lx_host_file_new((int)hfd, (unsigned)how->flags & ~LINUX_O_CLOEXEC, NULL);
+	if (!f) {
+		close((int)hfd);
+		return -LINUX_ENOMEM;
+	}
+	f->flags = (unsigned)how->flags & ~(unsigned)(LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_EXCL |
+						      LINUX_O_NOCTTY | LINUX_O_TRUNC);
+	r = lx_fd_install(lx_proc.fds, f, 0, !!(how->flags & LINUX_O_CLOEXEC));
+	lx_file_put(f);
+	return r;
+}
+
 LX_SYSCALL(openat2)
 {
 	struct linux_open_how how;
@@ -215,12 +258,10 @@ LX_SYSCALL(openat2)
 		return -LINUX_EINVAL;
 	if (guest_copy_in(&how, sc->a[2], sizeof(how)) < 0)
 		return -LINUX_EFAULT;
-	if (how.resolve) {
-		lx_report_unsupported(sc, "RESOLVE_* flags", -LINUX_EINVAL);
-		return -LINUX_EINVAL; /* RESOLVE_* inside lxrun's VFS: not yet */
-	}
 	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))))
 		return -LINUX_EINVAL;
+	if (how.resolve)
+		return openat2_scoped((long)(int)sc->a[0], sc->a[1], &how);
 	return do_openat((long)(int)sc->a[0], sc->a[1], how.flags, how.mode);
 }
 

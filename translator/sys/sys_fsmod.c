@@ -61,8 +61,14 @@ static long do_mknodat(long dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
 	long r = sys_resolve_user(dirfd, upath, VFS_PARENT, &p);
 	if (r < 0)
 		return r;
+	struct stat st;
 	if (p.mnt->ops)
 		r = -LINUX_EPERM;
+	else if (vfs_confined() && (S_ISCHR(mode) || S_ISBLK(mode)) && !(S_ISCHR(mode) && !dev))
+		/* Under --root no device nodes (a block device is the host's disk), as in a
+		 * container without CAP_MKNOD: EEXIST first, then EPERM (Linux's order). */
+		r = fstatat(p.hdir, p.hname, &st, AT_SYMLINK_NOFOLLOW) == 0 ? -LINUX_EEXIST
+									    : -LINUX_EPERM;
 	else
 		r = lx_host(mknodat(p.hdir, p.hname, (mode_t)mode, (dev_t)dev));
 	vfs_path_put(&p);

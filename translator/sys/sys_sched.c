@@ -14,6 +14,7 @@
 #include "translator/fd.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
+#include "translator/vfs/vfs.h"
 
 LX_SYSCALL(sched_setscheduler)
 {
@@ -139,6 +140,10 @@ LX_SYSCALL(pidfd_getfd)
 		return -LINUX_EBADF;
 	if (f->host_fd < 0)
 		return -LINUX_EBADF;
+	/* Under --root another process's fds (a host process's, or an lxrun's own) lead outside
+	 * the root: refused as to a process that may not ptrace the target. */
+	if (vfs_confined())
+		return -LINUX_EPERM;
 	long h = syscall(SYS_pidfd_getfd, f->host_fd, (int)sc->a[1], (unsigned)sc->a[2]);
 	if (h < 0)
 		return lx_errno(errno);

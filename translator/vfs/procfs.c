@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <asm/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -88,10 +90,51 @@ static long fd_link(struct lx_file *f, char *buf, size_t size)
 	return vfs_file_path(f, buf, size);
 }
 
+/*
+ * Under --root, /proc/PID of every other process is the host's, and its links (root, cwd,
+ * exe, fd/N, map_files) and memory lead to the host's files: a real container would not even
+ * see those processes. They are refused as Linux refuses them to a process that may not
+ * ptrace the target (EACCES); the rest of /proc/PID (stat, status, cmdline...) stays.
+ */
+static int foreign_denied(const char *p)
+{
+	static const char *const denied[] = {"root", "cwd", "exe", "fd", "fdinfo", "map_files",
+					     "mem", "environ", "auxv", "pagemap", "syscall", "stack",
+					     "ns", "task"};
+	if (!vfs_confined())
+		return 0;
+	const char *c = p + 1;
+	while (*c >= '0' && *c <= '9')
+		c++;
+	if (c == p + 1 || *c != '/')
+		return 0;
+	c++;
+	if (!strncmp(c, "task/", 5)) { /* task/TID/x: x decides */
+		const char *t = c + 5;
+		while (*t >= '0' && *t <= '9')
+			t++;
+		if (*t != '/')
+			return 0;
+		c = t + 1;
+	}
+	size_t n = strcspn(c, "/");
+	return name_in(c, n, denied, sizeof(denied) / sizeof(denied[0])) >= 0;
+}
+
+/* The calling thread's tid; the pid before the threads are set up (a re-executed lxrun's
+ * loader opening /proc/self/fd/N), when the thread block at GS is not there yet. */
+static int current_tid(void)
+{
+	unsigned long gs = 0;
+	if (syscall(SYS_arch_prctl, ARCH_GET_GS, &gs) < 0 || !gs)
+		return lx_proc.pid;
+	struct lx_thread *t = lx_thread_self();
+	return t ? t->tid : lx_proc.pid;
+}
+
 static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out, size_t outlen)
 {
 	const char *c = p + 1;
-	int tid = lx_thread_self() ? lx_thread_self()->tid : lx_proc.pid;
 	if (!strncmp(c, "self", 4) && (c[4] == '/' || !c[4])) {
 		if (!c[4] && !follow)
 			return 0;
@@ -101,13 +144,19 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 	if (!strncmp(c, "thread-self", 11) && (c[11] == '/' || !c[11])) {
 		if (!c[11] && !follow)
 			return 0;
-		snprintf(out, outlen, "/proc/%d/task/%d%s", lx_proc.pid, tid, c + 11);
+		snprintf(out, outlen, "/proc/%d/task/%d%s", lx_proc.pid, current_tid(), c + 11);
 		return 1;
 	}
 	struct own o;
-	if (!split_own(p, &o) || !*o.sub)
+	if (!split_own(p, &o))
+		return foreign_denied(p) ? -LINUX_EACCES : 0;
+	if (!*o.sub)
 		return 0;
 	const char *name = o.sub + 1;
+	/* map_files/: lxrun's own mappings are there too (its binary, the host's libraries):
+	 * refused as to a process without CAP_SYS_ADMIN */
+	if (!strncmp(name, "map_files/", 10) && name[10])
+		return -LINUX_EPERM;
 	const char *slash = strchr(name, '/');
 	size_t n = slash ? (size_t)(slash - name) : strlen(name);
 	int li = name_in(name, n, own_links, 3);
@@ -137,7 +186,11 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 			if (r < 0)
 				return (int)r;
 			size_t tl = strlen(t);
-			if (t[0] != '/' || (tl > 10 && !strcmp(t + tl - 10, " (deleted)")))
+			struct stat hst;
+			/* an O_PATH fd of a symlink stays magic too: opening it gives ELOOP */
+			int is_link = f->host_fd >= 0 && (f->flags & LINUX_O_PATH) &&
+				      fstat(f->host_fd, &hst) == 0 && S_ISLNK(hst.st_mode);
+			if (t[0] != '/' || is_link || (tl > 10 && !strcmp(t + tl - 10, " (deleted)")))
 				return more ? -LINUX_ENOTDIR : 0;
 			snprintf(out, outlen, "%s%s", t, more ? more : "");
 			return 1;
@@ -208,8 +261,7 @@ static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t s
 	if (!strcmp(p, "/self"))
 		r = snprintf(t, sizeof(t), "%d", lx_proc.pid);
 	else if (!strcmp(p, "/thread-self"))
-		r = snprintf(t, sizeof(t), "%d/task/%d", lx_proc.pid,
-			     lx_thread_self() ? lx_thread_self()->tid : lx_proc.pid);
+		r = snprintf(t, sizeof(t), "%d/task/%d", lx_proc.pid, current_tid());
 	else if (split_own(p, &o) && *o.sub) {
 		const char *name = o.sub + 1;
 		int li = name_in(name, strlen(name), own_links, 3);

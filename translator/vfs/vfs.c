@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,9 +43,31 @@ static char root_host[LX_PATH_MAX]; /* realpath of the root, "" when not confine
 static size_t root_host_len;
 static char cwd[LX_PATH_MAX] = "/";
 static struct lx_mount *cwd_mnt;
+/*
+ * The jail: --root as given at start (or the host's /), which nothing can leave. A chroot
+ * inside it moves the root (root_fd, root_host) but, as in Linux, not the cwd or open
+ * directories: those may then lie outside the new root (cwd_out: cwd is then a path from the
+ * jail), and ".." from them climbs to the jail's top, never above it: the classic chroot
+ * escape ends at the jail, as it does in a container whose root is a mount namespace's.
+ */
+static int jail_fd = -1;
+static char jail_host[LX_PATH_MAX];
+static size_t jail_len;
+static int cwd_out;
 
 size_t vfs_normalize(char *path)
 {
+	/* In place works because the output never gets ahead of the input, which holds only
+	 * for an absolute path: a relative one (a caller's bug) is made absolute first, or it
+	 * would grow past its buffer (it did, from an fd that is not a directory). */
+	if (path[0] != '/') {
+		size_t l = strlen(path);
+		if (l + 2 > LX_PATH_MAX)
+			l = LX_PATH_MAX - 2;
+		memmove(path + 1, path, l);
+		path[0] = '/';
+		path[l + 1] = 0;
+	}
 	char *out = path, *p = path;
 	/* out always ends without a slash except for the root itself */
 	while (*p) {
@@ -93,6 +116,9 @@ int vfs_init(const char *root)
 		return lx_errno(errno);
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;
+	jail_fd = confined ? root_fd : -1; /* shared until a chroot; -1: the host's / */
+	str_copy(jail_host, sizeof(jail_host), root_host);
+	jail_len = root_host_len;
 	set_mount(M_HOST, "/", NULL, NULL, 0);
 	set_mount(M_PROC, "/proc", &lx_procfs_ops, NULL, 0x16);
 	set_mount(M_DEV, "/dev", &lx_devfs_ops, NULL, 0x05);
@@ -131,7 +157,12 @@ int vfs_root_fd(void)
 
 const char *vfs_cwd(void)
 {
-	return cwd;
+	/* outside the root: Linux's getcwd(2) says so, and glibc's getcwd gives ENOENT */
+	static char unreachable[LX_PATH_MAX + 16];
+	if (!cwd_out)
+		return cwd;
+	snprintf(unreachable, sizeof(unreachable), "(unreachable)%s", cwd);
+	return unreachable;
 }
 
 int vfs_cwd_is_host(void)
@@ -174,8 +205,14 @@ static struct lx_mount *find_mount(const char *norm)
 	return best;
 }
 
-/* Host path (minus the root) of a host fd, as the guest sees it. */
-static long host_fd_path(int hfd, char *buf, size_t size)
+static int under(const char *path, const char *dir, size_t len)
+{
+	return strncmp(path, dir, len) == 0 && (path[len] == '/' || !path[len]);
+}
+
+/* Host path (minus the root) of a host fd, as the guest sees it. *out_of_root (if given) is
+ * set when it lies outside the root but inside the jail: buf is then a path from the jail. */
+static long host_fd_path_ex(int hfd, char *buf, size_t size, int *out_of_root)
 {
 	char link[64], tmp[LX_PATH_MAX];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", hfd);
@@ -184,16 +221,26 @@ static long host_fd_path(int hfd, char *buf, size_t size)
 		return lx_errno(errno);
 	tmp[n] = 0;
 	const char *p = tmp;
+	if (out_of_root)
+		*out_of_root = 0;
 	if (confined && tmp[0] == '/') {
-		if (strncmp(tmp, root_host, root_host_len) == 0 &&
-		    (tmp[root_host_len] == '/' || !tmp[root_host_len]))
+		if (under(tmp, root_host, root_host_len)) {
 			p = tmp[root_host_len] ? tmp + root_host_len : "/";
+		} else if (out_of_root && under(tmp, jail_host, jail_len)) {
+			p = tmp[jail_len] ? tmp + jail_len : "/";
+			*out_of_root = 1;
+		}
 	}
 	size_t len = strlen(p);
 	if (len >= size)
 		return -LINUX_ENAMETOOLONG;
 	memcpy(buf, p, len + 1);
 	return (long)len;
+}
+
+static long host_fd_path(int hfd, char *buf, size_t size)
+{
+	return host_fd_path_ex(hfd, buf, size, NULL);
 }
 
 long vfs_file_path(struct lx_file *f, char *buf, size_t size)
@@ -216,7 +263,7 @@ static int has_dotdot(const char *p)
 	return 0;
 }
 
-static int hostfs_open_in_root(const char *norm, unsigned flags, unsigned mode)
+static int hostfs_open_at(int base, const char *norm, unsigned flags, unsigned mode)
 {
 	struct open_how how = {
 		.flags = flags | O_CLOEXEC,
@@ -224,11 +271,126 @@ static int hostfs_open_in_root(const char *norm, unsigned flags, unsigned mode)
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	const char *rel = norm[1] ? norm + 1 : ".";
+	if (base < 0) { /* the jail is the host's /: nothing above it to keep out */
+		how.resolve = RESOLVE_NO_MAGICLINKS;
+		rel = norm;
+		base = AT_FDCWD;
+	}
 	long r;
 	do
-		r = syscall(SYS_openat2, root_fd, rel, &how, sizeof(how));
+		r = syscall(SYS_openat2, base, rel, &how, sizeof(how));
 	while (r < 0 && errno == EAGAIN);
 	return r < 0 ? (int)lx_errno(errno) : (int)r;
+}
+
+static int hostfs_open_in_root(const char *norm, unsigned flags, unsigned mode)
+{
+	return hostfs_open_at(root_fd, norm, flags, mode);
+}
+
+/*
+ * A hostfs path failed to resolve inside the root (ENOENT, ENOTDIR): does a symlink on its way
+ * lead into one of lxrun's own mounts (/proc, /dev, a tmpfs), which the host's walk cannot
+ * see? (etc/mtab -> /proc/self/mounts.) Walks it a component at a time, links replaced by
+ * their targets; 1 with the guest path that enters such a mount in out, else 0. Only failed
+ * lookups pay for it.
+ */
+static int link_into_mount(const char *norm, int follow_last, char *out, size_t outlen)
+{
+	char path[LX_PATH_MAX], cur[LX_PATH_MAX], t[LX_PATH_MAX], name[NAME_MAX + 1];
+	str_copy(path, sizeof(path), norm);
+	for (int loops = 0; loops < LX_SYMLOOP_MAX; loops++) {
+		const char *p = path;
+		int found = 0;
+		cur[0] = 0;
+		while (*p) {
+			while (*p == '/')
+				p++;
+			size_t n = strcspn(p, "/");
+			if (!n || n > NAME_MAX)
+				return 0;
+			memcpy(name, p, n);
+			name[n] = 0;
+			const char *rest = p + n;
+			if (!rest[strspn(rest, "/")] && !follow_last)
+				return 0;
+			int dfd = hostfs_open_in_root(cur[0] ? cur : "/", O_PATH | O_DIRECTORY, 0);
+			if (dfd < 0)
+				return 0;
+			ssize_t k = readlinkat(dfd, name, t, sizeof(t) - 1);
+			close(dfd);
+			if (k < 0) {
+				if (errno != EINVAL)
+					return 0;
+				size_t cl = strlen(cur);
+				if (cl + 1 + n >= sizeof(cur))
+					return 0;
+				cur[cl] = '/';
+				memcpy(cur + cl + 1, name, n + 1);
+				p = rest;
+				continue;
+			}
+			t[k] = 0;
+			if ((size_t)snprintf(out, outlen, "%s/%s%s", t[0] == '/' ? "" : cur, t, rest) >=
+			    outlen)
+				return 0;
+			vfs_normalize(out);
+			if (find_mount(out)->ops)
+				return 1;
+			str_copy(path, sizeof(path), out);
+			found = 1;
+			break;
+		}
+		if (!found)
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * ".." right after one of lxrun's own links (/proc/self/cwd/.., /dev/fd/3/..) climbs from the
+ * link's target, as in Linux, not lexically back into /proc or /dev: rewrite raw so those
+ * links are replaced by their targets before it is normalised.
+ */
+static void dotdot_after_links(char *raw, size_t size)
+{
+	char acc[LX_PATH_MAX] = "/", next[LX_PATH_MAX];
+	const char *p = raw;
+	int changed = 0;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		for (int hops = 0; n == 2 && p[0] == '.' && p[1] == '.' && hops < LX_SYMLOOP_MAX;
+		     hops++) {
+			struct lx_mount *m = find_mount(acc);
+			const char *rel = acc[m->len] ? acc + m->len : "/";
+			if (!m->ops || !m->ops->resolve ||
+			    m->ops->resolve(m, rel, 1, next, sizeof(next)) != 1 || next[0] != '/')
+				break;
+			str_copy(acc, sizeof(acc), next);
+			vfs_normalize(acc);
+			changed = 1;
+		}
+		size_t al = strlen(acc);
+		if (al + 1 + n >= sizeof(acc))
+			return;
+		if (al > 1)
+			acc[al++] = '/';
+		memcpy(acc + al, p, n);
+		acc[al + n] = 0;
+		vfs_normalize(acc);
+		p += n;
+	}
+	if (changed && strlen(acc) < size) {
+		size_t rl = strlen(raw);
+		int trailing = rl > 1 && raw[rl - 1] == '/';
+		str_copy(raw, size, acc);
+		if (trailing && strlen(raw) + 1 < size && strcmp(raw, "/"))
+			strcat(raw, "/");
+	}
 }
 
 int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
@@ -240,19 +402,26 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 	char base[LX_PATH_MAX];
 	struct lx_file *df = NULL;
 	int direct_ok = 0; /* root-/ mode: may the host resolve path as given? */
+	int in_jail = 0;   /* from a directory outside the root: the path is the jail's */
+	out->in_jail = 0;
 	if (path[0] == '/') {
 		base[0] = 0;
 		direct_ok = 1;
 	} else if (dirfd == LINUX_AT_FDCWD) {
 		str_copy(base, sizeof(base), cwd);
 		direct_ok = cwd_mnt == &mounts[M_HOST] && strcmp(cwd, "/") != 0;
+		in_jail = cwd_out;
 	} else {
 		df = lx_fd_lookup(lx_proc.fds, dirfd);
 		if (!df)
 			return -LINUX_EBADF;
-		long r = vfs_file_path(df, base, sizeof(base));
+		long r = !df->mnt && df->host_fd >= 0
+				 ? host_fd_path_ex(df->host_fd, base, sizeof(base), &in_jail)
+				 : vfs_file_path(df, base, sizeof(base));
 		if (r < 0)
 			return (int)r;
+		if (base[0] != '/')
+			return -LINUX_ENOTDIR; /* a pipe, socket, anon inode, deleted file... */
 		direct_ok = !df->mnt && df->host_fd >= 0 && strcmp(base, "/") != 0;
 	}
 	if (has_dotdot(path))
@@ -268,6 +437,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 	} else if ((size_t)snprintf(raw, sizeof(raw), "%s/%s", base, path) >= sizeof(raw)) {
 		return -LINUX_ENAMETOOLONG;
 	}
+	if (!in_jail && has_dotdot(raw))
+		dotdot_after_links(raw, sizeof(raw));
 	strcpy(norm, raw);
 	size_t nlen = vfs_normalize(norm);
 	int trailing = raw[strlen(raw) - 1] == '/' && nlen > 1;
@@ -275,7 +446,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 	for (int hops = 0;; hops++) {
 		if (hops > LX_SYMLOOP_MAX)
 			return -LINUX_ELOOP;
-		struct lx_mount *m = find_mount(norm);
+		/* outside the root, lxrun's mounts (the root's /proc...) are not on the way */
+		struct lx_mount *m = in_jail ? &mounts[M_HOST] : find_mount(norm);
 		out->mnt = m;
 		if (m->ops) {
 			const char *rel = norm[m->len] ? norm + m->len : "/";
@@ -285,6 +457,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 						: 0;
 			if (r < 0)
 				return r;
+			if (r == 1 && next[0] != '/')
+				return -LINUX_ENOENT; /* "(unreachable)/..." from a cwd outside the root */
 			if (r == 1) {
 				str_copy(norm, sizeof(norm), next);
 				vfs_normalize(norm);
@@ -310,8 +484,16 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		}
 		if (trailing && hops == 0 && strlen(norm) + 1 < sizeof(norm))
 			strcat(norm, "/");
+		out->in_jail = in_jail;
+		int base_fd = in_jail ? jail_fd : root_fd;
 		if (how == VFS_FOLLOW) {
-			int fd = hostfs_open_in_root(norm, O_PATH, 0);
+			int fd = hostfs_open_at(base_fd, norm, O_PATH, 0);
+			if (fd < 0 && (fd == -LINUX_ENOENT || fd == -LINUX_ENOTDIR) && !in_jail &&
+			    link_into_mount(norm, 1, raw, sizeof(raw))) {
+				str_copy(norm, sizeof(norm), raw);
+				trailing = 0;
+				continue;
+			}
 			if (fd < 0)
 				return fd;
 			out->tmpfd = fd;
@@ -337,7 +519,21 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", slash + 1,
 				 trailing && hops == 0 ? "/" : "");
 		}
-		int fd = hostfs_open_in_root(parent, O_PATH | O_DIRECTORY, 0);
+		int fd = hostfs_open_at(base_fd, parent, O_PATH | O_DIRECTORY, 0);
+		if (fd < 0 && (fd == -LINUX_ENOENT || fd == -LINUX_ENOTDIR) && !in_jail &&
+		    link_into_mount(parent, 1, raw, sizeof(raw))) {
+			char last[NAME_MAX + 2];
+			str_copy(last, sizeof(last), slash + 1);
+			size_t rl = strlen(raw);
+			if (rl + 1 + strlen(last) < sizeof(norm)) {
+				memcpy(norm, raw, rl);
+				norm[rl] = '/';
+				strcpy(norm + rl + 1, last);
+				vfs_normalize(norm);
+				trailing = 0;
+				continue;
+			}
+		}
 		if (fd < 0)
 			return fd;
 		out->tmpfd = fd;
@@ -391,7 +587,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		vfs_path_put(&p);
 		char norm[LX_PATH_MAX];
 		str_copy(norm, sizeof(norm), p.rel);
-		hfd = hostfs_open_in_root(norm, flags & ~LINUX_O_CLOEXEC, mode);
+		hfd = hostfs_open_at(p.in_jail ? jail_fd : root_fd, norm, flags & ~LINUX_O_CLOEXEC, mode);
 		if (hfd < 0)
 			return hfd;
 	} else {
@@ -426,7 +622,7 @@ static int set_cwd_host(int hfd)
 {
 	if (fchdir(hfd) < 0)
 		return (int)lx_errno(errno);
-	long r = host_fd_path(hfd, cwd, sizeof(cwd));
+	long r = host_fd_path_ex(hfd, cwd, sizeof(cwd), &cwd_out);
 	cwd_mnt = &mounts[M_HOST];
 	return r < 0 ? (int)r : 0;
 }
@@ -448,6 +644,7 @@ int vfs_chdir(int dirfd, const char *path)
 		if (r == 0) {
 			strcpy(cwd, full);
 			cwd_mnt = p.mnt;
+			cwd_out = 0;
 		}
 		free(full);
 		return r;
@@ -480,10 +677,11 @@ int vfs_fchdir(struct lx_file *dir)
 }
 
 /*
- * chroot: the directory becomes the root every later lookup is confined to. It is resolved
- * inside the current root, so a chroot can only narrow what the guest reaches. Linux leaves
- * the cwd alone (and a cwd outside the new root is the classic way out of a chroot); here a
- * cwd outside it becomes the new root, as at start-up, so the confinement has no hole.
+ * chroot: the directory becomes the root later absolute lookups start from. It is resolved
+ * inside the current root (or, from a cwd outside it, inside the jail), so it never leaves the
+ * jail. As in Linux the cwd stays where it is, possibly outside the new root (cwd_out): the
+ * classic chroot escape from there (chdir(".."), chroot(".")) climbs back to the jail's top,
+ * as in a container, and no further.
  */
 int vfs_chroot(const char *path)
 {
@@ -514,22 +712,28 @@ int vfs_chroot(const char *path)
 	char host_cwd[LX_PATH_MAX] = "";
 	if (vfs_cwd_is_host() && !getcwd(host_cwd, sizeof(host_cwd)))
 		host_cwd[0] = 0;
-	close(root_fd);
+	if (root_fd != jail_fd)
+		close(root_fd);
 	root_fd = hfd;
 	str_copy(root_host, sizeof(root_host), real);
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;
 	str_copy(lx_proc.root, sizeof(lx_proc.root), confined ? root_host : "");
 	str_copy(lx_proc.root_host, sizeof(lx_proc.root_host), confined ? root_host : "");
-	if (host_cwd[0] && confined && !strncmp(host_cwd, root_host, root_host_len) &&
-	    (host_cwd[root_host_len] == '/' || !host_cwd[root_host_len])) {
+	if (host_cwd[0] && (!confined || under(host_cwd, root_host, root_host_len))) {
 		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + root_host_len);
 		vfs_normalize(cwd);
+		cwd_out = 0;
+	} else if (host_cwd[0] && under(host_cwd, jail_host, jail_len) && jail_len < root_host_len) {
+		snprintf(cwd, sizeof(cwd), "/%s", host_cwd + jail_len);
+		vfs_normalize(cwd);
+		cwd_out = 1;
 	} else if (host_cwd[0] || cwd_mnt == &mounts[M_HOST]) {
 		if (fchdir(root_fd) < 0)
 			return (int)lx_errno(errno);
 		strcpy(cwd, "/");
 		cwd_mnt = &mounts[M_HOST];
+		cwd_out = 0;
 	}
 	return 0;
 }

@@ -88,6 +88,8 @@ struct lx_path {
 	const char *hname;
 	char hbuf[LX_PATH_MAX];
 	int tmpfd;              /* fd to close in vfs_path_put, or -1 */
+	int in_jail;            /* hostfs, confined: rel is a path from the jail (--root), not
+				 * from the root (a cwd or dirfd outside a chroot) */
 	int missing_ok;
 };
 
