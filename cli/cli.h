@@ -26,6 +26,13 @@ int cmd_coverage_needs(int argc, char **argv);
 /* lxrun diff: one program in several modes, outputs and syscall traces compared. */
 int cmd_diff(int argc, char **argv);
 
+/* lxrun distro create|import|export|list|remove|set-default. argv[0] is "distro". */
+int cmd_distro(int argc, char **argv);
+/* lxrun -d NAME: resolve NAME ("default": the default distro), mark it in use for this
+ * process and its children, prepare its tree; root gets the tree (4096 bytes). 0, or the exit
+ * status to return after an error message. */
+int cli_distro_enter(const char *name, char *root);
+
 /* Print "lxrun: " + message to stderr (printf format). */
 void cli_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -16,6 +16,7 @@ PKGS=(
 	grep sed gawk mawk coreutils findutils diffutils tar gzip file perl sqlite3
 	bash dash tmux
 	strace
+	mmdebstrap zstd
 )
 
 missing=()

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/* lxrun distro create|import|export|list|remove|set-default: the distro store's front end. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "distro/distro.h"
+
+static const char *const usage_top =
+	"usage: lxrun distro COMMAND [ARGS]   (lxrun distro COMMAND --help)\n"
+	"\n"
+	"  create NAME [--suite S] [--variant V] [--mirror URL]  a Debian tree (mmdebstrap)\n"
+	"  import NAME TARBALL|DIR    .tar, .tar.gz, .tar.xz, .tar.zst (or .tar.bz2), or a tree\n"
+	"  export NAME FILE           a tarball; the format follows FILE's name\n"
+	"  list [--json]              name, size, default, vm image state\n"
+	"  remove NAME                delete a distro (refused while a command runs in it)\n"
+	"  set-default NAME           the distro that `lxrun -d default` runs in\n"
+	"\n"
+	"A distro is a Linux root tree kept under lxrun's state directory\n"
+	"($LXRUN_STATE_DIR, else $XDG_STATE_HOME/lxrun, else ~/.local/state/lxrun; in distros/).\n"
+	"`lxrun -d NAME PROGRAM ARGS` runs PROGRAM inside it in translate mode: the tree is the\n"
+	"confined /, /proc and /dev are lxrun's, /etc/resolv.conf and /etc/hosts are generated\n"
+	"from the host's at each start (unless the distro replaced them), and the host's / is\n"
+	"at /mnt/host (a host program run by its /mnt/host path runs natively on the host).\n"
+	"Without -d, lxrun runs the host's own programs as before.\n"
+	"Names: 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' or '-', not 'default'.\n";
+
+static const struct sub_help {
+	const char *name, *text;
+} helps[] = {
+	{"create", "usage: lxrun distro create NAME [--suite SUITE] [--variant VARIANT] [--mirror URL] [-q]\n"
+		   "\n"
+		   "Builds a Debian tree with mmdebstrap from the archive (default: bookworm, minbase,\n"
+		   "http://deb.debian.org/debian), showing mmdebstrap's progress. As root it runs in\n"
+		   "mmdebstrap's root mode; as a normal user in its unshare mode (needs user namespaces\n"
+		   "and /etc/subuid), and the tree is then unpacked as that user. Nothing is left behind\n"
+		   "when it fails. Takes a few minutes (about 100 MB is downloaded).\n"},
+	{"import", "usage: lxrun distro import NAME TARBALL|DIR [-q]\n"
+		   "\n"
+		   "Makes a distro from a root file system tarball (.tar, .tar.gz, .tar.xz, .tar.zst,\n"
+		   ".tar.bz2: the compression is recognised from the content) or a copy of a directory.\n"
+		   "As root, ownership, modes and extended attributes are kept. The tree is built in\n"
+		   "distros/.NAME.partial and renamed only when complete: a corrupt or truncated archive\n"
+		   "or a full disk leaves nothing behind.\n"},
+	{"export", "usage: lxrun distro export NAME FILE [-q]\n"
+		   "\n"
+		   "Writes the distro's tree as a tarball; FILE's name picks the format: .tar, .tar.gz\n"
+		   "(.tgz), .tar.xz, .tar.zst, .tar.bz2. The archive is deterministic (sorted names,\n"
+		   "numeric owners, POSIX format with extended attributes, no access/change times), so\n"
+		   "exporting an imported export gives the same bytes. FILE appears only when complete.\n"},
+	{"list", "usage: lxrun distro list [--json]\n"
+		 "\n"
+		 "Every distro: name, size of its tree, whether it is the default, and the state of its\n"
+		 "vm-mode image (none or built). --json: an array of objects {name, size_bytes,\n"
+		 "default, vm_image, source, created, root}.\n"},
+	{"remove", "usage: lxrun distro remove NAME\n"
+		   "\n"
+		   "Deletes the distro's tree and vm image. Refused (exit 1) while a command runs in\n"
+		   "it (lxrun -d NAME holds a lock until its last process exits).\n"},
+	{"set-default", "usage: lxrun distro set-default NAME\n"
+			"\n"
+			"The distro that `lxrun -d default PROGRAM` (or --distro=default) runs in.\n"},
+};
+
+static int sub_usage(const char *name, FILE *o)
+{
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		if (!strcmp(helps[i].name, name)) {
+			fputs(helps[i].text, o);
+			return 1;
+		}
+	return 0;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void human(uint64_t b, char *out, size_t n)
+{
+	const char *u[] = {"B", "K", "M", "G", "T"};
+	double v = (double)b;
+	int i = 0;
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(out, n, i ? "%.1f%s" : "%.0f%s", v, u[i]);
+}
+
+static int do_list(int json)
+{
+	char why[DISTRO_WHY_LEN] = "";
+	struct distro_info *v;
+	int n = distro_list(&v, 1, why);
+
+	if (n < 0) {
+		cli_err("distro list: %s", *why ? why : strerror(-n));
+		return 1;
+	}
+	if (json) {
+		putchar('[');
+		for (int i = 0; i < n; i++) {
+			char root[4096];
+			distro_path(v[i].name, "rootfs", root);
+			printf("%s{\"name\":", i ? "," : "");
+			json_str(v[i].name);
+			printf(",\"size_bytes\":%llu,\"default\":%s,\"vm_image\":",
+			       (unsigned long long)v[i].size, v[i].is_default ? "true" : "false");
+			json_str(v[i].vm_image);
+			printf(",\"source\":");
+			json_str(v[i].source);
+			printf(",\"created\":");
+			json_str(v[i].created);
+			printf(",\"root\":");
+			json_str(root);
+			putchar('}');
+		}
+		puts("]");
+	} else if (n == 0) {
+		puts("no distros (lxrun distro create NAME, or lxrun distro import NAME TARBALL)");
+	} else {
+		printf("%-20s %8s %-8s %-9s %s\n", "NAME", "SIZE", "DEFAULT", "VM-IMAGE", "SOURCE");
+		for (int i = 0; i < n; i++) {
+			char h[32];
+			human(v[i].size, h, sizeof(h));
+			printf("%-20s %8s %-8s %-9s %s\n", v[i].name, h, v[i].is_default ? "*" : "",
+			       v[i].vm_image, v[i].source);
+		}
+	}
+	free(v);
+	return 0;
+}
+
+int cmd_distro(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		fputs(usage_top, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 125 : 0;
+	}
+	const char *cmd = argv[1];
+	struct distro_opts o = {0};
+	const char *pos[3] = {0};
+	int npos = 0, json = 0;
+	int known = 0;
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++)
+		known |= !strcmp(helps[i].name, cmd);
+	if (!known) {
+		cli_err("distro: unknown command '%s' (lxrun distro --help)", cmd);
+		return 125;
+	}
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		const char **val = NULL;
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			sub_usage(cmd, stdout);
+			return 0;
+		}
+		if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			o.quiet = 1;
+			continue;
+		}
+		if (!strcmp(a, "--json") && !strcmp(cmd, "list")) {
+			json = 1;
+			continue;
+		}
+		if (!strcmp(cmd, "create")) {
+			if (!strncmp(a, "--suite", 7))
+				val = &o.suite;
+			else if (!strncmp(a, "--variant", 9))
+				val = &o.variant;
+			else if (!strncmp(a, "--mirror", 8))
+				val = &o.mirror;
+		}
+		if (val) {
+			const char *eq = strchr(a, '=');
+			if (eq)
+				*val = eq + 1;
+			else if (i + 1 < argc)
+				*val = argv[++i];
+			else {
+				cli_err("distro %s: %s needs a value", cmd, a);
+				return 125;
+			}
+			continue;
+		}
+		if (a[0] == '-' && a[1]) {
+			cli_err("distro %s: unknown option '%s' (lxrun distro %s --help)", cmd, a, cmd);
+			return 125;
+		}
+		if (npos == 3) {
+			cli_err("distro %s: too many arguments (lxrun distro %s --help)", cmd, cmd);
+			return 125;
+		}
+		pos[npos++] = a;
+	}
+	int want = !strcmp(cmd, "list") ? 0 : !strcmp(cmd, "import") || !strcmp(cmd, "export") ? 2 : 1;
+	if (npos != want) {
+		cli_err("distro %s: expected %d argument%s, got %d", cmd, want, want == 1 ? "" : "s",
+			npos);
+		sub_usage(cmd, stderr);
+		return 125;
+	}
+	char why[DISTRO_WHY_LEN] = "";
+	int r;
+	if (!strcmp(cmd, "list"))
+		return do_list(json);
+	if (!strcmp(cmd, "create"))
+		r = distro_create(pos[0], &o, why);
+	else if (!strcmp(cmd, "import"))
+		r = distro_import(pos[0], pos[1], &o, why);
+	else if (!strcmp(cmd, "export"))
+		r = distro_export(pos[0], pos[1], &o, why);
+	else if (!strcmp(cmd, "remove"))
+		r = distro_remove(pos[0], why);
+	else
+		r = distro_set_default(pos[0], why);
+	if (r < 0) {
+		cli_err("distro %s: %s", cmd, *why ? why : strerror(-r));
+		return 1;
+	}
+	return 0;
+}
+
+int cli_distro_enter(const char *name, char *root)
+{
+	char why[DISTRO_WHY_LEN] = "", def[DISTRO_NAME_MAX + 1];
+
+	if (!strcmp(name, "default")) {
+		if (distro_get_default(def, why) < 0) {
+			cli_err("-d default: %s", why);
+			return 125;
+		}
+		name = def;
+	}
+	if (distro_exists(name, why) < 0) {
+		cli_err("-d %s: %s", name, why);
+		return 125;
+	}
+	int fd = distro_use(name, why); /* held (inherited) until the last process exits */
+	if (fd < 0) {
+		cli_err("-d %s: %s", name, why);
+		return 125;
+	}
+	if (distro_path(name, "rootfs", root) < 0 || distro_prepare_root(root, why) < 0) {
+		cli_err("-d %s: %s", name, *why ? why : "path too long");
+		return 125;
+	}
+	return 0;
+}
