@@ -24,6 +24,7 @@
 #include "translator/stats.h"
 #include "translator/exec.h"
 #include "translator/mapper.h"
+#include "translator/meta.h"
 #include "translator/mm.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
@@ -97,8 +98,11 @@ static int process_init(const struct lx_run_opts *o)
 		close(passed_fd); /* exec.c's copy of the root: vfs_init has its own now */
 	if (o->host_mount && o->root && (r = vfs_mount_host(o->host_mount)) < 0)
 		return r;
-	if (o->host_mount && o->root)
+	if (o->host_mount && o->root) {
 		snprintf(lx_proc.host_mount, sizeof(lx_proc.host_mount), "%s", o->host_mount);
+		/* a distro run by a normal user keeps owners, modes and devices in xattrs */
+		lx_meta_on = geteuid() != 0;
+	}
 	if (o->tmpfs && (r = vfs_mount_tmpfs(o->tmpfs)) < 0)
 		return r;
 	r = lx_fdtable_init(&fds);
