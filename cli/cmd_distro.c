@@ -41,7 +41,10 @@ static const struct sub_help {
 		   "\n"
 		   "Makes a distro from a root file system tarball (.tar, .tar.gz, .tar.xz, .tar.zst,\n"
 		   ".tar.bz2: the compression is recognised from the content) or a copy of a directory.\n"
-		   "As root, ownership, modes and extended attributes are kept. The tree is built in\n"
+		   "Ownership, modes, device nodes and extended attributes are kept: as root on the\n"
+		   "host files themselves; as a normal user the owners, modes and devices the host\n"
+		   "refuses are kept in user.lxrun.* extended attributes (as WSL1 does), which\n"
+		   "lxrun -d reports inside and export writes back. The tree is built in\n"
 		   "distros/.NAME.partial and renamed only when complete: a corrupt or truncated archive\n"
 		   "or a full disk leaves nothing behind.\n"},
 	{"export", "usage: lxrun distro export NAME FILE [-q]\n"

@@ -92,6 +92,8 @@ int cmd_run_translate(int argc, char **argv)
 				fcntl(fileno(o.trace), F_SETFD, FD_CLOEXEC);
 		} else if (strncmp(a, "--exec-state=", 13) == 0) {
 			o.exec_state = a + 13;
+		} else if (strcmp(a, "--exec-meta") == 0) {
+			o.meta = 1; /* internal: distro import/export as a normal user */
 		} else if (strncmp(a, "--exec-host-mount=", 18) == 0) {
 			o.host_mount = a + 18;
 		} else if ((strcmp(a, "-d") == 0 || strcmp(a, "--distro") == 0) && i + 1 < argc) {

@@ -327,6 +327,24 @@ static int pump(int in, int out, uint64_t total, const char *what, const struct 
 	return 0;
 }
 
+/* A normal user's tar runs under lxrun itself (translate mode, --exec-meta): its chown and
+ * mknod become user.lxrun.* xattrs (translator/meta.c), its stat reads them back, so owners,
+ * modes and device nodes survive import and export without privileges. */
+static int meta_wrap(char **argv, int *k, char *self)
+{
+	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX - 1);
+	if (n <= 0)
+		return -ENOENT;
+	self[n] = 0;
+	argv[(*k)++] = self;
+	argv[(*k)++] = "--exec-meta";
+	argv[(*k)++] = "--";
+	return 0;
+}
+
+static int extract(int in, uint64_t total, int c, const char *src, const char *dir,
+		   const struct distro_opts *o, char *why);
+
 /* tar -x of src (a file; its compression sniffed) into dir. */
 static int untar(const char *src, const char *dir, const struct distro_opts *o, char *why)
 {
@@ -356,6 +374,13 @@ static int untar(const char *src, const char *dir, const struct distro_opts *o, 
 			 comp_name[c], comp_prog[c]);
 		return -ENOENT;
 	}
+	return extract(in, (uint64_t)st.st_size, c, src, dir, o, why);
+}
+
+/* tar -x into dir of the stream on in (compression c), which is closed. */
+static int extract(int in, uint64_t total, int c, const char *src, const char *dir,
+		   const struct distro_opts *o, char *why)
+{
 	int data[2], errp[2];
 	if (pipe2(data, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
 		int e = errno;
@@ -364,9 +389,14 @@ static int untar(const char *src, const char *dir, const struct distro_opts *o, 
 		return -e;
 	}
 	int root = geteuid() == 0;
-	char *argv[24];
+	char *argv[32], self[PATH_MAX];
 	int k = 0;
 	char dec[32];
+	if (!root && meta_wrap(argv, &k, self) < 0) {
+		close(in);
+		snprintf(why, DISTRO_WHY_LEN, "cannot find lxrun itself (/proc/self/exe)");
+		return -ENOENT;
+	}
 	argv[k++] = "tar";
 	argv[k++] = "-x";
 	argv[k++] = "-f";
@@ -381,10 +411,11 @@ static int untar(const char *src, const char *dir, const struct distro_opts *o, 
 		argv[k++] = "--xattrs-include=*";
 		argv[k++] = "--acls";
 	} else {
-		/* a normal user cannot make device nodes: /dev is lxrun's own anyway */
-		argv[k++] = "--no-same-owner";
-		argv[k++] = "--exclude=./dev/*";
-		argv[k++] = "--exclude=dev/*";
+		/* tar runs under lxrun with owners, modes and devices kept in xattrs */
+		argv[k++] = "--same-owner";
+		argv[k++] = "--xattrs";
+		argv[k++] = "--xattrs-include=user.*";
+		argv[k++] = "--xattrs-exclude=user.lxrun.*";
 	}
 	if (comp_prog[c]) {
 		snprintf(dec, sizeof(dec), "%s", comp_prog[c]);
@@ -406,7 +437,7 @@ static int untar(const char *src, const char *dir, const struct distro_opts *o, 
 	struct errbuf eb = {.fd = errp[0]};
 	char what[64];
 	snprintf(what, sizeof(what), "importing (%s)", comp_name[c]);
-	int pr = pump(in, data[1], (uint64_t)st.st_size, what, o);
+	int pr = pump(in, data[1], total, what, o);
 	close(in);
 	close(data[1]);
 	err_drain(&eb);
@@ -424,37 +455,40 @@ static int untar(const char *src, const char *dir, const struct distro_opts *o, 
 	return -EIO;
 }
 
-/* cp -a of a directory tree (ownership, modes, times, links, xattrs as root). */
+/* A directory: tar -c of it piped into the same extraction as a tarball (ownership, modes,
+ * links, device nodes and xattrs as the importer may keep them). */
 static int copytree(const char *src, const char *dir, const struct distro_opts *o, char *why)
 {
-	char from[PATH_MAX + 4];
-	int errp[2];
+	int data[2], errp[2];
 
-	snprintf(from, sizeof(from), "%s/.", src);
-	if (pipe2(errp, O_CLOEXEC) < 0)
+	if (pipe2(data, O_CLOEXEC) < 0)
 		return -errno;
-	char *argv[] = {"cp", "-a", "--no-target-directory", from, (char *)dir, NULL};
-	progress(o, "copying %s", src);
-	pid_t pid = spawn(argv, -1, -1, errp[1]);
+	if (pipe2(errp, O_CLOEXEC) < 0) {
+		close(data[0]);
+		close(data[1]);
+		return -errno;
+	}
+	char *argv[] = {"tar", "-c", "-f", "-", "-C", (char *)src, "--numeric-owner", "--xattrs",
+			"--xattrs-include=*", "--xattrs-exclude=user.lxrun.*", ".", NULL};
+	pid_t pid = spawn(argv, -1, data[1], errp[1]);
+	close(data[1]);
 	close(errp[1]);
 	if (pid < 0) {
+		close(data[0]);
 		close(errp[0]);
-		snprintf(why, DISTRO_WHY_LEN, "cannot run cp: %s", strerror((int)-pid));
+		snprintf(why, DISTRO_WHY_LEN, "cannot run tar: %s", strerror((int)-pid));
 		return (int)pid;
 	}
+	int r = extract(data[0], 0, C_NONE, src, dir, o, why);
 	struct errbuf eb = {.fd = errp[0]};
 	err_drain(&eb);
 	int status = wait_status(pid);
-	if (status == 0)
-		return 0;
-	const char *line = err_line(&eb);
-	if (strstr(eb.text, "No space left on device")) {
-		snprintf(why, DISTRO_WHY_LEN, "disk full while copying %s into %s (%s)", src, dir,
-			 line);
-		return -ENOSPC;
+	if (r == 0 && status != 0) {
+		snprintf(why, DISTRO_WHY_LEN, "cannot read the directory %s (tar exit %d: %s)", src,
+			 status, err_line(&eb));
+		r = -EIO;
 	}
-	snprintf(why, DISTRO_WHY_LEN, "cannot copy %s (cp exit %d: %s)", src, status, line);
-	return -EIO;
+	return r;
 }
 
 int distro_import(const char *name, const char *src, const struct distro_opts *o, char *why)
@@ -546,10 +580,25 @@ int distro_export(const char *name, const char *file, const struct distro_opts *
 	free(list);
 
 	/* deterministic: sorted names, numeric owners, no atime/ctime, gzip without a name or time */
-	char *tar_argv[] = {"tar", "-c", "-f", "-", "-C", rootfs, "--numeric-owner", "--sort=name",
-			    "--format=posix",
-			    "--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime",
-			    "--xattrs", "--xattrs-include=*", "--acls", ".", NULL};
+	char *tar_argv[32], self[PATH_MAX];
+	int k = 0;
+	if (geteuid() != 0 && meta_wrap(tar_argv, &k, self) < 0) {
+		r = -ENOENT;
+		snprintf(why, DISTRO_WHY_LEN, "cannot find lxrun itself (/proc/self/exe)");
+		close(out);
+		unlink(tmp);
+		close(lock);
+		return r;
+	}
+	static char *const tar_args[] = {
+		"tar", "-c", "-f", "-", "--numeric-owner", "--sort=name", "--format=posix",
+		"--pax-option=exthdr.name=%d/PaxHeaders/%f,delete=atime,delete=ctime", "--xattrs",
+		"--xattrs-include=*", "--xattrs-exclude=user.lxrun.*", "--acls", "-C", NULL};
+	for (int i = 0; tar_args[i]; i++)
+		tar_argv[k++] = tar_args[i];
+	tar_argv[k++] = rootfs;
+	tar_argv[k++] = ".";
+	tar_argv[k] = NULL;
 	char *comp_argv[] = {(char *)comp_prog[c], c == C_GZIP ? "-n" : "-c", "-c", NULL};
 	if (c == C_ZSTD)
 		comp_argv[1] = "-q";

@@ -19,6 +19,7 @@
 #include "loader/loader.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
+#include "translator/meta.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
@@ -328,6 +329,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	}
 	if (lx_proc.verbose)
 		hv[k++] = "-v";
+	if (lx_meta_on)
+		hv[k++] = "--exec-meta";
 	hv[k++] = state;
 	hv[k++] = cwd;
 	hv[k++] = "--exec-path";

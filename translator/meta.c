@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Metadata in extended attributes: user.lxrun.uid, .gid, .mode (type and permissions) and
  * .rdev, decimal text. A file without them is reported as the host has it. Symlinks cannot
- * carry user.* attributes on Linux: theirs are the host's. */
+ * carry user.* attributes on Linux: a symlink reports the owner recorded on its directory
+ * (in a distro tree that is root's, as the links' real owner nearly always is). */
 #include "translator/meta.h"
 
 #include <errno.h>
@@ -95,8 +96,39 @@ static void overlay(int fd, uint32_t *uid, uint32_t *gid, uint32_t *mode, uint64
 		*rdev = m.rdev;
 }
 
+/* The owner recorded on the directory that holds the symlink (hdir, hname). */
+static void link_owner(int hdir, const char *hname, uint32_t *uid, uint32_t *gid)
+{
+	const char *slash = strrchr(hname, '/');
+	char dir[4096];
+	int fd;
+	if (!slash) {
+		fd = openat(hdir, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else {
+		size_t n = (size_t)(slash - hname);
+		if (n >= sizeof(dir))
+			return;
+		memcpy(dir, hname, n ? n : 1);
+		dir[n ? n : 1] = 0;
+		fd = openat(hdir, dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return;
+	struct meta m;
+	read_meta(fd, &m);
+	close(fd);
+	if (m.has_uid)
+		*uid = m.uid;
+	if (m.has_gid)
+		*gid = m.gid;
+}
+
 void meta_stat_at(int hdir, const char *hname, int nofollow, struct linux_stat *st)
 {
+	if (nofollow && LINUX_S_ISLNK(st->st_mode)) {
+		link_owner(hdir, hname, &st->st_uid, &st->st_gid);
+		return;
+	}
 	int fd = obj_open(hdir, hname, nofollow);
 	if (fd < 0)
 		return;
@@ -123,6 +155,10 @@ static void statx_overlay(int fd, struct linux_statx *x)
 
 void meta_statx_at(int hdir, const char *hname, int nofollow, struct linux_statx *x)
 {
+	if (nofollow && LINUX_S_ISLNK(x->stx_mode)) {
+		link_owner(hdir, hname, &x->stx_uid, &x->stx_gid);
+		return;
+	}
 	int fd = obj_open(hdir, hname, nofollow);
 	if (fd < 0)
 		return;

@@ -103,6 +103,8 @@ static int process_init(const struct lx_run_opts *o)
 		/* a distro run by a normal user keeps owners, modes and devices in xattrs */
 		lx_meta_on = geteuid() != 0;
 	}
+	if (o->meta)
+		lx_meta_on = 1;
 	if (o->tmpfs && (r = vfs_mount_tmpfs(o->tmpfs)) < 0)
 		return r;
 	r = lx_fdtable_init(&fds);

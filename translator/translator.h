@@ -17,6 +17,7 @@ struct lx_run_opts {
 	const char *exec_state; /* set when lxrun re-executes itself for a guest execve */
 	const char *exec_cwd;
 	int verbose;
+	int meta;             /* owners, modes, devices in user.lxrun.* xattrs (translator/meta.h) */
 	int stats;            /* --stats: syscall counts by path and number, printed at exit */
 };
 

@@ -69,6 +69,7 @@ tiny_root() {
 	ln -s ../etc/marker "$d/data/symlink"
 	chmod 1777 "$d/tmp"
 	if [ "$(id -u)" = 0 ]; then
+		mkdir -p "$d/dev" && mknod "$d/dev/null" c 1 3 && chmod 666 "$d/dev/null"
 		chown 1234:5678 "$d/data/words"
 		setfattr -n user.lxrun_test -v hello "$d/data/setuid" 2>/dev/null || true
 	fi
