@@ -72,6 +72,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "distro") == 0)
 		return cmd_distro(argc - 1, argv + 1);
 	/* Find the mode among the leading options; everything after PROGRAM is the guest's. */
+	int distro = 0;
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0)
@@ -93,15 +94,21 @@ int main(int argc, char **argv)
 		}
 		if ((strcmp(a, "-d") == 0 || strcmp(a, "--distro") == 0) && i + 1 < argc) {
 			i++; /* the distro's name */
+			distro = 1;
 			continue;
 		}
+		distro |= strncmp(a, "--distro=", 9) == 0;
 		const char *mode = NULL;
 		if (strcmp(a, "--mode") == 0 && i + 1 < argc)
 			mode = argv[i + 1];
 		else if (strncmp(a, "--mode=", 7) == 0)
 			mode = a + 7;
-		if (mode && strcmp(mode, "vm") == 0)
-			return cmd_run_vm(argc, argv);
+		if (mode && strcmp(mode, "vm") == 0) {
+			for (int j = i + 1; !distro && j < argc && argv[j][0] == '-'; j++)
+				distro = !strcmp(argv[j], "-d") || !strcmp(argv[j], "--distro") ||
+					 !strncmp(argv[j], "--distro=", 9);
+			return distro ? cli_distro_run_vm(argc, argv) : cmd_run_vm(argc, argv);
+		}
 		if (mode && strcmp(mode, "translate") != 0) {
 			cli_err("unknown mode '%s' (translate or vm)", mode);
 			return 125;

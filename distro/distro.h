@@ -15,7 +15,8 @@
  *   NAME/rootfs         the distro's / (translate mode's confined root)
  *   NAME/meta           key=value lines: source, suite, created
  *   NAME/lock           flock'd shared by every running command, exclusively by remove
- *   NAME/disk.img       vm mode's ext4 image of the tree, when built
+ *   NAME/vm/            the state directory of the distro's own VM (vm mode)
+ *   NAME/vm/disk.img    its disk: an ext4 copy of the tree, built on first use
  *   .NAME.partial/      an import or create in progress (renamed to NAME when complete)
  *   default             the default distro's name
  */
@@ -66,6 +67,12 @@ int distro_list(struct distro_info **out, int with_size, char *why);
 /* Before a run: /etc/resolv.conf and /etc/hosts generated from the host's (unless the
  * distro keeps its own), /tmp and /dev/shm present with mode 1777, /mnt/host present. */
 int distro_prepare_root(const char *rootfs, char *why);
+
+/* STATE/distros/NAME/vm: the state directory of the distro's VM. */
+int distro_vm_dir(const char *name, char *out);
+/* Build NAME/vm/disk.img from the tree (mkfs.ext4 -d, with progress) unless it exists (or
+ * rebuild is set). Root only. 0 or -errno with why. */
+int distro_vm_image(const char *name, int rebuild, int quiet, char *why);
 
 /* Remove a tree (also directories without write permission). 0 or -errno. */
 int distro_rmtree(const char *path);

@@ -413,7 +413,7 @@ int distro_list(struct distro_info **out, int with_size, char *why)
 		char p[PATH_MAX];
 		struct stat st;
 		snprintf(di->vm_image, sizeof(di->vm_image), "none");
-		if (distro_path(di->name, "disk.img", p) == 0 && stat(p, &st) == 0)
+		if (distro_path(di->name, "vm/disk.img", p) == 0 && stat(p, &st) == 0)
 			snprintf(di->vm_image, sizeof(di->vm_image), "built");
 		if (with_size && distro_path(di->name, "rootfs", p) == 0) {
 			int fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
