@@ -11,6 +11,7 @@
 #include "abi/linux_errno.h"
 #include "cli/cli.h"
 #include "cli/fatal.h"
+#include "distro/distro.h"
 #include "translator/engine/engine.h"
 #include "translator/stats.h"
 #include "translator/translator.h"
@@ -57,7 +58,7 @@ static int find_program(const char *root, const char *name, char *out, size_t le
 int cmd_run_translate(int argc, char **argv)
 {
 	struct lx_run_opts o = {.engine = "auto", .envp = environ};
-	const char *exec_path = NULL;
+	const char *exec_path = NULL, *distro = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -91,6 +92,14 @@ int cmd_run_translate(int argc, char **argv)
 				fcntl(fileno(o.trace), F_SETFD, FD_CLOEXEC);
 		} else if (strncmp(a, "--exec-state=", 13) == 0) {
 			o.exec_state = a + 13;
+		} else if (strcmp(a, "--exec-meta") == 0) {
+			o.meta = 1; /* internal: distro import/export as a normal user */
+		} else if (strncmp(a, "--exec-host-mount=", 18) == 0) {
+			o.host_mount = a + 18;
+		} else if ((strcmp(a, "-d") == 0 || strcmp(a, "--distro") == 0) && i + 1 < argc) {
+			distro = argv[++i];
+		} else if (strncmp(a, "--distro=", 9) == 0) {
+			distro = a + 9;
 		} else if (strncmp(a, "--exec-cwd=", 11) == 0) {
 			o.exec_cwd = a + 11;
 		} else if (strcmp(a, "--exec-path") == 0 && i + 1 < argc) {
@@ -121,7 +130,18 @@ int cmd_run_translate(int argc, char **argv)
 		cli_err("no program given (lxrun --help)");
 		return 125;
 	}
-	static char path[4096];
+	static char path[4096], droot[4096];
+	if (distro) {
+		if (o.root) {
+			cli_err("-d and --root exclude each other (a distro is its own root)");
+			return 125;
+		}
+		int r = cli_distro_enter(distro, droot);
+		if (r)
+			return r;
+		o.root = droot;
+		o.host_mount = DISTRO_HOST_MOUNT;
+	}
 	if (o.root) {
 		struct stat st;
 		if (stat(o.root, &st) < 0 || !S_ISDIR(st.st_mode)) {

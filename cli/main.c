@@ -26,6 +26,8 @@ static void usage(FILE *o)
 	      "       lxrun coverage [SUITE...]         a test suite in every mode, as a matrix\n"
 	      "       lxrun coverage --needs PROG ARGS  what PROG uses vs what lxrun supports\n"
 	      "       lxrun diff [--modes ...] PROG     one program in each mode, what differs\n"
+	      "       lxrun distro create|import|list|... the distro store (lxrun distro --help)\n"
+	      "       lxrun -d NAME PROGRAM [ARGS...]   run PROGRAM inside distro NAME\n"
 	      "\n"
 	      "Runs an unmodified Linux x86-64 program. translate mode (default) runs its code\n"
 	      "natively and serves every syscall in lxrun's userspace kernel; vm mode runs it on a\n"
@@ -35,6 +37,8 @@ static void usage(FILE *o)
 	      "  --engine NAME      trap engine: auto (default: rewrite syscall sites, SUD for\n"
 	      "                     the rest), rewrite (the same), sud (Syscall User Dispatch only)\n"
 	      "  --stats            at exit, print syscall counts (by number, patched vs SUD)\n"
+	      "  -d, --distro NAME  run inside distro NAME (lxrun distro --help); 'default' is\n"
+	      "                     the default distro. Without -d the host's own programs run\n"
 	      "  --root DIR         DIR is the guest's / (nothing outside it is reachable)\n"
 	      "  --tmpfs PATH       an in-memory tmpfs at PATH, private to the first process\n"
 	      "  --trace[=FILE]     print every syscall in strace's format (stderr or FILE)\n"
@@ -65,7 +69,10 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (strcmp(argv[1], "syscalls") == 0)
 		return cmd_syscalls(argc - 1, argv + 1);
+	if (strcmp(argv[1], "distro") == 0)
+		return cmd_distro(argc - 1, argv + 1);
 	/* Find the mode among the leading options; everything after PROGRAM is the guest's. */
+	int distro = 0;
 	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--") == 0)
@@ -85,13 +92,23 @@ int main(int argc, char **argv)
 			puts("lxrun " LXRUN_VERSION);
 			return 0;
 		}
+		if ((strcmp(a, "-d") == 0 || strcmp(a, "--distro") == 0) && i + 1 < argc) {
+			i++; /* the distro's name */
+			distro = 1;
+			continue;
+		}
+		distro |= strncmp(a, "--distro=", 9) == 0;
 		const char *mode = NULL;
 		if (strcmp(a, "--mode") == 0 && i + 1 < argc)
 			mode = argv[i + 1];
 		else if (strncmp(a, "--mode=", 7) == 0)
 			mode = a + 7;
-		if (mode && strcmp(mode, "vm") == 0)
-			return cmd_run_vm(argc, argv);
+		if (mode && strcmp(mode, "vm") == 0) {
+			for (int j = i + 1; !distro && j < argc && argv[j][0] == '-'; j++)
+				distro = !strcmp(argv[j], "-d") || !strcmp(argv[j], "--distro") ||
+					 !strncmp(argv[j], "--distro=", 9);
+			return distro ? cli_distro_run_vm(argc, argv) : cmd_run_vm(argc, argv);
+		}
 		if (mode && strcmp(mode, "translate") != 0) {
 			cli_err("unknown mode '%s' (translate or vm)", mode);
 			return 125;

@@ -23,6 +23,8 @@ PKGS=(
 	postgresql postgresql-client mariadb-server mariadb-client openssh-server openssh-client
 	# tests/vm: xattrs on the shares, X11 forwarding to a virtual display
 	attr xvfb x11-apps x11-utils
+	# tests/distro: building and importing distros
+	mmdebstrap zstd
 )
 # The services that package installs would start and enable; the tests start their own copies
 # on their own ports and none may be left running.

@@ -3,7 +3,9 @@
  * gets the guest's fds, cwd, umask, signal state and trace settings on its command line. */
 #include "translator/exec.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,7 @@
 #include "loader/loader.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
+#include "translator/meta.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
@@ -188,6 +191,45 @@ static int pass_fds(char *state, size_t size)
 	return 0;
 }
 
+/*
+ * lxrun -d host interop: a program under the host mount (/mnt/host/...) runs natively on the
+ * host, outside translation, like a Windows program started from WSL. The guest's fds 0-2
+ * become its stdio; the guest's ignored signals stay ignored, the others are reset; its exit
+ * status is the process's.
+ */
+static long exec_native(const char *host, char **argv, char **envp)
+{
+	struct stat st;
+	if (stat(host, &st) < 0)
+		return lx_errno(errno);
+	if (!S_ISREG(st.st_mode))
+		return -LINUX_EACCES;
+	if (faccessat(AT_FDCWD, host, X_OK, AT_EACCESS) < 0)
+		return lx_errno(errno);
+	char fds[LX_FD_MAX * 24];
+	long r = pass_fds(fds, sizeof(fds));
+	if (r < 0)
+		return r;
+	struct lx_thread *t = lx_thread_self();
+	lx_proc.engine->thread_disarm(t);
+	for (int sig = 1; sig < 32; sig++) {
+		if (sig == SIGKILL || sig == SIGSTOP)
+			continue;
+		signal(sig, lx_proc.sigactions[sig - 1].handler == 1 ? SIG_IGN : SIG_DFL);
+	}
+	sigset_t mask;
+	sigemptyset(&mask);
+	for (int sig = 1; sig < 64; sig++)
+		if ((t->sigmask >> (sig - 1)) & 1)
+			sigaddset(&mask, sig);
+	sigprocmask(SIG_SETMASK, &mask, NULL);
+	syscall(SYS_execve, host, argv, envp);
+	r = lx_errno(errno);
+	const char *why;
+	lx_proc.engine->thread_arm(t, &why);
+	return r;
+}
+
 long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
 {
 	if (flags & ~(uint64_t)(LINUX_AT_EMPTY_PATH | LINUX_AT_SYMLINK_NOFOLLOW))
@@ -236,6 +278,11 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		free_vec(argv);
 		return envc;
 	}
+	char host[LX_PATH_MAX];
+	if (vfs_host_mount_path(path, host, sizeof(host))) {
+		r = exec_native(host, argv, envp); /* returns only on failure */
+		goto out;
+	}
 	/* Every check execve makes, before the old image is given up. */
 	struct loader_options lo = {.open_path = vfs_loader_open};
 	static struct loader_result res;
@@ -262,9 +309,19 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
 	hv[k++] = "lxrun";
+	char hostmnt[300], rootarg[64];
 	if (lx_proc.root[0]) {
+		/* the root travels as an open directory: a guest that dropped root may not be
+		 * able to walk to it by its path (a distro under /root/.local/state) */
+		int rfd = fcntl(vfs_root_fd(), F_DUPFD, 10);
+		if (rfd >= 0)
+			snprintf(rootarg, sizeof(rootarg), "/proc/self/fd/%d", rfd);
 		hv[k++] = "--root";
-		hv[k++] = lx_proc.root;
+		hv[k++] = rfd >= 0 ? rootarg : lx_proc.root;
+	}
+	if (lx_proc.host_mount[0]) {
+		snprintf(hostmnt, sizeof(hostmnt), "--exec-host-mount=%s", lx_proc.host_mount);
+		hv[k++] = hostmnt;
 	}
 	hv[k++] = "--engine";
 	hv[k++] = (char *)lx_proc.engine_name;
@@ -276,6 +333,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	}
 	if (lx_proc.verbose)
 		hv[k++] = "-v";
+	if (lx_meta_on)
+		hv[k++] = "--exec-meta";
 	hv[k++] = state;
 	hv[k++] = cwd;
 	hv[k++] = "--exec-path";

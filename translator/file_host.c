@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "translator/meta.h"
 #include "translator/syscall.h"
 
 static long h_read(struct lx_file *f, uint64_t buf, size_t n)
@@ -37,7 +38,10 @@ static long h_lseek(struct lx_file *f, int64_t off, int whence)
 static long h_fstat(struct lx_file *f, void *st)
 {
 	/* struct stat of an x86-64 Linux host is struct linux_stat. */
-	return lx_host(fstat(f->host_fd, (struct stat *)st));
+	long r = lx_host(fstat(f->host_fd, (struct stat *)st));
+	if (r == 0 && lx_meta_on && !f->mnt)
+		meta_stat_fd(f->host_fd, st);
+	return r;
 }
 
 static long h_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg)

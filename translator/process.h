@@ -26,6 +26,7 @@ struct lx_process {
 	FILE *trace;           /* --trace destination, or NULL */
 	char root[4096];       /* --root as given (re-executions pass it on), "" for none */
 	char root_host[4096];  /* realpath of --root ("" when the host's / is the root) */
+	char host_mount[256];  /* lxrun -d: guest path of the host's / ("" for none) */
 	const char *engine_name;
 	int verbose;
 };

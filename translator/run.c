@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -24,6 +25,7 @@
 #include "translator/stats.h"
 #include "translator/exec.h"
 #include "translator/mapper.h"
+#include "translator/meta.h"
 #include "translator/mm.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
@@ -101,8 +103,21 @@ static int process_init(const struct lx_run_opts *o)
 	lx_proc.trace = o->trace;
 	lx_proc.verbose = o->verbose;
 	lx_proc.vdso = getauxval(AT_SYSINFO_EHDR);
-	if (o->root && !realpath(o->root, o_root))
-		return lx_errno(errno);
+	if (o->root) {
+		/* the directory's own path, read from an fd (a re-executed lxrun whose guest
+		 * dropped root gets the root as /proc/self/fd/N: no path walk it may lack
+		 * permission for) */
+		int rfd = open(o->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		char link[64];
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", rfd);
+		ssize_t n = rfd < 0 ? -1 : readlink(link, o_root, sizeof(o_root) - 1);
+		int e = errno;
+		if (rfd >= 0)
+			close(rfd);
+		if (n < 0)
+			return lx_errno(e);
+		o_root[n] = 0;
+	}
 	if (strcmp(o_root, "/") != 0)
 		snprintf(lx_proc.root_host, sizeof(lx_proc.root_host), "%s", o_root);
 	mm_init();
@@ -110,6 +125,18 @@ static int process_init(const struct lx_run_opts *o)
 	int r = vfs_init(o->root);
 	if (r < 0)
 		return r;
+	int passed_fd;
+	if (o->root && sscanf(o->root, "/proc/self/fd/%d", &passed_fd) == 1 && passed_fd > 2)
+		close(passed_fd); /* exec.c's copy of the root: vfs_init has its own now */
+	if (o->host_mount && o->root && (r = vfs_mount_host(o->host_mount)) < 0)
+		return r;
+	if (o->host_mount && o->root) {
+		snprintf(lx_proc.host_mount, sizeof(lx_proc.host_mount), "%s", o->host_mount);
+		/* a distro run by a normal user keeps owners, modes and devices in xattrs */
+		lx_meta_on = geteuid() != 0;
+	}
+	if (o->meta)
+		lx_meta_on = 1;
 	if (o->tmpfs && (r = vfs_mount_tmpfs(o->tmpfs)) < 0)
 		return r;
 	r = lx_fdtable_init(&fds);

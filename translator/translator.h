@@ -12,10 +12,12 @@ struct lx_run_opts {
 	char *const *envp;
 	const char *root;     /* --root: host directory that is the guest's "/" (NULL: host's) */
 	FILE *trace;          /* NULL: no trace */
+	const char *host_mount; /* lxrun -d: the host's / appears here inside the root */
 	const char *tmpfs;    /* --tmpfs: guest path of a process-private in-memory tmpfs */
 	const char *exec_state; /* set when lxrun re-executes itself for a guest execve */
 	const char *exec_cwd;
 	int verbose;
+	int meta;             /* owners, modes, devices in user.lxrun.* xattrs (translator/meta.h) */
 	int stats;            /* --stats: syscall counts by path and number, printed at exit */
 };
 

@@ -58,7 +58,7 @@ void sig_inherit(void);
 	X(eventfd2) X(eventfd) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4)  \
 	X(signalfd) X(socket) X(socketpair) X(bind) X(connect) X(listen) X(accept4) X(accept)       \
 	X(shutdown) X(getsockname) X(getpeername) X(setsockopt) X(getsockopt) X(sendto) X(recvfrom)  \
-	X(sendmsg) X(recvmsg)                                                                       \
+	X(sendmsg) X(recvmsg) X(sendmmsg) X(recvmmsg)                                               \
 	X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl) X(msgget)  \
 	X(msgsnd) X(msgrcv) X(msgctl) X(flock) X(close_range) X(preadv) X(pwritev) X(preadv2)      \
 	X(pwritev2) X(sync_file_range) X(syncfs) X(memfd_create) X(splice) X(tee) X(vmsplice)         \

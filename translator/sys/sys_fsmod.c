@@ -17,6 +17,7 @@
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/meta.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/vfs/vfs.h"
@@ -64,6 +65,8 @@ static long do_mknodat(long dirfd, uint64_t upath, uint64_t mode, uint64_t dev)
 	struct stat st;
 	if (p.mnt->ops)
 		r = -LINUX_EPERM;
+	else if (lx_meta_on && (LINUX_S_ISCHR(mode) || LINUX_S_ISBLK(mode)))
+		r = meta_mknod_at(p.hdir, p.hname, (unsigned)mode & ~(lx_proc.umask & 0777u), dev);
 	else if (vfs_confined() && (S_ISCHR(mode) || S_ISBLK(mode)) && !(S_ISCHR(mode) && !dev))
 		/* Under --root no device nodes (a block device is the host's disk), as in a
 		 * container without CAP_MKNOD: EEXIST first, then EPERM (Linux's order). */
@@ -278,6 +281,8 @@ static long do_fchmodat(long dirfd, uint64_t upath, uint64_t mode, uint64_t flag
 		r = lx_host(syscall(LINUX_SYS_fchmodat2, p.hdir, p.hname, (mode_t)(mode & 07777), hflags));
 		if (r == -LINUX_ENOSYS && !hflags) /* host kernel before 6.6 */
 			r = lx_host(fchmodat(p.hdir, p.hname, (mode_t)(mode & 07777), 0));
+		if (r == 0 && lx_meta_on)
+			meta_chmod_at(p.hdir, p.hname, !!hflags, (unsigned)mode);
 	}
 	vfs_path_put(&p);
 	return r;
@@ -309,7 +314,10 @@ LX_SYSCALL(fchmod)
 		return f->mnt->ops->chmod && file_rel(f)
 			       ? f->mnt->ops->chmod(f->mnt, file_rel(f), (unsigned)sc->a[1] & 07777)
 			       : -LINUX_EPERM;
-	return lx_host(fchmod(f->host_fd, (mode_t)(sc->a[1] & 07777)));
+	long r = lx_host(fchmod(f->host_fd, (mode_t)(sc->a[1] & 07777)));
+	if (r == 0 && lx_meta_on)
+		meta_chmod_fd(f->host_fd, (unsigned)sc->a[1]);
+	return r;
 }
 
 static long do_fchownat(long dirfd, uint64_t upath, uint64_t uid, uint64_t gid, uint64_t flags)
@@ -328,6 +336,8 @@ static long do_fchownat(long dirfd, uint64_t upath, uint64_t uid, uint64_t gid, 
 			return -LINUX_EBADF;
 		if (f->host_fd < 0 || f->mnt)
 			return -LINUX_EPERM;
+		if (lx_meta_on)
+			return meta_chown_fd(f->host_fd, (uint32_t)uid, (uint32_t)gid);
 		return lx_host(fchownat(f->host_fd, "", (uid_t)uid, (gid_t)gid, AT_EMPTY_PATH));
 	}
 	struct lx_path p;
@@ -337,6 +347,8 @@ static long do_fchownat(long dirfd, uint64_t upath, uint64_t uid, uint64_t gid, 
 		return r;
 	if (p.mnt->ops)
 		r = p.mnt->ops->chown ? p.mnt->ops->chown(p.mnt, p.rel, (uint32_t)uid, (uint32_t)gid) : -LINUX_EPERM;
+	else if (lx_meta_on)
+		r = meta_chown_at(p.hdir, p.hname, nofollow, (uint32_t)uid, (uint32_t)gid);
 	else
 		r = lx_host(fchownat(p.hdir, p.hname, (uid_t)uid, (gid_t)gid,
 				     nofollow ? AT_SYMLINK_NOFOLLOW : 0));
@@ -368,6 +380,8 @@ LX_SYSCALL(fchown)
 		return f->mnt->ops->chown && file_rel(f)
 			       ? f->mnt->ops->chown(f->mnt, file_rel(f), (uint32_t)sc->a[1], (uint32_t)sc->a[2])
 			       : -LINUX_EPERM;
+	if (lx_meta_on && !f->mnt)
+		return meta_chown_fd(f->host_fd, (uint32_t)sc->a[1], (uint32_t)sc->a[2]);
 	return lx_host(fchown(f->host_fd, (uid_t)sc->a[1], (gid_t)sc->a[2]));
 }
 

@@ -15,6 +15,7 @@
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/meta.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/vfs/vfs.h"
@@ -49,6 +50,8 @@ static long stat_resolved(struct lx_path *p, int nofollow, struct linux_stat *st
 	}
 	if (fstatat(p->hdir, p->hname, (struct stat *)st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
 		return lx_errno(errno);
+	if (lx_meta_on)
+		meta_stat_at(p->hdir, p->hname, nofollow, st);
 	return 0;
 }
 
@@ -110,6 +113,19 @@ static void ts_to_statx(struct linux_statx_timestamp *t, uint64_t sec, uint64_t 
 	t->tv_nsec = (uint32_t)nsec;
 }
 
+/* lxrun -d as a normal user: the recorded owner, mode and device over a host statx result. */
+static long statx_meta(int hdir, const char *hname, int nofollow, int hfd, uint64_t ux)
+{
+	struct linux_statx x;
+	if (guest_copy_in(&x, ux, sizeof(x)) < 0)
+		return -LINUX_EFAULT;
+	if (hname)
+		meta_statx_at(hdir, hname, nofollow, &x);
+	else
+		meta_statx_fd(hfd, &x);
+	return guest_copy_out(ux, &x, sizeof(x));
+}
+
 LX_SYSCALL(statx)
 {
 	long dirfd = (long)(int)sc->a[0];
@@ -141,11 +157,16 @@ LX_SYSCALL(statx)
 		if (!p.mnt->ops) {
 			r = lx_host(syscall(SYS_statx, p.hdir, p.hname, (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH),
 					    (unsigned)sc->a[3], sc->a[4]));
+			if (r == 0 && lx_meta_on)
+				r = statx_meta(p.hdir, p.hname, nofollow, -1, sc->a[4]);
 			vfs_path_put(&p);
 			return r;
 		}
 	} else if (f->host_fd >= 0 && !f->mnt) {
-		return lx_host(syscall(SYS_statx, f->host_fd, "", (int)flags, (unsigned)sc->a[3], sc->a[4]));
+		r = lx_host(syscall(SYS_statx, f->host_fd, "", (int)flags, (unsigned)sc->a[3], sc->a[4]));
+		if (r == 0 && lx_meta_on)
+			r = statx_meta(-1, NULL, 0, f->host_fd, sc->a[4]);
+		return r;
 	}
 	struct linux_stat st;
 	if (f)

@@ -435,3 +435,68 @@ LX_SYSCALL(recvmsg)
 		return -LINUX_EFAULT;
 	return r;
 }
+
+/* struct mmsghdr: a msghdr and the byte count the kernel fills in. */
+struct lx_mmsghdr {
+	struct msghdr hdr;
+	unsigned int len;
+};
+
+/* sendmmsg: one sendmsg per message (glibc's resolver sends its A and AAAA queries so). As
+ * Linux: the count sent, or the first message's error when none was sent. */
+LX_SYSCALL(sendmmsg)
+{
+	SOCK_OR_RETURN(s, sc->a[0]);
+	unsigned vlen = (unsigned)sc->a[2];
+	if (vlen > 1024)
+		vlen = 1024; /* UIO_MAXIOV */
+	unsigned i;
+	long r = 0;
+	for (i = 0; i < vlen; i++) {
+		uint64_t u = sc->a[1] + (uint64_t)i * sizeof(struct lx_mmsghdr);
+		struct msghdr m;
+		char ctl[4096];
+		r = msg_in(u, &m, ctl, sizeof(ctl), 1);
+		if (r >= 0)
+			r = lx_safe(SYS_sendmsg, s, &m, (int)sc->a[3]);
+		if (r < 0)
+			break;
+		unsigned len = (unsigned)r;
+		if (guest_copy_out(u + offsetof(struct lx_mmsghdr, len), &len, sizeof(len)) < 0) {
+			r = -LINUX_EFAULT;
+			break;
+		}
+	}
+	return i ? (long)i : r;
+}
+
+/* recvmmsg: one recvmsg per message; MSG_WAITFORONE makes the ones after the first
+ * non-blocking. The timeout is not applied (levels.txt). */
+LX_SYSCALL(recvmmsg)
+{
+	SOCK_OR_RETURN(s, sc->a[0]);
+	unsigned vlen = (unsigned)sc->a[2];
+	int flags = (int)sc->a[3];
+	if (vlen > 1024)
+		vlen = 1024;
+	unsigned i;
+	long r = 0;
+	for (i = 0; i < vlen; i++) {
+		uint64_t u = sc->a[1] + (uint64_t)i * sizeof(struct lx_mmsghdr);
+		int f = flags & ~MSG_WAITFORONE;
+		if (i && (flags & MSG_WAITFORONE))
+			f |= MSG_DONTWAIT;
+		struct lx_syscall one = *sc;
+		one.a[1] = u;
+		one.a[2] = (uint64_t)(unsigned)f;
+		r = sys_recvmsg(&one);
+		if (r < 0)
+			break;
+		unsigned len = (unsigned)r;
+		if (guest_copy_out(u + offsetof(struct lx_mmsghdr, len), &len, sizeof(len)) < 0) {
+			r = -LINUX_EFAULT;
+			break;
+		}
+	}
+	return i ? (long)i : r;
+}

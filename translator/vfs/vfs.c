@@ -55,6 +55,21 @@ static char jail_host[LX_PATH_MAX];
 static size_t jail_len;
 static int cwd_out;
 
+static char start_cwd[LX_PATH_MAX]; /* the host's cwd at vfs_init */
+
+/*
+ * The host mount (lxrun -d only, never with a plain --root): a hostfs mount whose paths are
+ * the HOST's own paths, resolved by the host kernel outside the confined root, on purpose
+ * (WSL's /mnt/c). It is the only place where a confined guest reaches outside its root; the
+ * hooks below are marked "host mount".
+ */
+static struct lx_mount *host_mnt;
+
+static int is_host_mnt(const struct lx_mount *m)
+{
+	return host_mnt && m == host_mnt;
+}
+
 size_t vfs_normalize(char *path)
 {
 	/* In place works because the output never gets ahead of the input, which holds only
@@ -112,8 +127,13 @@ int vfs_init(const char *root)
 	root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root_fd < 0)
 		return lx_errno(errno);
-	if (!realpath(root, root_host))
+	/* the fd's own path: no walk from / that a guest which dropped root could not make */
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", root_fd);
+	ssize_t rl = readlink(link, root_host, sizeof(root_host) - 1);
+	if (rl < 0)
 		return lx_errno(errno);
+	root_host[rl] = 0;
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;
 	jail_fd = confined ? root_fd : -1; /* shared until a chroot; -1: the host's / */
@@ -128,9 +148,11 @@ int vfs_init(const char *root)
 	nmounts = M_SHM + 1;
 
 	cwd_mnt = &mounts[M_HOST];
+	host_mnt = NULL;
 	char host_cwd[LX_PATH_MAX];
 	if (!getcwd(host_cwd, sizeof(host_cwd)))
 		strcpy(host_cwd, "/");
+	str_copy(start_cwd, sizeof(start_cwd), host_cwd);
 	if (!confined) {
 		str_copy(cwd, sizeof(cwd), host_cwd);
 	} else if (strncmp(host_cwd, root_host, root_host_len) == 0 &&
@@ -193,6 +215,43 @@ int vfs_mount_tmpfs(const char *guest_path)
 	return 0;
 }
 
+int vfs_mount_host(const char *guest_path)
+{
+	if (nmounts >= M_MAX || !confined)
+		return -LINUX_EINVAL;
+	if (guest_path[0] != '/' || strlen(guest_path) >= sizeof(mounts[0].path))
+		return -LINUX_EINVAL;
+	char p[256];
+	str_copy(p, sizeof(p), guest_path);
+	vfs_normalize(p);
+	set_mount(nmounts, p, NULL, NULL, 0);
+	host_mnt = &mounts[nmounts++];
+	/* a start outside the root (vfs_init moved the cwd to /) continues under the mount */
+	size_t pl = strlen(p), sl = strcmp(start_cwd, "/") ? strlen(start_cwd) : 0;
+	if (!strcmp(cwd, "/") && strncmp(start_cwd, root_host, root_host_len) != 0 &&
+	    pl + sl < sizeof(cwd) && chdir(start_cwd) == 0) {
+		memcpy(cwd, p, pl);
+		memcpy(cwd + pl, start_cwd, sl);
+		cwd[pl + sl] = 0;
+	}
+	return 0;
+}
+
+int vfs_host_mount_path(const char *guest_abs, char *host, size_t size)
+{
+	if (!host_mnt || guest_abs[0] != '/')
+		return 0;
+	char norm[LX_PATH_MAX];
+	if (strlen(guest_abs) >= sizeof(norm))
+		return 0;
+	strcpy(norm, guest_abs);
+	vfs_normalize(norm);
+	size_t n = host_mnt->len;
+	if (strncmp(norm, host_mnt->path, n) || (norm[n] && norm[n] != '/'))
+		return 0;
+	return str_copy(host, size, norm[n] ? norm + n : "/") < size ? 1 : 0;
+}
+
 static struct lx_mount *find_mount(const char *norm)
 {
 	struct lx_mount *best = &mounts[M_HOST];
@@ -223,12 +282,21 @@ static long host_fd_path_ex(int hfd, char *buf, size_t size, int *out_of_root)
 	const char *p = tmp;
 	if (out_of_root)
 		*out_of_root = 0;
+	char mapped[LX_PATH_MAX];
 	if (confined && tmp[0] == '/') {
 		if (under(tmp, root_host, root_host_len)) {
 			p = tmp[root_host_len] ? tmp + root_host_len : "/";
 		} else if (out_of_root && under(tmp, jail_host, jail_len)) {
 			p = tmp[jail_len] ? tmp + jail_len : "/";
 			*out_of_root = 1;
+		} else if (host_mnt) { /* host mount: a host path outside the root */
+			size_t ml = host_mnt->len, tl = strcmp(tmp, "/") ? strlen(tmp) : 0;
+			if (ml + tl >= sizeof(mapped))
+				return -LINUX_ENAMETOOLONG;
+			memcpy(mapped, host_mnt->path, ml);
+			memcpy(mapped + ml, tmp, tl);
+			mapped[ml + tl] = 0;
+			p = mapped;
 		}
 	}
 	size_t len = strlen(p);
@@ -469,6 +537,16 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			return 0;
 		}
 		str_copy(out->rel, sizeof(out->rel), norm);
+		if (is_host_mnt(m)) { /* host mount: the host resolves the host path */
+			const char *hp = norm[m->len] ? norm + m->len : "/";
+			out->hdir = AT_FDCWD;
+			if ((size_t)snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", hp,
+					     trailing && hops == 0 && norm[m->len] ? "/" : "") >=
+			    sizeof(out->hbuf))
+				return -LINUX_ENAMETOOLONG;
+			out->hname = out->hbuf;
+			return 0;
+		}
 		if (!confined) {
 			out->hdir = AT_FDCWD;
 			if (direct_ok && hops == 0 && path[0] != '/') {
@@ -582,7 +660,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		return r;
 	}
 	int hfd;
-	if (confined) {
+	if (confined && !is_host_mnt(p.mnt)) {
 		/* openat2 resolves (and creates) inside the root; its errors are the kernel's. */
 		vfs_path_put(&p);
 		char norm[LX_PATH_MAX];
@@ -715,6 +793,8 @@ int vfs_chroot(const char *path)
 	if (root_fd != jail_fd)
 		close(root_fd);
 	root_fd = hfd;
+	host_mnt = NULL; /* host mount: a chroot inside the distro leaves /mnt/host behind */
+	lx_proc.host_mount[0] = 0;
 	str_copy(root_host, sizeof(root_host), real);
 	confined = strcmp(root_host, "/") != 0;
 	root_host_len = confined ? strlen(root_host) : 0;

@@ -69,6 +69,11 @@ int vfs_init(const char *root);
 /* Mount a new in-memory tmpfs at guest_path (--tmpfs). Its content lives in this lxrun
  * process: children started by fork or execve do not see it. */
 int vfs_mount_tmpfs(const char *guest_path);
+/* lxrun -d: the host's own / at guest_path inside a confined root (after vfs_init; not for a
+ * plain --root). A start-up cwd outside the root continues under it. 0 or -errno. */
+int vfs_mount_host(const char *guest_path);
+/* Is the absolute guest path under the host mount? 1 with the host path in host, else 0. */
+int vfs_host_mount_path(const char *guest_abs, char *host, size_t size);
 /* Is the guest confined to a directory (--root)? */
 int vfs_confined(void);
 /* Host fd (O_PATH|O_DIRECTORY) of the guest root. */
