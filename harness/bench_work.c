@@ -117,10 +117,17 @@ static int job_add(struct bench_ctx *b, const struct job_spec *js)
 
 	if (b->njobs == b->jobs_cap) {
 		size_t cap = b->jobs_cap ? b->jobs_cap * 2 : 16;
-		void *p = realloc(b->jobs, cap * sizeof(*b->jobs));
+		struct bench_job *p = malloc(cap * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
+		/* argv points into each job's own store: moved jobs get their pointers moved too */
+		for (size_t k = 0; k < b->njobs; k++) {
+			p[k] = b->jobs[k];
+			for (int i = 0; i < JOB_ARGS && b->jobs[k].argv[i]; i++)
+				p[k].argv[i] = p[k].store + (b->jobs[k].argv[i] - b->jobs[k].store);
+		}
+		free(b->jobs);
 		b->jobs = p;
 		b->jobs_cap = cap;
 	}
