@@ -113,6 +113,19 @@ static void map_range(struct emu_cpu *c, uint64_t start, uint64_t end)
 	}
 }
 
+/* Throw away every translated block (all executable regions). */
+static void code_drop_all(struct emu_cpu *c)
+{
+	uc_mem_region *r;
+	uint32_t n;
+	if (uc_mem_regions(c->uc, &r, &n) != UC_ERR_OK)
+		return;
+	for (uint32_t i = 0; i < n; i++)
+		if (r[i].perms & UC_PROT_EXEC)
+			uc_ctl_remove_cache(c->uc, r[i].begin, r[i].end + 1);
+	uc_free(r);
+}
+
 /* Bring the CPU's map up to the current generation, with mm locked. */
 static void map_catch_up(struct emu_cpu *c)
 {
@@ -326,10 +339,16 @@ static void nop_mem_hook(uc_engine *uc, uc_mem_type type, uint64_t addr, int siz
 {
 }
 
+static int precise_wanted(void)
+{
+	return lx_proc.sigactions[LINUX_SIGSEGV - 1].handler > 1 ||
+	       lx_proc.sigactions[LINUX_SIGBUS - 1].handler > 1;
+}
+
+/* Outside uc_emu_start only. */
 static void precise_update(struct emu_cpu *c)
 {
-	int want = lx_proc.sigactions[LINUX_SIGSEGV - 1].handler > 1 ||
-		   lx_proc.sigactions[LINUX_SIGBUS - 1].handler > 1;
+	int want = precise_wanted();
 	if (want == c->precise)
 		return;
 	if (want) {
@@ -340,7 +359,9 @@ static void precise_update(struct emu_cpu *c)
 		uc_hook_del(c->uc, c->precise_hook);
 	}
 	c->precise = want;
-	uc_ctl_flush_tlb(c->uc); /* UC_CTL_TB_FLUSH: translate again with or without the syncs */
+	/* Translate again with or without the syncs. Not by UC_CTL_TB_FLUSH: Unicorn 2.0's
+	 * flush clears its whole 1 GiB code buffer with memset (seconds, and 1 GiB resident). */
+	code_drop_all(c);
 }
 
 /* ---- hooks ---- */
@@ -381,9 +402,10 @@ static void hook_syscall(uc_engine *uc, void *user)
 	if (fp)
 		fx_write(uc, fp);
 	bases_sync(c);
-	if (nr == LINUX_SYS_rt_sigaction)
-		precise_update(c);
 	c->running = 1;
+	/* Hooks and the translation cache change only outside uc_emu_start: stop there. */
+	if (nr == LINUX_SYS_rt_sigaction && precise_wanted() != c->precise)
+		uc_emu_stop(uc);
 	/* a signal that came after lx_syscall_entry looked: stop at the next block */
 	if (lx_signal_pending(t))
 		uc_emu_stop(uc);
@@ -619,6 +641,7 @@ __attribute__((noreturn)) static void cpu_loop(struct emu_cpu *c)
 			big_lock(c);
 			map_sync(c);
 		}
+		precise_update(c);
 		uint64_t rip;
 		uc_reg_read(c->uc, UC_X86_REG_RIP, &rip);
 		c->intno = -1;
