@@ -724,6 +724,17 @@ __attribute__((noreturn)) static void emu_run(struct lx_thread *t, const struct 
 	mm_unlock();
 	struct lx_regs r = *regs;
 	regs_write(c->uc, &r, NULL, 0);
+	/* Linux starts a process with the x87 at 64-bit precision (FCW 0x37f) and MXCSR 0x1f80;
+	 * Unicorn's reset leaves FCW 0, single precision, which rounds every long double. */
+	uint64_t fcw = 0x37f, mxcsr = 0x1f80;
+	uc_reg_write(c->uc, UC_X86_REG_FPCW, &fcw);
+	uc_reg_write(c->uc, UC_X86_REG_MXCSR, &mxcsr);
+	/* CR4.OSFXSR as Linux sets it: without it FXSAVE/FXRSTOR skip the XMM registers, and
+	 * ld.so's lazy-binding trampoline (which saves them with FXSAVE here) loses arguments. */
+	uint64_t cr4;
+	uc_reg_read(c->uc, UC_X86_REG_CR4, &cr4);
+	cr4 |= 0x600; /* OSFXSR | OSXMMEXCPT */
+	uc_reg_write(c->uc, UC_X86_REG_CR4, &cr4);
 	c->fs = ~t->guest_fs;
 	c->gs = ~t->guest_gs;
 	t->guest_fs = regs->fs;
