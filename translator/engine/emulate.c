@@ -47,6 +47,7 @@ struct emu_cpu {
 	uint64_t gen;	       /* the map generation this CPU's Unicorn map is in step with */
 	uint64_t fs, gs;       /* the bases last written into the CPU */
 	volatile int running;  /* inside uc_emu_start, outside a syscall */
+	volatile int kick;     /* stop at the next block (the block hook reads it) */
 	/* What ended the last uc_emu_start besides a stop request */
 	int intno;	       /* an exception vector (UC_HOOK_INTR), or -1 */
 	uint64_t fault_addr;   /* the invalid-memory hook's address */
@@ -149,20 +150,15 @@ static void map_sync(struct emu_cpu *c)
 	mm_unlock();
 }
 
-/* mm's observer: called with mm locked after [start, end) changed. */
+/* mm's observer: called with mm locked after [start, end) changed, by a thread in a syscall
+ * (without the big lock). Only the log changes here: each CPU catches up itself, under the
+ * big lock, before it runs guest code again (Unicorn is not used by two threads at once). */
 static void emu_mem_changed(uint64_t start, uint64_t end)
 {
-	struct emu_cpu *c = self_cpu;
-	if (c)
-		map_catch_up(c);
 	uint64_t g = map_gen + 1;
 	map_log[g % LOG_LEN].start = start;
 	map_log[g % LOG_LEN].end = end;
 	__atomic_store_n(&map_gen, g, __ATOMIC_RELEASE);
-	if (c) {
-		map_range(c, start, end);
-		c->gen = g;
-	}
 }
 
 /* ---- the big lock: one guest thread on a CPU at a time ---- */
@@ -188,7 +184,7 @@ static void big_lock(struct emu_cpu *c)
 			long r = syscall(SYS_futex, &lock_serving, FUTEX_WAIT_PRIVATE, s, &ts, NULL, 0);
 			struct emu_cpu *h = lock_holder;
 			if (r < 0 && errno == ETIMEDOUT && h && h->running)
-				uc_emu_stop(h->uc);
+				h->kick = 1;
 		}
 		__atomic_sub_fetch(&lock_waiters, 1, __ATOMIC_ACQ_REL);
 	}
@@ -405,10 +401,25 @@ static void hook_syscall(uc_engine *uc, void *user)
 	c->running = 1;
 	/* Hooks and the translation cache change only outside uc_emu_start: stop there. */
 	if (nr == LINUX_SYS_rt_sigaction && precise_wanted() != c->precise)
-		uc_emu_stop(uc);
+		c->kick = 1;
 	/* a signal that came after lx_syscall_entry looked: stop at the next block */
 	if (lx_signal_pending(t))
+		c->kick = 1;
+}
+
+/*
+ * Asynchronous stops (a host signal for the guest, another thread waiting for the big lock)
+ * only set kick; this hook, at the start of every block, turns it into a stop there. Unicorn
+ * 2.0's uc_emu_stop from a signal handler or another thread sometimes leaves rip at the start
+ * of a block that already ran (its issue #1105): the block would run twice.
+ */
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *user)
+{
+	struct emu_cpu *c = user;
+	if (c->kick) {
+		c->kick = 0;
 		uc_emu_stop(uc);
+	}
 }
 
 /* The vector of an exception that ends emulation (#DE, #UD, int3, ...). */
@@ -503,7 +514,7 @@ static int emu_fault_hook(int sig, siginfo_t *si, void *uctx)
 		     sig == SIGTRAP) && si->si_code > 0;
 	struct emu_cpu *c = self_cpu;
 	if (!fault && c && c->running)
-		uc_emu_stop(c->uc);
+		c->kick = 1;
 	return 0;
 }
 
@@ -531,6 +542,8 @@ static struct emu_cpu *cpu_new(struct lx_thread *t, const char **why)
 		e = uc_hook_add(c->uc, &h, UC_HOOK_INSN, (void *)hook_cpuid, c, 1, 0, UC_X86_INS_CPUID);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, c, 1, 0);
+	if (e == UC_ERR_OK)
+		e = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)hook_block, c, 1, 0);
 	if (e == UC_ERR_OK)
 		e = uc_hook_add(c->uc, &h, UC_HOOK_MEM_INVALID, (void *)hook_invalid, c, 1, 0);
 	if (e != UC_ERR_OK) {
@@ -698,7 +711,9 @@ static void emu_thread_exit(struct lx_thread *t)
 	struct emu_cpu *c = self_cpu;
 	if (c && c->t == t) {
 		self_cpu = NULL;
+		big_lock(c);
 		uc_close(c->uc);
+		big_unlock();
 		free(c);
 	}
 }
@@ -706,6 +721,9 @@ static void emu_thread_exit(struct lx_thread *t)
 __attribute__((noreturn)) static void emu_run(struct lx_thread *t, const struct lx_regs *regs)
 {
 	const char *why = "cannot create the CPU";
+	/* the lock is taken with a placeholder: the CPU is made under it */
+	static struct emu_cpu none;
+	big_lock(&none);
 	struct emu_cpu *c = cpu_new(t, &why);
 	if (!c) {
 		char msg[256];
@@ -716,7 +734,7 @@ __attribute__((noreturn)) static void emu_run(struct lx_thread *t, const struct 
 		syscall(SYS_exit_group, 127);
 	}
 	self_cpu = c;
-	big_lock(c);
+	lock_holder = c;
 	mm_lock();
 	mm_set_observer(emu_mem_changed);
 	c->gen = map_gen;
