@@ -36,6 +36,18 @@ struct name_box {
 static struct lx_vma *vmas;
 static size_t nvma, cap;
 static pthread_mutex_t mm_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static mm_observer observer;
+
+void mm_set_observer(mm_observer fn)
+{
+	observer = fn;
+}
+
+static void changed(uint64_t start, uint64_t end)
+{
+	if (observer)
+		observer(start, end);
+}
 
 static struct name_box *name_box(char *s)
 {
@@ -254,6 +266,7 @@ int mm_map(uint64_t start, uint64_t len, unsigned prot, unsigned flags, uint64_t
 	size_t i = unmap_range(start, end);
 	insert_at(i, &v, 1);
 	merge_window(i ? i - 1 : 0, i + 1);
+	changed(start, end);
 out:
 	mm_unlock();
 	return r;
@@ -269,8 +282,10 @@ int mm_unmap(uint64_t start, uint64_t len)
 		return -LINUX_EINVAL;
 	mm_lock();
 	r = reserve(2);
-	if (r == 0)
+	if (r == 0) {
 		unmap_range(start, end);
+		changed(start, end);
+	}
 	mm_unlock();
 	return r;
 }
@@ -300,6 +315,7 @@ int mm_protect(uint64_t start, uint64_t len, unsigned prot)
 		vmas[j].prot = prot & PROT_MASK;
 	}
 	merge_window(i ? i - 1 : 0, j);
+	changed(start, end);
 out:
 	mm_unlock();
 	return r;
@@ -367,6 +383,9 @@ int mm_remap(uint64_t old, uint64_t old_len, uint64_t new_addr, uint64_t new_len
 	size_t at = unmap_range(new_addr, new_end);
 	insert_at(at, pieces, npieces);
 	merge_window(at ? at - 1 : 0, at + npieces);
+	if (old_len)
+		changed(old, old_end);
+	changed(new_addr, new_end);
 out:
 	free(pieces);
 	mm_unlock();

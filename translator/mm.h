@@ -84,6 +84,11 @@ const struct lx_vma *mm_find(uint64_t addr);
 void mm_lock(void);
 void mm_unlock(void);
 
+/* Called with the map locked after each change of [start, end) (map, unmap, protect, remap):
+ * the emulate engine keeps its CPU's memory map in step with it. NULL: nobody. */
+typedef void (*mm_observer)(uint64_t start, uint64_t end);
+void mm_set_observer(mm_observer fn);
+
 /* In a fork child: the lock may have been held by a thread that does not exist there. */
 void mm_atfork_child(void);
 

@@ -206,6 +206,14 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		*why = "unknown engine";
 		return -LINUX_EINVAL;
 	}
+	if (o->engine && strcmp(o->engine, "auto") == 0) {
+		const char *fallback = NULL;
+		eng = lx_engine_auto(&fallback);
+		/* once per run, not again at each guest execve (which passes auto on) */
+		if (fallback && o->verbose && !o->exec_state)
+			fprintf(stderr, "lxrun: engine auto: %s, so guest code runs on the emulate "
+					"engine (Unicorn)\n", fallback);
+	}
 	int r = process_init(o);
 	if (r < 0) {
 		*why = r == -LINUX_ENOENT || r == -LINUX_ENOTDIR ? "root directory not found"
@@ -216,7 +224,9 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 
 	struct loader_options lo = {
 		.open_path = vfs_loader_open,
-		.vdso_base = lx_proc.vdso,
+		/* Emulated code calling the vDSO would read the TSC through Unicorn: the guest's
+		 * libc makes real syscalls instead. */
+		.vdso_base = eng == &lx_engine_emulate ? 0 : lx_proc.vdso,
 		.hwcap = getauxval(AT_HWCAP),
 		.hwcap2 = getauxval(AT_HWCAP2) & ~(uint64_t)LINUX_HWCAP2_FSGSBASE,
 		.minsigstksz = getauxval(AT_MINSIGSTKSZ),

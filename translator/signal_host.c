@@ -55,6 +55,12 @@ void lx_signals_set_fatal_hook(lx_fatal_hook hook)
 	fatal_hook = hook;
 }
 
+void lx_signal_fatal(int sig, const siginfo_t *si, const void *uctx)
+{
+	if (fatal_hook)
+		fatal_hook(sig, si, uctx);
+}
+
 static int install_flags(int sig, uint64_t mask, unsigned long extra)
 {
 	struct host_ksigaction ksa = {

@@ -17,6 +17,8 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest);
 /* What a fatal guest signal prints before lxrun dies with it (set by the cli). */
 typedef void (*lx_fatal_hook)(int sig, const siginfo_t *si, const void *uctx);
 void lx_signals_set_fatal_hook(lx_fatal_hook hook);
+/* Call the fatal hook, if set (an engine that finds a fatal fault outside a host handler). */
+void lx_signal_fatal(int sig, const siginfo_t *si, const void *uctx);
 
 /* Called on every SUD trap before the syscall is served (the rewrite engine patches the
  * site here). */

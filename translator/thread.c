@@ -160,12 +160,14 @@ static void *thread_main(void *arg)
 		return NULL;
 	threads_add(t);
 	if (sigsetjmp(jb, 0) == 0)
-		lx_enter_guest(&regs);
+		lx_proc.engine->run(t, &regs);
 	/* back from lx_thread_exit, on this pthread's own stack: stop trapping before the
 	 * block holding the SUD selector goes away (glibc's thread exit makes syscalls) */
 	t->selector = LX_SUD_ALLOW;
 	if (lx_proc.engine->thread_disarm)
 		lx_proc.engine->thread_disarm(t);
+	if (lx_proc.engine->thread_exit)
+		lx_proc.engine->thread_exit(t);
 	threads_remove(t);
 	lx_gs_set(NULL);
 	munmap(t->altstack, t->altstack_size);

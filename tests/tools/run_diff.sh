@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # Real-tools differential suite: runs each case natively and under a wrapper, compares everything.
 #
-# usage: run_diff.sh [-k] [-f FILTER] [-t SECS] [--cases FILE] [--tmp DIR] [--abs-prog] -- WRAPPER...
+# usage: run_diff.sh [-k] [-f FILTER] [-x FILTER] [-t SECS] [--cases FILE] [--tmp DIR] [--abs-prog] -- WRAPPER...
 #
 #   -k            keep the work directory (printed at the end): res/N/ holds case N's
 #                 native.* and wrapped.* (out, err, rc, tree) for a closer look
 #   -f FILTER     run only the cases whose text matches this extended regex
+#   -x FILTER     leave out the cases whose text matches this extended regex
 #   -t SECS       timeout of one run, native or wrapped (default 60): a hang is a failure
 #   --cases FILE  case list (default: cases.txt beside this script)
 #   --tmp DIR     where to make the work directory (default $TMPDIR or /tmp); vm mode may
@@ -42,13 +43,14 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cases_file=$here/cases.txt
 filter=
+exclude=
 keep=0
 tmo=60
 tmp_base=${TMPDIR:-/tmp}
 abs_prog=0
 
 usage() {
-	echo "usage: $0 [-k] [-f FILTER] [-t SECS] [--cases FILE] [--tmp DIR] [--abs-prog] -- WRAPPER..." >&2
+	echo "usage: $0 [-k] [-f FILTER] [-x FILTER] [-t SECS] [--cases FILE] [--tmp DIR] [--abs-prog] -- WRAPPER..." >&2
 	exit 2
 }
 
@@ -56,6 +58,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	-k) keep=1 ;;
 	-f) [ $# -ge 2 ] || usage; filter=$2; shift ;;
+	-x) [ $# -ge 2 ] || usage; exclude=$2; shift ;;
 	-t) [ $# -ge 2 ] || usage; tmo=$2; shift ;;
 	--cases) [ $# -ge 2 ] || usage; cases_file=$2; shift ;;
 	--tmp) [ $# -ge 2 ] || usage; tmp_base=$2; shift ;;
@@ -181,6 +184,9 @@ failed=0
 redir_re='^(.*[^[:space:]])[[:space:]]+<[[:space:]]*([^[:space:]<>|&;'"'"'"]+)[[:space:]]*$'
 while IFS= read -r line || [ -n "$line" ]; do
 	case $line in '' | '#'*) continue ;; esac
+	if [ -n "$exclude" ] && [[ $line =~ $exclude ]]; then
+		continue
+	fi
 	if [ -n "$filter" ] && ! [[ $line =~ $filter ]]; then
 		continue
 	fi

@@ -40,9 +40,10 @@ static int sud_thread_arm(struct lx_thread *t, const char **why)
 		  (unsigned long)lx_sud_allow_start,
 		  (unsigned long)(lx_sud_allow_end - lx_sud_allow_start), &t->selector) < 0) {
 		int e = errno;
-		*why = e == EINVAL ? "this kernel has no Syscall User Dispatch, which translate mode "
-				     "needs (Linux 5.11 or later, built with it); run the program on a "
-				     "real kernel with --mode vm"
+		*why = e == EINVAL ? "this kernel has no Syscall User Dispatch, which the sud and "
+				     "rewrite engines need (Linux 5.11 or later, built with it); run "
+				     "the program with --engine emulate, or on a real kernel with "
+				     "--mode vm"
 				   : "prctl(PR_SET_SYSCALL_USER_DISPATCH) failed";
 		return e == EINVAL ? -LINUX_ENOSYS : lx_errno(e);
 	}
