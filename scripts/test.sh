@@ -8,7 +8,11 @@ BUILD=${LXRUN_BUILD:-build}
 
 bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
 
-meson test -C "$BUILD" --num-processes "$(nproc)" --print-errorlogs "$@"
+# Suite `long` (runs of many minutes, e.g. the whole tools suite under the emulate engine) is
+# left out unless LXRUN_LONG_TESTS=1.
+long=(--no-suite long)
+[ "${LXRUN_LONG_TESTS:-0}" = 1 ] && long=()
+meson test -C "$BUILD" --num-processes "$(nproc)" --print-errorlogs "${long[@]}" "$@"
 rc=$?
 python3 scripts/test_summary.py "$BUILD/meson-logs/testlog.json"
 sum_rc=$?
