@@ -170,7 +170,9 @@ else
 			ok "$mode mode: an X11 client's window appears on the host's display"
 		else
 			not_ok "$mode mode: an X11 client's window appears on the host's display" \
-				"$(cat "$WORK/xclock.out")"
+				"$(cat "$WORK/xclock.out")" "$("$LXRUN" vm status | grep network)" \
+				"$(tail -5 "$LXRUN_STATE_DIR/console.log")" \
+				"$(tail -5 "$LXRUN_STATE_DIR/service.log")"
 		fi
 		kill -TERM $cpid
 		wait $cpid 2>/dev/null

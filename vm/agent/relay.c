@@ -126,7 +126,8 @@ void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n)
 			continue;
 		}
 		r = listener_add(L_LOOPBACK, ports[i], v6[i]);
-		if (r < 0 && r != -EADDRINUSE)
+		/* EADDRNOTAVAIL: no eth0 (a kernel without virtio_net); said once at boot */
+		if (r < 0 && r != -EADDRINUSE && r != -EADDRNOTAVAIL)
 			agent_log("relay for 127.0.0.1:%u: %s", ports[i], strerror(-r));
 	}
 	for (i = 0; i < nlisteners; i++)
@@ -203,6 +204,8 @@ static void accept_one(struct listener *l)
 	/* blocking: both ends answer at once (the guest's loopback, QEMU's slirp) */
 	t = socket(sa.in.sin_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (t < 0 || connect(t, (struct sockaddr *)&sa, len) < 0) {
+		agent_log("relay for %s %u: connect: %s", l->kind == L_X11 ? "X11 display" : "port",
+			  l->port, strerror(errno));
 		if (t >= 0)
 			close(t);
 		close(c);
