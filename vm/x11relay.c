@@ -169,6 +169,10 @@ static void on_read_tcp(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	struct xconn *c = XC_OF_TCP(s);
 	char *q;
 
+	if (n == 0) { /* nothing read (EAGAIN) */
+		free(buf->base);
+		return;
+	}
 	if (n < 0) {
 		if (n == UV_EOF && c->connected)
 			side_eof(c, 0);
