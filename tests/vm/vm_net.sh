@@ -172,7 +172,9 @@ else
 			not_ok "$mode mode: an X11 client's window appears on the host's display" \
 				"$(cat "$WORK/xclock.out")" "$("$LXRUN" vm status | grep network)" \
 				"$(tail -5 "$LXRUN_STATE_DIR/console.log")" \
-				"$(tail -5 "$LXRUN_STATE_DIR/service.log")"
+				"$(tail -5 "$LXRUN_STATE_DIR/service.log")" \
+				"guest sockets: $(vm grep X11 /proc/net/unix)" \
+				"again: $(DISPLAY=:$xdisp vm xdpyinfo 2>&1 | head -2)"
 		fi
 		kill -TERM $cpid
 		wait $cpid 2>/dev/null

@@ -44,6 +44,7 @@ static struct pair {
 	size_t len[2];
 	bool eof[2]; /* fd[i] gave end of file: shut the other's write side once drained */
 	bool shut[2];
+	bool x11;
 } *pairs[MAX_PAIRS];
 
 static uint16_t x11_port; /* the VM service's relay port on the host; 0: none */
@@ -222,6 +223,7 @@ static void accept_one(struct listener *l)
 			continue;
 		p->fd[0] = c;
 		p->fd[1] = t;
+		p->x11 = l->kind == L_X11;
 		if (l->kind == L_X11) { /* the host side wants its token and the display first */
 			memcpy(p->buf[0], x11_token, AGENT_X11_TOKEN);
 			p->buf[0][AGENT_X11_TOKEN] = (uint8_t)l->port;
@@ -288,6 +290,8 @@ static bool pump(struct pair *p, const struct pollfd *pf)
 				memmove(p->buf[s], p->buf[s] + w, p->len[s] - (size_t)w);
 				p->len[s] -= (size_t)w;
 			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				if (p->x11)
+					agent_log("X11 relay: write: %s", strerror(errno));
 				return false; /* the other side is gone */
 			}
 		}

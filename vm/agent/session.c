@@ -485,25 +485,42 @@ static int cmp_port(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+static void port_union(uint16_t *ports, bool *v6, int *n, const uint16_t *add, const bool *add6,
+		       int nadd)
+{
+	int i, j;
+
+	for (i = 0; i < nadd && *n < AGENT_MAX_PORTS; i++) {
+		for (j = 0; j < *n && ports[j] != add[i]; j++)
+			;
+		if (j < *n)
+			continue;
+		if (v6)
+			v6[*n] = add6 ? add6[i] : false;
+		ports[(*n)++] = add[i];
+	}
+}
+
 /* Tell the host the listening ports when they changed since the last report; loopback-only
- * listeners get a relay on the guest's address, which the host's forward reaches. */
+ * listeners get a relay on the guest's address, which the host's forward reaches. A port
+ * counts as gone only when two scans in a row miss it: /proc/net/tcp is read in pieces while
+ * sockets come and go, and a listener can slip between two pieces. */
 static void ports_report(void)
 {
-	static struct agent_ports lp;
-	uint16_t ports[AGENT_MAX_PORTS];
+	static struct agent_ports now, prev;
+	uint16_t ports[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	bool loop6[AGENT_MAX_PORTS];
 	uint8_t wire[2 * AGENT_MAX_PORTS];
-	int i, j, n;
+	int i, n = 0, nloop = 0;
 
-	agent_listen_ports(&lp);
-	agent_relay_loopback(lp.loop, lp.loop_v6, lp.nloop);
-	n = lp.nreach;
-	memcpy(ports, lp.reach, (size_t)n * sizeof(ports[0]));
-	for (i = 0; i < lp.nloop && n < AGENT_MAX_PORTS; i++) {
-		for (j = 0; j < n && ports[j] != lp.loop[i]; j++)
-			;
-		if (j == n)
-			ports[n++] = lp.loop[i];
-	}
+	prev = now;
+	agent_listen_ports(&now);
+	port_union(loop, loop6, &nloop, now.loop, now.loop_v6, now.nloop);
+	port_union(loop, loop6, &nloop, prev.loop, prev.loop_v6, prev.nloop);
+	agent_relay_loopback(loop, loop6, nloop);
+	port_union(ports, NULL, &n, now.reach, NULL, now.nreach);
+	port_union(ports, NULL, &n, prev.reach, NULL, prev.nreach);
+	port_union(ports, NULL, &n, loop, NULL, nloop);
 	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
 	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
 		return;
