@@ -157,7 +157,9 @@ else
 	done
 	Xvfb :$xdisp -screen 0 640x480x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 	xpid=$!
-	wait_for 20 test -S /tmp/.X11-unix/X$xdisp || not_ok "Xvfb :$xdisp starts" "$(cat "$WORK/xvfb.log")"
+	# serving, not only listening: a loaded host can take seconds to finish Xvfb's set-up
+	wait_for 60 xwininfo -root -display :$xdisp ||
+		not_ok "Xvfb :$xdisp starts" "$(cat "$WORK/xvfb.log")"
 	if wait_for 10 sh -c "'$LXRUN' vm status | grep -q 'X11 displays.*:$xdisp'"; then
 		ok "vm status lists the host's display :$xdisp"
 	else
