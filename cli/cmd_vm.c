@@ -113,6 +113,8 @@ static void usage_run(FILE *o)
 	      "Runs PROGRAM on a real Linux kernel in lxrun's VM (started on first use and kept\n"
 	      "running; see lxrun vm --help). The guest sees the host's / read-only with a\n"
 	      "throw-away writable layer, and the current directory read-write at the same path.\n"
+	      "It has a network (QEMU user mode, with DNS); TCP ports it listens on are reachable\n"
+	      "on the host's 127.0.0.1 while it listens, and $DISPLAY's X server is reachable.\n"
 	      "\n"
 	      "  --disk                  run in /mnt/lxrun-disk, the VM's own persistent ext4 "
 	      "disk\n"

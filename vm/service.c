@@ -560,7 +560,7 @@ static void x11_start(void)
 		say("X11 forwarding is off: no random token: %s", strerror(errno));
 		return;
 	}
-	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port, svc.x11_token);
+	r = vm_x11_listen(svc.loop, &svc.x11, &svc.x11_port, svc.x11_token, say);
 	if (r < 0) {
 		say("X11 forwarding is off: cannot listen on 127.0.0.1: %s", uv_strerror(r));
 		svc.x11_port = 0;

@@ -15,6 +15,8 @@
 
 #define HIGH_WATER (1u << 20) /* bytes queued towards one side before reading the other stops */
 
+static void (*xlog)(const char *fmt, ...);
+
 struct xconn {
 	uv_tcp_t tcp;	/* the guest side */
 	uv_pipe_t pipe; /* the X server's socket */
@@ -148,6 +150,8 @@ static void on_x_connected(uv_connect_t *req, int status)
 	struct xconn *c = req->data;
 
 	if (status < 0 || uv_is_closing((uv_handle_t *)&c->tcp)) {
+		if (status < 0 && xlog)
+			xlog("X11 relay: cannot connect to the display: %s", uv_strerror(status));
 		xconn_close(c);
 		return;
 	}
@@ -169,11 +173,18 @@ static void on_read_tcp(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	struct xconn *c = XC_OF_TCP(s);
 	char *q;
 
+	if (n == 0) { /* nothing read (EAGAIN) */
+		free(buf->base);
+		return;
+	}
 	if (n < 0) {
 		if (n == UV_EOF && c->connected)
 			side_eof(c, 0);
-		else
+		else {
+			if (xlog)
+				xlog("X11 relay: the guest side ended early: %s", uv_strerror((int)n));
 			xconn_close(c);
+		}
 		free(buf->base);
 		return;
 	}
@@ -202,6 +213,8 @@ static void on_read_tcp(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		for (i = 0; i < VM_X11_TOKEN; i++)
 			diff |= (unsigned char)(c->pending[i] ^ c->token[i]);
 		if (diff) { /* not our agent: some other local program */
+			if (xlog)
+				xlog("X11 relay: a connection without the token was closed");
 			xconn_close(c);
 			return;
 		}
@@ -236,12 +249,14 @@ static void on_connection(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read_tcp);
 }
 
-int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token)
+int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token,
+		  void (*log)(const char *fmt, ...))
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_in sa;
 	int len = sizeof(ss), r;
 
+	xlog = log;
 	uv_ip4_addr("127.0.0.1", 0, &sa);
 	r = uv_tcp_init(loop, server);
 	server->data = (void *)token; /* read by on_connection only */

@@ -13,7 +13,8 @@
  * they start with `token` (VM_X11_TOKEN bytes, kept by the caller) and the display number N;
  * the rest is piped to /tmp/.X11-unix/XN. Connections without the token are closed.
  * server->data is the relay's. */
-int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token);
+int vm_x11_listen(uv_loop_t *loop, uv_tcp_t *server, uint16_t *port, const uint8_t *token,
+		  void (*log)(const char *fmt, ...));
 
 /* The host's X displays (sockets /tmp/.X11-unix/XN, N < 256) into out; returns how many. */
 int vm_x11_displays(uint8_t *out, int max);

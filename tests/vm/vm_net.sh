@@ -157,7 +157,9 @@ else
 	done
 	Xvfb :$xdisp -screen 0 640x480x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
 	xpid=$!
-	wait_for 20 test -S /tmp/.X11-unix/X$xdisp || not_ok "Xvfb :$xdisp starts" "$(cat "$WORK/xvfb.log")"
+	# serving, not only listening: a loaded host can take seconds to finish Xvfb's set-up
+	wait_for 60 xwininfo -root -display :$xdisp ||
+		not_ok "Xvfb :$xdisp starts" "$(cat "$WORK/xvfb.log")"
 	if wait_for 10 sh -c "'$LXRUN' vm status | grep -q 'X11 displays.*:$xdisp'"; then
 		ok "vm status lists the host's display :$xdisp"
 	else
@@ -170,7 +172,11 @@ else
 			ok "$mode mode: an X11 client's window appears on the host's display"
 		else
 			not_ok "$mode mode: an X11 client's window appears on the host's display" \
-				"$(cat "$WORK/xclock.out")"
+				"$(cat "$WORK/xclock.out")" "$("$LXRUN" vm status | grep network)" \
+				"$(tail -5 "$LXRUN_STATE_DIR/console.log")" \
+				"$(tail -5 "$LXRUN_STATE_DIR/service.log")" \
+				"guest sockets: $(vm grep X11 /proc/net/unix)" \
+				"again: $(DISPLAY=:$xdisp vm xdpyinfo 2>&1 | head -2)"
 		fi
 		kill -TERM $cpid
 		wait $cpid 2>/dev/null

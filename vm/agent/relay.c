@@ -44,6 +44,7 @@ static struct pair {
 	size_t len[2];
 	bool eof[2]; /* fd[i] gave end of file: shut the other's write side once drained */
 	bool shut[2];
+	bool x11;
 } *pairs[MAX_PAIRS];
 
 static uint16_t x11_port; /* the VM service's relay port on the host; 0: none */
@@ -126,7 +127,8 @@ void agent_relay_loopback(const uint16_t *ports, const bool *v6, int n)
 			continue;
 		}
 		r = listener_add(L_LOOPBACK, ports[i], v6[i]);
-		if (r < 0 && r != -EADDRINUSE)
+		/* EADDRNOTAVAIL: no eth0 (a kernel without virtio_net); said once at boot */
+		if (r < 0 && r != -EADDRINUSE && r != -EADDRNOTAVAIL)
 			agent_log("relay for 127.0.0.1:%u: %s", ports[i], strerror(-r));
 	}
 	for (i = 0; i < nlisteners; i++)
@@ -203,6 +205,8 @@ static void accept_one(struct listener *l)
 	/* blocking: both ends answer at once (the guest's loopback, QEMU's slirp) */
 	t = socket(sa.in.sin_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (t < 0 || connect(t, (struct sockaddr *)&sa, len) < 0) {
+		agent_log("relay for %s %u: connect: %s", l->kind == L_X11 ? "X11 display" : "port",
+			  l->port, strerror(errno));
 		if (t >= 0)
 			close(t);
 		close(c);
@@ -219,6 +223,7 @@ static void accept_one(struct listener *l)
 			continue;
 		p->fd[0] = c;
 		p->fd[1] = t;
+		p->x11 = l->kind == L_X11;
 		if (l->kind == L_X11) { /* the host side wants its token and the display first */
 			memcpy(p->buf[0], x11_token, AGENT_X11_TOKEN);
 			p->buf[0][AGENT_X11_TOKEN] = (uint8_t)l->port;
@@ -285,6 +290,8 @@ static bool pump(struct pair *p, const struct pollfd *pf)
 				memmove(p->buf[s], p->buf[s] + w, p->len[s] - (size_t)w);
 				p->len[s] -= (size_t)w;
 			} else if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				if (p->x11)
+					agent_log("X11 relay: write: %s", strerror(errno));
 				return false; /* the other side is gone */
 			}
 		}

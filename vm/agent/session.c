@@ -40,7 +40,8 @@ static int chan = -1;
 static bool host_seen; /* a host answered HELLO: the channel is read */
 
 /* Listening TCP ports, as last told to the host (sorted). */
-#define PORT_SCAN_MS  300
+#define PORT_SCAN_MS  300  /* while a command runs */
+#define PORT_IDLE_MS  2000 /* while none does (its background daemons may still listen) */
 #define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
 static uint16_t ports_sent[AGENT_MAX_PORTS];
 static int nports_sent = -1; /* -1: tell the host even an empty set */
@@ -484,25 +485,42 @@ static int cmp_port(const void *a, const void *b)
 	return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+static void port_union(uint16_t *ports, bool *v6, int *n, const uint16_t *add, const bool *add6,
+		       int nadd)
+{
+	int i, j;
+
+	for (i = 0; i < nadd && *n < AGENT_MAX_PORTS; i++) {
+		for (j = 0; j < *n && ports[j] != add[i]; j++)
+			;
+		if (j < *n)
+			continue;
+		if (v6)
+			v6[*n] = add6 ? add6[i] : false;
+		ports[(*n)++] = add[i];
+	}
+}
+
 /* Tell the host the listening ports when they changed since the last report; loopback-only
- * listeners get a relay on the guest's address, which the host's forward reaches. */
+ * listeners get a relay on the guest's address, which the host's forward reaches. A port
+ * counts as gone only when two scans in a row miss it: /proc/net/tcp is read in pieces while
+ * sockets come and go, and a listener can slip between two pieces. */
 static void ports_report(void)
 {
-	static struct agent_ports lp;
-	uint16_t ports[AGENT_MAX_PORTS];
+	static struct agent_ports now, prev;
+	uint16_t ports[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	bool loop6[AGENT_MAX_PORTS];
 	uint8_t wire[2 * AGENT_MAX_PORTS];
-	int i, j, n;
+	int i, n = 0, nloop = 0;
 
-	agent_listen_ports(&lp);
-	agent_relay_loopback(lp.loop, lp.loop_v6, lp.nloop);
-	n = lp.nreach;
-	memcpy(ports, lp.reach, (size_t)n * sizeof(ports[0]));
-	for (i = 0; i < lp.nloop && n < AGENT_MAX_PORTS; i++) {
-		for (j = 0; j < n && ports[j] != lp.loop[i]; j++)
-			;
-		if (j == n)
-			ports[n++] = lp.loop[i];
-	}
+	prev = now;
+	agent_listen_ports(&now);
+	port_union(loop, loop6, &nloop, now.loop, now.loop_v6, now.nloop);
+	port_union(loop, loop6, &nloop, prev.loop, prev.loop_v6, prev.nloop);
+	agent_relay_loopback(loop, loop6, nloop);
+	port_union(ports, NULL, &n, now.reach, NULL, now.nreach);
+	port_union(ports, NULL, &n, prev.reach, NULL, prev.nreach);
+	port_union(ports, NULL, &n, loop, NULL, nloop);
 	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
 	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
 		return;
@@ -576,13 +594,14 @@ int agent_serve(void)
 {
 	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
-	int nsess, nrelay;
+	int nsess, nrelay, timeout;
 	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
 	size_t dropped = 0;
 	int sfd, i, n;
-	/* a scan of /proc/net/tcp{,6} costs about a millisecond: every PORT_SCAN_MS */
+	/* a scan of /proc/net/tcp{,6} and the wakeup cost ~7 ms of host CPU under TCG: every
+	 * PORT_SCAN_MS while commands run, every PORT_IDLE_MS otherwise */
 	bool watch_ports = agent_param("fwd") != NULL;
 	uint64_t next_scan = 0;
 
@@ -621,18 +640,25 @@ int agent_serve(void)
 				owner[n++] = s;
 			}
 		}
+		timeout = -1;
 		if (watch_ports && host_seen) {
 			uint64_t t = now_ms();
+			bool busy = false;
 
+			for (i = 0; i < MAX_SESSIONS; i++)
+				busy |= sessions[i] != NULL;
 			if (t >= next_scan) {
 				ports_report();
-				next_scan = t + PORT_SCAN_MS;
+				next_scan = t + (busy ? PORT_SCAN_MS : PORT_IDLE_MS);
 			}
+			/* a command that starts while idle shortens the wait */
+			if (busy && next_scan > t + PORT_SCAN_MS)
+				next_scan = t + PORT_SCAN_MS;
+			timeout = next_scan > t ? (int)(next_scan - t) : 0;
 		}
 		nsess = n;
 		nrelay = agent_relay_fill(pfds + n, RELAY_FDS);
-		if (poll(pfds, (nfds_t)(n + nrelay), watch_ports && host_seen ? PORT_SCAN_MS : -1) <
-		    0)
+		if (poll(pfds, (nfds_t)(n + nrelay), timeout) < 0)
 			continue;
 		agent_relay_run(pfds + nsess, nrelay);
 		if (pfds[1].revents) {
