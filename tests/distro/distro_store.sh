@@ -90,7 +90,7 @@ expect_fail "an unknown sub-command" "unknown command" "$LXRUN" distro frobnicat
 left=$(ls -A "$STORE" | grep -v -x -e t1 -e fromdir -e z-xz -e z-zst -e default)
 same "nothing half-created is left in the store" "" "$left"
 same "t1 is untouched by the failures" "$(meta "$ROOT")" "$(meta "$STORE/t1/rootfs")"
-for c in create import export list remove set-default; do
+for c in create import export list remove set-default reset-vm; do
 	check "distro $c --help" "$LXRUN" distro "$c" --help
 done
 

@@ -40,5 +40,8 @@ same "stdin passes through" "XYZ" "$(echo xyz | V tr a-z A-Z)"
 V sh -c 'echo vm-only > /etc/vmfile'
 same "a file written in vm mode stays in the vm image" "vm-only" "$(V cat /etc/vmfile)"
 same "... and is not in the tree translate mode uses (separate copies)" "absent" "$(T sh -c 'cat /etc/vmfile 2>/dev/null || echo absent')"
+check "reset-vm stops the VM and drops the image" "$LXRUN" distro reset-vm tiny
+same "the next vm-mode run starts again from the tree" "absent" "$(V sh -c 'cat /etc/vmfile 2>/dev/null || echo absent')"
+check "distro reset-vm --help" "$LXRUN" distro reset-vm --help
 check "remove stops the distro's VM and deletes it" "$LXRUN" distro remove tiny
 finish
