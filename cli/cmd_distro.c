@@ -18,6 +18,7 @@ static const char *const usage_top =
 	"  list [--json]              name, size, default, vm image state\n"
 	"  remove NAME                delete a distro (refused while a command runs in it)\n"
 	"  set-default NAME           the distro that `lxrun -d default` runs in\n"
+	"  reset-vm NAME              stop the distro's VM, drop its image (rebuilt from the tree)\n"
 	"\n"
 	"A distro is a Linux root tree kept under lxrun's state directory\n"
 	"($LXRUN_STATE_DIR, else $XDG_STATE_HOME/lxrun, else ~/.local/state/lxrun; in distros/).\n"
@@ -29,8 +30,8 @@ static const char *const usage_top =
 	"`lxrun -d NAME --mode vm PROGRAM` runs it in the distro's own VM (as root: lxrun vm\n"
 	"options apply; its state directory is distros/NAME/vm). Its disk is an ext4 image\n"
 	"built from the tree on first use, with progress: a separate copy. Changes made in vm\n"
-	"mode stay in the image and changes made in translate mode stay in the tree; to start\n"
-	"vm mode again from the tree: lxrun vm stop --state-dir DIR; rm DIR/disk.img.\n"
+	"mode stay in the image and changes made in translate mode stay in the tree;\n"
+	"lxrun distro reset-vm NAME starts vm mode again from the tree.\n"
 	"Names: 1-64 of A-Z a-z 0-9 . _ -, not starting with '.' or '-', not 'default'.\n";
 
 static const struct sub_help {
@@ -69,6 +70,11 @@ static const struct sub_help {
 		   "Stops the distro's VM if it runs, and deletes the tree and the vm image. Refused\n"
 		   "(exit 1) while a command runs in it (lxrun -d NAME holds a lock until its last\n"
 		   "process exits).\n"},
+	{"reset-vm", "usage: lxrun distro reset-vm NAME\n"
+		     "\n"
+		     "Stops the distro's VM and deletes its image, so the next lxrun -d NAME --mode vm\n"
+		     "builds it again from the tree (vm mode's changes are lost; the tree is untouched).\n"
+		     "Refused while a command runs in the distro.\n"},
 	{"set-default", "usage: lxrun distro set-default NAME\n"
 			"\n"
 			"The distro that `lxrun -d default PROGRAM` (or --distro=default) runs in.\n"},
@@ -235,7 +241,7 @@ int cmd_distro(int argc, char **argv)
 		r = distro_import(pos[0], pos[1], &o, why);
 	else if (!strcmp(cmd, "export"))
 		r = distro_export(pos[0], pos[1], &o, why);
-	else if (!strcmp(cmd, "remove")) {
+	else if (!strcmp(cmd, "remove") || !strcmp(cmd, "reset-vm")) {
 		/* the distro's VM (if it ran) goes first, unless a command still uses the distro */
 		char vmdir[4096], sock[4200];
 		if (distro_exists(pos[0], why) == 0 && !distro_lock_holder(pos[0]) &&
@@ -247,7 +253,21 @@ int cmd_distro(int argc, char **argv)
 				cmd_vm(4, stop);
 			}
 		}
-		r = distro_remove(pos[0], why);
+		if (!strcmp(cmd, "remove")) {
+			r = distro_remove(pos[0], why);
+		} else if ((r = distro_exists(pos[0], why)) == 0 && distro_lock_holder(pos[0])) {
+			snprintf(why, sizeof(why), "distro '%s' is in use by a running command (pid %d)",
+				 pos[0], distro_lock_holder(pos[0]));
+			r = -EBUSY;
+		} else if (r == 0 && distro_vm_dir(pos[0], vmdir) == 0) {
+			char img[4200];
+			snprintf(img, sizeof(img), "%s/disk.img", vmdir);
+			if (unlink(img) < 0 && errno != ENOENT) {
+				int e = errno;
+				snprintf(why, sizeof(why), "cannot remove %.400s: %s", img, strerror(e));
+				r = -e;
+			}
+		}
 	}
 	else
 		r = distro_set_default(pos[0], why);

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -17,6 +19,21 @@
 #include "translator/translator.h"
 
 extern char **environ;
+
+/* An O_PATH fd of path (absolute, inside root) resolved as the guest would: symlinks (an
+ * /etc/alternatives link) stay inside root. -1 when it does not resolve. */
+static int open_in_root(const char *root, const char *path)
+{
+	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0)
+		return -1;
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT};
+	while (*path == '/')
+		path++;
+	long fd = syscall(SYS_openat2, rfd, *path ? path : ".", &how, sizeof(how));
+	close(rfd);
+	return fd < 0 ? -1 : (int)fd;
+}
 
 /* execvp's rule: PROGRAM with a slash is a path; otherwise the first PATH entry that has an
  * executable regular file of that name (or, failing that, the first that has the name). */
@@ -39,9 +56,16 @@ static int find_program(const char *root, const char *name, char *out, size_t le
 		snprintf(cand, sizeof(cand), "%.*s%s%s", (int)n, n ? path : ".", "/", name);
 		struct stat st;
 		char host[8192];
+		int fd = -1;
 		snprintf(host, sizeof(host), "%s%s", root ? root : "", cand);
-		if (stat(host, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(host, X_OK) == 0) {
+		if (root && (fd = open_in_root(root, cand)) >= 0) /* links resolve inside ROOT */
+			snprintf(host, sizeof(host), "/proc/self/fd/%d", fd);
+		int found = stat(host, &st) == 0 && S_ISREG(st.st_mode);
+		int exec = found && access(host, X_OK) == 0;
+		if (fd >= 0)
+			close(fd);
+		if (found) {
+			if (exec) {
 				snprintf(out, len, "%s", cand);
 				return 0;
 			}

@@ -20,6 +20,12 @@ same "awk inside = native" "$(awk '{s+=$2} END {print NR, s}' "$ROOT/data/words"
 same "the distro's own files are its /" "marker of src" "$(D cat /etc/marker)"
 same "the host's /etc is not the distro's" "" "$(D sh -c 'grep -l . /etc/os-release 2>/dev/null')"
 
+# PATH lookup follows the distro's own absolute symlinks (Debian's /etc/alternatives)
+mkdir -p "$IN/etc/alternatives"
+ln -s /bin/cat "$IN/etc/alternatives/lxrun-test-tool"
+ln -s /etc/alternatives/lxrun-test-tool "$IN/bin/lxrun-test-cat"
+same "a command behind an absolute symlink inside the distro is found" "marker of src" "$(D lxrun-test-cat /etc/marker 2>&1)"
+
 # WSL-like set-up
 grep -v '^#' /etc/resolv.conf >"$WORK/host-resolv"
 same "/etc/resolv.conf is generated from the host's" "$(cat "$WORK/host-resolv")" "$(D grep -v '^#' /etc/resolv.conf)"

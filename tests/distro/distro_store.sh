@@ -14,7 +14,8 @@ meta() { (cd "$1" && find . -printf '%p %y %m %U:%G %s %T@ %l\n' | grep -v '^\. 
 
 check "import a tarball" "$LXRUN" distro import t1 "$WORK/small.tar"
 same "the tree has every entry with its mode, owner, time and link" "$(meta "$ROOT")" "$(meta "$STORE/t1/rootfs")"
-check "file contents are the same" diff -r "$ROOT" "$STORE/t1/rootfs"
+check "file contents are the same" diff -r -x dev "$ROOT" "$STORE/t1/rootfs"
+[ -e "$ROOT/dev/null" ] && same "a device node keeps its numbers" "$(stat -c %t,%T "$ROOT/dev/null")" "$(stat -c %t,%T "$STORE/t1/rootfs/dev/null" 2>&1)"
 if [ "$(id -u)" = 0 ]; then
 	same "an extended attribute survives the import" "hello" \
 		"$(getfattr --only-values -n user.lxrun_test "$STORE/t1/rootfs/data/setuid" 2>/dev/null)"
@@ -90,7 +91,7 @@ expect_fail "an unknown sub-command" "unknown command" "$LXRUN" distro frobnicat
 left=$(ls -A "$STORE" | grep -v -x -e t1 -e fromdir -e z-xz -e z-zst -e default)
 same "nothing half-created is left in the store" "" "$left"
 same "t1 is untouched by the failures" "$(meta "$ROOT")" "$(meta "$STORE/t1/rootfs")"
-for c in create import export list remove set-default; do
+for c in create import export list remove set-default reset-vm; do
 	check "distro $c --help" "$LXRUN" distro "$c" --help
 done
 

@@ -46,6 +46,11 @@ check "chown of a directory to 123:456" D chown 123:456 /tmp/d
 same "stat reports the new owners" "0:0 123:456" "$(D stat -c %u:%g /tmp/f /tmp/d | tr '\n' ' ' | sed 's/ $//')"
 same "the host file still belongs to the user" "$uid" "$(stat -c %u "$IN/tmp/f")"
 same "the owner is kept in user.lxrun.uid on the host" "0" "$(getfattr --only-values -n user.lxrun.uid "$IN/tmp/f" 2>/dev/null)"
+check "a guest's own user.* attribute" D setfattr -n user.mine -v 1 /tmp/f
+same "the guest lists its attribute, not lxrun's metadata" "user.mine" "$(D getfattr --absolute-names -d /tmp/f | grep -v '^#' | grep . | cut -d= -f1)"
+D getfattr -n user.lxrun.uid /tmp/f >"$WORK/out" 2>&1 && not_ok "the metadata attributes cannot be read inside" "$(cat "$WORK/out")" || ok "the metadata attributes cannot be read inside"
+D setfattr -n user.lxrun.uid -v 0 /tmp/d >"$WORK/out" 2>&1 && not_ok "the metadata cannot be forged with setfattr" || ok "the metadata cannot be forged with setfattr"
+same "... and stays what chown recorded" "123:456" "$(D stat -c %u:%g /tmp/d)"
 check "chmod 4755 inside" D chmod 4755 /tmp/d
 same "stat reports the mode" "4755" "$(D stat -c %a /tmp/d)"
 check "mknod of a character device" D mknod /tmp/null c 1 3

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # lxrun -d NAME --mode vm: the distro's own VM, its disk an ext4 image built from the tree.
 # The same grep/sed/awk results as translate mode and natively, /mnt/host, the exit status,
-# and the image being a copy (vm-mode changes stay out of the tree). Boots a VM under TCG.
+# the image being a copy (vm-mode changes stay out of the tree), and a service in the distro
+# reached from the host (with tests/vm's nettool as $2). Boots a VM under TCG.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -17,8 +18,10 @@ fi
 vmstop() { "$LXRUN" vm stop --state-dir "$STORE/tiny/vm" >/dev/null 2>&1; }
 trap 'vmstop; cleanup' EXIT
 
+NETTOOL=${2:-}
 ROOT=$WORK/src
 tiny_root "$ROOT"
+[ -n "$NETTOOL" ] && cp "$NETTOOL" "$ROOT/bin/nettool"
 "$LXRUN" distro import tiny "$ROOT" -q || { echo "Bail out! import failed"; exit 1; }
 V() { "$LXRUN" -d tiny --mode vm "$@"; }
 T() { "$LXRUN" -d tiny "$@"; }
@@ -40,5 +43,36 @@ same "stdin passes through" "XYZ" "$(echo xyz | V tr a-z A-Z)"
 V sh -c 'echo vm-only > /etc/vmfile'
 same "a file written in vm mode stays in the vm image" "vm-only" "$(V cat /etc/vmfile)"
 same "... and is not in the tree translate mode uses (separate copies)" "absent" "$(T sh -c 'cat /etc/vmfile 2>/dev/null || echo absent')"
+# a service in the distro reached from the host: in translate mode directly, in vm mode
+# through lxrun's localhost forwarding (tests/vm's nettool, when this build has it)
+if [ -n "$NETTOOL" ] && command -v ss >/dev/null; then
+	free_port() {
+		local p
+		for p in $(seq $((20000 + $$ % 20000)) 65000); do
+			ss -Htln "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+		done
+	}
+	wait_get() { # wait_get PORT: the page, once the server answers (60 s at most)
+		local end=$((SECONDS + 60))
+		until "$NETTOOL" get 127.0.0.1 "$1" 2>/dev/null; do
+			[ $SECONDS -ge $end ] && return 1
+			sleep 0.3
+		done
+	}
+	for mode in translate vm; do
+		port=$(free_port)
+		"$LXRUN" -d tiny --mode "$mode" nettool serve 127.0.0.1 "$port" /etc/marker 60 >"$WORK/serve.out" 2>&1 &
+		spid=$!
+		same "$mode mode: a service in the distro is reached on the host's 127.0.0.1" "marker of src" \
+			"$(wait_get "$port" || cat "$WORK/serve.out")"
+		kill -TERM "$spid" 2>/dev/null
+		wait "$spid" 2>/dev/null
+	done
+else
+	echo "# skip the service test: no nettool in this build (tests/vm) or no ss"
+fi
+check "reset-vm stops the VM and drops the image" "$LXRUN" distro reset-vm tiny
+same "the next vm-mode run starts again from the tree" "absent" "$(V sh -c 'cat /etc/vmfile 2>/dev/null || echo absent')"
+check "distro reset-vm --help" "$LXRUN" distro reset-vm --help
 check "remove stops the distro's VM and deletes it" "$LXRUN" distro remove tiny
 finish

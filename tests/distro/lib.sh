@@ -48,7 +48,7 @@ tiny_root() {
 	local d=$1 p lib
 	mkdir -p "$d"/{bin,etc,tmp,root,data}
 	for p in sh bash cat ls grep sed awk tr sort head wc sleep env echo pwd true false id stat \
-		chown chmod mknod touch mkdir rm cp mv ln; do
+		chown chmod mknod touch mkdir rm cp mv ln getfattr setfattr; do
 		p=$(type -P "$p") || continue
 		cp -L "$p" "$d/bin/"
 		ldd "$p" 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | while read -r lib; do

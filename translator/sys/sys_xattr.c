@@ -2,6 +2,8 @@
 /* Extended attributes: hostfs objects go to the host (which checks the guest buffers); lxrun's
  * synthetic filesystems have none. */
 #include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include "abi/linux_fcntl.h"
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
+#include "translator/meta.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/vfs/vfs.h"
@@ -28,10 +31,58 @@ static long synthetic(enum xop op)
 	return op == X_LIST ? 0 : op == X_GET ? -LINUX_ENODATA : -LINUX_EOPNOTSUPP;
 }
 
+/* lxrun -d as a normal user: the user.lxrun.* attributes are the file's metadata
+ * (translator/meta.c), not the guest's: invisible and untouchable, as WSL1's are. */
+#define META_PREFIX "user.lxrun."
+
+static int meta_name(const char *name)
+{
+	return lx_meta_on && !strncmp(name, META_PREFIX, sizeof(META_PREFIX) - 1);
+}
+
+/* A name list without the metadata names, into the guest's buffer (size 0: the length). */
+static long list_filtered(long n, const char *buf, uint64_t ubuf, uint64_t size)
+{
+	char *out = malloc((size_t)n + 1);
+	long len = 0;
+	if (!out)
+		return -LINUX_ENOMEM;
+	for (long i = 0; i < n;) {
+		size_t l = strnlen(buf + i, (size_t)(n - i)) + 1;
+		if (strncmp(buf + i, META_PREFIX, sizeof(META_PREFIX) - 1)) {
+			memcpy(out + len, buf + i, l);
+			len += (long)l;
+		}
+		i += (long)l;
+	}
+	long r = len;
+	if (size && (uint64_t)len > size)
+		r = -LINUX_ERANGE;
+	else if (size && len && guest_copy_out(ubuf, out, (size_t)len) < 0)
+		r = -LINUX_EFAULT;
+	free(out);
+	return r;
+}
+
+/* list through a host buffer: hp a path (nofollow for llistxattr) or, when NULL, the fd. */
+static long list_meta(const char *hp, int nofollow, int fd, uint64_t ubuf, uint64_t size)
+{
+	static char buf[65536];
+	ssize_t n = hp ? (nofollow ? llistxattr : listxattr)(hp, buf, sizeof(buf))
+		       : flistxattr(fd, buf, sizeof(buf));
+	if (n < 0)
+		return lx_errno(errno);
+	return list_filtered(n, buf, ubuf, size);
+}
+
 /* One operation on a host path (follow) or, for the l* calls, on the link itself. */
 static long on_path(const char *hp, int nofollow, enum xop op, const char *name, struct lx_syscall *sc)
 {
 	long r;
+	if (op != X_LIST && meta_name(name))
+		return op == X_SET ? -LINUX_EPERM : -LINUX_ENODATA;
+	if (op == X_LIST && lx_meta_on)
+		return list_meta(hp, nofollow, -1, sc->a[1], sc->a[2]);
 	switch (op) {
 	case X_GET:
 		r = (nofollow ? lgetxattr : getxattr)(hp, name, (void *)sc->a[2], sc->a[3]);
@@ -75,6 +126,10 @@ static long xattr_fd(struct lx_syscall *sc, enum xop op)
 	long r = op == X_LIST ? 0 : name_in(name, sc->a[1]);
 	if (r < 0)
 		return r;
+	if (op != X_LIST && meta_name(name))
+		return op == X_SET ? -LINUX_EPERM : -LINUX_ENODATA;
+	if (op == X_LIST && lx_meta_on)
+		return list_meta(NULL, 0, f->host_fd, sc->a[1], sc->a[2]);
 	switch (op) {
 	case X_GET:
 		return lx_host(fgetxattr(f->host_fd, name, (void *)sc->a[2], sc->a[3]));
