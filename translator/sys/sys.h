@@ -69,7 +69,14 @@ void sig_inherit(void);
 	X(sched_setaffinity) X(sched_setattr) X(sched_getattr) X(getpriority) X(setpriority)        \
 	X(getcpu) X(personality) X(mlock2) X(mlockall) X(munlockall) X(membarrier) X(pidfd_open)    \
 	X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
-	X(get_robust_list) X(chroot)
+	X(get_robust_list) X(chroot)                                                                \
+	X(vhangup) X(pivot_root) X(mount) X(umount2) X(swapon) X(swapoff) X(reboot)                  \
+	X(sethostname) X(setdomainname) X(iopl) X(ioperm) X(init_module) X(finit_module)           \
+	X(delete_module) X(kexec_load) X(acct) X(setns) X(syslog) X(settimeofday) X(clock_settime) \
+	X(adjtimex) X(clock_adjtime) X(utimes) X(futimesat) X(utime) X(restart_syscall)            \
+	X(ioprio_get) X(ioprio_set) X(get_mempolicy) X(set_mempolicy) X(mbind)                      \
+	X(process_vm_readv) X(process_vm_writev) X(unshare) X(mq_open) X(mq_unlink)                 \
+	X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)
