@@ -3,6 +3,7 @@
  * The syscall fuzzer: a guest program that makes random syscalls with random and adversarial
  * arguments, natively or under lxrun, from a seed (so any finding replays):
  *   sysfuzz --dir SCRATCH --seed N --calls M [--chunk C] [--log] [--only NAME] [--confined]
+ * (--first-child K: start at child K, to replay one child of a long run.)
  * It forks one child per C calls (a guest-fatal signal ends one child only), each with its own
  * generator derived from (N, child index), a scratch directory SCRATCH/cK as its cwd and a
  * 1 ms SIGALRM timer (SA_RESTART in every other child, and a handler that drops SA_RESTART
@@ -470,6 +471,10 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 			a[1] = 4096 * (1 + below(4));
 		if (in_mm(a[0], 1) && !in_mm(a[0], a[1]))
 			a[1] = 4096;
+		/* from 0 or the kernel half with a huge length, madvise(DONTNEED) and friends
+		 * would wipe the fuzzer itself (as Linux does: a valid call); munmap gives EINVAL */
+		if (strcmp(n, "munmap") && !in_mm(a[0], 1) && a[1] > (1u << 20))
+			a[1] = 1u << 20;
 		if (!strcmp(n, "madvise") && ((int)a[2] == MADV_HWPOISON || (int)a[2] == 101 /* MADV_SOFT_OFFLINE */))
 			return 0;
 		if (!strcmp(n, "mremap")) {
@@ -730,7 +735,7 @@ static int level_of(long nr)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sysfuzz --dir SCRATCH [--seed N] [--calls M] [--chunk C] [--log] "
-			"[--only NAME] [--stuck SECONDS] [--confined]\n");
+			"[--only NAME] [--stuck SECONDS] [--confined] [--first-child K]\n");
 	exit(2);
 }
 
@@ -738,7 +743,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL);
 	long calls = 10000, chunk = 2000;
-	int log = 0, stuck_s = 5;
+	int log = 0, stuck_s = 5, first_child = 0;
 	const char *dir = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -764,6 +769,8 @@ int main(int argc, char **argv)
 			log = 1;
 		else if (!strcmp(argv[i], "--confined"))
 			confined = 1;
+		else if (!strcmp(argv[i], "--first-child") && i + 1 < argc)
+			first_child = atoi(argv[++i]);
 		else
 			usage();
 	}
@@ -793,8 +800,10 @@ int main(int argc, char **argv)
 		return 2;
 	long total = 0, bad = 0, killed = 0, stuck = 0;
 	int nchildren = (int)((calls + chunk - 1) / chunk);
-	for (int k = 0; k < nchildren; k++) {
-		long n = calls - (long)k * chunk < chunk ? calls - (long)k * chunk : chunk;
+	for (int k = first_child; k < first_child + nchildren; k++) {
+		long n = calls - (long)(k - first_child) * chunk < chunk
+				 ? calls - (long)(k - first_child) * chunk
+				 : chunk;
 		memset(sh, 0, shsize);
 		sh->cur = -1;
 		pid_t pid = fork();

@@ -12,10 +12,11 @@
 # changed.
 # usage: sysfuzz.sh LXRUN SYSFUZZ [--calls N] [--chunk C] [--seeds "S ..."]
 #                   [--engines "rewrite sud prctl"] [--timeout SECONDS] [--keep DIR] [--confined]
+#                   [--first-child K]   (replay from child K of a long run)
 set -u
 lxrun=$1 fuzz=$2
 shift 2
-calls=20000 chunk=2000 seeds="1 2" engines="rewrite sud prctl" tmo=600 keep= confined=0
+calls=20000 chunk=2000 seeds="1 2" engines="rewrite sud prctl" tmo=600 keep= confined=0 first=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--calls) calls=$2; shift ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--timeout) tmo=$2; shift ;;
 	--keep) keep=$2; shift ;;
 	--confined) confined=1 ;;
+	--first-child) first=$2; shift ;;
 	*) echo "sysfuzz.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -40,7 +42,8 @@ check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$(
 run() { # NAME: fuzz under NAME (native, rewrite, sud, prctl) into $work/NAME.log
 	local name=$1 dir=$work/scratch-$1
 	rm -rf "$dir"; mkdir -p "$dir"
-	local cmd=("$fuzz" --dir "$dir" --seed "$seed" --calls "$calls" --chunk "$chunk" --log)
+	local cmd=("$fuzz" --dir "$dir" --seed "$seed" --calls "$calls" --chunk "$chunk" --log
+		--first-child "$first")
 	case $name in
 	native) timeout "$tmo" "${cmd[@]}" ;;
 	prctl) LXRUN_FORCE_NO_FSGSBASE=1 timeout "$tmo" "$lxrun" --engine sud "${cmd[@]}" ;;
