@@ -475,6 +475,10 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 		 * would wipe the fuzzer itself (as Linux does: a valid call); munmap gives EINVAL */
 		if (strcmp(n, "munmap") && !in_mm(a[0], 1) && a[1] > (1u << 20))
 			a[1] = 1u << 20;
+		/* munmap from 0 of up to TASK_SIZE is valid: it would unmap the fuzzer itself */
+		if (!strcmp(n, "munmap") && !in_mm(a[0], 1) && a[1] > (1u << 20) &&
+		    a[1] <= 0x7ffffffff000ull)
+			a[1] = 1u << 20;
 		if (!strcmp(n, "madvise") && ((int)a[2] == MADV_HWPOISON || (int)a[2] == 101 /* MADV_SOFT_OFFLINE */))
 			return 0;
 		if (!strcmp(n, "mremap")) {
