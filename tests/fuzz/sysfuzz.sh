@@ -36,6 +36,7 @@ case $fuzz in /*) ;; *) fuzz=$PWD/$fuzz ;; esac
 work=${keep:-$(mktemp -d /tmp/sysfuzz.XXXXXX)}
 mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+trap 'exit 143' TERM INT # (so that the EXIT trap cleans up)
 pass=0 fail=0 total=0
 check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
 
