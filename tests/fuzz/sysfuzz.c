@@ -2,13 +2,18 @@
 /*
  * The syscall fuzzer: a guest program that makes random syscalls with random and adversarial
  * arguments, natively or under lxrun, from a seed (so any finding replays):
- *   sysfuzz --dir SCRATCH --seed N --calls M [--chunk C] [--log] [--only NAME]
+ *   sysfuzz --dir SCRATCH --seed N --calls M [--chunk C] [--log] [--only NAME] [--confined]
+ * (--first-child K: start at child K, to replay one child of a long run.)
  * It forks one child per C calls (a guest-fatal signal ends one child only), each with its own
  * generator derived from (N, child index), a scratch directory SCRATCH/cK as its cwd and a
  * 1 ms SIGALRM timer (SA_RESTART in every other child, and a handler that drops SA_RESTART
  * when one call stays blocked) so signals arrive mid-call. Arguments: NULL, unaligned,
  * kernel-half (0xffff800000000000+), just-unmapped and read-only pointers, pointers running into
  * a guard page, overlapping buffers, huge and negative lengths, closed and recycled fds.
+ *
+ * --confined (only inside a root that holds /.sysfuzz-root, i.e. under `lxrun --root`): paths
+ * that climb (..), jump through /proc and /dev links and symlinks, for every call, also the
+ * ones that create and remove: the root's confinement is what keeps them in.
  *
  * Per call it checks that the result is a value or an errno Linux can return (1..133: never
  * the kernel-internal 512..530, never below -4095); with --log it prints "child call nr name
@@ -246,8 +251,35 @@ static uint64_t gen_fd(void)
 	}
 }
 
+/* --confined (only under lxrun --root, whose root holds /.sysfuzz-root): paths that climb,
+ * jump through /proc and /dev links and symlinks, for every call */
+static int confined;
+static const char *const parts[] = {"..", ".", "a", "dir", "lnk", "proc", "self", "fd", "3", "4",
+				    "cwd", "root", "", "dev", "exe", "thread-self", "task", "1",
+				    "fz", "c0", "x", "mounts", "shm"};
+
+static uint64_t gen_climb(void)
+{
+	char *p = (char *)REGION + 6144 + 512 * below(4);
+	size_t n = 0;
+	if (below(2))
+		p[n++] = '/';
+	for (int k = 1 + (int)below(8); k > 0 && n < 400; k--) {
+		const char *c = parts[below(sizeof(parts) / sizeof(parts[0]))];
+		size_t l = strlen(c);
+		memcpy(p + n, c, l);
+		n += l;
+		if (k > 1 || below(4) == 0)
+			p[n++] = '/';
+	}
+	p[n] = 0;
+	return (uint64_t)p;
+}
+
 static uint64_t gen_path(int readonly)
 {
+	if (confined && below(2))
+		return gen_climb();
 	switch (below(readonly ? 12 : 10)) {
 	case 0: return 0;
 	case 1: return gen_ptr();
@@ -271,8 +303,10 @@ static uint64_t gen_path(int readonly)
 /* sigset arguments: random, but SIGALRM never blocked (the harness's progress) */
 static uint64_t gen_sigset(void)
 {
-	if (below(4) == 0)
-		return gen_ptr();
+	static const uint64_t bad[] = {0, 0xffff800000000000ull, (uint64_t)UNMAPPED,
+				       (uint64_t)GUARD - 4};
+	if (below(4) == 0) /* never a valid pointer to random bytes: they could block SIGALRM */
+		return bad[below(4)];
 	uint64_t *p = (uint64_t *)(REGION + 8 * below(64));
 	*p = rnd() & ~(1ull << (SIGALRM - 1)) & ~(1ull << (SIGKILL - 1));
 	return (uint64_t)p;
@@ -337,7 +371,9 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 			a[3] = below(8) ? 24 : gen_len();
 			fl = how[0];
 		}
-		if (!strcmp(n, "creat") || (fl & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
+		if (confined && below(2))
+			a[pi] = gen_climb();
+		else if (!strcmp(n, "creat") || (fl & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND |
 						  __O_TMPFILE)))
 			a[pi] = (uint64_t)scratch_str(names[below(sizeof(names) / sizeof(names[0]))]);
 		else
@@ -345,7 +381,8 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 		if (pi && !below(3))
 			a[0] = (uint64_t)-100;
 	} else if (!strcmp(n, "symlink") || !strcmp(n, "symlinkat")) {
-		a[0] = (uint64_t)scratch_str(names[below(sizeof(names) / sizeof(names[0]))]);
+		a[0] = confined && below(2) ? gen_climb()
+					    : (uint64_t)scratch_str(names[below(sizeof(names) / sizeof(names[0]))]);
 	} else if (!strcmp(n, "kill") || !strcmp(n, "tkill") || !strcmp(n, "rt_sigqueueinfo")) {
 		a[0] = pid_pool[below(3)];
 		a[1] = (uint64_t)handled_sig();
@@ -371,16 +408,16 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 	} else if (!strcmp(n, "wait4") || !strcmp(n, "waitid")) {
 		a[n[0] == 'w' && n[4] == 'i' ? 1 : 0] = below(2) ? (uint64_t)-1 : 0x3ffffff0;
 	} else if (!strcmp(n, "fcntl")) {
-		if (a[1] == 8 /* F_SETOWN */ || a[1] == 15 /* F_SETOWN_EX */)
+		if ((int)a[1] == 8 /* F_SETOWN */ || (int)a[1] == 15 /* F_SETOWN_EX */)
 			return 0; /* SIGIO to any process */
-		if (a[1] == 10 /* F_SETSIG */)
+		if ((int)a[1] == 10 /* F_SETSIG */)
 			a[2] = (uint64_t)handled_sig();
 	} else if (!strcmp(n, "close") || !strcmp(n, "dup2") || !strcmp(n, "dup3")) {
 		int k = !strcmp(n, "close") ? 0 : 1;
-		if ((int64_t)a[k] >= 0 && a[k] < 3)
+		if ((int)a[k] >= 0 && (int)a[k] < 3) /* fds are ints to the kernel */
 			a[k] = 3 + below(40);
 	} else if (!strcmp(n, "close_range")) {
-		if (a[0] < 3)
+		if ((unsigned)a[0] < 3)
 			a[0] = 3 + below(40);
 	} else if (!strcmp(n, "ioctl")) {
 		static const uint64_t req[] = {0x5401, 0x5413, 0x541b, 0x5421, 0x5451, 0x5450,
@@ -405,6 +442,9 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 		} else if (sa[0] == AF_INET6) {
 			memset(sa + 1, 0, 26);
 			((uint8_t *)sa)[23] = 1; /* ::1 */
+		} else if (confined && below(2)) {
+			const char *c = (const char *)gen_climb();
+			snprintf((char *)(sa + 1), 100, "%s", c);
 		} else {
 			strcpy((char *)(sa + 1), names[below(sizeof(names) / sizeof(names[0]))]);
 		}
@@ -431,7 +471,15 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 			a[1] = 4096 * (1 + below(4));
 		if (in_mm(a[0], 1) && !in_mm(a[0], a[1]))
 			a[1] = 4096;
-		if (!strcmp(n, "madvise") && a[2] == MADV_HWPOISON)
+		/* from 0 or the kernel half with a huge length, madvise(DONTNEED) and friends
+		 * would wipe the fuzzer itself (as Linux does: a valid call); munmap gives EINVAL */
+		if (strcmp(n, "munmap") && !in_mm(a[0], 1) && a[1] > (1u << 20))
+			a[1] = 1u << 20;
+		/* munmap from 0 of up to TASK_SIZE is valid: it would unmap the fuzzer itself */
+		if (!strcmp(n, "munmap") && !in_mm(a[0], 1) && a[1] > (1u << 20) &&
+		    a[1] <= 0x7ffffffff000ull)
+			a[1] = 1u << 20;
+		if (!strcmp(n, "madvise") && ((int)a[2] == MADV_HWPOISON || (int)a[2] == 101 /* MADV_SOFT_OFFLINE */))
 			return 0;
 		if (!strcmp(n, "mremap")) {
 			if (a[2] > REGION_SIZE)
@@ -455,7 +503,7 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 						 19, 40, 13, 9999};
 		a[0] = opts[below(9)];
 	} else if (!strcmp(n, "rt_sigaction")) {
-		if (a[0] == SIGALRM || a[0] == SIGKILL || a[0] == SIGSTOP)
+		if ((int)a[0] == SIGALRM || (int)a[0] == SIGKILL || (int)a[0] == SIGSTOP)
 			a[0] = SIGUSR1;
 		if (a[1]) { /* SIG_DFL, SIG_IGN or a real handler, never a random address */
 			uint64_t *sa = (uint64_t *)(REGION + 1024 + 32 * below(8));
@@ -488,7 +536,7 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 			a[!strcmp(n, "ppoll") ? 3 : 4] = gen_sigset();
 		}
 	} else if (!strcmp(n, "setitimer") || !strcmp(n, "getitimer")) {
-		if (a[0] == ITIMER_REAL && n[0] == 's')
+		if ((int)a[0] == ITIMER_REAL && n[0] == 's') /* the kernel reads an int */
 			a[0] = ITIMER_VIRTUAL;
 	} else if (!strcmp(n, "timer_create")) {
 		uint32_t *ev = (uint32_t *)(REGION + 3072);
@@ -524,14 +572,14 @@ static int make_args(const struct scdef *d, uint64_t a[6])
 	 * scratch dir (0-2 are scratch files too) */
 	if (!strcmp(n, "fchmod") || !strcmp(n, "fchown") || !strcmp(n, "fsetxattr") ||
 	    !strcmp(n, "fremovexattr") || !strcmp(n, "ftruncate") || !strcmp(n, "fallocate")) {
-		if ((int64_t)a[0] >= 3 && a[0] < (uint64_t)fds[nfds - 1] + 1 && below(2))
+		if (below(2))
 			a[0] = (uint64_t)fds[below((uint64_t)nfds)];
-		if ((int64_t)a[0] >= 0 && a[0] < 64) {
+		if ((int)a[0] >= 0) { /* the kernel reads an int */
 			int ok = 0;
 			for (int i = 0; i < nfds; i++)
 				ok |= fds[i] == (int)a[0];
 			if (!ok)
-				return 0; /* an fd of something else (the region's own fds are ours) */
+				return 0; /* an fd the child did not open itself */
 		}
 	}
 	return 1;
@@ -553,7 +601,9 @@ static void child_setup(const char *dir, int k)
 	if (chdir(d) < 0)
 		_exit(90);
 	(void)dir;
-	/* stdio: scratch files (fchmod(1) of the real /dev/null would be the host's) */
+	/* nothing inherited (a harness's fds name host files); stdio: scratch files (fchmod(1)
+	 * of the real /dev/null would be the host's) */
+	syscall(SYS_close_range, 3, ~0u, 0);
 	int s = open("stdio", O_CREAT | O_RDWR | O_TRUNC, 0644);
 	dup2(s, 0);
 	dup2(s, 1);
@@ -689,7 +739,7 @@ static int level_of(long nr)
 static void usage(void)
 {
 	fprintf(stderr, "usage: sysfuzz --dir SCRATCH [--seed N] [--calls M] [--chunk C] [--log] "
-			"[--only NAME] [--stuck SECONDS]\n");
+			"[--only NAME] [--stuck SECONDS] [--confined] [--first-child K]\n");
 	exit(2);
 }
 
@@ -697,7 +747,7 @@ int main(int argc, char **argv)
 {
 	uint64_t seed = (uint64_t)time(NULL);
 	long calls = 10000, chunk = 2000;
-	int log = 0, stuck_s = 5;
+	int log = 0, stuck_s = 5, first_child = 0;
 	const char *dir = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -721,11 +771,21 @@ int main(int argc, char **argv)
 			}
 		} else if (!strcmp(argv[i], "--log"))
 			log = 1;
+		else if (!strcmp(argv[i], "--confined"))
+			confined = 1;
+		else if (!strcmp(argv[i], "--first-child") && i + 1 < argc)
+			first_child = atoi(argv[++i]);
 		else
 			usage();
 	}
 	if (!dir || chunk <= 0 || calls <= 0)
 		usage();
+	if (confined && access("/.sysfuzz-root", F_OK) != 0) {
+		/* its paths climb out of the scratch directory: only inside a root made for it */
+		fprintf(stderr, "sysfuzz: --confined runs only under `lxrun --root DIR` with "
+				"DIR/.sysfuzz-root (here: %s)\n", strerror(errno));
+		return 2;
+	}
 	if (chdir(dir) < 0) {
 		fprintf(stderr, "sysfuzz: %s: %s\n", dir, strerror(errno));
 		return 2;
@@ -744,8 +804,10 @@ int main(int argc, char **argv)
 		return 2;
 	long total = 0, bad = 0, killed = 0, stuck = 0;
 	int nchildren = (int)((calls + chunk - 1) / chunk);
-	for (int k = 0; k < nchildren; k++) {
-		long n = calls - (long)k * chunk < chunk ? calls - (long)k * chunk : chunk;
+	for (int k = first_child; k < first_child + nchildren; k++) {
+		long n = calls - (long)(k - first_child) * chunk < chunk
+				 ? calls - (long)(k - first_child) * chunk
+				 : chunk;
 		memset(sh, 0, shsize);
 		sh->cur = -1;
 		pid_t pid = fork();

@@ -6,12 +6,17 @@
 # (a timeout, or a call stuck where native was not), every result is a value or an errno Linux
 # can return, and no implemented syscall says ENOSYS where native did not. Per-call results
 # that differ otherwise are counted and the most common shown (lxrun's documented gaps).
+# With --confined, the runs are under `lxrun --root` with sysfuzz --confined (paths that climb
+# and jump through /proc and symlinks, for every call): no native run to compare with, so the
+# checks are no crash, no stuck or killed child, only Linux errnos, and nothing outside the root
+# changed.
 # usage: sysfuzz.sh LXRUN SYSFUZZ [--calls N] [--chunk C] [--seeds "S ..."]
-#                   [--engines "rewrite sud prctl"] [--timeout SECONDS] [--keep DIR]
+#                   [--engines "rewrite sud prctl"] [--timeout SECONDS] [--keep DIR] [--confined]
+#                   [--first-child K]   (replay from child K of a long run)
 set -u
 lxrun=$1 fuzz=$2
 shift 2
-calls=20000 chunk=2000 seeds="1 2" engines="rewrite sud prctl" tmo=600 keep=
+calls=20000 chunk=2000 seeds="1 2" engines="rewrite sud prctl" tmo=600 keep= confined=0 first=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--calls) calls=$2; shift ;;
@@ -20,6 +25,8 @@ while [ $# -gt 0 ]; do
 	--engines) engines=$2; shift ;;
 	--timeout) tmo=$2; shift ;;
 	--keep) keep=$2; shift ;;
+	--confined) confined=1 ;;
+	--first-child) first=$2; shift ;;
 	*) echo "sysfuzz.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -29,13 +36,15 @@ case $fuzz in /*) ;; *) fuzz=$PWD/$fuzz ;; esac
 work=${keep:-$(mktemp -d /tmp/sysfuzz.XXXXXX)}
 mkdir -p "$work"
 [ -n "$keep" ] || trap 'rm -rf "$work"' EXIT
+trap 'exit 143' TERM INT # (so that the EXIT trap cleans up)
 pass=0 fail=0 total=0
 check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
 
 run() { # NAME: fuzz under NAME (native, rewrite, sud, prctl) into $work/NAME.log
 	local name=$1 dir=$work/scratch-$1
 	rm -rf "$dir"; mkdir -p "$dir"
-	local cmd=("$fuzz" --dir "$dir" --seed "$seed" --calls "$calls" --chunk "$chunk" --log)
+	local cmd=("$fuzz" --dir "$dir" --seed "$seed" --calls "$calls" --chunk "$chunk" --log
+		--first-child "$first")
 	case $name in
 	native) timeout "$tmo" "${cmd[@]}" ;;
 	prctl) LXRUN_FORCE_NO_FSGSBASE=1 timeout "$tmo" "$lxrun" --engine sud "${cmd[@]}" ;;
@@ -47,6 +56,43 @@ run() { # NAME: fuzz under NAME (native, rewrite, sud, prctl) into $work/NAME.lo
 	grep -a -h -o 'lxrun: internal error.*' "$work/$name.err" | head -5 >"$work/$name.internal"
 	rm -rf "$dir"
 }
+
+if [ $confined = 1 ]; then
+	# the root: the fuzzer, its scratch dir, the marker that allows --confined; beside it a
+	# canary tree that must not change
+	root=$work/root
+	rm -rf "$root" "$work/outside"
+	mkdir -p "$root"/{fz,proc,dev,tmp} "$work/outside/dir"
+	cp "$fuzz" "$root/sysfuzz"
+	touch "$root/.sysfuzz-root"
+	echo canary >"$work/outside/dir/file"
+	snap() { (cd "$work" && find outside -printf '%p %s %m %U %G %T@\n' | sort; ls -a "$work" | grep -v '\.log$\|\.err$'); }
+	before=$(snap)
+	for seed in $seeds; do
+		for e in $engines; do
+			rm -rf "$root/fz"/* "$root/fz"/.[!.]* 2>/dev/null
+			env=()
+			eng=$e
+			[ "$e" = prctl ] && env=(LXRUN_FORCE_NO_FSGSBASE=1) eng=sud
+			(cd "$root" && env "${env[@]}" timeout "$tmo" "$lxrun" --engine "$eng" --root "$root" \
+				/sysfuzz --dir /fz --seed "$seed" --calls "$calls" --chunk "$chunk" --confined) \
+				>"$work/$e.log" 2>"$work/$e.err"
+			rc=$?
+			n=$(sed -n 's/^sysfuzz: \([0-9]*\) calls made.*/\1/p' "$work/$e.log")
+			total=$((total + ${n:-0}))
+			what="seed $seed confined under $e: ${n:-0} calls"
+			grep -h '^child\|impossible results, first' "$work/$e.log" | head -5
+			grep -a -h -o 'lxrun: internal error.*' "$work/$e.err" | head -3
+			check "$what: ran to the end, no child killed or stuck, only Linux errnos (exit $rc)" \
+				"$([ "$rc" = 0 ] && ! grep -q '^child' "$work/$e.log"; echo $?)"
+			check "$what: nothing outside the root changed" "$([ "$before" = "$(snap)" ]; echo $?)"
+		done
+	done
+	echo "# $total calls under lxrun --root"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+fi
 
 for seed in $seeds; do
 	run native

@@ -12,6 +12,7 @@ case $lxrun in /*) ;; *) lxrun=$PWD/$lxrun ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d /tmp/lxrun-load.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 143' TERM INT
 pass=0 fail=0
 check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
 

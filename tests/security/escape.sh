@@ -14,6 +14,7 @@ case $nsroot in /*) ;; *) nsroot=$PWD/$nsroot ;; esac
 case $probe in /*) ;; *) probe=$PWD/$probe ;; esac
 host=$(mktemp -d /tmp/lxsec-test.XXXXXX) out=$(mktemp -d)
 trap 'rm -rf "$host" "$out"; rm -f /dev/shm/lxesc-shm' EXIT
+trap 'exit 143' TERM INT
 pass=0 fail=0
 check() { if [ "$2" = 0 ]; then pass=$((pass + 1)); echo "ok - $1"; else fail=$((fail + 1)); echo "not ok - $1"; fi; }
 
