@@ -76,7 +76,10 @@ void sig_inherit(void);
 	X(adjtimex) X(clock_adjtime) X(utimes) X(futimesat) X(utime) X(restart_syscall)            \
 	X(ioprio_get) X(ioprio_set) X(get_mempolicy) X(set_mempolicy) X(mbind)                      \
 	X(process_vm_readv) X(process_vm_writev) X(unshare) X(mq_open) X(mq_unlink)                 \
-	X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr)
+	X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr) X(quotactl) X(add_key)   \
+	X(request_key) X(keyctl) X(perf_event_open) X(fanotify_init) X(bpf) X(open_by_handle_at)    \
+	X(migrate_pages) X(move_pages) X(set_mempolicy_home_node) X(futex_waitv) X(futex_wake)      \
+	X(futex_wait) X(futex_requeue) X(process_madvise) X(process_mrelease) X(cachestat) X(kcmp)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

@@ -371,7 +371,7 @@ LX_SYSCALL(unshare)
 
 /* ---- POSIX message queues: the host's, in its IPC namespace ---- */
 
-static int mq_host_fd(long fd)
+static int host_fd_of(long fd)
 {
 	struct lx_file *f = sys_file(fd);
 	return f && f->host_fd >= 0 ? f->host_fd : -1;
@@ -402,7 +402,7 @@ LX_SYSCALL(mq_unlink)
 
 LX_SYSCALL(mq_timedsend)
 {
-	int h = mq_host_fd((long)(int)sc->a[0]);
+	int h = host_fd_of((long)(int)sc->a[0]);
 	if (h < 0)
 		return -LINUX_EBADF;
 	return lx_safe(SYS_mq_timedsend, h, sc->a[1], sc->a[2], sc->a[3], sc->a[4]);
@@ -410,7 +410,7 @@ LX_SYSCALL(mq_timedsend)
 
 LX_SYSCALL(mq_timedreceive)
 {
-	int h = mq_host_fd((long)(int)sc->a[0]);
+	int h = host_fd_of((long)(int)sc->a[0]);
 	if (h < 0)
 		return -LINUX_EBADF;
 	return lx_safe(SYS_mq_timedreceive, h, sc->a[1], sc->a[2], sc->a[3], sc->a[4]);
@@ -418,7 +418,7 @@ LX_SYSCALL(mq_timedreceive)
 
 LX_SYSCALL(mq_notify)
 {
-	int h = mq_host_fd((long)(int)sc->a[0]);
+	int h = host_fd_of((long)(int)sc->a[0]);
 	if (h < 0)
 		return -LINUX_EBADF;
 	/* SIGEV_SIGNAL reaches lxrun's process and so the guest; SIGEV_THREAD is glibc's, over a
@@ -428,7 +428,7 @@ LX_SYSCALL(mq_notify)
 		if (guest_copy_in(&ev, sc->a[1], sizeof(ev)) < 0)
 			return -LINUX_EFAULT;
 		if (ev.sigev_notify == SIGEV_THREAD) {
-			int nh = mq_host_fd(ev.sigev_signo);
+			int nh = host_fd_of(ev.sigev_signo);
 			if (nh < 0)
 				return -LINUX_EBADF;
 			ev.sigev_signo = nh;
@@ -439,8 +439,130 @@ LX_SYSCALL(mq_notify)
 
 LX_SYSCALL(mq_getsetattr)
 {
-	int h = mq_host_fd((long)(int)sc->a[0]);
+	int h = host_fd_of((long)(int)sc->a[0]);
 	if (h < 0)
 		return -LINUX_EBADF;
 	return lx_host(syscall(SYS_mq_getsetattr, h, sc->a[1], sc->a[2]));
+}
+
+/* ---- more a container refuses (Docker's default profile, or a missing capability) ---- */
+
+LX_SYSCALL(quotactl)
+{
+	return -LINUX_EPERM; /* CAP_SYS_ADMIN; Docker's profile refuses it outright */
+}
+
+LX_SYSCALL(add_key)
+{
+	return -LINUX_EPERM; /* the kernel keyring is the host's: Docker's profile refuses it */
+}
+
+LX_SYSCALL(request_key)
+{
+	return -LINUX_EPERM;
+}
+
+LX_SYSCALL(keyctl)
+{
+	return -LINUX_EPERM;
+}
+
+LX_SYSCALL(perf_event_open)
+{
+	return -LINUX_EPERM; /* Docker's profile refuses it; it would watch lxrun too */
+}
+
+LX_SYSCALL(fanotify_init)
+{
+	return -LINUX_EPERM; /* CAP_SYS_ADMIN */
+}
+
+LX_SYSCALL(bpf)
+{
+	return -LINUX_EPERM; /* CAP_BPF / CAP_SYS_ADMIN; Docker's profile refuses it */
+}
+
+LX_SYSCALL(open_by_handle_at)
+{
+	return -LINUX_EPERM; /* CAP_DAC_READ_SEARCH: a handle reaches past any root */
+}
+
+/* ---- more pass-throughs: guest memory is ours, pids are the host's, pidfds are host fds ---- */
+
+LX_SYSCALL(migrate_pages)
+{
+	return lx_host(syscall(SYS_migrate_pages, (pid_t)sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
+}
+
+LX_SYSCALL(move_pages)
+{
+	return lx_host(syscall(SYS_move_pages, (pid_t)sc->a[0], sc->a[1], sc->a[2], sc->a[3],
+			       sc->a[4], (int)sc->a[5]));
+}
+
+LX_SYSCALL(set_mempolicy_home_node)
+{
+	return lx_host(syscall(SYS_set_mempolicy_home_node, sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
+}
+
+/* The futex calls on guest words: the host's, waiting interruptibly (lx_safe). */
+LX_SYSCALL(futex_waitv)
+{
+	return lx_safe(SYS_futex_waitv, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]);
+}
+
+LX_SYSCALL(futex_wake)
+{
+	return lx_host(syscall(454 /* futex_wake */, sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
+}
+
+LX_SYSCALL(futex_wait)
+{
+	return lx_safe(455 /* futex_wait */, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4],
+		       sc->a[5]);
+}
+
+LX_SYSCALL(futex_requeue)
+{
+	return lx_host(syscall(456 /* futex_requeue */, sc->a[0], sc->a[1], sc->a[2], sc->a[3]));
+}
+
+LX_SYSCALL(process_madvise)
+{
+	int h = host_fd_of((long)(int)sc->a[0]);
+	if (h < 0)
+		return -LINUX_EBADF;
+	return lx_host(syscall(SYS_process_madvise, h, sc->a[1], sc->a[2], (int)sc->a[3],
+			       (unsigned)sc->a[4]));
+}
+
+LX_SYSCALL(process_mrelease)
+{
+	int h = host_fd_of((long)(int)sc->a[0]);
+	if (h < 0)
+		return -LINUX_EBADF;
+	return lx_host(syscall(SYS_process_mrelease, h, (unsigned)sc->a[1]));
+}
+
+LX_SYSCALL(cachestat)
+{
+	int h = host_fd_of((long)(int)sc->a[0]);
+	if (h < 0)
+		return -LINUX_EBADF;
+	return lx_host(syscall(451 /* cachestat */, h, sc->a[1], sc->a[2], (unsigned)sc->a[3]));
+}
+
+/* KCMP_FILE names fds: the calling process's are translated; another lxrun process's guest
+ * fds are not known here, so its index is taken as a host fd number. */
+LX_SYSCALL(kcmp)
+{
+	pid_t p1 = (pid_t)sc->a[0], p2 = (pid_t)sc->a[1], me = getpid();
+	uint64_t i1 = sc->a[3], i2 = sc->a[4];
+	if ((int)sc->a[2] == 0 /* KCMP_FILE */) {
+		if (p1 == me && (int)(i1 = (uint64_t)host_fd_of((long)(int)i1)) < 0)
+			return -LINUX_EBADF;
+		if (p2 == me && (int)(i2 = (uint64_t)host_fd_of((long)(int)i2)) < 0)
+			return -LINUX_EBADF;
+	}
+	return lx_host(syscall(SYS_kcmp, p1, p2, (int)sc->a[2], i1, i2));
 }
