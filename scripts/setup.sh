@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: MIT
 # One-step set-up: install what is missing (Debian 12, as root or with sudo), configure, build.
 # Idempotent: when nothing changed it only runs an incremental ninja (seconds).
+# Usage: setup.sh [--tests]   (--tests: also what the test suites run: runtimes, servers, X11)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${LXRUN_BUILD:-build}
 
-# Build dependencies, vm-mode packages, and the real tools the test suites run (strace: lxrun
-# coverage --needs and lxrun diff trace native runs with it).
+# Build dependencies, vm-mode packages, distros (mmdebstrap, zstd), and the real tools the test
+# suites run (strace: lxrun coverage --needs and lxrun diff trace native runs with it).
 PKGS=(
 	build-essential pkg-config meson ninja-build python3
 	libcapstone-dev libelf-dev libunicorn-dev libuv1-dev libcriterion-dev
@@ -16,6 +17,10 @@ PKGS=(
 	grep sed gawk mawk coreutils findutils diffutils tar gzip file perl sqlite3
 	bash dash tmux
 	strace
+	mmdebstrap zstd
+)
+# What only the test suites use (scripts/test.sh passes --tests).
+TEST_PKGS=(
 	# tests/runtimes: the language runtimes and editors run natively and under lxrun
 	openjdk-17-jdk-headless nodejs golang-go ruby emacs-nox rustc vim git python3-venv
 	# tests/services: the servers run under lxrun, their clients natively.
@@ -23,9 +28,13 @@ PKGS=(
 	postgresql postgresql-client mariadb-server mariadb-client openssh-server openssh-client
 	# tests/vm: xattrs on the shares, X11 forwarding to a virtual display
 	attr xvfb x11-apps x11-utils
-	# tests/distro: building and importing distros
-	mmdebstrap zstd
 )
+if [ "${1:-}" = --tests ]; then
+	PKGS+=("${TEST_PKGS[@]}")
+elif [ -n "${1:-}" ]; then
+	echo "usage: $0 [--tests]" >&2
+	exit 2
+fi
 # The services that package installs would start and enable; the tests start their own copies
 # on their own ports and none may be left running.
 SERVICES=(nginx redis-server lighttpd apache2 apache-htcacheclean postgresql mariadb ssh)

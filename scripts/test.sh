@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${LXRUN_BUILD:-build}
 
-bash scripts/setup.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/setup.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
 
 # Suite `long` (runs of many minutes, e.g. the whole tools suite under the emulate engine) is
 # left out unless LXRUN_LONG_TESTS=1.

@@ -5,7 +5,7 @@
 set -u
 lxrun=$1 prog=$2
 if ! command -v strace >/dev/null; then
-	echo "skip: strace not installed (bash scripts/setup.sh installs it)"; exit 77
+	echo "skip: strace not installed (bash scripts/setup.sh --tests installs it)"; exit 77
 fi
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 # glibc registers rseq at start-up, which translate mode does not serve (a real difference that

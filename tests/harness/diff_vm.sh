@@ -6,7 +6,7 @@
 # usage: diff_vm.sh LXRUN
 set -u
 lxrun=$(realpath "$1")
-command -v strace >/dev/null || { echo "SKIP: strace not installed (bash scripts/setup.sh installs it)"; exit 77; }
+command -v strace >/dev/null || { echo "SKIP: strace not installed (bash scripts/setup.sh --tests installs it)"; exit 77; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 "$lxrun" diff --modes native,vm --timeout 300 -- /bin/sh -c 'echo hi > f; cat f; pwd' >out 2>err

@@ -13,7 +13,7 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-need() { for p; do command -v "$p" >/dev/null || { echo "SKIP: $p is not installed (scripts/setup.sh installs it)"; exit 77; }; done; }
+need() { for p; do command -v "$p" >/dev/null || { echo "SKIP: $p is not installed (scripts/setup.sh --tests installs it)"; exit 77; }; done; }
 
 # Each case_X runs in its own empty directory with $R as the command prefix ("" natively, lxrun
 # otherwise); it prints what is compared. Times, pids and paths are kept out of the output.

@@ -40,7 +40,7 @@ need() {
 	local p
 	for p in "$@"; do
 		command -v "$p" >/dev/null 2>&1 || [ -x "$p" ] ||
-			skip "$p is not installed (scripts/setup.sh installs it)"
+			skip "$p is not installed (scripts/setup.sh --tests installs it)"
 	done
 }
 

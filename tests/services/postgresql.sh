@@ -8,7 +8,7 @@ PGBIN=
 for v in 15 16 17; do
 	[ -x "/usr/lib/postgresql/$v/bin/postgres" ] && { PGBIN=/usr/lib/postgresql/$v/bin; break; }
 done
-[ -n "$PGBIN" ] || skip "no /usr/lib/postgresql/*/bin/postgres (scripts/setup.sh installs it)"
+[ -n "$PGBIN" ] || skip "no /usr/lib/postgresql/*/bin/postgres (scripts/setup.sh --tests installs it)"
 need psql pgbench
 
 PORT=$(svc_port) || exit 1
