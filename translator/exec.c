@@ -20,6 +20,7 @@
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/trace.h"
 #include "translator/vfs/vfs.h"
 #include "translator/signal_host.h"
 #include "translator/engine/engine.h"
@@ -265,7 +266,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	hv[k++] = "--engine";
 	hv[k++] = (char *)lx_proc.engine_name;
 	if (lx_proc.trace) {
-		fflush(lx_proc.trace);
+		lx_trace_flush();
 		int tfd = fcntl(fileno(lx_proc.trace), F_DUPFD, 10);
 		snprintf(tracefd, sizeof(tracefd), "--trace-fd=%d", tfd);
 		hv[k++] = tracefd;

@@ -23,14 +23,14 @@
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
+#include "translator/trace.h"
 
 /* A new guest process is a host fork of this one; the child re-arms its trap engine (SUD is
  * not inherited) and returns 0 on the stack the guest asked for. */
 static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
 		    uint64_t ctid, uint64_t tls)
 {
-	if (lx_proc.trace)
-		fflush(lx_proc.trace);
+	lx_trace_flush();
 	int sig = (int)(flags & LINUX_CSIGNAL);
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
 	pid_t pid = sig == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
