@@ -194,6 +194,9 @@ LX_SYSCALL(prctl)
 	case PR_GET_SECUREBITS:
 	case PR_CAP_AMBIENT:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
+	case PR_GET_SECCOMP:
+	case PR_SET_SECCOMP:
+		return lx_seccomp_prctl(sc);
 	default:
 		return -LINUX_EINVAL;
 	}
