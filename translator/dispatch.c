@@ -8,6 +8,7 @@
 #include "translator/process.h"
 #include "translator/signal_guest.h"
 #include "translator/stats.h"
+#include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
 
@@ -29,12 +30,17 @@ long lx_dispatch(struct lx_syscall *sc)
 	lx_handler h = NULL;
 	if ((unsigned long)sc->nr < lx_handlers_len)
 		h = lx_handlers[sc->nr];
-	if (!lx_proc.trace)
+	int filtered = sc->t && sc->t->seccomp;
+	if (!lx_proc.trace && !filtered)
 		return h ? h(sc) : unknown(sc);
 
-	lx_trace_enter(sc);
-	long r = h ? h(sc) : unknown(sc);
-	lx_trace_exit(sc, r);
+	long r;
+	if (lx_proc.trace)
+		lx_trace_enter(sc);
+	if (!filtered || !lx_seccomp_check(sc, &r))
+		r = h ? h(sc) : unknown(sc);
+	if (lx_proc.trace)
+		lx_trace_exit(sc, r);
 	return r;
 }
 

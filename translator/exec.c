@@ -23,9 +23,11 @@
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/trace.h"
 #include "translator/vfs/vfs.h"
 #include "translator/signal_host.h"
 #include "translator/engine/engine.h"
+#include "translator/sys/sys.h"
 #include "translator/thread.h"
 
 #define ARG_MAX_TOTAL (2u << 20) /* Linux: a quarter of the 8 MiB stack limit */
@@ -299,13 +301,29 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 
 	/* lxrun [--root R] [--engine E] [--trace-fd N] --exec-state S --exec-path P -- argv... */
 	char **hv = calloc((size_t)argc + 24, sizeof(*hv));
-	char state[LX_FD_MAX * 24 + 256], tracefd[32], cwd[LX_PATH_MAX + 8];
+	char *state, tracefd[32], cwd[LX_PATH_MAX + 8];
 	if (!hv) {
 		r = -LINUX_ENOMEM;
 		goto out;
 	}
-	snprintf(state, sizeof(state), "--exec-state=fds=%s;umask=%o;sigmask=%llx;comm=", fds,
-		 lx_proc.umask, (unsigned long long)lx_thread_self()->sigmask);
+	/* seccomp filters survive execve: they go in the state too (up to ~120 KiB of them) */
+	char *filters = malloc(120 << 10);
+	if (!filters || (r = lx_seccomp_export(lx_thread_self(), filters, 120 << 10)) < 0) {
+		r = filters ? r : -LINUX_ENOMEM;
+		free(filters);
+		free(hv);
+		goto out;
+	}
+	state = malloc(strlen(fds) + strlen(filters) + 256);
+	if (!state) {
+		free(filters);
+		free(hv);
+		r = -LINUX_ENOMEM;
+		goto out;
+	}
+	sprintf(state, "--exec-state=fds=%s;umask=%o;sigmask=%llx%s;comm=", fds, lx_proc.umask,
+		(unsigned long long)lx_thread_self()->sigmask, filters);
+	free(filters);
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
 	hv[k++] = "lxrun";
@@ -326,7 +344,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	hv[k++] = "--engine";
 	hv[k++] = (char *)lx_proc.engine_name;
 	if (lx_proc.trace) {
-		fflush(lx_proc.trace);
+		lx_trace_flush();
 		int tfd = fcntl(fileno(lx_proc.trace), F_DUPFD, 10);
 		snprintf(tracefd, sizeof(tracefd), "--trace-fd=%d", tfd);
 		hv[k++] = tracefd;
@@ -351,6 +369,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	syscall(SYS_execve, "/proc/self/exe", hv, envp);
 	r = lx_errno(errno); /* the host refused: the guest's fds 0-2 may already be moved */
 	lx_proc.engine->thread_arm(t, &why);
+	free(state);
 	free(hv);
 out:
 	free_vec(argv);
@@ -359,6 +378,7 @@ out:
 }
 
 uint64_t lx_exec_sigmask;
+struct lx_seccomp *lx_exec_seccomp;
 
 int lx_exec_restore(const char *state)
 {
@@ -391,5 +411,5 @@ int lx_exec_restore(const char *state)
 	}
 	if ((p = strstr(state, "sigmask=")))
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
-	return 0;
+	return lx_seccomp_import(&lx_exec_seccomp, state);
 }

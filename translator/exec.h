@@ -14,5 +14,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 int lx_exec_restore(const char *state);
 /* The guest's signal mask carried across its execve (applied to the first thread). */
 extern uint64_t lx_exec_sigmask;
+/* The seccomp filters the state carried (NULL: none). */
+extern struct lx_seccomp *lx_exec_seccomp;
 
 #endif

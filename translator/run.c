@@ -263,6 +263,10 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	}
 	/* The guest starts with the mask lxrun was started with (or its execve's). */
 	t->sigmask = o->exec_state ? lx_exec_sigmask : initial_mask;
+	if (o->exec_state && lx_exec_seccomp) {
+		t->seccomp = lx_exec_seccomp;
+		lx_fastpath_init(0, 0);
+	}
 	t->host_applied = ~0ull;
 	lx_signal_sync_mask(t);
 	lx_thread_register(t);

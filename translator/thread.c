@@ -127,6 +127,7 @@ struct spawn {
 	uint64_t flags, ptid, ctid;
 	uint64_t sigmask;
 	struct lx_task *task;
+	struct lx_seccomp *seccomp;
 	int tid;          /* > 0: started; < 0: failed with that errno */
 	uint32_t ready;   /* futex word */
 };
@@ -140,6 +141,7 @@ static void *thread_main(void *arg)
 	int r = lx_thread_init(&t, sp->task);
 	if (r == 0) {
 		t->sigmask = sp->sigmask;
+		t->seccomp = sp->seccomp;
 		t->host_applied = ~0ull;
 		lx_signal_sync_mask(t);
 		t->ss_flags = LINUX_SS_DISABLE;
@@ -179,7 +181,8 @@ long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint6
 		     uint64_t ptid, uint64_t ctid, uint64_t tls)
 {
 	struct spawn sp = {.regs = *regs, .flags = flags, .ptid = ptid, .ctid = ctid,
-			   .sigmask = parent->sigmask, .task = parent->task};
+			   .sigmask = parent->sigmask, .task = parent->task,
+			   .seccomp = parent->seccomp};
 	sp.regs.rax = 0;
 	sp.regs.fs = (flags & LINUX_CLONE_SETTLS) ? tls : parent->guest_fs;
 	pthread_attr_t attr;

@@ -61,6 +61,10 @@ struct lx_thread {
 	int rtq_len;
 	uint8_t rtq_sig[LX_RTQ_MAX];
 	uint8_t rtq_info[LX_RTQ_MAX][128];
+
+	/* seccomp filters (translator/sys/sys_seccomp.c), NULL when none; inherited by threads
+	 * and forks, kept across execve. */
+	struct lx_seccomp *seccomp;
 };
 
 /* Live guest threads of this process, and their count. */

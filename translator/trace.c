@@ -3,9 +3,11 @@
 #include "translator/trace.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "abi/linux_errno.h"
 #include "abi/syscalls.h"
@@ -14,6 +16,38 @@
 #include "translator/syscall.h"
 
 #define STR_MAX 32 /* strace's default -s */
+
+/*
+ * The trace is lxrun's output, not the guest's, but it is written by the guest's host process,
+ * under the guest's RLIMIT_FSIZE: sshd's pre-auth child sets it to 0, and its next trace line
+ * to a file made the kernel send SIGXFSZ, which killed the guest. Writes to the trace hold
+ * SIGXFSZ blocked; one past the limit fails with EFBIG (that text is lost) and the SIGXFSZ it
+ * raised is taken back before the mask is restored (one already pending is the guest's).
+ */
+struct trace_mask {
+	sigset_t old;
+	int was_pending;
+};
+
+static void trace_hold(struct trace_mask *m)
+{
+	sigset_t xfsz, pending;
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	pthread_sigmask(SIG_BLOCK, &xfsz, &m->old);
+	m->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ);
+}
+
+static void trace_release(const struct trace_mask *m)
+{
+	sigset_t xfsz, pending;
+	const struct timespec now = {0, 0};
+	sigemptyset(&xfsz);
+	sigaddset(&xfsz, SIGXFSZ);
+	if (!m->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGXFSZ))
+		sigtimedwait(&xfsz, NULL, &now);
+	pthread_sigmask(SIG_SETMASK, &m->old, NULL);
+}
 
 static void put_str(FILE *o, uint64_t addr, long len, int nul_terminated)
 {
@@ -228,15 +262,20 @@ void lx_trace_enter(struct lx_syscall *sc)
 {
 	/* Calls that do not come back are printed before they run, as strace does. */
 	if (sc->nr == LINUX_SYS_exit_group || sc->nr == LINUX_SYS_exit) {
+		struct trace_mask m;
+		trace_hold(&m);
 		put_call(lx_proc.trace, sc, 0, 0);
 		fputs(") = ?\n", lx_proc.trace);
 		fflush(lx_proc.trace);
+		trace_release(&m);
 	}
 }
 
 void lx_trace_exit(struct lx_syscall *sc, long r)
 {
 	FILE *o = lx_proc.trace;
+	struct trace_mask m;
+	trace_hold(&m);
 	put_call(o, sc, r, 1);
 	if (r < 0 && r >= -LINUX_MAX_ERRNO) {
 		const char *name = strerrorname_np((int)-r);
@@ -246,6 +285,7 @@ void lx_trace_exit(struct lx_syscall *sc, long r)
 	} else {
 		fprintf(o, ") = %ld\n", r);
 	}
+	trace_release(&m);
 }
 
 void lx_trace_unimplemented(struct lx_syscall *sc)
@@ -254,8 +294,11 @@ void lx_trace_unimplemented(struct lx_syscall *sc)
 		return;
 	FILE *o = lx_proc.trace ? lx_proc.trace : stderr;
 	const struct abi_syscall *row = abi_syscall(sc->nr);
+	struct trace_mask m;
+	trace_hold(&m);
 	fprintf(o, "lxrun: %s (pid %d, %s): unimplemented syscall %ld (%s): ENOSYS\n",
 		lx_proc.comm, lx_proc.pid, lx_proc.exe, sc->nr, row ? row->name : "unknown");
+	trace_release(&m);
 }
 
 void lx_report_unsupported(struct lx_syscall *sc, const char *what, long err)
@@ -276,12 +319,19 @@ void lx_report_unsupported(struct lx_syscall *sc, const char *what, long err)
 	FILE *o = lx_proc.trace ? lx_proc.trace : stderr;
 	const struct abi_syscall *row = abi_syscall(sc->nr);
 	const char *en = err < 0 ? strerrorname_np((int)-err) : NULL;
+	struct trace_mask m;
+	trace_hold(&m);
 	fprintf(o, "lxrun: %s (pid %d, %s): %s: unsupported %s: %s\n", lx_proc.comm, lx_proc.pid,
 		lx_proc.exe, row ? row->name : "unknown", what, en ? en : "ignored");
+	trace_release(&m);
 }
 
 void lx_trace_flush(void)
 {
-	if (lx_proc.trace)
+	if (lx_proc.trace) {
+		struct trace_mask m;
+		trace_hold(&m);
 		fflush(lx_proc.trace);
+		trace_release(&m);
+	}
 }

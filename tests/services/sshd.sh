@@ -47,13 +47,17 @@ out=$(sshc 'echo remote-ok; id -u; pwd' 2>&1) || fail login "ssh failed ($?): $o
 	fail login "unexpected output: $out"
 ok login
 # sshd logs the privsep user after its chroot("/run/sshd") succeeded (a failure is fatal), then
-# the uid it dropped to. (Its seccomp sandbox is not asserted: lxrun refuses PR_SET_SECCOMP with
-# EINVAL, which sshd logs and tolerates.)
+# the uid it dropped to.
 grep -q "privsep user:group $(id -u sshd):.*\[preauth\]" "$D/sshd.log" ||
 	fail preauth_privsep "no chroot and privilege drop of the pre-auth child in the log"
 grep -q "permanently_set_uid: $(id -u sshd)/.*\[preauth\]" "$D/sshd.log" ||
 	fail preauth_privsep "the pre-auth child did not drop to the sshd user"
 ok preauth_privsep
+# Then it confines itself with a seccomp filter (a failure is only logged, and tolerated).
+grep -q "ssh_sandbox_child: attaching seccomp filter program" "$D/sshd.log" &&
+	! grep "ssh_sandbox_child: prctl(PR_SET_SECCOMP)" "$D/sshd.log" ||
+	fail preauth_sandbox "the pre-auth child runs without its seccomp sandbox"
+ok preauth_sandbox
 # Exit status and stdin through the channel.
 sshc 'exit 3'
 st=$?

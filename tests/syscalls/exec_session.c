@@ -2,8 +2,12 @@
 /* exec_session.c: coverage for execve/execveat, process groups and sessions, prctl, pidfds, kcmp. */
 #include "check.h"
 
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <sys/prctl.h>
 
 #ifndef PIDFD_NONBLOCK
@@ -388,9 +392,178 @@ static void test_pidfd(void)
 	close(p[0]);
 }
 
+/* A filter that gives action for syscall nr (and for a foreign arch: kill), allows the rest. */
+static long filter_install(int nr, unsigned action)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, action),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {.len = sizeof(f) / sizeof(f[0]), .filter = f};
+
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+}
+
+/* Re-executed as "prog --seccomp-child": the filter of the process that exec'd us still holds. */
+static int seccomp_child(void)
+{
+	long r = syscall(SYS_getppid);
+
+	return r == -1 ? errno : 0;
+}
+
+static volatile int trap_code, trap_nr, trap_errno;
+static volatile unsigned trap_arch;
+
+static void on_sigsys(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	trap_code = si->si_code;
+	trap_nr = si->si_syscall;
+	trap_errno = si->si_errno;
+	trap_arch = si->si_arch;
+}
+
+/* Each case in a child: a filter cannot be removed. */
+static void test_seccomp(void)
+{
+	struct sock_filter bad_jump[] = {
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 5, 0),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter no_ret[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)};
+	struct sock_filter bad_load[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 64),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog;
+	unsigned action;
+	pid_t pid;
+	int st;
+
+	CHECK_EQ("seccomp.get_none", prctl(PR_GET_SECCOMP, 0, 0, 0, 0), 0);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		if (filter_install(SYS_getppid, SECCOMP_RET_ERRNO | 77))
+			_exit(1);
+		if (syscall(SYS_getppid) != -1 || errno != 77)
+			_exit(2);
+		if (syscall(SYS_getpid) != getpid() || prctl(PR_GET_SECCOMP, 0, 0, 0, 0) != 2)
+			_exit(3);
+		_exit(0);
+	}
+	CHECK_EQ("seccomp.errno", exec_status(pid), 0);
+
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		filter_install(SYS_getppid, SECCOMP_RET_KILL_PROCESS);
+		syscall(SYS_getppid);
+		_exit(0);
+	}
+	CHECK_EQ("seccomp.kill_process", exec_status(pid), 1000 + SIGSYS);
+
+	pid = fork();
+	if (pid == 0) {
+		struct sigaction sa = {.sa_sigaction = on_sigsys, .sa_flags = SA_SIGINFO};
+		long r;
+
+		sigaction(SIGSYS, &sa, NULL);
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		filter_install(SYS_getppid, SECCOMP_RET_TRAP | 42);
+		/* The call is not made; Linux rolls the registers back for the handler, so rax
+		 * still holds the syscall number. */
+		r = syscall(SYS_getppid);
+		if (r != SYS_getppid)
+			_exit(1);
+		if (trap_code != 1 /* SYS_SECCOMP */ || trap_nr != SYS_getppid || trap_errno != 42 ||
+		    trap_arch != AUDIT_ARCH_X86_64)
+			_exit(2);
+		_exit(0);
+	}
+	CHECK_EQ("seccomp.trap_siginfo", exec_status(pid), 0);
+
+	/* Of equal actions the newest filter's wins; a later ALLOW does not lift an ERRNO. */
+	pid = fork();
+	if (pid == 0) {
+		pid_t g;
+
+		prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		filter_install(SYS_getppid, SECCOMP_RET_ERRNO | 5);
+		filter_install(SYS_getppid, SECCOMP_RET_ERRNO | 6);
+		filter_install(SYS_getppid, SECCOMP_RET_ALLOW);
+		if (syscall(SYS_getppid) != -1 || errno != 6)
+			_exit(1);
+		g = fork();
+		if (g == 0)
+			_exit(seccomp_child());
+		if (exec_status(g) != 6)
+			_exit(2);
+		g = fork();
+		if (g == 0) {
+			execl(self_exe, self_exe, "--seccomp-child", (char *)NULL);
+			_exit(99);
+		}
+		_exit(exec_status(g) == 6 ? 0 : 3);
+	}
+	CHECK_EQ("seccomp.precedence_fork_exec", exec_status(pid), 0);
+
+	pid = fork();
+	if (pid == 0) {
+		int p[2];
+
+		if (pipe(p) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_STRICT, 0, 0, 0))
+			_exit(1);
+		if (write(p[1], "x", 1) != 1)
+			syscall(SYS_exit, 2);
+		syscall(SYS_getpid);
+		syscall(SYS_exit, 3);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("seccomp.strict_kill", WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "status %#x", st);
+
+	prog = (struct sock_fprog){.len = 2, .filter = bad_jump};
+	CHECK_ERR("seccomp.bad_jump", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), EINVAL);
+	prog = (struct sock_fprog){.len = 1, .filter = no_ret};
+	CHECK_ERR("seccomp.no_return", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), EINVAL);
+	prog = (struct sock_fprog){.len = 2, .filter = bad_load};
+	CHECK_ERR("seccomp.bad_load", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), EINVAL);
+	prog = (struct sock_fprog){.len = 0, .filter = bad_jump};
+	CHECK_ERR("seccomp.empty", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog), EINVAL);
+	CHECK_ERR("seccomp.efault", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, BADPTR), EFAULT);
+	CHECK_ERR("seccomp.bad_op", syscall(SYS_seccomp, 99, 0, NULL), EINVAL);
+	CHECK_ERR("seccomp.bad_flags", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 1u << 30, &prog),
+		  EINVAL);
+	CHECK_ERR("prctl.set_seccomp_bad_mode", prctl(PR_SET_SECCOMP, 7, 0, 0, 0), EINVAL);
+	action = SECCOMP_RET_LOG;
+	CHECK_EQ("seccomp.action_avail",
+		 syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action), 0);
+	action = 0x12340000;
+	CHECK_ERR("seccomp.action_unknown",
+		  syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action), EOPNOTSUPP);
+	/* Without no_new_privs, only CAP_SYS_ADMIN may filter. */
+	pid = check_fork_unprivileged();
+	if (pid == 0) {
+		CHECK_ERR("seccomp.eacces_without_nnp",
+			  filter_install(SYS_getppid, SECCOMP_RET_ERRNO | 1), EACCES);
+		check_child_exit();
+	}
+	check_wait_child("seccomp.eacces_child", pid, 0);
+}
+
 int main(int argc, char **argv)
 {
 	ssize_t n;
+
+	if (argc > 1 && strcmp(argv[1], "--seccomp-child") == 0)
+		return seccomp_child();
 
 	/* The environment marks an exec'd child even if its arguments were lost on the way. */
 	if (getenv("LXRUN_EXEC_TEST") || (argc > 1 && strcmp(argv[1], "--exec-child") == 0))
@@ -402,6 +575,7 @@ int main(int argc, char **argv)
 	test_execve();
 	test_pgrp_session();
 	test_prctl();
+	test_seccomp();
 	test_pidfd();
 	return check_done();
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 static socklen_t un_addr(struct sockaddr_un *a, const char *path)
@@ -71,6 +72,46 @@ static void test_socketpair(void)
 	close(sv[0]);
 	CHECK_EQ("recvfrom.seqpacket_eof", recv(sv[1], buf, 3, 0), 0);
 	close(sv[1]);
+}
+
+/* readv and writev move one message: a datagram is gathered from every buffer and scattered into
+ * every buffer, never split into one message per buffer. */
+static void test_vec_messages(void)
+{
+	static const int types[] = {SOCK_DGRAM, SOCK_SEQPACKET};
+	static const char *names[] = {"dgram", "seqpacket"};
+	char a[8], b[8], buf[16], name[64];
+	int sv[2];
+
+	for (int i = 0; i < 2; i++) {
+		struct iovec out[2] = {{"abc", 3}, {"def", 3}}, in[2] = {{a, 2}, {b, 4}};
+
+		snprintf(name, sizeof(name), "writev.%s_one_message", names[i]);
+		if (socketpair(AF_UNIX, types[i] | SOCK_NONBLOCK, 0, sv)) {
+			CHECK(name, 0, "socketpair: %s", check_errname(errno));
+			continue;
+		}
+		CHECK(name, writev(sv[0], out, 2) == 6 && read(sv[1], buf, sizeof(buf)) == 6 &&
+				    !memcmp(buf, "abcdef", 6),
+		      "the two buffers did not arrive as one message");
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+		write(sv[0], "abcdef", 6);
+		snprintf(name, sizeof(name), "readv.%s_one_message", names[i]);
+		CHECK(name, readv(sv[1], in, 2) == 6 && !memcmp(a, "ab", 2) && !memcmp(b, "cdef", 4),
+		      "got '%.2s' '%.4s'", a, b);
+		snprintf(name, sizeof(name), "readv.%s_nothing_left", names[i]);
+		CHECK_ERR(name, read(sv[1], buf, sizeof(buf)), EAGAIN);
+		/* Buffers shorter than the message truncate it; the rest is dropped, not read next. */
+		write(sv[0], "abcdef", 6);
+		in[1].iov_len = 2;
+		snprintf(name, sizeof(name), "readv.%s_truncates", names[i]);
+		CHECK_EQ(name, readv(sv[1], in, 2), 4);
+		snprintf(name, sizeof(name), "readv.%s_truncated_dropped", names[i]);
+		CHECK_ERR(name, read(sv[1], buf, sizeof(buf)), EAGAIN);
+		close(sv[0]);
+		close(sv[1]);
+	}
 }
 
 static void test_stream_server(void)
@@ -392,6 +433,7 @@ static void test_cmsg(void)
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
+	test_vec_messages();
 	check_tmpdir_make();
 	signal(SIGPIPE, SIG_IGN);
 	test_socketpair();

@@ -26,6 +26,15 @@ const char *sys_host_abs(const struct lx_path *p, char *buf, size_t size);
 long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *st);
 
 
+/* seccomp (sys_seccomp.c): the filters' verdict on a call of a filtered thread (1: not to be
+ * run, *result is its return value; it may not return at all), prctl's PR_GET/SET_SECCOMP, and
+ * the filters in the exec state ("seccomp=...", into *chain). */
+struct lx_seccomp;
+int lx_seccomp_check(struct lx_syscall *sc, long *result);
+long lx_seccomp_prctl(struct lx_syscall *sc);
+int lx_seccomp_export(const struct lx_thread *t, char *buf, size_t size);
+int lx_seccomp_import(struct lx_seccomp **chain, const char *state);
+
 /* Guest SIG_IGN/SIG_DFL mirrored to the host; inherited ignores read back at start. */
 void sig_mirror(int sig, uint64_t handler);
 void sig_inherit(void);
@@ -50,7 +59,7 @@ void sig_inherit(void);
 	X(ftruncate) X(fsync) X(fdatasync) X(sync) X(pipe) X(pipe2) X(poll) X(ppoll) X(select)       \
 	X(pselect6) X(sendfile) X(copy_file_range) X(readahead) X(fadvise64) X(fallocate)         \
 	X(fork) X(vfork) X(clone) X(clone3) X(execve) X(execveat) X(wait4) X(waitid) X(kill)        \
-	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(msync)      \
+	X(setpgid) X(getpgid) X(setsid) X(getsid) X(getrusage) X(times) X(prctl) X(seccomp) X(msync)      \
 	X(mincore) X(mlock) X(munlock) X(getgroups) X(setgroups) X(setrlimit) X(tgkill) X(tkill) X(setuid) X(setgid)   \
 	X(setreuid) X(setregid) X(setresuid) X(setresgid) X(setfsuid) X(setfsgid) X(capget) X(capset) X(rt_sigpending)   \
 	X(rt_sigsuspend) X(pause) X(rt_sigtimedwait) X(alarm) X(setitimer) X(getitimer)  \

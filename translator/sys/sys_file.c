@@ -118,6 +118,11 @@ static long rw_vec(struct lx_syscall *sc, int write)
 	uint64_t cnt = sc->a[2];
 	if (cnt > LINUX_UIO_MAXIOV)
 		return -LINUX_EINVAL;
+	/* A host file takes the guest's iovec array as it is (guest memory is ours): one host
+	 * call keeps readv/writev atomic where Linux makes them so (a datagram or a pipe write
+	 * of at most PIPE_BUF bytes is one unit; a TCP writev is one send, not one per buffer). */
+	if (f->host_fd >= 0 && f->ops == &lx_host_file_ops)
+		return lx_safe(write ? SYS_writev : SYS_readv, f->host_fd, sc->a[1], (int)cnt);
 	struct linux_iovec iov[64];
 	long total = 0;
 	for (uint64_t done = 0; done < cnt;) {

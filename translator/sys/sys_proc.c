@@ -19,12 +19,12 @@
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
+#include "translator/trace.h"
 
 __attribute__((noreturn)) static void exit_now(int code)
 {
 	lx_vfork_release(false);
-	if (lx_proc.trace)
-		fflush(lx_proc.trace);
+	lx_trace_flush();
 	lx_stats_report();
 	syscall(SYS_exit_group, code);
 	__builtin_unreachable();

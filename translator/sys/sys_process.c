@@ -164,8 +164,7 @@ static void clear_sighand(void);
 static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
 		    uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
 {
-	if (lx_proc.trace)
-		fflush(lx_proc.trace);
+	lx_trace_flush();
 	int sig = (int)(flags & LINUX_CSIGNAL), sp[2] = {-1, -1};
 	struct vfork_snap snap = {0};
 	if ((flags & LINUX_CLONE_VFORK) && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp))
@@ -446,6 +445,9 @@ LX_SYSCALL(prctl)
 	case PR_GET_SECUREBITS:
 	case PR_CAP_AMBIENT:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
+	case PR_GET_SECCOMP:
+	case PR_SET_SECCOMP:
+		return lx_seccomp_prctl(sc);
 	default:
 		lx_report_unsupported(sc, "option (lxrun serves names, death signal, dumpable, "
 				      "no_new_privs, timer slack)", -LINUX_EINVAL);
