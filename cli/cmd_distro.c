@@ -278,21 +278,29 @@ int cmd_distro(int argc, char **argv)
 	return 0;
 }
 
+/* -d NAME: "default" becomes the default distro's name (in def); the distro must exist. */
+static int distro_resolve(const char **name, char *def, char *why)
+{
+	if (!strcmp(*name, "default")) {
+		if (distro_get_default(def, why) < 0) {
+			cli_err("-d default: %s", why);
+			return -1;
+		}
+		*name = def;
+	}
+	if (distro_exists(*name, why) < 0) {
+		cli_err("-d %s: %s", *name, why);
+		return -1;
+	}
+	return 0;
+}
+
 int cli_distro_enter(const char *name, char *root)
 {
 	char why[DISTRO_WHY_LEN] = "", def[DISTRO_NAME_MAX + 1];
 
-	if (!strcmp(name, "default")) {
-		if (distro_get_default(def, why) < 0) {
-			cli_err("-d default: %s", why);
-			return 125;
-		}
-		name = def;
-	}
-	if (distro_exists(name, why) < 0) {
-		cli_err("-d %s: %s", name, why);
+	if (distro_resolve(&name, def, why) < 0)
 		return 125;
-	}
 	int fd = distro_use(name, why); /* held (inherited) until the last process exits */
 	if (fd < 0) {
 		cli_err("-d %s: %s", name, why);
@@ -367,17 +375,8 @@ int cli_distro_run_vm(int argc, char **argv)
 		cli_err(!name ? "-d NAME expected" : "no program given (lxrun --help)");
 		return 125;
 	}
-	if (!strcmp(name, "default")) {
-		if (distro_get_default(def, why) < 0) {
-			cli_err("-d default: %s", why);
-			return 125;
-		}
-		name = def;
-	}
-	if (distro_exists(name, why) < 0) {
-		cli_err("-d %s: %s", name, why);
+	if (distro_resolve(&name, def, why) < 0)
 		return 125;
-	}
 	int lock = distro_use(name, why);
 	if (lock < 0 || distro_vm_dir(name, dir) < 0 || distro_vm_image(name, 0, 0, why) < 0) {
 		cli_err("-d %s --mode vm: %s", name, *why ? why : "path too long");

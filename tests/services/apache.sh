@@ -68,12 +68,7 @@ ok not_found
 for i in 1 2 3 4 5 6; do
 	curl -sf -o "$D/par$i" "$URL/big.bin" &
 done
-wait_fail=0
-for j in $(jobs -p); do
-	[ "$j" = "$SVC_PID" ] && continue
-	wait "$j" || wait_fail=1
-done
-((wait_fail == 0)) || fail parallel "a parallel download failed"
+wait_clients || fail parallel "a parallel download failed"
 for i in 1 2 3 4 5 6; do
 	cmp -s "$D/par$i" "$D/html/big.bin" || fail parallel "download $i differs"
 done

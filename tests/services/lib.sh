@@ -17,6 +17,16 @@ SVC_T0=$SECONDS
 
 ok() { echo "ok $SVC_NAME.$1"; }
 
+# Wait for every background job of the script but the service itself: non-zero if one failed.
+wait_clients() {
+	local j st=0
+	for j in $(jobs -p); do
+		[ "$j" = "$SVC_PID" ] && continue
+		wait "$j" || st=1
+	done
+	return $st
+}
+
 fail() {
 	echo "not ok $SVC_NAME.$1: $2"
 	local f

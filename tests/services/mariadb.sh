@@ -49,12 +49,7 @@ ok rollback
 for i in 1 2 3 4; do
 	my -e "create table t.c$i engine=InnoDB select * from t.a where id % 4 = $((i - 1))" &
 done
-wait_fail=0
-for j in $(jobs -p); do
-	[ "$j" = "$SVC_PID" ] && continue
-	wait "$j" || wait_fail=1
-done
-((wait_fail == 0)) || fail parallel "a client failed"
+wait_clients || fail parallel "a client failed"
 [ "$(my -e 'select (select count(*) from t.c1) + (select count(*) from t.c2) + (select count(*) from t.c3) + (select count(*) from t.c4)')" = 20000 ] ||
 	fail parallel "the four tables do not add up"
 ok parallel
