@@ -19,7 +19,8 @@ struct pool {
 	pthread_mutex_t lock;
 	size_t next, done, total;
 	unsigned workers; /* numbers handed out: each worker has its own output files */
-	char **envp;
+	char **envp;	    /* TMPDIR in the run's directory */
+	char **envp_guest;  /* TMPDIR on the guest's disk, for the column working there */
 	const size_t *only;	/* a rerun: these cells only, into again[] */
 	struct cov_cell *again;
 };
@@ -42,6 +43,16 @@ static char **env_with_tmpdir(const char *tmpdir)
 		return NULL;
 	}
 	return e;
+}
+
+static void env_free(char **e)
+{
+	if (!e)
+		return;
+	for (char **v = e; *v; v++)
+		if (!strncmp(*v, "TMPDIR=", 7))
+			free(*v);
+	free(e);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -111,7 +122,9 @@ static void run_cell(struct pool *p, size_t idx, struct cov_cell *cell, unsigned
 	snprintf(tmp, sizeof(tmp), "%s/tmp", p->o->workdir);
 	spec.argv = argv;
 	spec.cwd = tmp;
-	spec.env = p->envp;
+	/* vm/ext4's files are made on the guest's disk: the run's directory would be another
+	 * column's share, or the guest's tmpfs, depending on what ran first */
+	spec.env = hcol_in_guest_dir(col) ? p->envp_guest : p->envp;
 	spec.stdout_path = out;
 	spec.stderr_path = err;
 	spec.timeout_ms = p->o->timeout_ms;
@@ -195,8 +208,12 @@ static int run_pool(struct pool *p)
 	if (mkdir(tmp, 0700) && errno != EEXIST)
 		return -errno;
 	p->envp = env_with_tmpdir(tmp);
-	if (!p->envp)
+	p->envp_guest = env_with_tmpdir(o->env->guest_dir[0] ? o->env->guest_dir : tmp);
+	if (!p->envp || !p->envp_guest) {
+		env_free(p->envp);
+		env_free(p->envp_guest);
 		return -ENOMEM;
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	for (unsigned i = 0; i < jobs; i++) {
 		r = -pthread_create(&th[i], NULL, worker_main, p);
@@ -208,10 +225,8 @@ static int run_pool(struct pool *p)
 	for (unsigned i = 0; i < jobs; i++)
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&p->lock);
-	for (char **e = p->envp; *e; e++)
-		if (!strncmp(*e, "TMPDIR=", 7))
-			free(*e);
-	free(p->envp);
+	env_free(p->envp);
+	env_free(p->envp_guest);
 	if (o->env->cancel && *o->env->cancel)
 		return -EINTR;
 	return r;

@@ -31,6 +31,31 @@ rc=0"
 done
 check "8 concurrent commands all correct" 0 $bad
 check "still one VM" 1 "$(qemu_count)"
+
+# --- two commands at once in one directory, one over 9p and one over virtio-fs: each sees its
+# own share, through its working directory and through absolute paths alike
+mkdir -p "$WORK/both"
+(cd "$WORK/both" && "$LXRUN" --mode vm --share 9p sh -c \
+	'stat -f -c %T "$PWD" > a; touch started; while [ ! -e vfs.done ]; do sleep 0.2; done; stat -f -c %T "$PWD" . >> a' \
+	>"$WORK/both.9p.log" 2>&1) &
+for _ in $(seq 600); do [ -e "$WORK/both/started" ] && break; sleep 0.1; done
+if (cd "$WORK/both" && "$LXRUN" --mode vm --share virtiofs sh -c \
+	'stat -f -c %T "$PWD" . > b; touch vfs.done' >"$WORK/both.vfs.log" 2>&1); then
+	wait
+	t9=$(sort -u "$WORK/both/a" | tr '\n' ' ') tv=$(sort -u "$WORK/both/b" | tr '\n' ' ')
+	if [ "$(sort -u "$WORK/both/a" | wc -l)" = 1 ] && [ "$(sort -u "$WORK/both/b" | wc -l)" = 1 ] &&
+		[ "$t9" != "$tv" ]; then
+		ok "9p and virtio-fs commands in one directory each see their own share"
+	else
+		not_ok "9p and virtio-fs commands in one directory each see their own share" \
+			"9p command saw: $t9; virtio-fs command saw: $tv"
+	fi
+else
+	touch "$WORK/both/vfs.done"
+	wait
+	echo "skip - 9p and virtio-fs in one directory: --share virtiofs cannot run here: $(head -1 "$WORK/both.vfs.log")"
+fi
+
 "$LXRUN" --mode vm sleep 5 &
 sleep 2
 case $("$LXRUN" vm status) in *"commands running: 1; connected lxrun processes: 2"*)

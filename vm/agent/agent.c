@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,14 +269,40 @@ int agent_boot(void)
 	return 0;
 }
 
+/* Bind the share's view of PATH over PATH in the current mount namespace. */
+static int bind_share(const char *path, unsigned int share)
+{
+	const char *base = share == VM_SHARE_VIRTIOFS ? SHARE_VFS : SHARE_9P;
+	char src[4200];
+	struct stat st;
+
+	if (share == VM_SHARE_VIRTIOFS && !agent_param("vfs"))
+		return -ENODEV;
+	snprintf(src, sizeof(src), "%s%s", base, path);
+	if (stat(src, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (stat(path, &st) < 0 && mkdir_p(path, 0755) < 0)
+		return -errno;
+	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * The first command to work in a directory binds its share there for every later command.
+ * A command that asks for another share where one is already bound gets its own bind in a
+ * mount namespace of its own (1 is returned: agent_bind_cwd_private in the child), so that
+ * two commands running at once in one directory over different shares each see their own:
+ * stacking the second bind on the first would move the first command's absolute paths onto
+ * the other share under its feet.
+ */
 int agent_bind_cwd(const char *path, unsigned int share)
 {
-	static char bound[64][2][512]; /* path, share: the last bind wins when stacked */
+	static char bound[64][2][512]; /* path, share */
 	static int nbound;
-	char src[4200];
-	const char *base = share == VM_SHARE_VIRTIOFS ? SHARE_VFS : SHARE_9P;
-	struct stat st;
-	int i;
+	int i, r;
 
 	if (path[0] != '/' || strlen(path) >= 512)
 		return -EINVAL;
@@ -296,20 +323,14 @@ int agent_bind_cwd(const char *path, unsigned int share)
 		if (!strncmp(path, bound[i][0], l) && (path[l] == '/' || path[l] == 0 || l == 1)) {
 			if (bound[i][1][0] == '0' + (int)share)
 				return 0;
-			break;
+			if (share == VM_SHARE_VIRTIOFS && !agent_param("vfs"))
+				return -ENODEV;
+			return 1;
 		}
 	}
-	if (share == VM_SHARE_VIRTIOFS && !agent_param("vfs"))
-		return -ENODEV;
-	snprintf(src, sizeof(src), "%s%s", base, strcmp(path, "/") ? path : "");
-	if (stat(src, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (stat(path, &st) < 0 && mkdir_p(path, 0755) < 0)
-		return -errno;
-	if (mount(src, path, NULL, MS_BIND | MS_REC, NULL) < 0)
-		return -errno;
+	r = bind_share(path, share);
+	if (r < 0)
+		return r;
 	if (nbound < 64) {
 		snprintf(bound[nbound][0], 512, "%s", path);
 		bound[nbound][1][0] = '0' + share;
@@ -317,6 +338,17 @@ int agent_bind_cwd(const char *path, unsigned int share)
 		nbound++;
 	}
 	return 0;
+}
+
+/* In a command's child, before chdir: its own mount namespace (mounts made by the agent
+ * still reach it; its own stay with it) with SHARE's view of PATH bound there. */
+int agent_bind_cwd_private(const char *path, unsigned int share)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return -errno;
+	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return -errno;
+	return bind_share(path, share);
 }
 
 int agent_open_shared(const char *path, unsigned int share, uint64_t off)

@@ -16,8 +16,10 @@ const char *agent_param(const char *key);
 int agent_boot(void);
 
 /* Make the host directory `path` visible read-write at the same guest path, taken from the
- * share `share` (enum vm_share); a no-op when it already is. */
+ * share `share` (enum vm_share); a no-op when it already is. 1 when another share is bound
+ * there already: the command's child then calls agent_bind_cwd_private. */
 int agent_bind_cwd(const char *path, unsigned int share);
+int agent_bind_cwd_private(const char *path, unsigned int share);
 
 /* Open the host file `path` read-only through the share `share` at `off`; fd or -errno. */
 int agent_open_shared(const char *path, unsigned int share, uint64_t off);

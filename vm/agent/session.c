@@ -150,7 +150,8 @@ static int exec_status(int err)
 	return err == ENOENT || err == ENOTDIR ? 127 : 126;
 }
 
-static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, int err, int report)
+static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, int err, int report,
+		       bool private_bind)
 {
 	extern char **environ;
 	int e;
@@ -170,8 +171,8 @@ static void child_exec(const struct vm_exec_msg *m, int slave, int in, int out, 
 	if (err > 2 && err != in && err != out)
 		close(err);
 	signal(SIGPIPE, SIG_DFL);
-	if (chdir(m->cwd) < 0) {
-		e = errno;
+	if ((private_bind && (e = -agent_bind_cwd_private(m->cwd, m->req.share)) != 0) ||
+	    (chdir(m->cwd) < 0 && (e = errno))) {
 		(void)!write(report, "C", 1);
 		(void)!write(report, &e, sizeof(e));
 		_exit(126);
@@ -191,6 +192,7 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 	struct vm_exec_msg m;
 	struct session *s;
 	char what = 0, msg[600];
+	bool private_bind = false;
 
 	if (session_find(sid)) {
 		send_error(sid, -EEXIST, "session id already in use");
@@ -210,6 +212,7 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 	}
 	if (m.req.flags & VM_EXEC_BIND_CWD) {
 		r = agent_bind_cwd(m.cwd, m.req.share);
+		private_bind = r == 1;
 		if (r < 0) {
 			snprintf(msg, sizeof(msg), "cannot share %s into the VM: %s", m.cwd,
 				 strerror(-r));
@@ -251,7 +254,8 @@ static void session_start(uint32_t sid, const uint8_t *p, size_t n)
 		sigemptyset(&all);
 		sigprocmask(SIG_SETMASK, &all, NULL);
 		close(rep[0]);
-		child_exec(&m, slave, infile >= 0 ? infile : pin[0], pout[1], perr[1], rep[1]);
+		child_exec(&m, slave, infile >= 0 ? infile : pin[0], pout[1], perr[1], rep[1],
+			   private_bind);
 	}
 	close(rep[1]);
 	if (s->pid < 0) {
