@@ -28,11 +28,11 @@ static void root_owned(int dir, const char *p)
 	close(fd);
 }
 
-/* Does the distro's /etc/wsl.conf turn the generation off ("generateResolvConf = false" or
- * "generateHosts = false" in [network], as WSL reads it)? */
-static int wsl_conf_off(int etc, const char *key)
+/* Does the distro's /etc/wsl.conf set KEY = false in [SECTION], as WSL reads it
+ * ("generateResolvConf = false" in [network], "enabled = false" in [interop])? */
+static int wsl_conf_off(int etc, const char *section, const char *key)
 {
-	char line[256];
+	char line[256], cur[64] = "";
 	int fd = openat(etc, "wsl.conf", O_RDONLY | O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	int off = 0;
@@ -44,7 +44,10 @@ static int wsl_conf_off(int etc, const char *key)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char k[64], v[64];
-		if (sscanf(line, " %63[A-Za-z] = %63[A-Za-z]", k, v) == 2 && !strcasecmp(k, key))
+		if (sscanf(line, " [%63[A-Za-z0-9_.-]]", k) == 1)
+			snprintf(cur, sizeof(cur), "%s", k);
+		else if (sscanf(line, " %63[A-Za-z] = %63[A-Za-z]", k, v) == 2 &&
+			 !strcasecmp(k, key) && !strcasecmp(cur, section))
 			off = !strcasecmp(v, "false");
 	}
 	fclose(f);
@@ -59,7 +62,7 @@ static int generate(int etc, const char *name, const char *key, const char *extr
 
 	if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
 		return 0;
-	if (wsl_conf_off(etc, key))
+	if (wsl_conf_off(etc, "network", key))
 		return 0;
 	char host[64], body[16384];
 	snprintf(host, sizeof(host), "/etc/%s", name);
@@ -128,4 +131,18 @@ int distro_prepare_root(const char *rootfs, char *why)
 	}
 	close(root);
 	return r;
+}
+
+int distro_interop_off(const char *rootfs)
+{
+	char path[PATH_MAX + 8];
+	int etc, off;
+
+	snprintf(path, sizeof(path), "%s/etc", rootfs);
+	etc = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (etc < 0)
+		return 0;
+	off = wsl_conf_off(etc, "interop", "enabled");
+	close(etc);
+	return off;
 }

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "abi/linux_errno.h"
+#include "vm/interop.h"
 #include "vm/x11relay.h"
 
 #define BOOT_TIMEOUT_MS (180 * 1000) /* TCG on a busy 2-core host can be slow */
@@ -119,6 +120,13 @@ static void send_to(uv_stream_t *s, uint8_t type, uint32_t sid, const void *p, s
 		free(w);
 }
 
+/* A frame onto the control channel, for the host programs of vm/interop.c. */
+static void chan_send(uint8_t type, uint32_t sid, const void *p, size_t n)
+{
+	if (svc.chan_open)
+		send_to((uv_stream_t *)&svc.chan, type, sid, p, n);
+}
+
 static void send_error_to(uv_stream_t *s, uint32_t sid, int err, const char *msg)
 {
 	uint8_t buf[VM_WHY_LEN + 4];
@@ -163,7 +171,8 @@ static void status_text(char *out, size_t len)
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
 		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
-		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n",
+		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n"
+		 "interop=%s\ninterop_running=%d\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -174,7 +183,7 @@ static void status_text(char *out, size_t len)
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
 		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
 		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image,
-		 x11);
+		 x11, svc.cfg->interop ? "on" : "off", vm_interop_running());
 }
 
 static void on_closed_free(uv_handle_t *h)
@@ -223,6 +232,7 @@ static void client_drop(struct client *c, bool flush)
 		send_to((uv_stream_t *)&svc.chan, VM_MSG_SIGNAL, c->sid, sig, 4);
 	}
 	svc.nclients--;
+	vm_interop_client_gone(c->sid);
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	c->shut.data = c;
 	if (flush && uv_shutdown(&c->shut, (uv_stream_t *)&c->pipe, on_client_shut) == 0)
@@ -271,6 +281,13 @@ static void client_frame(struct client *c, const struct vm_frame_hdr *h, const u
 			return;
 		}
 		c->running = true;
+		{
+			/* its environment and directory serve the host programs it asks for */
+			uv_os_fd_t fd;
+
+			if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0)
+				vm_interop_client_exec(c->sid, fd, p, h->len);
+		}
 		break;
 	case VM_MSG_STDIN:
 	case VM_MSG_ACK:
@@ -319,7 +336,7 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	c->sid = svc.next_sid++;
-	if (!svc.next_sid)
+	if (!svc.next_sid || svc.next_sid >= VM_HOST_SID) /* those are the agent's */
 		svc.next_sid = 1;
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	c->next = svc.clients;
@@ -590,6 +607,10 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		idle_update();
 		return;
 	}
+	if (h->session & VM_HOST_SID) { /* a host program a guest program asked for */
+		vm_interop_frame(h, p);
+		return;
+	}
 	if (!h->session) {
 		if (h->type == VM_MSG_PORTS && svc.cfg->forward && svc.cfg->net)
 			ports_update(p, h->len);
@@ -669,6 +690,7 @@ static void finish(void)
 		return;
 	done = true;
 
+	vm_interop_stop();
 	if (svc.vm.helper_pid > 0)
 		kill(svc.vm.helper_pid, SIGTERM);
 	if (!vm_path(svc.cfg, "ctl.sock", path))
@@ -788,8 +810,10 @@ static void on_sigchld(uv_signal_t *s, int sig)
 				vm_lost("virtiofsd exited unexpectedly");
 			continue;
 		}
-		if (pid != svc.vm.pid)
+		if (pid != svc.vm.pid) {
+			vm_interop_reaped(pid, status);
 			continue;
+		}
 		svc.vm.pid = 0;
 		if (WIFSIGNALED(status))
 			snprintf(why, sizeof(why), "QEMU was killed by signal %d",
@@ -928,6 +952,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	svc.qmp_fd = -1;
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	svc.loop = uv_default_loop();
+	vm_interop_init(svc.loop, cfg->interop, chan_send, say);
 	if (vm_path(cfg, "vm.sock", svc.sock_path))
 		return -LINUX_ENAMETOOLONG;
 	{

@@ -43,6 +43,7 @@ static bool host_seen; /* a host answered HELLO: the channel is read */
 #define PORT_SCAN_MS  300  /* while a command runs */
 #define PORT_IDLE_MS  2000 /* while none does (its background daemons may still listen) */
 #define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
+#define INTEROP_FDS   (1 + 64)	     /* interop.c's listener and lxrun-host connections */
 static uint16_t ports_sent[AGENT_MAX_PORTS];
 static int nports_sent = -1; /* -1: tell the host even an empty set */
 static size_t garbage_reported;
@@ -82,6 +83,11 @@ static int send_frame(uint8_t type, uint32_t sid, const void *p, size_t n)
 	return r;
 }
 
+int agent_send_frame(uint8_t type, uint32_t sid, const void *p, size_t n)
+{
+	return chan >= 0 ? send_frame(type, sid, p, n) : -EPIPE;
+}
+
 static void send_error(uint32_t sid, int err, const char *msg)
 {
 	uint8_t buf[512];
@@ -111,6 +117,37 @@ static struct session *session_find(uint32_t id)
 		if (sessions[i] && sessions[i]->id == id)
 			return sessions[i];
 	return NULL;
+}
+
+/* The parent of pid from /proc/PID/stat (the command name may hold spaces and parentheses). */
+static int parent_of(int pid)
+{
+	char path[64], buf[512], *p;
+	int fd, ppid = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+uint32_t agent_session_of(int pid)
+{
+	int depth, i;
+
+	for (depth = 0; pid > 1 && depth < 256; depth++, pid = parent_of(pid))
+		for (i = 0; i < MAX_SESSIONS; i++)
+			if (sessions[i] && sessions[i]->pid == pid)
+				return sessions[i]->id;
+	return 0;
 }
 
 static bool session_alive(const struct session *s)
@@ -408,6 +445,10 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 {
 	struct session *s = h->session ? session_find(h->session) : NULL;
 
+	if (h->session & VM_HOST_SID) { /* a guest program's host program (interop.c) */
+		agent_interop_frame(h->type, h->session, p, h->len);
+		return;
+	}
 	switch (h->type) {
 	case VM_MSG_HELLO:
 		send_frame(VM_MSG_HELLO, 0, "agent=1\n", 8);
@@ -554,6 +595,7 @@ static void kill_all_sessions(void)
 			sessions[i]->credit[1] = sessions[i]->credit[2] = VM_PROTO_WINDOW;
 		}
 	}
+	agent_interop_reset();
 }
 
 static int open_channel(void)
@@ -592,9 +634,9 @@ static int open_channel(void)
 
 int agent_serve(void)
 {
-	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS];
+	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS + INTEROP_FDS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
-	int nsess, nrelay, timeout;
+	int nsess, nrelay, ninterop, timeout;
 	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
@@ -658,9 +700,11 @@ int agent_serve(void)
 		}
 		nsess = n;
 		nrelay = agent_relay_fill(pfds + n, RELAY_FDS);
-		if (poll(pfds, (nfds_t)(n + nrelay), timeout) < 0)
+		ninterop = agent_interop_fill(pfds + n + nrelay, INTEROP_FDS);
+		if (poll(pfds, (nfds_t)(n + nrelay + ninterop), timeout) < 0)
 			continue;
 		agent_relay_run(pfds + nsess, nrelay);
+		agent_interop_run(pfds + nsess + nrelay, ninterop);
 		if (pfds[1].revents) {
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
