@@ -49,6 +49,8 @@ enum vm_msg {
 			       * On a host session the directions turn round: STDIN, SIGNAL and
 			       * CLOSE go agent -> host, STDOUT, STDERR, EXIT and ERROR host ->
 			       * agent, ACK both ways */
+	VM_MSG_UDP_PORTS = 18, /* agent -> host, session 0: u16 ports (LE), the UDP servers as
+				* VM_MSG_PORTS lists the TCP listeners */
 	/* between lxrun clients and the VM service only; never reach the agent */
 	VM_MSG_STATUS = 20, /* client asks, service answers with key=value lines */
 	VM_MSG_STOP = 21,   /* client asks the service to stop the VM */

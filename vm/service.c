@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "abi/linux_errno.h"
+#include "vm/fwd6.h"
 #include "vm/interop.h"
 #include "vm/x11relay.h"
 
@@ -65,6 +66,7 @@ static struct service {
 	int qmp_fd; /* QEMU's monitor, connected on first use; -1 before */
 	struct fwd {
 		uint16_t port;
+		bool udp;
 		bool busy; /* the host port could not be taken: reported once, not forwarded */
 	} fwd[MAX_FWD];
 	int nfwd;
@@ -442,6 +444,9 @@ static void qmp_close(void)
 	if (svc.qmp_fd >= 0)
 		close(svc.qmp_fd);
 	svc.qmp_fd = -1;
+	for (int i = 0; i < svc.nfwd; i++)
+		if (!svc.fwd[i].busy)
+			vm_fwd6_remove(svc.fwd[i].port, svc.fwd[i].udp);
 	svc.nfwd = 0;
 }
 
@@ -480,9 +485,11 @@ static void fwd_tell_clients(const char *msg)
 			send_error_to((uv_stream_t *)&c->pipe, c->sid, -LINUX_EADDRINUSE, msg);
 }
 
-/* The agent's listening ports: forward the new ones, drop the forwards of the gone ones. */
-static void ports_update(const uint8_t *p, size_t len)
+/* The agent's listening ports (TCP, or UDP servers): forward the new ones on the host's
+ * 127.0.0.1 (QEMU) and ::1 (vm/fwd6.c), drop the forwards of the gone ones. */
+static void ports_update(const uint8_t *p, size_t len, bool udp)
 {
+	const char *proto = udp ? "udp" : "tcp";
 	uint16_t now[MAX_FWD];
 	char cmd[96], err[256];
 	int i, j, n = 0;
@@ -490,20 +497,21 @@ static void ports_update(const uint8_t *p, size_t len)
 	for (i = 0; i + 1 < (int)len && n < MAX_FWD; i += 2)
 		now[n++] = (uint16_t)(p[i] | p[i + 1] << 8);
 	for (i = 0; i < svc.nfwd; i++) {
-		bool still = false;
+		bool still = svc.fwd[i].udp != udp;
 
 		for (j = 0; j < n; j++)
 			still |= now[j] == svc.fwd[i].port;
 		if (still)
 			continue;
 		if (!svc.fwd[i].busy) {
-			snprintf(cmd, sizeof(cmd), "hostfwd_remove n0 tcp:127.0.0.1:%u",
+			vm_fwd6_remove(svc.fwd[i].port, udp);
+			snprintf(cmd, sizeof(cmd), "hostfwd_remove n0 %s:127.0.0.1:%u", proto,
 				 svc.fwd[i].port);
 			/* it answers "host forwarding rule for ... removed" */
 			if (hmp(cmd, err, sizeof(err)) || strstr(err, " removed"))
-				say("port %u: forward removed", svc.fwd[i].port);
+				say("port %u/%s: forward removed", svc.fwd[i].port, proto);
 			else
-				say("port %u: %s: %s", svc.fwd[i].port, cmd, err);
+				say("port %u/%s: %s: %s", svc.fwd[i].port, proto, cmd, err);
 		}
 		svc.fwd[i--] = svc.fwd[--svc.nfwd];
 	}
@@ -511,23 +519,26 @@ static void ports_update(const uint8_t *p, size_t len)
 		bool known = false;
 
 		for (i = 0; i < svc.nfwd; i++)
-			known |= svc.fwd[i].port == now[j];
+			known |= svc.fwd[i].port == now[j] && svc.fwd[i].udp == udp;
 		if (known || svc.nfwd == MAX_FWD)
 			continue;
 		svc.fwd[svc.nfwd].port = now[j];
-		snprintf(cmd, sizeof(cmd), "hostfwd_add n0 tcp:127.0.0.1:%u-:%u", now[j], now[j]);
+		svc.fwd[svc.nfwd].udp = udp;
+		snprintf(cmd, sizeof(cmd), "hostfwd_add n0 %s:127.0.0.1:%u-:%u", proto, now[j],
+			 now[j]);
 		svc.fwd[svc.nfwd].busy = !hmp(cmd, err, sizeof(err));
 		if (svc.fwd[svc.nfwd].busy) {
 			char msg[VM_WHY_LEN];
 
 			snprintf(msg, sizeof(msg),
-				 "the guest listens on TCP port %u, but 127.0.0.1:%u on the host is "
+				 "the guest listens on %s port %u, but 127.0.0.1:%u on the host is "
 				 "in use or not allowed: not forwarded (%s)",
-				 now[j], now[j], err);
+				 udp ? "UDP" : "TCP", now[j], now[j], err);
 			say("%s", msg);
 			fwd_tell_clients(msg);
 		} else {
-			say("port %u: forwarded from the host's 127.0.0.1", now[j]);
+			say("port %u/%s: forwarded from the host's 127.0.0.1%s", now[j], proto,
+			    vm_fwd6_add(now[j], udp) ? "" : " and ::1");
 		}
 		svc.nfwd++;
 	}
@@ -540,10 +551,10 @@ static void fwd_list(char *out, size_t len, bool busy)
 	int i;
 
 	out[0] = 0;
-	for (i = 0; i < svc.nfwd && n + 8 < len; i++)
+	for (i = 0; i < svc.nfwd && n + 12 < len; i++)
 		if (svc.fwd[i].busy == busy)
-			n += (size_t)snprintf(out + n, len - n, "%s%u", n ? "," : "",
-					      svc.fwd[i].port);
+			n += (size_t)snprintf(out + n, len - n, "%s%u%s", n ? "," : "",
+					      svc.fwd[i].port, svc.fwd[i].udp ? "/udp" : "");
 }
 
 /* Tell the agent the host's X displays when they changed (and once after it is ready). */
@@ -612,8 +623,9 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		return;
 	}
 	if (!h->session) {
-		if (h->type == VM_MSG_PORTS && svc.cfg->forward && svc.cfg->net)
-			ports_update(p, h->len);
+		if ((h->type == VM_MSG_PORTS || h->type == VM_MSG_UDP_PORTS) && svc.cfg->forward &&
+		    svc.cfg->net)
+			ports_update(p, h->len, h->type == VM_MSG_UDP_PORTS);
 		if (h->type == VM_MSG_ERROR && h->len >= 4)
 			say("agent: %.*s", (int)h->len - 4, (const char *)p + 4);
 		return;
@@ -953,6 +965,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	svc.loop = uv_default_loop();
 	vm_interop_init(svc.loop, cfg->interop, chan_send, say);
+	vm_fwd6_init(svc.loop, say);
 	if (vm_path(cfg, "vm.sock", svc.sock_path))
 		return -LINUX_ENAMETOOLONG;
 	{

@@ -31,12 +31,12 @@ int agent_serve(void);
 void agent_net_setup(const char *root);
 
 /* Listening TCP ports: where the host can forward to (wildcard or the guest's address), and
- * those on a loopback address only. */
+ * those on a loopback address only; UDP servers on the wildcard or the guest's address. */
 #define AGENT_MAX_PORTS 256
 struct agent_ports {
-	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS], udp[AGENT_MAX_PORTS];
 	bool loop_v6[AGENT_MAX_PORTS];
-	int nreach, nloop;
+	int nreach, nloop, nudp;
 };
 void agent_listen_ports(struct agent_ports *p);
 

@@ -44,8 +44,9 @@ static bool host_seen; /* a host answered HELLO: the channel is read */
 #define PORT_IDLE_MS  2000 /* while none does (its background daemons may still listen) */
 #define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
 #define INTEROP_FDS   (1 + 64)	     /* interop.c's listener and lxrun-host connections */
-static uint16_t ports_sent[AGENT_MAX_PORTS];
+static uint16_t ports_sent[AGENT_MAX_PORTS], udp_sent[AGENT_MAX_PORTS];
 static int nports_sent = -1; /* -1: tell the host even an empty set */
+static int nudp_sent = -1;
 static size_t garbage_reported;
 
 static int write_all(int fd, const void *p, size_t n)
@@ -453,7 +454,7 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 	case VM_MSG_HELLO:
 		send_frame(VM_MSG_HELLO, 0, "agent=1\n", 8);
 		host_seen = true;
-		nports_sent = -1; /* a new service knows nothing of our ports */
+		nports_sent = nudp_sent = -1; /* a new service knows nothing of our ports */
 		return;
 	case VM_MSG_PING:
 		send_frame(VM_MSG_PONG, h->session, p, h->len);
@@ -542,6 +543,24 @@ static void port_union(uint16_t *ports, bool *v6, int *n, const uint16_t *add, c
 	}
 }
 
+/* One sorted set of ports to the host, when it differs from the one sent last. */
+static void ports_send(uint8_t type, const uint16_t *ports, int n, uint16_t *sent, int *nsent)
+{
+	uint8_t wire[2 * AGENT_MAX_PORTS];
+	int i;
+
+	if (n == *nsent && !memcmp(ports, sent, (size_t)n * sizeof(ports[0])))
+		return;
+	for (i = 0; i < n; i++) {
+		wire[2 * i] = (uint8_t)ports[i];
+		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
+	}
+	if (send_frame(type, 0, wire, 2 * (size_t)n) == 0) {
+		memcpy(sent, ports, (size_t)n * sizeof(ports[0]));
+		*nsent = n;
+	}
+}
+
 /* Tell the host the listening ports when they changed since the last report; loopback-only
  * listeners get a relay on the guest's address, which the host's forward reaches. A port
  * counts as gone only when two scans in a row miss it: /proc/net/tcp is read in pieces while
@@ -551,8 +570,7 @@ static void ports_report(void)
 	static struct agent_ports now, prev;
 	uint16_t ports[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
 	bool loop6[AGENT_MAX_PORTS];
-	uint8_t wire[2 * AGENT_MAX_PORTS];
-	int i, n = 0, nloop = 0;
+	int n = 0, nloop = 0;
 
 	prev = now;
 	agent_listen_ports(&now);
@@ -563,16 +581,12 @@ static void ports_report(void)
 	port_union(ports, NULL, &n, prev.reach, NULL, prev.nreach);
 	port_union(ports, NULL, &n, loop, NULL, nloop);
 	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
-	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
-		return;
-	for (i = 0; i < n; i++) {
-		wire[2 * i] = (uint8_t)ports[i];
-		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
-	}
-	if (send_frame(VM_MSG_PORTS, 0, wire, 2 * (size_t)n) == 0) {
-		memcpy(ports_sent, ports, (size_t)n * sizeof(ports[0]));
-		nports_sent = n;
-	}
+	ports_send(VM_MSG_PORTS, ports, n, ports_sent, &nports_sent);
+	n = 0;
+	port_union(ports, NULL, &n, now.udp, NULL, now.nudp);
+	port_union(ports, NULL, &n, prev.udp, NULL, prev.nudp);
+	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
+	ports_send(VM_MSG_UDP_PORTS, ports, n, udp_sent, &nudp_sent);
 }
 
 static uint64_t now_ms(void)
