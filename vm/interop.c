@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -367,6 +368,8 @@ child(char *const *argv, char **env, const char *cwd, const int *fds, int report
 	int e, sig;
 
 	setsid();
+	/* it goes with the VM: the service's end (killed, crashed) ends it too */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	dup2(fds[0], 0);
 	dup2(fds[1], 1);
 	dup2(fds[2], 2);
