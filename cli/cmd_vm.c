@@ -51,6 +51,7 @@ enum {
 	OPT_NO_NET,
 	OPT_NO_FORWARD,
 	OPT_KERNEL,
+	OPT_NO_INTEROP,
 };
 
 static const struct option long_opts[] = {
@@ -72,6 +73,7 @@ static const struct option long_opts[] = {
 	{"no-net", no_argument, NULL, OPT_NO_NET},
 	{"no-forward", no_argument, NULL, OPT_NO_FORWARD},
 	{"kernel", required_argument, NULL, OPT_KERNEL},
+	{"no-interop", no_argument, NULL, OPT_NO_INTEROP},
 	{"tty", no_argument, NULL, 't'},
 	{"no-tty", no_argument, NULL, 'T'},
 	{"help", no_argument, NULL, 'h'},
@@ -98,9 +100,12 @@ static void usage_vm_options(FILE *o)
 	      "  --no-net                no network device: only loopback (setting:\n"
 	      "                          LXRUN_VM_NET=0); by default the guest has QEMU's\n"
 	      "                          user-mode network (10.0.2.15, DNS 10.0.2.3)\n"
-	      "  --no-forward            do not forward the TCP ports guest programs listen on\n"
-	      "                          to the host's 127.0.0.1, nor the host's X11 displays\n"
+	      "  --no-forward            do not forward the TCP and UDP ports guest programs\n"
+	      "                          open to the host's localhost, nor the host's X11 displays\n"
 	      "                          into the guest (setting: LXRUN_VM_FORWARD=0)\n"
+	      "  --no-interop            guest programs cannot run host programs (lxrun-host);\n"
+	      "                          by default they can, as in WSL: the guest is not\n"
+	      "                          isolated from the host (setting: LXRUN_VM_INTEROP=0)\n"
 	      "  --state-dir DIR         images, disk, sockets, logs (default $LXRUN_STATE_DIR,\n"
 	      "                          else $XDG_STATE_HOME/lxrun, else ~/.local/state/lxrun)\n",
 	      o);
@@ -113,14 +118,20 @@ static void usage_run(FILE *o)
 	      "Runs PROGRAM on a real Linux kernel in lxrun's VM (started on first use and kept\n"
 	      "running; see lxrun vm --help). The guest sees the host's / read-only with a\n"
 	      "throw-away writable layer, and the current directory read-write at the same path.\n"
-	      "It has a network (QEMU user mode, with DNS); TCP ports it listens on are reachable\n"
-	      "on the host's 127.0.0.1 while it listens, and $DISPLAY's X server is reachable.\n"
+	      "It has a network (QEMU user mode, with DNS); the TCP ports and UDP servers it opens\n"
+	      "are reachable on the host's 127.0.0.1 and ::1 while they are open, and $DISPLAY's\n"
+	      "X server is reachable.\n"
+	      "Inside, lxrun-host PROGRAM [ARGS] runs PROGRAM natively on the host (--no-interop).\n"
 	      "\n"
 	      "  --disk                  run in /mnt/lxrun-disk, the VM's own persistent ext4 "
 	      "disk\n"
 	      "  --workdir DIR           run in DIR inside the guest (nothing is shared for it)\n"
 	      "  -t, --tty / -T, --no-tty  force a pseudo-terminal on or off (default: on when\n"
 	      "                          stdin and stdout are terminals)\n"
+	      "  -d, --distro NAME       run in distro NAME's own VM (lxrun distro --help): its\n"
+	      "                          disk is a separate copy of the tree translate mode runs\n"
+	      "                          in (ext4, made on first use): changes stay on their side\n"
+	      "                          (lxrun distro reset-vm NAME copies the tree again)\n"
 	      "  -h, --help              this text\n"
 	      "\n",
 	      o);
@@ -256,6 +267,10 @@ static int parse_opts(int argc, char **argv, struct vm_opts *o, bool run, bool *
 			break;
 		case OPT_NO_FORWARD:
 			o->cfg.forward = false;
+			o->boot_opts = true;
+			break;
+		case OPT_NO_INTEROP:
+			o->cfg.interop = false;
 			o->boot_opts = true;
 			break;
 		case OPT_DISK:
@@ -527,7 +542,8 @@ static void warn_mismatch(const struct vm_opts *o, const char *status)
 	    strcmp(status_get(status, "net", v, sizeof(v)), o->cfg.net ? "user" : "off") ||
 	    (o->cfg.kernel[0] &&
 	     strcmp(status_get(status, "kernel_image", v, sizeof(v)), o->cfg.kernel)) ||
-	    strcmp(status_get(status, "forward", v, sizeof(v)), o->cfg.forward ? "on" : "off"))
+	    strcmp(status_get(status, "forward", v, sizeof(v)), o->cfg.forward ? "on" : "off") ||
+	    strcmp(status_get(status, "interop", v, sizeof(v)), o->cfg.interop ? "on" : "off"))
 		cli_err("note: the running VM was started with other settings (lxrun vm status); "
 			"run 'lxrun vm stop' first to apply new ones");
 }
@@ -689,6 +705,11 @@ static int vm_status(struct vm_opts *o)
 			printf("; busy on the host, not forwarded: %s", v);
 		if (*status_get(status, "x11", v, sizeof(v)))
 			printf("; X11 displays %s", v);
+		printf("\n");
+		printf("host interop (lxrun-host): %s",
+		       status_get(status, "interop", v, sizeof(v)));
+		if (strcmp(status_get(status, "interop_running", v, sizeof(v)), "0") && v[0])
+			printf(" (%s host programs running)", v);
 		printf("\n");
 		printf("kernel: %s", status_get(status, "kernel", v, sizeof(v)));
 		printf(" (%s)\n", status_get(status, "kernel_image", v, sizeof(v)));

@@ -68,6 +68,10 @@ int distro_list(struct distro_info **out, int with_size, char *why);
  * distro keeps its own), /tmp and /dev/shm present with mode 1777, /mnt/host present. */
 int distro_prepare_root(const char *rootfs, char *why);
 
+/* Does the tree's /etc/wsl.conf say "enabled = false" under [interop] (WSL's switch for running
+ * host programs)? The distro's VM then boots with --no-interop. */
+int distro_interop_off(const char *rootfs);
+
 /* STATE/distros/NAME/vm: the state directory of the distro's VM. */
 int distro_vm_dir(const char *name, char *out);
 /* Build NAME/vm/disk.img from the tree (mkfs.ext4 -d, with progress) unless it exists (or

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* What a distro's tree gets before each run, as WSL sets it up: /etc/resolv.conf and /etc/hosts
- * generated from the host's, /tmp and /dev/shm, and the /mnt/host mount point. */
+ * generated from the host's, /tmp and /dev/shm, the /mnt/host mount point, and lxrun-host. */
 #include "distro/distro.h"
 
 #include <errno.h>
@@ -28,11 +28,11 @@ static void root_owned(int dir, const char *p)
 	close(fd);
 }
 
-/* Does the distro's /etc/wsl.conf turn the generation off ("generateResolvConf = false" or
- * "generateHosts = false" in [network], as WSL reads it)? */
-static int wsl_conf_off(int etc, const char *key)
+/* Does the distro's /etc/wsl.conf set KEY = false in [SECTION], as WSL reads it
+ * ("generateResolvConf = false" in [network], "enabled = false" in [interop])? */
+static int wsl_conf_off(int etc, const char *section, const char *key)
 {
-	char line[256];
+	char line[256], cur[64] = "";
 	int fd = openat(etc, "wsl.conf", O_RDONLY | O_CLOEXEC);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	int off = 0;
@@ -44,7 +44,10 @@ static int wsl_conf_off(int etc, const char *key)
 	}
 	while (fgets(line, sizeof(line), f)) {
 		char k[64], v[64];
-		if (sscanf(line, " %63[A-Za-z] = %63[A-Za-z]", k, v) == 2 && !strcasecmp(k, key))
+		if (sscanf(line, " [%63[A-Za-z0-9_.-]]", k) == 1)
+			snprintf(cur, sizeof(cur), "%s", k);
+		else if (sscanf(line, " %63[A-Za-z] = %63[A-Za-z]", k, v) == 2 &&
+			 !strcasecmp(k, key) && !strcasecmp(cur, section))
 			off = !strcasecmp(v, "false");
 	}
 	fclose(f);
@@ -59,7 +62,7 @@ static int generate(int etc, const char *name, const char *key, const char *extr
 
 	if (fstatat(etc, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISREG(st.st_mode))
 		return 0;
-	if (wsl_conf_off(etc, key))
+	if (wsl_conf_off(etc, "network", key))
 		return 0;
 	char host[64], body[16384];
 	snprintf(host, sizeof(host), "/etc/%s", name);
@@ -103,6 +106,69 @@ static void mkdir_root(int root, const char *p, mode_t mode)
 	}
 }
 
+/* Translate mode's lxrun-host: the distro's programs run a host program natively by its
+ * /mnt/host path (translator/exec.c), so a script that finds PROGRAM on the PATH under
+ * /mnt/host and executes it there gives scripts the same command in both modes (in vm mode
+ * the agent's binary is bound over this file). Rewritten at each start unless its second line
+ * lost the mark (the user's own file then stays). */
+static const char hostcmd_on[] =
+	"#!/bin/sh\n" MARK " at each start: delete this line to keep a file of your own.\n"
+	"# lxrun-host PROGRAM [ARGS...]: PROGRAM, found on $PATH under /mnt/host (the host's /),\n"
+	"# runs natively on the host, as lxrun runs any program executed by its /mnt/host path.\n"
+	"[ \"${1-}\" = -- ] && shift\n"
+	"if [ $# = 0 ]; then echo 'usage: lxrun-host PROGRAM [ARGS...]' >&2; exit 125; fi\n"
+	"case $1 in\n"
+	"/mnt/host/*) p=$1 ;;\n"
+	"/*) p=/mnt/host$1 ;;\n"
+	"*/*) p=$(pwd)/$1; case $p in /mnt/host/*) ;; *) p=/mnt/host$p ;; esac ;;\n"
+	"*) p=; IFS=:\n"
+	"   for d in $PATH; do\n"
+	"     case $d in /*) ;; *) continue ;; esac\n"
+	"     if [ -f \"/mnt/host$d/$1\" ] && [ -x \"/mnt/host$d/$1\" ]; then p=/mnt/host$d/$1; break; fi\n"
+	"   done; unset IFS\n"
+	"   if [ -z \"$p\" ]; then echo \"lxrun-host: $1: command not found on the host\" >&2; exit 127; fi ;;\n"
+	"esac\n"
+	"shift\n"
+	"exec \"$p\" \"$@\"\n";
+static const char hostcmd_off[] =
+	"#!/bin/sh\n" MARK " at each start: delete this line to keep a file of your own.\n"
+	"echo 'lxrun-host: running host programs is turned off for this distro ([interop]"
+	" enabled=false in /etc/wsl.conf)' >&2\n"
+	"exit 126\n";
+
+static void install_hostcmd(int root, int off)
+{
+	const char *text = off ? hostcmd_off : hostcmd_on, *name = "usr/local/bin/lxrun-host";
+	char old[4096], tmp[128];
+	ssize_t n = 0;
+	int fd = openat(root, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, old, sizeof(old) - 1);
+		close(fd);
+		old[n > 0 ? n : 0] = 0;
+		if ((size_t)n == strlen(text) && !memcmp(old, text, (size_t)n))
+			return; /* current */
+		if (strncmp(old, "#!/bin/sh\n" MARK, strlen("#!/bin/sh\n" MARK)))
+			return; /* the user's own */
+	} else if (errno != ENOENT) {
+		return; /* a symlink or a directory: the user's */
+	}
+	mkdir_root(root, "usr", 0755);
+	mkdir_root(root, "usr/local", 0755);
+	mkdir_root(root, "usr/local/bin", 0755);
+	snprintf(tmp, sizeof(tmp), "usr/local/bin/.lxrun-host.%d", (int)getpid());
+	fd = openat(root, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0755);
+	if (fd < 0)
+		return; /* a read-only tree: vm mode binds its own, translate mode has /mnt/host */
+	n = write(fd, text, strlen(text));
+	fchmod(fd, 0755);
+	close(fd);
+	root_owned(root, tmp);
+	if (n != (ssize_t)strlen(text) || renameat(root, tmp, root, name) < 0)
+		unlinkat(root, tmp, 0);
+}
+
 int distro_prepare_root(const char *rootfs, char *why)
 {
 	int root = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -124,8 +190,23 @@ int distro_prepare_root(const char *rootfs, char *why)
 		r = generate(etc, "resolv.conf", "generateResolvConf", NULL, why);
 		if (r == 0)
 			r = generate(etc, "hosts", "generateHosts", "127.0.0.1\tlocalhost\n", why);
+		install_hostcmd(root, wsl_conf_off(etc, "interop", "enabled"));
 		close(etc);
 	}
 	close(root);
 	return r;
+}
+
+int distro_interop_off(const char *rootfs)
+{
+	char path[PATH_MAX + 8];
+	int etc, off;
+
+	snprintf(path, sizeof(path), "%s/etc", rootfs);
+	etc = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (etc < 0)
+		return 0;
+	off = wsl_conf_off(etc, "interop", "enabled");
+	close(etc);
+	return off;
 }

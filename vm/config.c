@@ -29,6 +29,8 @@ void vm_config_init(struct vm_config *cfg)
 	cfg->disk_mb = 1024;
 	cfg->net = !((s = getenv("LXRUN_VM_NET")) && !strcmp(s, "0"));
 	cfg->forward = cfg->net && !((s = getenv("LXRUN_VM_FORWARD")) && !strcmp(s, "0"));
+	/* on by default, as WSL's [interop] enabled: see docs/vm.md, "Running host programs" */
+	cfg->interop = !((s = getenv("LXRUN_VM_INTEROP")) && !strcmp(s, "0"));
 	if ((s = getenv("LXRUN_STATE_DIR")) && *s)
 		snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", s);
 	else if ((s = getenv("XDG_STATE_HOME")) && *s)

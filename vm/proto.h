@@ -42,6 +42,15 @@ enum vm_msg {
 	VM_MSG_X11 = 16,      /* host -> agent, session 0: u16 port (LE) of the host's X11 relay
 			       * (10.0.2.2:port in the guest), 16 bytes of token that each relay
 			       * connection starts with, then one byte per host display */
+	VM_MSG_HOSTEXEC = 17, /* agent -> host, host session (VM_HOST_SID bit): run a program
+			       * on the host (lxrun-host, vm/interop.c); payload: u32 session of
+			       * the guest command it runs under (0: none), then an EXEC payload
+			       * whose cwd is the host directory ("" when not under a share).
+			       * On a host session the directions turn round: STDIN, SIGNAL and
+			       * CLOSE go agent -> host, STDOUT, STDERR, EXIT and ERROR host ->
+			       * agent, ACK both ways */
+	VM_MSG_UDP_PORTS = 18, /* agent -> host, session 0: u16 ports (LE), the UDP servers as
+				* VM_MSG_PORTS lists the TCP listeners */
 	/* between lxrun clients and the VM service only; never reach the agent */
 	VM_MSG_STATUS = 20, /* client asks, service answers with key=value lines */
 	VM_MSG_STOP = 21,   /* client asks the service to stop the VM */
@@ -49,6 +58,9 @@ enum vm_msg {
 			     * (only when it was started with LXRUN_VM_FAULTS=1) */
 	VM_MSG_MAX = 22,
 };
+
+/* Session ids the agent picks for host sessions have this bit; the service's own never do. */
+#define VM_HOST_SID 0x80000000u
 
 enum vm_stream { VM_STREAM_STDIN = 0, VM_STREAM_STDOUT = 1, VM_STREAM_STDERR = 2 };
 

@@ -231,12 +231,12 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	}
 	snprintf(append, sizeof(append),
 		 "console=ttyS0 panic=-1 reboot=t quiet tsc_early_khz=%lu cryptomgr.notests "
-		 "8250.nr_uarts=1 " BOOT_TRIMS " lxrun.root=%s lxrun.9p=%s lxrun.hostname=%s%s%s%s%s%s",
+		 "8250.nr_uarts=1 " BOOT_TRIMS " lxrun.root=%s lxrun.9p=%s lxrun.hostname=%s%s%s%s%s%s%s",
 		 tsc_khz(),
 		 cfg->root_share == VM_SHARE_VIRTIOFS && cfg->virtiofs ? "virtiofs" : "9p",
 		 cfg->opts_9p, host, cfg->virtiofs ? " lxrun.vfs=default" : "",
 		 access(disk, R_OK) ? "" : " lxrun.disk=1", cfg->net ? " lxrun.net=user" : "",
-		 cfg->net && cfg->forward ? " lxrun.fwd=1" : "",
+		 cfg->net && cfg->forward ? " lxrun.fwd=1" : "", cfg->interop ? " lxrun.interop=1" : "",
 		 cfg->unsafe_fast ? " mitigations=off rodata=off" : "");
 	/* for debugging boots (initcall_debug, loglevel=7): appended as given */
 	if (getenv("LXRUN_VM_APPEND"))

@@ -18,6 +18,8 @@
 #include <uv.h>
 
 #include "abi/linux_errno.h"
+#include "vm/fwd6.h"
+#include "vm/interop.h"
 #include "vm/x11relay.h"
 
 #define BOOT_TIMEOUT_MS (180 * 1000) /* TCG on a busy 2-core host can be slow */
@@ -64,6 +66,7 @@ static struct service {
 	int qmp_fd; /* QEMU's monitor, connected on first use; -1 before */
 	struct fwd {
 		uint16_t port;
+		bool udp;
 		bool busy; /* the host port could not be taken: reported once, not forwarded */
 	} fwd[MAX_FWD];
 	int nfwd;
@@ -119,6 +122,13 @@ static void send_to(uv_stream_t *s, uint8_t type, uint32_t sid, const void *p, s
 		free(w);
 }
 
+/* A frame onto the control channel, for the host programs of vm/interop.c. */
+static void chan_send(uint8_t type, uint32_t sid, const void *p, size_t n)
+{
+	if (svc.chan_open)
+		send_to((uv_stream_t *)&svc.chan, type, sid, p, n);
+}
+
 static void send_error_to(uv_stream_t *s, uint32_t sid, int err, const char *msg)
 {
 	uint8_t buf[VM_WHY_LEN + 4];
@@ -163,7 +173,8 @@ static void status_text(char *out, size_t len)
 		 "state=%s\npid=%d\nqemu_pid=%d\nvirtiofsd_pid=%d\naccel=%s\naccel_why=%s\n"
 		 "boot_ms=%llu\nuptime_s=%llu\nclients=%d\ncommands=%d\nroot=%s\nshare_9p=%s\n"
 		 "virtiofs=%s\nmem_mb=%u\ncpus=%u\nidle_timeout_s=%u\nstate_dir=%s\nnet=%s\n"
-		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n",
+		 "forward=%s\nforwarded=%s\nbusy=%s\nkernel=%s\nkernel_image=%s\nx11=%s\n"
+		 "interop=%s\ninterop_running=%d\n",
 		 svc.stopping ? "stopping"
 		 : svc.ready  ? "running"
 			      : "booting",
@@ -174,7 +185,7 @@ static void status_text(char *out, size_t len)
 		 svc.cfg->opts_9p, svc.cfg->virtiofs ? svc.cfg->vfs_cache : "off", svc.cfg->mem_mb,
 		 svc.cfg->cpus, svc.cfg->idle_s, svc.cfg->state_dir, svc.cfg->net ? "user" : "off",
 		 svc.cfg->forward ? "on" : "off", fwd, busy, svc.kernel.version, svc.kernel.image,
-		 x11);
+		 x11, svc.cfg->interop ? "on" : "off", vm_interop_running());
 }
 
 static void on_closed_free(uv_handle_t *h)
@@ -223,6 +234,7 @@ static void client_drop(struct client *c, bool flush)
 		send_to((uv_stream_t *)&svc.chan, VM_MSG_SIGNAL, c->sid, sig, 4);
 	}
 	svc.nclients--;
+	vm_interop_client_gone(c->sid);
 	uv_read_stop((uv_stream_t *)&c->pipe);
 	c->shut.data = c;
 	if (flush && uv_shutdown(&c->shut, (uv_stream_t *)&c->pipe, on_client_shut) == 0)
@@ -271,6 +283,13 @@ static void client_frame(struct client *c, const struct vm_frame_hdr *h, const u
 			return;
 		}
 		c->running = true;
+		{
+			/* its environment and directory serve the host programs it asks for */
+			uv_os_fd_t fd;
+
+			if (uv_fileno((uv_handle_t *)&c->pipe, &fd) == 0)
+				vm_interop_client_exec(c->sid, fd, p, h->len);
+		}
 		break;
 	case VM_MSG_STDIN:
 	case VM_MSG_ACK:
@@ -319,7 +338,7 @@ static void on_connection(uv_stream_t *server, int status)
 		return;
 	}
 	c->sid = svc.next_sid++;
-	if (!svc.next_sid)
+	if (!svc.next_sid || svc.next_sid >= VM_HOST_SID) /* those are the agent's */
 		svc.next_sid = 1;
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	c->next = svc.clients;
@@ -425,6 +444,9 @@ static void qmp_close(void)
 	if (svc.qmp_fd >= 0)
 		close(svc.qmp_fd);
 	svc.qmp_fd = -1;
+	for (int i = 0; i < svc.nfwd; i++)
+		if (!svc.fwd[i].busy)
+			vm_fwd6_remove(svc.fwd[i].port, svc.fwd[i].udp);
 	svc.nfwd = 0;
 }
 
@@ -463,9 +485,11 @@ static void fwd_tell_clients(const char *msg)
 			send_error_to((uv_stream_t *)&c->pipe, c->sid, -LINUX_EADDRINUSE, msg);
 }
 
-/* The agent's listening ports: forward the new ones, drop the forwards of the gone ones. */
-static void ports_update(const uint8_t *p, size_t len)
+/* The agent's listening ports (TCP, or UDP servers): forward the new ones on the host's
+ * 127.0.0.1 (QEMU) and ::1 (vm/fwd6.c), drop the forwards of the gone ones. */
+static void ports_update(const uint8_t *p, size_t len, bool udp)
 {
+	const char *proto = udp ? "udp" : "tcp";
 	uint16_t now[MAX_FWD];
 	char cmd[96], err[256];
 	int i, j, n = 0;
@@ -473,20 +497,21 @@ static void ports_update(const uint8_t *p, size_t len)
 	for (i = 0; i + 1 < (int)len && n < MAX_FWD; i += 2)
 		now[n++] = (uint16_t)(p[i] | p[i + 1] << 8);
 	for (i = 0; i < svc.nfwd; i++) {
-		bool still = false;
+		bool still = svc.fwd[i].udp != udp;
 
 		for (j = 0; j < n; j++)
 			still |= now[j] == svc.fwd[i].port;
 		if (still)
 			continue;
 		if (!svc.fwd[i].busy) {
-			snprintf(cmd, sizeof(cmd), "hostfwd_remove n0 tcp:127.0.0.1:%u",
+			vm_fwd6_remove(svc.fwd[i].port, udp);
+			snprintf(cmd, sizeof(cmd), "hostfwd_remove n0 %s:127.0.0.1:%u", proto,
 				 svc.fwd[i].port);
 			/* it answers "host forwarding rule for ... removed" */
 			if (hmp(cmd, err, sizeof(err)) || strstr(err, " removed"))
-				say("port %u: forward removed", svc.fwd[i].port);
+				say("port %u/%s: forward removed", svc.fwd[i].port, proto);
 			else
-				say("port %u: %s: %s", svc.fwd[i].port, cmd, err);
+				say("port %u/%s: %s: %s", svc.fwd[i].port, proto, cmd, err);
 		}
 		svc.fwd[i--] = svc.fwd[--svc.nfwd];
 	}
@@ -494,23 +519,26 @@ static void ports_update(const uint8_t *p, size_t len)
 		bool known = false;
 
 		for (i = 0; i < svc.nfwd; i++)
-			known |= svc.fwd[i].port == now[j];
+			known |= svc.fwd[i].port == now[j] && svc.fwd[i].udp == udp;
 		if (known || svc.nfwd == MAX_FWD)
 			continue;
 		svc.fwd[svc.nfwd].port = now[j];
-		snprintf(cmd, sizeof(cmd), "hostfwd_add n0 tcp:127.0.0.1:%u-:%u", now[j], now[j]);
+		svc.fwd[svc.nfwd].udp = udp;
+		snprintf(cmd, sizeof(cmd), "hostfwd_add n0 %s:127.0.0.1:%u-:%u", proto, now[j],
+			 now[j]);
 		svc.fwd[svc.nfwd].busy = !hmp(cmd, err, sizeof(err));
 		if (svc.fwd[svc.nfwd].busy) {
 			char msg[VM_WHY_LEN];
 
 			snprintf(msg, sizeof(msg),
-				 "the guest listens on TCP port %u, but 127.0.0.1:%u on the host is "
+				 "the guest listens on %s port %u, but 127.0.0.1:%u on the host is "
 				 "in use or not allowed: not forwarded (%s)",
-				 now[j], now[j], err);
+				 udp ? "UDP" : "TCP", now[j], now[j], err);
 			say("%s", msg);
 			fwd_tell_clients(msg);
 		} else {
-			say("port %u: forwarded from the host's 127.0.0.1", now[j]);
+			say("port %u/%s: forwarded from the host's 127.0.0.1%s", now[j], proto,
+			    vm_fwd6_add(now[j], udp) ? "" : " and ::1");
 		}
 		svc.nfwd++;
 	}
@@ -523,10 +551,10 @@ static void fwd_list(char *out, size_t len, bool busy)
 	int i;
 
 	out[0] = 0;
-	for (i = 0; i < svc.nfwd && n + 8 < len; i++)
+	for (i = 0; i < svc.nfwd && n + 12 < len; i++)
 		if (svc.fwd[i].busy == busy)
-			n += (size_t)snprintf(out + n, len - n, "%s%u", n ? "," : "",
-					      svc.fwd[i].port);
+			n += (size_t)snprintf(out + n, len - n, "%s%u%s", n ? "," : "",
+					      svc.fwd[i].port, svc.fwd[i].udp ? "/udp" : "");
 }
 
 /* Tell the agent the host's X displays when they changed (and once after it is ready). */
@@ -590,9 +618,14 @@ static void chan_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 		idle_update();
 		return;
 	}
+	if (h->session & VM_HOST_SID) { /* a host program a guest program asked for */
+		vm_interop_frame(h, p);
+		return;
+	}
 	if (!h->session) {
-		if (h->type == VM_MSG_PORTS && svc.cfg->forward && svc.cfg->net)
-			ports_update(p, h->len);
+		if ((h->type == VM_MSG_PORTS || h->type == VM_MSG_UDP_PORTS) && svc.cfg->forward &&
+		    svc.cfg->net)
+			ports_update(p, h->len, h->type == VM_MSG_UDP_PORTS);
 		if (h->type == VM_MSG_ERROR && h->len >= 4)
 			say("agent: %.*s", (int)h->len - 4, (const char *)p + 4);
 		return;
@@ -669,6 +702,7 @@ static void finish(void)
 		return;
 	done = true;
 
+	vm_interop_stop();
 	if (svc.vm.helper_pid > 0)
 		kill(svc.vm.helper_pid, SIGTERM);
 	if (!vm_path(svc.cfg, "ctl.sock", path))
@@ -788,8 +822,10 @@ static void on_sigchld(uv_signal_t *s, int sig)
 				vm_lost("virtiofsd exited unexpectedly");
 			continue;
 		}
-		if (pid != svc.vm.pid)
+		if (pid != svc.vm.pid) {
+			vm_interop_reaped(pid, status);
 			continue;
+		}
 		svc.vm.pid = 0;
 		if (WIFSIGNALED(status))
 			snprintf(why, sizeof(why), "QEMU was killed by signal %d",
@@ -928,6 +964,8 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	svc.qmp_fd = -1;
 	svc.faults = getenv("LXRUN_VM_FAULTS") && !strcmp(getenv("LXRUN_VM_FAULTS"), "1");
 	svc.loop = uv_default_loop();
+	vm_interop_init(svc.loop, cfg->interop, chan_send, say);
+	vm_fwd6_init(svc.loop, say);
 	if (vm_path(cfg, "vm.sock", svc.sock_path))
 		return -LINUX_ENAMETOOLONG;
 	{

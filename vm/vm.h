@@ -27,11 +27,13 @@ struct vm_config {
 	unsigned int disk_mb;	   /* size of the ext4 disk when it is created */
 	bool unsafe_fast;	   /* mitigations=off rodata=off in the guest */
 	bool net;		   /* QEMU user-mode network (eth0, DNS); lo is always up */
-	bool forward;		   /* guest TCP listeners appear on the host's 127.0.0.1 */
+	bool forward;		   /* guest TCP/UDP listeners appear on the host's localhost */
+	bool interop;		   /* guest programs may run host programs (lxrun-host) */
 };
 
 /* Defaults, then $LXRUN_STATE_DIR / $XDG_STATE_HOME / ~/.local/state for the state dir,
- * $LXRUN_VM_KERNEL, and $LXRUN_VM_NET=0 / $LXRUN_VM_FORWARD=0 to switch those off. */
+ * $LXRUN_VM_KERNEL, and $LXRUN_VM_NET=0 / $LXRUN_VM_FORWARD=0 / $LXRUN_VM_INTEROP=0 to switch
+ * those off. */
 void vm_config_init(struct vm_config *cfg);
 /* Apply "key=value,key=value" share options (msize, cache for 9p; cache for virtio-fs). */
 int vm_config_share_opts(struct vm_config *cfg, unsigned int share, const char *opts, char *why);

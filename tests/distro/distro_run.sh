@@ -62,6 +62,25 @@ D sh -c "/mnt/host$(type -P sh) -c 'exit 7'"
 same "a host program's exit status passes through" "7" "$?"
 same "its stderr passes through" "to-stderr" "$(D sh -c "/mnt/host$(type -P sh) -c 'echo to-stderr >&2'" 2>&1 >/dev/null)"
 
+# lxrun-host, as in vm mode: the host's program by its name on $PATH, natively
+same "lxrun-host runs the host's program (the host's files)" "host file $$" \
+	"$(D lxrun-host cat "$WORK/hostfile")"
+same "lxrun-host: from /mnt/host, the host directory" "$WORK" "$(cd "$WORK" && D lxrun-host pwd)"
+D lxrun-host sh -c 'echo oops >&2; exit 42' 2>"$WORK/err"
+same "lxrun-host: exit status and stderr" "42 oops" "$? $(cat "$WORK/err")"
+D sh -c 'lxrun-host sh -c "kill -TERM \$\$"' 2>/dev/null
+same "lxrun-host: killed by a signal, 128+N" "143" "$?"
+out=$(D lxrun-host no-such-lxrun-prog 2>&1)
+same "lxrun-host: a program missing on the host" "127 lxrun-host: no-such-lxrun-prog: command not found on the host" "$? $out"
+printf '[interop]\nenabled = false\n' >"$STORE/tiny/rootfs/etc/wsl.conf"
+D lxrun-host true 2>"$WORK/err"
+same "[interop] enabled=false: lxrun-host refuses (126)" "126" "$?"
+rm -f "$STORE/tiny/rootfs/etc/wsl.conf"
+echo mine >"$STORE/tiny/rootfs/usr/local/bin/lxrun-host"
+D true
+same "a lxrun-host of the distro's own is kept" "mine" "$(cat "$STORE/tiny/rootfs/usr/local/bin/lxrun-host")"
+rm -f "$STORE/tiny/rootfs/usr/local/bin/lxrun-host"
+
 # lxrun -d composes in pipes like any program
 same "lxrun -d in a pipe" "beta 4" "$(printf 'beta 2\nalpha 1\nbeta 4\n' | D grep beta | D sort -k2 -r | D head -n 1)"
 D sh -c 'exit 3'

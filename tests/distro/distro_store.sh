@@ -119,4 +119,10 @@ if [ "$(id -u)" = 0 ] && mkdir -p "$WORK/full" && mount -t tmpfs -o size=3m tmpf
 else
 	echo "# skip full-disk case: needs root to mount a small tmpfs"
 fi
+# every help that mentions a distro's vm mode says the vm disk and the tree are separate copies
+for h in "--help" "distro --help" "--mode vm --help"; do
+	# shellcheck disable=SC2086
+	"$LXRUN" $h | tr -s ' \n' '  ' | grep -q "separate copy" && ok "lxrun $h: vm and translate are separate copies" ||
+		not_ok "lxrun $h: vm and translate are separate copies" "$("$LXRUN" $h | grep -i -B2 -A2 copy)"
+done
 finish

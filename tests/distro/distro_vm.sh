@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # lxrun -d NAME --mode vm: the distro's own VM, its disk an ext4 image built from the tree.
 # The same grep/sed/awk results as translate mode and natively, /mnt/host, the exit status,
-# the image being a copy (vm-mode changes stay out of the tree), and a service in the distro
-# reached from the host (with tests/vm's nettool as $2). Boots a VM under TCG.
+# the image being a copy (vm-mode changes stay out of the tree), a service in the distro
+# reached from the host (with tests/vm's nettool as $2), lxrun-host and wsl.conf's [interop].
+# Boots a VM under TCG.
 set -u
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +72,19 @@ if [ -n "$NETTOOL" ] && command -v ss >/dev/null; then
 else
 	echo "# skip the service test: no nettool in this build (tests/vm) or no ss"
 fi
+# host interop: lxrun-host in the distro's VM runs the host's program, in the host directory
+# that the distro's /mnt/host path shows; [interop] enabled=false in the tree's wsl.conf: off
+same "lxrun-host runs a host program (the host kernel's boot id)" \
+	"$(cat /proc/sys/kernel/random/boot_id)" "$(V lxrun-host cat /proc/sys/kernel/random/boot_id)"
+same "lxrun-host: the /mnt/host directory maps to the host's" "$WORK" "$(cd "$WORK" && V lxrun-host pwd)"
+same "lxrun-host: exit status and stderr" "oops 42" \
+	"$(V sh -c 'lxrun-host sh -c "echo oops >&2; exit 42" 2>&1; echo $?' | tr '\n' ' ' | sed 's/ $//')"
+printf '[interop]\nenabled = false\n' >"$STORE/tiny/rootfs/etc/wsl.conf"
+vmstop
+out=$(V sh -c 'lxrun-host true; echo "rc=$?"' 2>&1)
+case $out in *"running host programs is turned off"*"rc=126") ok "[interop] enabled=false in wsl.conf: lxrun-host refused" ;;
+*) not_ok "[interop] enabled=false in wsl.conf: lxrun-host refused" "$out" ;; esac
+rm -f "$STORE/tiny/rootfs/etc/wsl.conf"
 check "reset-vm stops the VM and drops the image" "$LXRUN" distro reset-vm tiny
 same "the next vm-mode run starts again from the tree" "absent" "$(V sh -c 'cat /etc/vmfile 2>/dev/null || echo absent')"
 check "distro reset-vm --help" "$LXRUN" distro reset-vm --help

@@ -6,7 +6,13 @@
  *                                an HTTP/1.0 server answering every request with FILE (up to
  *                                1 MiB); prints
  *                                "listening" once it listens and stops after SECONDS
- *   nettool get HOST PORT        one HTTP/1.0 GET /, body to stdout (exit 1 on failure) */
+ *   nettool get HOST PORT        one HTTP/1.0 GET /, body to stdout (exit 1 on failure)
+ *   nettool udpserve ADDR PORT SECONDS
+ *                                a UDP server that answers every datagram with "echo: " and
+ *                                the datagram; prints "listening", stops after SECONDS
+ *   nettool udpsend HOST PORT TEXT
+ *                                sends TEXT (again every 500 ms, up to 10 s, until answered)
+ *                                and prints the answer (exit 1 without one) */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -154,6 +160,66 @@ static int do_get(const char *host, const char *port)
 	return 0;
 }
 
+static int do_udpserve(const char *host, const char *port, int seconds)
+{
+	struct sockaddr_storage ss, from;
+	socklen_t len, flen;
+	time_t end = time(NULL) + seconds;
+	char buf[2048];
+	int s;
+
+	if (addr_of(host, port, &ss, &len) < 0)
+		return 1;
+	s = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&ss, len) < 0)
+		return fail("bind");
+	printf("listening\n");
+	fflush(stdout);
+	while (time(NULL) < end) {
+		struct pollfd p = {.fd = s, .events = POLLIN};
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		flen = sizeof(from);
+		memcpy(buf, "echo: ", 6);
+		n = recvfrom(s, buf + 6, sizeof(buf) - 6, 0, (struct sockaddr *)&from, &flen);
+		if (n >= 0)
+			sendto(s, buf, (size_t)n + 6, 0, (struct sockaddr *)&from, flen);
+	}
+	return 0;
+}
+
+static int do_udpsend(const char *host, const char *port, const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char buf[2048];
+	int s, i;
+
+	if (addr_of(host, port, &ss, &len) < 0)
+		return 1;
+	s = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&ss, len) < 0)
+		return fail("connect");
+	for (i = 0; i < 20; i++) {
+		struct pollfd p = {.fd = s, .events = POLLIN};
+		ssize_t n;
+
+		(void)!send(s, text, strlen(text), 0);
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		n = recv(s, buf, sizeof(buf), 0);
+		if (n > 0) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			putchar('\n');
+			return 0;
+		}
+	}
+	fprintf(stderr, "nettool: no UDP answer from %s port %s\n", host, port);
+	return 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "echo"))
@@ -162,6 +228,10 @@ int main(int argc, char **argv)
 		return do_serve(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 4 && !strcmp(argv[1], "get"))
 		return do_get(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "udpserve"))
+		return do_udpserve(argv[2], argv[3], atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "udpsend"))
+		return do_udpsend(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: nettool echo ADDR | serve ADDR PORT FILE SECONDS | get HOST PORT\n");
 	return 2;
 }

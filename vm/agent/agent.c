@@ -259,6 +259,7 @@ int agent_boot(void)
 	if (r < 0)
 		return r;
 	agent_net_setup("/newroot");
+	agent_interop_install("/newroot");
 	agent_log("root ready at %.3f s", uptime());
 	if (chdir("/newroot") < 0 || mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 ||
 	    chdir("/") < 0) {
@@ -381,10 +382,14 @@ void agent_poweroff(void)
 		pause();
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	const char *base = argc ? strrchr(argv[0], '/') : NULL;
 	int r;
 
+	/* the same binary is the guest's lxrun-host (a bind mount of /init) */
+	if (argc && !strcmp(base ? base + 1 : argv[0], "lxrun-host"))
+		return agent_hostcmd(argc, argv);
 	if (getpid() != 1) {
 		fprintf(stderr, "lxrun-agent: runs as init inside the lxrun VM only\n");
 		return 2;

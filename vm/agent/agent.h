@@ -4,6 +4,7 @@
 #define LXRUN_VM_AGENT_AGENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Logging goes to /dev/console, which QEMU writes to the console log on the host. */
@@ -32,12 +33,12 @@ int agent_serve(void);
 void agent_net_setup(const char *root);
 
 /* Listening TCP ports: where the host can forward to (wildcard or the guest's address), and
- * those on a loopback address only. */
+ * those on a loopback address only; UDP servers on the wildcard or the guest's address. */
 #define AGENT_MAX_PORTS 256
 struct agent_ports {
-	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
+	uint16_t reach[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS], udp[AGENT_MAX_PORTS];
 	bool loop_v6[AGENT_MAX_PORTS];
-	int nreach, nloop;
+	int nreach, nloop, nudp;
 };
 void agent_listen_ports(struct agent_ports *p);
 
@@ -51,6 +52,24 @@ void agent_relay_x11(uint16_t port, const uint8_t *token, const uint8_t *display
 /* Poll entries of the relays into pfds (at most max); then agent_relay_run with the same. */
 int agent_relay_fill(struct pollfd *pfds, int max);
 void agent_relay_run(const struct pollfd *pfds, int n);
+
+/* The control channel (session.c): one frame out (0 or -errno), and the guest command whose
+ * session a process belongs to (its own or an ancestor's; 0: none, e.g. an orphaned daemon). */
+int agent_send_frame(uint8_t type, uint32_t sid, const void *p, size_t n);
+uint32_t agent_session_of(int pid);
+
+/* Host interop (interop.c): ROOT/usr/local/bin/lxrun-host is this binary (a bind mount of
+ * /init, made before the switch to ROOT); guest programs that run it connect to the agent's
+ * abstract socket, and their requests go to the host as host sessions (VM_HOST_SID). */
+#define AGENT_INTEROP_SOCK "lxrun/interop" /* abstract: sun_path[0] is NUL */
+#define AGENT_HOSTCMD	   "/usr/local/bin/lxrun-host"
+void agent_interop_install(const char *root);
+int agent_interop_fill(struct pollfd *pfds, int max);
+void agent_interop_run(const struct pollfd *pfds, int n);
+void agent_interop_frame(uint8_t type, uint32_t sid, const uint8_t *p, size_t n);
+void agent_interop_reset(void); /* the host went away */
+/* lxrun-host itself (hostcmd.c): main when the binary is run under that name. */
+int agent_hostcmd(int argc, char **argv);
 
 /* Sync the disks and power the VM off. */
 void agent_poweroff(void) __attribute__((noreturn));

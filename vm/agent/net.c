@@ -169,6 +169,50 @@ static void add_port(uint16_t *ports, bool *v6s, int *n, int max, unsigned int p
 	}
 }
 
+/* The guest's ephemeral port range: a UDP socket bound there is a client's, not a server's. */
+static void ephemeral_range(unsigned int *lo, unsigned int *hi)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+
+	*lo = 32768;
+	*hi = 60999;
+	if (f && fscanf(f, "%u %u", lo, hi) != 2) {
+		*lo = 32768;
+		*hi = 60999;
+	}
+	if (f)
+		fclose(f);
+}
+
+/* One /proc/net/udp{,6} file: unconnected sockets (state 07) bound to the wildcard address or
+ * the guest's own, outside the ephemeral range: UDP servers the host can reach. */
+static void scan_udp(const char *path, bool v6, struct agent_ports *p)
+{
+	char line[512], addr[64];
+	unsigned int port, state, lo, hi;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return;
+	ephemeral_range(&lo, &hi);
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, " %*u: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &port,
+			   &state) != 3 ||
+		    state != 0x07 || !port || port > 65535 || (port >= lo && port <= hi))
+			continue;
+		if (v6 ? !strcmp(addr, "00000000000000000000000000000000") ||
+			     !strcmp(addr, "0000000000000000FFFF000000000000") ||
+			     !strcmp(addr, "0000000000000000FFFF00000F02000A")
+		       : !strcmp(addr, "00000000") || !strcmp(addr, "0F02000A"))
+			add_port(p->udp, NULL, &p->nudp, AGENT_MAX_PORTS, port, v6);
+	}
+	fclose(f);
+}
+
 /* One /proc/net/tcp{,6} file: LISTEN sockets that the host can reach through the user-mode
  * network (bound to the wildcard address or to the guest's own address) into reach, and those
  * bound to a loopback address only into loop. */
@@ -205,7 +249,9 @@ static void scan_listeners(const char *path, bool v6, struct agent_ports *p)
 
 void agent_listen_ports(struct agent_ports *p)
 {
-	p->nreach = p->nloop = 0;
+	p->nreach = p->nloop = p->nudp = 0;
 	scan_listeners("/proc/net/tcp", false, p);
 	scan_listeners("/proc/net/tcp6", true, p);
+	scan_udp("/proc/net/udp", false, p);
+	scan_udp("/proc/net/udp6", true, p);
 }

@@ -43,8 +43,10 @@ static bool host_seen; /* a host answered HELLO: the channel is read */
 #define PORT_SCAN_MS  300  /* while a command runs */
 #define PORT_IDLE_MS  2000 /* while none does (its background daemons may still listen) */
 #define RELAY_FDS     (64 + 2 * 128) /* relay.c's listeners and pairs */
-static uint16_t ports_sent[AGENT_MAX_PORTS];
+#define INTEROP_FDS   (1 + 64)	     /* interop.c's listener and lxrun-host connections */
+static uint16_t ports_sent[AGENT_MAX_PORTS], udp_sent[AGENT_MAX_PORTS];
 static int nports_sent = -1; /* -1: tell the host even an empty set */
+static int nudp_sent = -1;
 static size_t garbage_reported;
 
 static int write_all(int fd, const void *p, size_t n)
@@ -82,6 +84,11 @@ static int send_frame(uint8_t type, uint32_t sid, const void *p, size_t n)
 	return r;
 }
 
+int agent_send_frame(uint8_t type, uint32_t sid, const void *p, size_t n)
+{
+	return chan >= 0 ? send_frame(type, sid, p, n) : -EPIPE;
+}
+
 static void send_error(uint32_t sid, int err, const char *msg)
 {
 	uint8_t buf[512];
@@ -111,6 +118,37 @@ static struct session *session_find(uint32_t id)
 		if (sessions[i] && sessions[i]->id == id)
 			return sessions[i];
 	return NULL;
+}
+
+/* The parent of pid from /proc/PID/stat (the command name may hold spaces and parentheses). */
+static int parent_of(int pid)
+{
+	char path[64], buf[512], *p;
+	int fd, ppid = 0;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
+uint32_t agent_session_of(int pid)
+{
+	int depth, i;
+
+	for (depth = 0; pid > 1 && depth < 256; depth++, pid = parent_of(pid))
+		for (i = 0; i < MAX_SESSIONS; i++)
+			if (sessions[i] && sessions[i]->pid == pid)
+				return sessions[i]->id;
+	return 0;
 }
 
 static bool session_alive(const struct session *s)
@@ -412,11 +450,15 @@ static void handle_frame(const struct vm_frame_hdr *h, const uint8_t *p)
 {
 	struct session *s = h->session ? session_find(h->session) : NULL;
 
+	if (h->session & VM_HOST_SID) { /* a guest program's host program (interop.c) */
+		agent_interop_frame(h->type, h->session, p, h->len);
+		return;
+	}
 	switch (h->type) {
 	case VM_MSG_HELLO:
 		send_frame(VM_MSG_HELLO, 0, "agent=1\n", 8);
 		host_seen = true;
-		nports_sent = -1; /* a new service knows nothing of our ports */
+		nports_sent = nudp_sent = -1; /* a new service knows nothing of our ports */
 		return;
 	case VM_MSG_PING:
 		send_frame(VM_MSG_PONG, h->session, p, h->len);
@@ -505,6 +547,24 @@ static void port_union(uint16_t *ports, bool *v6, int *n, const uint16_t *add, c
 	}
 }
 
+/* One sorted set of ports to the host, when it differs from the one sent last. */
+static void ports_send(uint8_t type, const uint16_t *ports, int n, uint16_t *sent, int *nsent)
+{
+	uint8_t wire[2 * AGENT_MAX_PORTS];
+	int i;
+
+	if (n == *nsent && !memcmp(ports, sent, (size_t)n * sizeof(ports[0])))
+		return;
+	for (i = 0; i < n; i++) {
+		wire[2 * i] = (uint8_t)ports[i];
+		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
+	}
+	if (send_frame(type, 0, wire, 2 * (size_t)n) == 0) {
+		memcpy(sent, ports, (size_t)n * sizeof(ports[0]));
+		*nsent = n;
+	}
+}
+
 /* Tell the host the listening ports when they changed since the last report; loopback-only
  * listeners get a relay on the guest's address, which the host's forward reaches. A port
  * counts as gone only when two scans in a row miss it: /proc/net/tcp is read in pieces while
@@ -514,8 +574,7 @@ static void ports_report(void)
 	static struct agent_ports now, prev;
 	uint16_t ports[AGENT_MAX_PORTS], loop[AGENT_MAX_PORTS];
 	bool loop6[AGENT_MAX_PORTS];
-	uint8_t wire[2 * AGENT_MAX_PORTS];
-	int i, n = 0, nloop = 0;
+	int n = 0, nloop = 0;
 
 	prev = now;
 	agent_listen_ports(&now);
@@ -526,16 +585,12 @@ static void ports_report(void)
 	port_union(ports, NULL, &n, prev.reach, NULL, prev.nreach);
 	port_union(ports, NULL, &n, loop, NULL, nloop);
 	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
-	if (n == nports_sent && !memcmp(ports, ports_sent, (size_t)n * sizeof(ports[0])))
-		return;
-	for (i = 0; i < n; i++) {
-		wire[2 * i] = (uint8_t)ports[i];
-		wire[2 * i + 1] = (uint8_t)(ports[i] >> 8);
-	}
-	if (send_frame(VM_MSG_PORTS, 0, wire, 2 * (size_t)n) == 0) {
-		memcpy(ports_sent, ports, (size_t)n * sizeof(ports[0]));
-		nports_sent = n;
-	}
+	ports_send(VM_MSG_PORTS, ports, n, ports_sent, &nports_sent);
+	n = 0;
+	port_union(ports, NULL, &n, now.udp, NULL, now.nudp);
+	port_union(ports, NULL, &n, prev.udp, NULL, prev.nudp);
+	qsort(ports, (size_t)n, sizeof(ports[0]), cmp_port);
+	ports_send(VM_MSG_UDP_PORTS, ports, n, udp_sent, &nudp_sent);
 }
 
 static uint64_t now_ms(void)
@@ -558,6 +613,7 @@ static void kill_all_sessions(void)
 			sessions[i]->credit[1] = sessions[i]->credit[2] = VM_PROTO_WINDOW;
 		}
 	}
+	agent_interop_reset();
 }
 
 static int open_channel(void)
@@ -596,9 +652,9 @@ static int open_channel(void)
 
 int agent_serve(void)
 {
-	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS];
+	struct pollfd pfds[1 + 2 + 3 * MAX_SESSIONS + RELAY_FDS + INTEROP_FDS];
 	struct session *owner[1 + 2 + 3 * MAX_SESSIONS];
-	int nsess, nrelay, timeout;
+	int nsess, nrelay, ninterop, timeout;
 	struct vm_buf rx = {0};
 	struct signalfd_siginfo si;
 	sigset_t mask;
@@ -662,9 +718,11 @@ int agent_serve(void)
 		}
 		nsess = n;
 		nrelay = agent_relay_fill(pfds + n, RELAY_FDS);
-		if (poll(pfds, (nfds_t)(n + nrelay), timeout) < 0)
+		ninterop = agent_interop_fill(pfds + n + nrelay, INTEROP_FDS);
+		if (poll(pfds, (nfds_t)(n + nrelay + ninterop), timeout) < 0)
 			continue;
 		agent_relay_run(pfds + nsess, nrelay);
+		agent_interop_run(pfds + nsess + nrelay, ninterop);
 		if (pfds[1].revents) {
 			while (read(sfd, &si, sizeof(si)) > 0)
 				;
