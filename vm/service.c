@@ -439,11 +439,18 @@ static bool qmp_open(void)
 	return true;
 }
 
+/* Only the monitor's socket: the forward table is left alone (ports_update walks it while
+ * talking to the monitor, and a monitor that stopped answering must not shrink it under it). */
 static void qmp_close(void)
 {
 	if (svc.qmp_fd >= 0)
 		close(svc.qmp_fd);
 	svc.qmp_fd = -1;
+}
+
+/* A new QEMU has none of the old one's forwards. */
+static void fwd_forget(void)
+{
 	for (int i = 0; i < svc.nfwd; i++)
 		if (!svc.fwd[i].busy)
 			vm_fwd6_remove(svc.fwd[i].port, svc.fwd[i].udp);
@@ -884,6 +891,7 @@ static int vm_boot(const char *accel)
 
 	svc.start_ms = uv_now(svc.loop);
 	qmp_close(); /* a new QEMU (the TCG boot after a failed KVM one) */
+	fwd_forget();
 	r = svc.be->start(svc.cfg, accel, &svc.vm, why);
 	if (r < 0 && !strcmp(accel, "kvm") && !svc.fallback_done) {
 		svc.fallback_done = true;
