@@ -15,6 +15,7 @@
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/stats.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
@@ -23,6 +24,7 @@
 
 __attribute__((noreturn)) static void exit_now(int code)
 {
+	lx_ptrace_exit(lx_thread_self(), code);
 	lx_vfork_release(false);
 	lx_trace_flush();
 	lx_stats_report();
