@@ -42,9 +42,9 @@ void lx_ptrace_exec_failed(void);
 void lx_ptrace_exec_restore(const char *state);
 /* The new image is about to enter the guest: the exec stops. */
 void lx_ptrace_exec_start(struct lx_thread *t, struct lx_regs *regs);
-/* kill/tgkill of a SIGSTOP to itself (self) by a tracee: queued as the guest's (returns 1),
- * not the host's, whose stop the tracer would not see. */
-int lx_ptrace_self_stop(struct lx_thread *t, int self, int sig);
+/* kill/tgkill/tkill of sig to target (self: the caller itself). A tracee's SIGSTOP to itself
+ * is queued as the guest's (returns 1), not the host's, whose stop the tracer would not see. */
+int lx_ptrace_kill(struct lx_thread *t, int target, int self, int sig);
 
 /* A host SIGTRAP sent by lxrun's ptrace (SI_QUEUE with its magic): 0 consumed, a signal
  * number to treat the arrival as (si rewritten), or -1 when it is not ours. */

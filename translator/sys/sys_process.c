@@ -396,7 +396,7 @@ LX_SYSCALL(waitid)
 
 LX_SYSCALL(kill)
 {
-	if (lx_ptrace_self_stop(sc->t, (pid_t)sc->a[0] == getpid(), (int)sc->a[1]))
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == getpid(), (int)sc->a[1]))
 		return 0;
 	return lx_host(kill((pid_t)sc->a[0], (int)sc->a[1]));
 }
@@ -477,14 +477,14 @@ LX_SYSCALL(prctl)
 
 LX_SYSCALL(tgkill)
 {
-	if (lx_ptrace_self_stop(sc->t, (pid_t)sc->a[1] == sc->t->tid, (int)sc->a[2]))
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[1], (pid_t)sc->a[1] == sc->t->tid, (int)sc->a[2]))
 		return 0;
 	return lx_host(syscall(SYS_tgkill, (pid_t)sc->a[0], (pid_t)sc->a[1], (int)sc->a[2]));
 }
 
 LX_SYSCALL(tkill)
 {
-	if (lx_ptrace_self_stop(sc->t, (pid_t)sc->a[0] == sc->t->tid, (int)sc->a[1]))
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == sc->t->tid, (int)sc->a[1]))
 		return 0;
 	return lx_host(syscall(SYS_tkill, (pid_t)sc->a[0], (int)sc->a[1]));
 }

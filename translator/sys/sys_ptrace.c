@@ -81,6 +81,7 @@ enum { S_FREE, S_RUNNING, S_STOPPED /* not yet reported */, S_REPORTED, S_GONE, 
 #define F_CHILD 2u    /* the tracer is the tracee's parent: the host's wait4 reports its end */
 #define F_NEWCHILD 4u /* auto-attached: the first stop is still to come */
 #define F_DETACHING 8u /* detached by the tracer; the tracee frees the slot when it wakes */
+#define F_CONT 16u     /* the tracer sent SIGCONT before the tracee took the attach request */
 /* What the stop is, for PTRACE_GET_SYSCALL_INFO. */
 enum { K_OTHER, K_ENTRY, K_EXIT };
 
@@ -620,12 +621,23 @@ void lx_ptrace_exec_start(struct lx_thread *t, struct lx_regs *regs)
 	}
 }
 
-int lx_ptrace_self_stop(struct lx_thread *t, int self, int sig)
+static struct pt_slot *find_tracee(int tid);
+
+int lx_ptrace_kill(struct lx_thread *t, int target, int self, int sig)
 {
-	if (!t->pt || !self || sig != LINUX_SIGSTOP)
-		return 0;
-	lx_signal_queue(t, LINUX_SIGSTOP, NULL);
-	return 1;
+	if (t->pt && self && sig == LINUX_SIGSTOP) {
+		lx_signal_queue(t, LINUX_SIGSTOP, NULL);
+		return 1;
+	}
+	/* SIGCONT to a stopped process that has not taken our attach request yet (strace
+	 * seizes its child stopped, then continues it): the host drops a SIGCONT with the
+	 * default action, so the tracee makes it the guest's when it takes the request */
+	if (sig == LINUX_SIGCONT && tracer_base && target > 0) {
+		struct pt_slot *s = find_tracee(target);
+		if (s && __atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == S_ATTACHING)
+			__atomic_or_fetch(&s->flags, F_CONT, __ATOMIC_SEQ_CST);
+	}
+	return 0;
 }
 
 /* ---- the host SIGTRAP of lxrun's own ---- */
@@ -665,12 +677,24 @@ int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 	struct pt_slot *s = slot_at(base, idx);
 	uint32_t want = S_ATTACHING;
 	/* the host's tid: a fork child may not have renewed t->tid yet */
-	if (s->tid != (int)syscall(SYS_gettid) ||
-	    !__atomic_compare_exchange_n(&s->state, &want, S_RUNNING, 0, __ATOMIC_SEQ_CST,
-					 __ATOMIC_SEQ_CST))
+	if (s->tid != (int)syscall(SYS_gettid))
 		return 0;
+	/* signals through lxrun first, then taken: a SIGCONT sent after F_CONT was read finds
+	 * lxrun's handler */
+	int was = lx_ptrace_force;
+	force_signals(1);
+	if (!__atomic_compare_exchange_n(&s->state, &want, S_RUNNING, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST)) {
+		force_signals(was);
+		return 0;
+	}
 	s->tgid = getpid();
 	tracee_join(t, base, si->si_pid, s);
+	if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_CONT) {
+		si->si_signo = SIGCONT;
+		si->si_code = SI_USER;
+		return SIGCONT;
+	}
 	if (op != OP_ATTACH)
 		return 0;
 	/* PTRACE_ATTACH sends SIGSTOP: a guest SIGSTOP, whose delivery is the first stop */
