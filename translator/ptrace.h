@@ -50,6 +50,10 @@ int lx_ptrace_kill(struct lx_thread *t, int target, int self, int sig);
  * number to treat the arrival as (si rewritten), or -1 when it is not ours. */
 int lx_ptrace_host_signal(siginfo_t *si, void *uc, int from_guest);
 
+/* /proc/PID/FILE (p: "/PID/FILE") of a tracee, for what the host's /proc would show of
+ * lxrun rather than of the guest: its auxv. Malloc'd data, or NULL (the host's then). */
+char *lx_ptrace_proc_file(const char *p, size_t *len);
+
 /* Tracer side: wait4/waitid, nonzero handled (*r set) when this process traces anyone. */
 int lx_ptrace_wait4(struct lx_syscall *sc, long *r);
 int lx_ptrace_waitid(struct lx_syscall *sc, long *r);

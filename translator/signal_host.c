@@ -299,9 +299,10 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		guest_signal(sig, si, uc, from_guest);
 		return;
 	}
-	/* A fault in guest code that the guest handles itself (and does not block). */
+	/* A fault in guest code that the guest handles itself (and does not block), or that a
+	 * tracer sees first (a debugger's breakpoint). */
 	struct lx_thread *t = lx_thread_self();
-	if (from_guest && t && lx_proc.sigactions[sig - 1].handler > 1 &&
+	if (from_guest && t && (lx_proc.sigactions[sig - 1].handler > 1 || t->pt) &&
 	    !(t->sigmask & (1ull << (sig - 1)))) {
 		guest_signal(sig, si, uc, from_guest);
 		return;

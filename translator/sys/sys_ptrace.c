@@ -110,6 +110,8 @@ struct pt_slot {
 	uint8_t siginfo[128];
 	uint8_t fp[512];
 	uint64_t sigmask;
+	uint32_t auxv_len;
+	uint8_t auxv[2048]; /* the guest's auxv, for the tracer's /proc/PID/auxv */
 };
 _Static_assert(sizeof(struct pt_slot) <= SLOT_SIZE, "a slot fits its page");
 
@@ -288,6 +290,10 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 	s->kind = (uint32_t)kind;
 	s->status = status;
 	s->sigmask = t->sigmask;
+	size_t an = lx_proc.auxv_len < sizeof(s->auxv) ? lx_proc.auxv_len : sizeof(s->auxv);
+	if (guest_copy_in(s->auxv, lx_proc.auxv, an) < 0)
+		an = 0;
+	s->auxv_len = (uint32_t)an;
 	__atomic_store_n(&s->state, S_STOPPED, __ATOMIC_SEQ_CST);
 	bump(h);
 	kill(tracee_tracer, SIGCHLD);
@@ -1075,6 +1081,22 @@ LX_SYSCALL(ptrace)
 	default:
 		return -LINUX_EIO;
 	}
+}
+
+char *lx_ptrace_proc_file(const char *p, size_t *len)
+{
+	int pid = 0, n = 0;
+	if (!tracer_base || sscanf(p, "/%d/auxv%n", &pid, &n) != 1 || p[n])
+		return NULL;
+	struct pt_slot *s = stopped_tracee(pid);
+	if (!s || !s->auxv_len)
+		return NULL;
+	char *d = malloc(s->auxv_len + 1);
+	if (!d)
+		return NULL;
+	memcpy(d, s->auxv, s->auxv_len);
+	*len = s->auxv_len;
+	return d;
 }
 
 /* ---- wait ---- */
