@@ -33,8 +33,12 @@ void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, vo
 int lx_ptrace_fork_prepare(struct lx_thread *t, uint64_t flags);
 void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_regs *regs);
 void lx_ptrace_fork_child(struct lx_thread *t, int cookie);
-/* exit/exit_group (code: the exit status) and death by a signal (sig). */
-void lx_ptrace_exit(struct lx_thread *t, int code);
+/* A new thread auto-attached (PTRACE_O_TRACECLONE; cookie from lx_ptrace_fork_prepare):
+ * its first stop, before it runs. */
+void lx_ptrace_thread_start(struct lx_thread *t, int cookie, struct lx_regs *regs);
+/* exit/exit_group (code: the exit status; process: the whole process ends) and death by a
+ * signal (sig). */
+void lx_ptrace_exit(struct lx_thread *t, int code, int process);
 void lx_ptrace_killed(int sig);
 /* execve: the state the new image needs (";ptrace=..." or ""), and its restore. */
 const char *lx_ptrace_exec_state(void);

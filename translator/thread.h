@@ -70,6 +70,7 @@ struct lx_thread {
 	/* ptrace: this thread's slot in its tracer's file while traced, else NULL
 	 * (translator/sys/sys_ptrace.c). */
 	struct pt_slot *pt;
+	int pt_spawn; /* the slot reserved for the thread being spawned (PTRACE_O_TRACECLONE) */
 };
 
 /* Live guest threads of this process, and their count. */

@@ -7,6 +7,7 @@
  * pids or addresses. Exits 77 when the host refuses ptrace natively.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <signal.h>
 #include <stddef.h>
@@ -362,6 +363,44 @@ static void case_fork(void)
 	say("end: %s\n", status_str(st));
 }
 
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* 7. TRACECLONE: a new thread is traced from its birth; its end is reported with __WALL. */
+static void case_thread(void)
+{
+	say("== thread\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGSTOP);
+		pthread_t th;
+		pthread_create(&th, NULL, thread_fn, NULL);
+		pthread_join(th, NULL);
+		printf("child: joined\n");
+		_exit(0);
+	}
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)PTRACE_O_TRACECLONE);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("clone stop: %s\n", status_str(st));
+	unsigned long tid = 0;
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &tid);
+	say("thread is another task: %d\n", tid != (unsigned long)pid && tid != 0);
+	st = wait_for((pid_t)tid, __WALL);
+	say("thread stop: %s\n", status_str(st));
+	ptrace(PTRACE_CONT, (pid_t)tid, 0, 0);
+	st = wait_for((pid_t)tid, __WALL);
+	say("thread end: %s\n", status_str(st));
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -381,7 +420,8 @@ int main(int argc, char **argv)
 		void (*fn)(void);
 	} cases[] = {{"traceme", case_traceme}, {"syscalls", case_syscalls},
 		     {"signals", case_signals},  {"exec", case_exec},
-		     {"attach", case_attach},    {"fork", case_fork}};
+		     {"attach", case_attach},    {"fork", case_fork},
+		     {"thread", case_thread}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		if (!only || !strcmp(only, cases[i].name))
 			cases[i].fn();

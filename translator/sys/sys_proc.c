@@ -24,7 +24,7 @@
 
 __attribute__((noreturn)) static void exit_now(int code)
 {
-	lx_ptrace_exit(lx_thread_self(), code);
+	lx_ptrace_exit(lx_thread_self(), code, 1);
 	lx_vfork_release(false);
 	lx_trace_flush();
 	lx_stats_report();
@@ -42,6 +42,7 @@ LX_SYSCALL(exit)
 	/* The last thread's exit ends the process with its status. */
 	if (lx_nthreads <= 1)
 		exit_now((int)sc->a[0] & 0xff);
+	lx_ptrace_exit(sc->t, (int)sc->a[0] & 0xff, 0);
 	lx_thread_exit(sc->t);
 }
 

@@ -270,7 +270,11 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 		struct lx_regs r = *sc->regs;
 		if (newsp)
 			r.rsp = newsp;
-		return lx_thread_spawn(sc->t, &r, flags, ptid, ctid, tls);
+		int pt = sc->t->pt_spawn = lx_ptrace_fork_prepare(sc->t, flags);
+		long tid = lx_thread_spawn(sc->t, &r, flags, ptid, ctid, tls);
+		sc->t->pt_spawn = 0;
+		lx_ptrace_fork_parent(sc->t, pt, (int)tid, sc->regs);
+		return tid;
 	}
 	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) {
 		/* a shared address space without a thread: not supported */

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
+#include "abi/linux_sched.h"
 #include "abi/linux_signal.h"
 #include "abi/syscalls.h"
 #include "translator/fastpath.h"
@@ -484,7 +485,7 @@ int lx_ptrace_fork_prepare(struct lx_thread *t, uint64_t flags)
 			c->options = s->options;
 			c->flags = (s->flags & F_SEIZED) | F_NEWCHILD;
 			c->cmd = PT_CONT;
-			return i | (event << 16);
+			return i | (event << 16) | ((flags & LINUX_CLONE_THREAD) ? 1 << 30 : 0);
 		}
 	}
 	return 0; /* no room: the child runs untraced */
@@ -499,9 +500,9 @@ void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_r
 		c->tid = 0;
 		return;
 	}
-	c->tgid = pid;
+	c->tgid = (cookie & (1 << 30)) ? getpid() : pid;
 	__atomic_store_n(&c->tid, pid, __ATOMIC_SEQ_CST);
-	int opt = cookie >> 16;
+	int opt = (cookie >> 16) & 0x3fff;
 	int event = opt == O_TRACEVFORK ? EV_VFORK : opt == O_TRACECLONE ? EV_CLONE : EV_FORK;
 	/* the stop shows the call's registers as they will be at its exit */
 	uint64_t orig = regs->rax;
@@ -540,10 +541,33 @@ void lx_ptrace_fork_child(struct lx_thread *t, int cookie)
 
 static void tracer_exit(void);
 
-void lx_ptrace_exit(struct lx_thread *t, int code)
+void lx_ptrace_thread_start(struct lx_thread *t, int cookie, struct lx_regs *regs)
 {
-	tracer_exit();
+	if (!cookie)
+		return;
+	struct pt_slot *c = slot_at(tracee_base, cookie & 0xffff);
+	c->tgid = getpid();
+	__atomic_store_n(&c->tid, t->tid, __ATOMIC_SEQ_CST);
+	t->pt = c;
+	__atomic_add_fetch(&ntraced, 1, __ATOMIC_SEQ_CST);
+	first_stop(t, regs, NULL, -1);
+}
+
+void lx_ptrace_exit(struct lx_thread *t, int code, int process)
+{
+	if (process)
+		tracer_exit();
 	struct pt_slot *s = t ? t->pt : NULL;
+	if (process && ntraced > (s != NULL)) {
+		/* the other traced threads end with the process */
+		lx_threads_lock();
+		for (struct lx_thread *o = lx_threads; o; o = o->next)
+			if (o != t && o->pt) {
+				o->pt->status = (code & 0xff) << 8;
+				__atomic_store_n(&o->pt->state, S_GONE, __ATOMIC_SEQ_CST);
+			}
+		lx_threads_unlock();
+	}
 	if (!s)
 		return;
 	if (s->options & O_TRACEEXIT) {
@@ -555,6 +579,10 @@ void lx_ptrace_exit(struct lx_thread *t, int code)
 	s->status = (code & 0xff) << 8;
 	__atomic_store_n(&s->state, S_GONE, __ATOMIC_SEQ_CST);
 	bump(tracee_base);
+	if (!process) {
+		t->pt = NULL;
+		__atomic_sub_fetch(&ntraced, 1, __ATOMIC_SEQ_CST);
+	}
 }
 
 void lx_ptrace_killed(int sig)
