@@ -363,6 +363,40 @@ static void case_fork(void)
 	say("end: %s\n", status_str(st));
 }
 
+/* 8. PTRACE_SINGLESTEP: one instruction at a time. */
+static void case_step(void)
+{
+	say("== step\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGSTOP);
+		_exit(0);
+	}
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	unsigned long long last = r.rip;
+	int moved = 0, traps = 0;
+	for (int i = 0; i < 5; i++) {
+		long rc = ptrace(PTRACE_SINGLESTEP, pid, 0, 0);
+		if (rc < 0) {
+			say("singlestep: %s\n", strerror(errno));
+			break;
+		}
+		st = wait_for(pid, 0);
+		traps += WIFSTOPPED(st) && WSTOPSIG(st) == SIGTRAP;
+		ptrace(PTRACE_GETREGS, pid, 0, &r);
+		moved += r.rip != last;
+		last = r.rip;
+	}
+	say("steps: %d traps, rip moved %d times\n", traps, moved);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -421,9 +455,11 @@ int main(int argc, char **argv)
 	} cases[] = {{"traceme", case_traceme}, {"syscalls", case_syscalls},
 		     {"signals", case_signals},  {"exec", case_exec},
 		     {"attach", case_attach},    {"fork", case_fork},
-		     {"thread", case_thread}};
+		     {"thread", case_thread},    {"step", case_step}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		if (!only || !strcmp(only, cases[i].name))
+		/* NAME: that case only; -NAME: every case but that one */
+		if (!only || (only[0] == '-' ? strcmp(only + 1, cases[i].name)
+					     : !strcmp(only, cases[i].name)))
 			cases[i].fn();
 	return 0;
 }
