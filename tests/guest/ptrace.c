@@ -397,6 +397,53 @@ static void case_step(void)
 	say("end: %s\n", status_str(st));
 }
 
+/* 9. PTRACE_INTERRUPT of a seized tracee: blocked in read (restarted after the stop), then
+ * running in a loop; PTRACE_KILL. */
+static void case_interrupt(void)
+{
+	say("== interrupt\n");
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c, d;
+		close(p[1]);
+		ssize_t m = read(p[0], &d, 1);
+		ssize_t n = read(p[0], &c, 1);
+		printf("child: read %zd %c, %zd %c\n", m, m == 1 ? d : '-', n, n == 1 ? c : '-');
+		for (;;) {
+			for (volatile int i = 0; i < 1000000; i++)
+				;
+			syscall(SYS_getppid);
+		}
+	}
+	close(p[0]);
+	say("interrupt untraced: %s\n", err(ptrace(PTRACE_INTERRUPT, pid, 0, 0)));
+	say("seize: %s\n", err(ptrace(PTRACE_SEIZE, pid, 0, 0)));
+	usleep(100000);
+	if (write(p[1], "a", 1) != 1)
+		say("write failed\n");
+	usleep(100000);
+	say("interrupt: %s\n", err(ptrace(PTRACE_INTERRUPT, pid, 0, 0)));
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	usleep(100000);
+	say("wnohang: %d\n", waitpid(pid, &st, WNOHANG));
+	say("read still blocked; ");
+	if (write(p[1], "x", 1) != 1)
+		say("write failed\n");
+	usleep(100000);
+	say("interrupt: %s\n", err(ptrace(PTRACE_INTERRUPT, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("kill: %s\n", err(ptrace(PTRACE_KILL, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+	close(p[1]);
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -455,7 +502,8 @@ int main(int argc, char **argv)
 	} cases[] = {{"traceme", case_traceme}, {"syscalls", case_syscalls},
 		     {"signals", case_signals},  {"exec", case_exec},
 		     {"attach", case_attach},    {"fork", case_fork},
-		     {"thread", case_thread},    {"step", case_step}};
+		     {"thread", case_thread},    {"step", case_step},
+		     {"interrupt", case_interrupt}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		/* NAME: that case only; -NAME: every case but that one */
 		if (!only || (only[0] == '-' ? strcmp(only + 1, cases[i].name)

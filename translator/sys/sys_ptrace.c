@@ -34,6 +34,7 @@
 #include "abi/linux_sched.h"
 #include "abi/linux_signal.h"
 #include "abi/syscalls.h"
+#include "translator/engine/rewrite.h"
 #include "translator/fastpath.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
@@ -73,7 +74,7 @@ enum { EV_FORK = 1, EV_VFORK = 2, EV_CLONE = 3, EV_EXEC = 4, EV_VFORK_DONE = 5, 
 #define SLOT_SIZE 4096
 #define FILE_SIZE ((size_t)SLOTS * SLOT_SIZE)
 #define MAGIC 0x4c585054u /* "LXPT" in si_value's high half */
-enum { OP_ATTACH = 1, OP_SEIZE = 2, OP_TRACER = 3 };
+enum { OP_ATTACH = 1, OP_SEIZE = 2, OP_TRACER = 3, OP_INTERRUPT = 4 };
 
 /* Slot states. */
 enum { S_FREE, S_RUNNING, S_STOPPED /* not yet reported */, S_REPORTED, S_GONE, S_ATTACHING };
@@ -83,6 +84,7 @@ enum { S_FREE, S_RUNNING, S_STOPPED /* not yet reported */, S_REPORTED, S_GONE, 
 #define F_NEWCHILD 4u /* auto-attached: the first stop is still to come */
 #define F_DETACHING 8u /* detached by the tracer; the tracee frees the slot when it wakes */
 #define F_CONT 16u     /* the tracer sent SIGCONT before the tracee took the attach request */
+#define F_INTERRUPT 32u /* PTRACE_INTERRUPT: stop at the next chance */
 /* What the stop is, for PTRACE_GET_SYSCALL_INFO. */
 enum { K_OTHER, K_ENTRY, K_EXIT };
 
@@ -111,6 +113,7 @@ struct pt_slot {
 	uint8_t siginfo[128];
 	uint8_t fp[512];
 	uint64_t sigmask;
+	uint32_t in_call; /* serving a syscall through lx_syscall_entry (not the TLS-free path) */
 	uint32_t auxv_len;
 	uint8_t auxv[2048]; /* the guest's auxv, for the tracer's /proc/PID/auxv */
 };
@@ -372,10 +375,29 @@ static int syscall_stop(struct lx_thread *t, struct lx_regs *regs, void *fp, uin
 
 static long cur_nr; /* the syscall a traced thread is in (execve's number for the new image) */
 
+/* PTRACE_INTERRUPT's stop: PTRACE_EVENT_STOP with SIGTRAP. */
+static void interrupt_stop(struct lx_thread *t, struct lx_regs *regs, void *fp, uint64_t orig)
+{
+	struct pt_slot *s = t->pt;
+	__atomic_and_fetch(&s->flags, ~F_INTERRUPT, __ATOMIC_SEQ_CST);
+	struct linux_siginfo si;
+	int code = LINUX_SIGTRAP | (EV_STOP << 8);
+	trap_info(&si, code);
+	int r = pt_stop(t, regs, fp, orig, stopcode(code), &si, K_OTHER);
+	if (r > 0)
+		lx_signal_queue(t, r, NULL);
+}
+
 int lx_ptrace_syscall_enter(struct lx_thread *t, struct lx_regs *regs, void *fpstate, long *nr)
 {
 	struct pt_slot *s = t->pt;
 	cur_nr = *nr;
+	s->in_call = 1;
+	if (s->flags & F_INTERRUPT) {
+		interrupt_stop(t, regs, fpstate, (uint64_t)*nr);
+		if (!t->pt)
+			return 0;
+	}
 	if (s->cmd != PT_SYSCALL)
 		return 0;
 	uint64_t orig = regs->rax;
@@ -397,9 +419,22 @@ static void first_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate,
 void lx_ptrace_syscall_exit(struct lx_thread *t, struct lx_regs *regs, void *fpstate, long nr)
 {
 	struct pt_slot *s = t->pt;
+	s->in_call = 0;
 	if (s->flags & F_NEWCHILD) {
 		first_stop(t, regs, fpstate, nr);
 		return;
+	}
+	if (s->flags & F_INTERRUPT) {
+		/* a blocking call cut short for the stop: restarted after it, as Linux does */
+		int restart = regs->rax == (uint64_t)-LINUX_EINTR && !lx_signal_pending(t);
+		interrupt_stop(t, regs, fpstate, (uint64_t)nr);
+		if (restart && !lx_signal_pending(t)) {
+			regs->rax = (uint64_t)nr;
+			regs->rip -= 2;
+			return;
+		}
+		if (!t->pt)
+			return;
 	}
 	if (s->cmd != PT_SYSCALL)
 		return;
@@ -692,6 +727,33 @@ int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 		return -1;
 	int op = (int)((v >> 16) & 0xffff), idx = (int)(v & 0xffff);
 	ucontext_t *uc = uctx;
+	if (op == OP_INTERRUPT) {
+		struct lx_thread *t = lx_thread_self();
+		if (!t || !t->pt || !(t->pt->flags & F_INTERRUPT))
+			return 0;
+		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+		if (!from_guest) {
+			/* in a blocking call: cut it short, the stop comes at its end (only in a
+			 * call begun since the attach: one on the TLS-free path returns to the
+			 * guest without passing the stop) */
+			if (t->pt->in_call && rip >= (uint64_t)lx_safe_syscall_start &&
+			    rip <= (uint64_t)lx_safe_syscall_insn)
+				uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
+			return 0;
+		}
+		/* in guest code: stop here (not inside the rewrite trampoline, and not on the
+		 * emulate engine, whose guest context is Unicorn's: there at the next syscall) */
+		if (lx_rewrite_in_trampoline(rip) ||
+		    (lx_proc.engine_name && !strcmp(lx_proc.engine_name, "emulate")))
+			return 0;
+		struct lx_regs r;
+		lx_regs_from_uc(&r, uc);
+		interrupt_stop(t, &r, uc->uc_mcontext.fpregs, (uint64_t)-1);
+		lx_regs_to_uc(uc, &r);
+		if (lx_signal_pending(t))
+			lx_signal_deliver_uc(t, uc);
+		return 0;
+	}
 	if (op == OP_TRACER) {
 		tracer_file(0);
 		/* a wait4 that sat in the host's wait: make it look again */
@@ -1029,7 +1091,12 @@ LX_SYSCALL(ptrace)
 	if (req == PT_INTERRUPT) {
 		if (!(any->flags & F_SEIZED))
 			return -LINUX_EIO;
-		return 0; /* a stop is not forced yet (see docs/design.md) */
+		uint32_t st = __atomic_load_n(&any->state, __ATOMIC_SEQ_CST);
+		if (st == S_RUNNING) {
+			__atomic_or_fetch(&any->flags, F_INTERRUPT, __ATOMIC_SEQ_CST);
+			send_magic(any->tgid, any->tid, OP_INTERRUPT, slot_index(tracer_base, any));
+		}
+		return 0;
 	}
 	struct pt_slot *s = stopped_tracee(pid);
 	if (!s)
