@@ -125,7 +125,10 @@ int lx_ptrace_force;
 
 static void pt_path(char *buf, size_t n, int pid)
 {
-	snprintf(buf, n, "/dev/shm/.lxrun-ptrace-%u-%d", (unsigned)getuid(), pid);
+	/* the host's /dev/shm (lxrun's own calls are the host's, whatever the guest's root),
+	 * /tmp on a host without one */
+	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+	snprintf(buf, n, "%s/.lxrun-ptrace-%u-%d", dir, (unsigned)getuid(), pid);
 }
 
 /* Map tracer pid's file (create: make it when missing). NULL when it cannot be had. */
@@ -133,7 +136,7 @@ static void *pt_map(int pid, int create)
 {
 	char path[96];
 	pt_path(path, sizeof(path), pid);
-	int fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 	if (fd < 0)
 		return NULL;
 	struct stat st;
@@ -713,10 +716,21 @@ int lx_ptrace_kill(struct lx_thread *t, int target, int self, int sig)
 
 extern const char lx_safe_syscall_start[], lx_safe_syscall_insn[], lx_safe_syscall_eintr[];
 
+/* A file left by a tracer of the same pid that was killed: its slots name processes that are
+ * gone (or not lxrun's tracees of ours); forget those. */
+static void sweep(void *base)
+{
+	for (int i = 1; i < SLOTS; i++) {
+		struct pt_slot *s = slot_at(base, i);
+		if (s->tid > 0 && kill(s->tgid, 0) < 0 && errno == ESRCH)
+			s->tid = 0;
+	}
+}
+
 static void *tracer_file(int create)
 {
-	if (!tracer_base)
-		tracer_base = pt_map(getpid(), create);
+	if (!tracer_base && (tracer_base = pt_map(getpid(), create)))
+		sweep(tracer_base);
 	return tracer_base;
 }
 
