@@ -6,6 +6,7 @@
 #include "abi/syscalls.h"
 #include "translator/fd.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/signal_guest.h"
 #include "translator/stats.h"
 #include "translator/sys/sys.h"
@@ -52,15 +53,21 @@ static void drop_holds(struct lx_thread *t)
 
 void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 {
+	long nr = (long)regs->rax;
+	/* a traced thread: the tracer may change the number and arguments, or skip the call */
+	int skip = t->pt && lx_ptrace_syscall_enter(t, regs, fpstate, &nr);
 	struct lx_syscall sc = {
-		.nr = (long)regs->rax,
+		.nr = nr,
 		.a = {regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9},
 		.t = t,
 		.regs = regs,
 		.fpstate = fpstate,
 	};
 	lx_stats_syscall(sc.nr);
-	regs->rax = (uint64_t)lx_dispatch(&sc);
+	if (!skip)
+		regs->rax = (uint64_t)lx_dispatch(&sc);
+	if (t->pt)
+		lx_ptrace_syscall_exit(t, regs, fpstate, sc.nr);
 	if (t->nheld)
 		drop_holds(t);
 	if (lx_signal_pending(t))

@@ -29,6 +29,7 @@
 #include "translator/engine/engine.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
+#include "translator/ptrace.h"
 
 #define ARG_MAX_TOTAL (2u << 20) /* Linux: a quarter of the 8 MiB stack limit */
 #define ARG_MAX_STRLEN 131072
@@ -321,8 +322,9 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		r = -LINUX_ENOMEM;
 		goto out;
 	}
-	sprintf(state, "--exec-state=fds=%s;umask=%o;sigmask=%llx%s;comm=", fds, lx_proc.umask,
-		(unsigned long long)lx_thread_self()->sigmask, filters);
+	sprintf(state, "--exec-state=fds=%s;umask=%o;sigmask=%llx%s%s;comm=", fds, lx_proc.umask,
+		(unsigned long long)lx_thread_self()->sigmask, filters,
+		lx_ptrace_exec_state());
 	free(filters);
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
@@ -368,6 +370,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	lx_proc.engine->thread_disarm(t);
 	syscall(SYS_execve, "/proc/self/exe", hv, envp);
 	r = lx_errno(errno); /* the host refused: the guest's fds 0-2 may already be moved */
+	lx_ptrace_exec_failed();
 	lx_proc.engine->thread_arm(t, &why);
 	free(state);
 	free(hv);
@@ -411,5 +414,6 @@ int lx_exec_restore(const char *state)
 	}
 	if ((p = strstr(state, "sigmask=")))
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
+	lx_ptrace_exec_restore(state);
 	return lx_seccomp_import(&lx_exec_seccomp, state);
 }

@@ -35,6 +35,7 @@
 #include "translator/sys/sys.h"
 #include "translator/signal_guest.h"
 #include "translator/guest_mem.h"
+#include "translator/ptrace.h"
 #include "translator/vfs/vfs.h"
 
 struct lx_process lx_proc;
@@ -276,5 +277,6 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 		return r;
 
 	struct lx_regs regs = {.rsp = res.sp, .rip = res.entry, .rflags = 0x202};
+	lx_ptrace_exec_start(t, &regs); /* a traced execve's stops */
 	eng->run(t, &regs);
 }

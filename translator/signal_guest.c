@@ -15,6 +15,7 @@
 #include "translator/engine/fsbase.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/signal_host.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
@@ -33,7 +34,11 @@ struct host_ksigaction {
 void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 {
 	struct host_ksigaction old, h = {0};
-	if (handler > 1) {
+	/* a tracee's every signal goes through lxrun, to its tracer (an ignored SIGCHLD stays
+	 * the host's: it means "no zombies") */
+	int force = lx_ptrace_force && handler <= 1 && sig != SIGKILL && sig != SIGSTOP &&
+		    !(sig == SIGCHLD && handler == 1);
+	if (handler > 1 || force) {
 		/* No SA_RESTART: a blocking host call must come back with EINTR so that the
 		 * guest's own SA_RESTART decides. */
 		h.handler = (uint64_t)lx_fsgs.sig_entry;
@@ -46,7 +51,7 @@ void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 		h.flags = flags & LINUX_SA_NOCLDWAIT;
 	}
 	if (syscall(SYS_rt_sigaction, sig, &h, &old, 8) == 0) {
-		int was = old.handler == (uint64_t)lx_fsgs.sig_entry, now = handler > 1;
+		int was = old.handler == (uint64_t)lx_fsgs.sig_entry, now = handler > 1 || force;
 		__atomic_add_fetch(&lx_signal_handlers, now - was, __ATOMIC_RELAXED);
 		static uint64_t handled;
 		handled = now ? handled | BIT(sig) : handled & ~BIT(sig);
@@ -296,11 +301,19 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 		int sig = __builtin_ctzll(t->pending & ~t->sigmask) + 1;
 		uint8_t info[128];
 		lx_signal_take(t, sig, info);
-		struct linux_sigaction act = lx_proc.sigactions[sig - 1];
+		/* a tracee's signal-delivery-stop: the tracer may change or suppress it */
+		if (t->pt && sig != LINUX_SIGKILL)
+			sig = lx_ptrace_signal(t, sig, info, nr, regs, fpstate);
+		/* suppressed: as an ignored signal (an interrupted syscall restarts) */
+		struct linux_sigaction act = sig ? lx_proc.sigactions[sig - 1]
+						 : (struct linux_sigaction){.handler = 1};
 		int handled = act.handler > 1;
 		if (!handled && act.handler == 0 && !default_ignores(sig)) {
 			if (default_stops(sig)) {
-				kill(getpid(), SIGSTOP);
+				if (t->pt)
+					lx_ptrace_group_stop(t, sig, regs, fpstate);
+				else
+					kill(getpid(), SIGSTOP);
 				continue;
 			}
 			lx_die_by_signal(sig);

@@ -13,6 +13,7 @@
 #include "translator/guest_mem.h"
 #include "translator/trace.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
@@ -35,6 +36,7 @@ struct host_ksigaction {
 #define K_SA_ONSTACK 0x08000000ul
 #define K_SA_RESTORER 0x04000000ul
 #define K_SA_NODEFER 0x40000000ul
+#define K_SA_RESTART 0x10000000ul
 
 static lx_fatal_hook fatal_hook;
 static lx_trap_hook trap_hook;
@@ -95,8 +97,11 @@ int lx_signals_init(void)
 	const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
 	/* SA_NODEFER: a fault inside the handler itself (the fatal report reading the
 	 * faulting instruction) must reach the copy helpers' fix-up, not kill us. */
+	/* SIGTRAP also carries lxrun's own ptrace wake-ups (sys_ptrace.c): SA_RESTART, so that
+	 * they never make a host call the guest made fail with EINTR. */
 	for (unsigned i = 0; r == 0 && i < sizeof(faults) / sizeof(faults[0]); i++)
-		r = install_flags(faults[i], 0, K_SA_NODEFER);
+		r = install_flags(faults[i], 0,
+				  K_SA_NODEFER | (faults[i] == SIGTRAP ? K_SA_RESTART : 0));
 	/* A guest execve re-executes lxrun from inside the SIGSYS handler, so the new image
 	 * starts with every signal blocked: open them (a blocked SIGSYS would kill us). */
 	uint64_t none = 0;
@@ -108,6 +113,7 @@ int lx_signals_init(void)
 void lx_die_by_signal(int sig)
 {
 	lx_trace_flush();
+	lx_ptrace_killed(sig);
 	struct host_ksigaction dfl = {.handler = SIG_DFL};
 	syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
 	uint64_t unblock = 1ull << (sig - 1);
@@ -268,6 +274,20 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		serve_syscall(si, uc, from_guest == 2);
 		return;
 	}
+	/* lxrun's own ptrace wake-ups (translator/sys/sys_ptrace.c); PTRACE_ATTACH's arrives
+	 * as the guest's SIGSTOP */
+	if (sig == SIGTRAP && si->si_code == SI_QUEUE) {
+		int as = lx_ptrace_host_signal(si, uc, from_guest);
+		if (as == 0)
+			return;
+		if (as > 0)
+			sig = as;
+	}
+	/* PTRACE_SINGLESTEP's trap flag in lxrun's own code on the way back to the guest
+	 * (the rewrite trampoline's exit): step on until the guest's instruction */
+	if (sig == SIGTRAP && si->si_code == 2 /* TRAP_TRACE */ && !from_guest &&
+	    lx_thread_self() && lx_thread_self()->pt)
+		return;
 	if (fault_hook && fault_hook(sig, si, uc))
 		return;
 	if ((sig == SIGSEGV || sig == SIGBUS) && !from_guest) {
@@ -284,9 +304,10 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		guest_signal(sig, si, uc, from_guest);
 		return;
 	}
-	/* A fault in guest code that the guest handles itself (and does not block). */
+	/* A fault in guest code that the guest handles itself (and does not block), or that a
+	 * tracer sees first (a debugger's breakpoint). */
 	struct lx_thread *t = lx_thread_self();
-	if (from_guest && t && lx_proc.sigactions[sig - 1].handler > 1 &&
+	if (from_guest && t && (lx_proc.sigactions[sig - 1].handler > 1 || t->pt) &&
 	    !(t->sigmask & (1ull << (sig - 1)))) {
 		guest_signal(sig, si, uc, from_guest);
 		return;

@@ -21,6 +21,7 @@
 #include "translator/engine/fsbase.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/signal_guest.h"
 
 _Static_assert(offsetof(struct lx_thread, self) == LXT_SELF, "LXT_SELF");
@@ -128,6 +129,7 @@ struct spawn {
 	uint64_t sigmask;
 	struct lx_task *task;
 	struct lx_seccomp *seccomp;
+	int pt;           /* ptrace: the slot reserved for it, or 0 */
 	int tid;          /* > 0: started; < 0: failed with that errno */
 	uint32_t ready;   /* futex word */
 };
@@ -136,6 +138,7 @@ static void *thread_main(void *arg)
 {
 	struct spawn *sp = arg;
 	struct lx_regs regs = sp->regs;
+	int sp_pt = sp->pt; /* sp is gone once ready is set */
 	struct lx_thread *t;
 	sigjmp_buf jb;
 	int r = lx_thread_init(&t, sp->task);
@@ -161,8 +164,10 @@ static void *thread_main(void *arg)
 	if (r < 0)
 		return NULL;
 	threads_add(t);
-	if (sigsetjmp(jb, 0) == 0)
+	if (sigsetjmp(jb, 0) == 0) {
+		lx_ptrace_thread_start(t, sp_pt, &regs); /* auto-attached: its first stop */
 		lx_proc.engine->run(t, &regs);
+	}
 	/* back from lx_thread_exit, on this pthread's own stack: stop trapping before the
 	 * block holding the SUD selector goes away (glibc's thread exit makes syscalls) */
 	t->selector = LX_SUD_ALLOW;
@@ -182,7 +187,7 @@ long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint6
 {
 	struct spawn sp = {.regs = *regs, .flags = flags, .ptid = ptid, .ctid = ctid,
 			   .sigmask = parent->sigmask, .task = parent->task,
-			   .seccomp = parent->seccomp};
+			   .seccomp = parent->seccomp, .pt = parent->pt_spawn};
 	sp.regs.rax = 0;
 	sp.regs.fs = (flags & LINUX_CLONE_SETTLS) ? tls : parent->guest_fs;
 	pthread_attr_t attr;

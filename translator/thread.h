@@ -9,6 +9,7 @@
 #include "translator/thread_layout.h"
 
 struct lx_task;
+struct pt_slot;
 
 /* Realtime signal instances queued per thread beyond the first of each number. */
 #define LX_RTQ_MAX 64
@@ -65,6 +66,11 @@ struct lx_thread {
 	/* seccomp filters (translator/sys/sys_seccomp.c), NULL when none; inherited by threads
 	 * and forks, kept across execve. */
 	struct lx_seccomp *seccomp;
+
+	/* ptrace: this thread's slot in its tracer's file while traced, else NULL
+	 * (translator/sys/sys_ptrace.c). */
+	struct pt_slot *pt;
+	int pt_spawn; /* the slot reserved for the thread being spawned (PTRACE_O_TRACECLONE) */
 };
 
 /* Live guest threads of this process, and their count. */

@@ -609,8 +609,8 @@ static int cpu_exception(struct emu_cpu *c, uc_err err, struct linux_siginfo *si
 	}
 }
 
-/* A synchronous signal from guest code: its handler if there is one that is not blocked,
- * death otherwise (as Linux forces a blocked or ignored fault). */
+/* A synchronous signal from guest code: its handler (or a tracer) if there is one that is not
+ * blocked, death otherwise (as Linux forces a blocked or ignored fault). */
 static void cpu_fault(struct emu_cpu *c, const struct linux_siginfo *si, struct lx_regs *r,
 		      struct linux_fpstate *fx)
 {
@@ -618,7 +618,8 @@ static void cpu_fault(struct emu_cpu *c, const struct linux_siginfo *si, struct 
 	int sig = si->si_signo;
 	if (si->si_signo == LINUX_SIGILL || si->si_signo == LINUX_SIGFPE)
 		((struct linux_siginfo *)si)->fields.sigfault.addr = r->rip;
-	if (lx_proc.sigactions[sig - 1].handler > 1 && !(t->sigmask & (1ull << (sig - 1)))) {
+	/* a tracer sees it first (a debugger's breakpoint), as a handler would */
+	if ((lx_proc.sigactions[sig - 1].handler > 1 || t->pt) && !(t->sigmask & (1ull << (sig - 1)))) {
 		lx_signal_queue(t, sig, si);
 		return;
 	}

@@ -77,7 +77,7 @@ void sig_inherit(void);
 	X(sched_get_priority_max) X(sched_get_priority_min) X(sched_rr_get_interval)                \
 	X(sched_setaffinity) X(sched_setattr) X(sched_getattr) X(getpriority) X(setpriority)        \
 	X(getcpu) X(personality) X(mlock2) X(mlockall) X(munlockall) X(membarrier) X(pidfd_open)    \
-	X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
+	X(ptrace) X(pidfd_send_signal) X(pidfd_getfd) X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)          \
 	X(get_robust_list) X(chroot)                                                                \
 	X(vhangup) X(pivot_root) X(mount) X(umount2) X(swapon) X(swapoff) X(reboot)                  \
 	X(sethostname) X(setdomainname) X(iopl) X(ioperm) X(init_module) X(finit_module)           \

@@ -15,6 +15,7 @@
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/stats.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
@@ -23,6 +24,7 @@
 
 __attribute__((noreturn)) static void exit_now(int code)
 {
+	lx_ptrace_exit(lx_thread_self(), code, 1);
 	lx_vfork_release(false);
 	lx_trace_flush();
 	lx_stats_report();
@@ -40,6 +42,7 @@ LX_SYSCALL(exit)
 	/* The last thread's exit ends the process with its status. */
 	if (lx_nthreads <= 1)
 		exit_now((int)sc->a[0] & 0xff);
+	lx_ptrace_exit(sc->t, (int)sc->a[0] & 0xff, 0);
 	lx_thread_exit(sc->t);
 }
 

@@ -24,6 +24,7 @@
 #include "translator/guest_mem.h"
 #include "translator/mm.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
@@ -172,10 +173,12 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	/* stores are taken back only where Linux would share them (CLONE_VM: vfork, posix_spawn) */
 	if (sp[0] >= 0 && (flags & LINUX_CLONE_VM))
 		vfork_snapshot(sc->regs->rsp, &snap);
+	int pt = lx_ptrace_fork_prepare(sc->t, flags); /* PTRACE_O_TRACEFORK and the like */
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
 	pid_t pid = sig == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
 	if (pid < 0) {
 		long r = lx_errno(errno);
+		lx_ptrace_fork_parent(sc->t, pt, -1, sc->regs);
 		if (sp[0] >= 0)
 			close(sp[0]), close(sp[1]);
 		free(snap.before);
@@ -189,6 +192,7 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 							   LINUX_O_CLOEXEC);
 			guest_copy_out(pidfd_at, &pfd, sizeof(pfd));
 		}
+		lx_ptrace_fork_parent(sc->t, pt, pid, sc->regs);
 		if (sp[0] >= 0) {
 			close(sp[1]);
 			vfork_wait(sp[0], pid, &snap);
@@ -222,6 +226,7 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		t->clear_child_tid = ctid;
 	if (flags & LINUX_CLONE_CLEAR_SIGHAND)
 		clear_sighand();
+	lx_ptrace_fork_child(t, pt);
 	return 0;
 }
 
@@ -265,7 +270,11 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 		struct lx_regs r = *sc->regs;
 		if (newsp)
 			r.rsp = newsp;
-		return lx_thread_spawn(sc->t, &r, flags, ptid, ctid, tls);
+		int pt = sc->t->pt_spawn = lx_ptrace_fork_prepare(sc->t, flags);
+		long tid = lx_thread_spawn(sc->t, &r, flags, ptid, ctid, tls);
+		sc->t->pt_spawn = 0;
+		lx_ptrace_fork_parent(sc->t, pt, (int)tid, sc->regs);
+		return tid;
 	}
 	if ((flags & LINUX_CLONE_VM) && !(flags & LINUX_CLONE_VFORK)) {
 		/* a shared address space without a thread: not supported */
@@ -361,7 +370,14 @@ LX_SYSCALL(execveat)
 /* Children are host processes: waiting is the host's, and the status words are Linux's. */
 LX_SYSCALL(wait4)
 {
-	return lx_safe(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]);
+	long r;
+	if (lx_ptrace_wait4(sc, &r)) /* a tracer: its tracees' stops too */
+		return r;
+	r = lx_safe(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]);
+	/* a tracee told us meanwhile that we trace it */
+	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_wait4(sc, &r))
+		return r;
+	return r;
 }
 
 LX_SYSCALL(waitid)
@@ -373,11 +389,19 @@ LX_SYSCALL(waitid)
 			return -LINUX_EBADF;
 		id = f->host_fd;
 	}
-	return lx_safe(SYS_waitid, (int)sc->a[0], id, sc->a[2], (int)sc->a[3], sc->a[4]);
+	long r;
+	if (lx_ptrace_waitid(sc, &r))
+		return r;
+	r = lx_safe(SYS_waitid, (int)sc->a[0], id, sc->a[2], (int)sc->a[3], sc->a[4]);
+	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_waitid(sc, &r))
+		return r;
+	return r;
 }
 
 LX_SYSCALL(kill)
 {
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == getpid(), (int)sc->a[1]))
+		return 0;
 	return lx_host(kill((pid_t)sc->a[0], (int)sc->a[1]));
 }
 
@@ -457,10 +481,14 @@ LX_SYSCALL(prctl)
 
 LX_SYSCALL(tgkill)
 {
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[1], (pid_t)sc->a[1] == sc->t->tid, (int)sc->a[2]))
+		return 0;
 	return lx_host(syscall(SYS_tgkill, (pid_t)sc->a[0], (pid_t)sc->a[1], (int)sc->a[2]));
 }
 
 LX_SYSCALL(tkill)
 {
+	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == sc->t->tid, (int)sc->a[1]))
+		return 0;
 	return lx_host(syscall(SYS_tkill, (pid_t)sc->a[0], (int)sc->a[1]));
 }

@@ -19,6 +19,7 @@
 #include "translator/guest_mem.h"
 #include "translator/mm.h"
 #include "translator/process.h"
+#include "translator/ptrace.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
 #include "translator/vfs/synth.h"
@@ -477,6 +478,14 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 		int r = own_open(m, &o, flags, out);
 		if (r <= 0)
 			return r;
+	}
+	size_t tlen;
+	char *td = lx_ptrace_proc_file(p, &tlen);
+	if (td) { /* a stopped tracee's auxv (a debugger relocating a PIE) */
+		struct linux_stat st;
+		synth_stat(&st, m, LINUX_S_IFREG | 0400, 0xfff3, 0);
+		*out = synth_file_new(td, tlen, &st);
+		return *out ? 0 : -LINUX_ENOMEM;
 	}
 	if (!strcmp(p, "/mounts")) {
 		size_t len;
