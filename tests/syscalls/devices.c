@@ -172,6 +172,16 @@ static void test_self(int argc, char **argv)
 	CHECK("proc.self_link",
 	      readlink("/proc/self", link, sizeof(link)) > 0 && atoi(link) == getpid(),
 	      "self -> %s", link);
+	/* namespace links read as TYPE:[INODE], and the inode is the one stat -L gives */
+	n = readlink("/proc/self/ns/mnt", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK("proc.ns_mnt_readlink", n > 6 && !strncmp(link, "mnt:[", 5) && link[n - 1] == ']',
+	      "mnt -> \"%s\"", link);
+	n = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = '\0';
+	CHECK("proc.ns_pid_readlink", n > 6 && !strncmp(link, "pid:[", 5), "pid -> \"%s\"", link);
+	CHECK_ERR("proc.ns_missing_enoent", readlink("/proc/self/ns/nosuch", link, sizeof(link)),
+		  ENOENT);
 }
 
 static int dir_has(const char *dir, const char *name)

@@ -270,7 +270,14 @@ static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t s
 			r = link_target(li, t, sizeof(t));
 		else if (!strncmp(name, "fd/", 3) && fd_of(o.sub))
 			r = fd_link(fd_of(o.sub), t, sizeof(t));
-		else
+		else if (!strncmp(name, "ns/", 3) && !strchr(name + 3, '/')) {
+			/* translate mode makes no namespaces: the guest's are lxrun's, the host's */
+			char host[LX_PATH_MAX];
+			snprintf(host, sizeof(host), "/proc/self/%s", name);
+			r = readlink(host, t, sizeof(t));
+			if (r < 0)
+				return lx_errno(errno);
+		} else
 			return -LINUX_EINVAL;
 	} else {
 		char host[LX_PATH_MAX];
