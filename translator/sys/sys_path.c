@@ -48,8 +48,10 @@ static long stat_resolved(struct lx_path *p, int nofollow, struct linux_stat *st
 		}
 		return p->mnt->ops->stat(p->mnt, p->rel, st);
 	}
-	if (fstatat(p->hdir, p->hname, (struct stat *)st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
-		return lx_errno(errno);
+	long r = lx_raw_syscall(SYS_newfstatat, p->hdir, (long)p->hname, (long)st,
+				nofollow ? AT_SYMLINK_NOFOLLOW : 0, 0, 0);
+	if (r < 0)
+		return r;
 	if (lx_meta_on)
 		meta_stat_at(p->hdir, p->hname, nofollow, st);
 	return 0;

@@ -76,6 +76,10 @@ int vfs_mount_host(const char *guest_path);
 int vfs_host_mount_path(const char *guest_abs, char *host, size_t size);
 /* Is the guest confined to a directory (--root)? */
 int vfs_confined(void);
+/* 1 while a relative path without ".." from the cwd reaches the host as written (the guest's
+ * root is the host's, the cwd a host directory other than "/" with none of lxrun's mounts at,
+ * above or below it): read by the TLS-free fast path (translator/fastpath.c). */
+extern uint8_t lx_vfs_cwd_direct;
 /* Host fd (O_PATH|O_DIRECTORY) of the guest root. */
 int vfs_root_fd(void);
 
