@@ -499,6 +499,7 @@ static void dotdot_after_links(char *raw, size_t size)
 int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 {
 	out->tmpfd = -1;
+	out->target_fd = -1;
 	out->mnt = NULL;
 	if (!*path)
 		return -LINUX_ENOENT;
@@ -616,6 +617,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			if (fd < 0)
 				return fd;
 			out->tmpfd = fd;
+			out->target_fd = fd;
 			snprintf(out->hbuf, sizeof(out->hbuf), "/proc/self/fd/%d", fd);
 			out->hdir = AT_FDCWD;
 			out->hname = out->hbuf;

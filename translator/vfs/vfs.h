@@ -97,6 +97,10 @@ struct lx_path {
 	const char *hname;
 	char hbuf[LX_PATH_MAX];
 	int tmpfd;              /* fd to close in vfs_path_put, or -1 */
+	int target_fd;          /* hostfs, confined, VFS_FOLLOW: tmpfd is an O_PATH fd of the
+				 * object itself (hname is its /proc/self/fd link), which
+				 * fstatat(AT_EMPTY_PATH) reaches without a walk through /proc;
+				 * else -1 */
 	int in_jail;            /* hostfs, confined: rel is a path from the jail (--root), not
 				 * from the root (a cwd or dirfd outside a chroot) */
 	int missing_ok;
