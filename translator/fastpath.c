@@ -102,6 +102,21 @@ static int f_rw(struct lx_thread *t, struct lx_regs *r, int flags)
 	return 1;
 }
 
+#define SPARE_MAX ((int)(sizeof(((struct lx_thread *)0)->spare) / sizeof(struct lx_file *)))
+
+/* A file as calloc() gives it (field by field: no memset call here). */
+static void spare_reset(struct lx_file *f)
+{
+	f->ops = 0;
+	f->refs = 0;
+	f->host_fd = 0;
+	f->flags = 0;
+	f->path = 0;
+	f->mnt = 0;
+	f->pos = 0;
+	f->priv = 0;
+}
+
 /* close of a host-fd file: the entry goes and the host fd is closed now, as lx_fd_close does;
  * the struct itself (free()) is released by the thread's next ordinary syscall. */
 static int f_close(struct lx_thread *t, struct lx_regs *r, int flags)
@@ -138,7 +153,13 @@ static int f_close(struct lx_thread *t, struct lx_regs *r, int flags)
 	f->host_fd = -1;
 	if (hfd >= 0)
 		lx_raw_syscall(SYS_close, hfd, 0, 0, 0, 0, 0);
-	t->held[t->nheld++] = f;
+	if (!f->path && !f->priv && t->nspare < SPARE_MAX &&
+	    !__atomic_load_n(&lx_threads_started, __ATOMIC_RELAXED)) {
+		spare_reset(f); /* nothing to free(): straight back to the fast open's spares */
+		t->spare[t->nspare++] = f;
+	} else {
+		t->held[t->nheld++] = f;
+	}
 	return 1;
 }
 
@@ -149,6 +170,24 @@ static int has_dotdot(const char *p)
 		if (s[0] == '.' && s[1] == '.' && (s == p || s[-1] == '/') && (s[2] == '/' || !s[2]))
 			return 1;
 	return 0;
+}
+
+/*
+ * A relative path without ".." that the host gets as written (lx_vfs_cwd_direct), copied into
+ * path (LX_PATH_MAX): its length, or 0 (declined: fault, empty, too long, absolute, "..").
+ */
+static long direct_path(uint64_t upath, char *path)
+{
+	if (!__atomic_load_n(&lx_vfs_cwd_direct, __ATOMIC_ACQUIRE) || lx_meta_on)
+		return 0;
+	long len = lx_strnlen_user((const char *)upath, LX_PATH_MAX);
+	if (len <= 0 || len >= LX_PATH_MAX)
+		return 0;
+	if (lx_copy_user(path, (const void *)upath, (size_t)len + 1) || path[len])
+		return 0;
+	if (path[0] == '/' || has_dotdot(path))
+		return 0;
+	return len;
 }
 
 /*
@@ -183,15 +222,71 @@ static int f_stat(struct lx_thread *t, struct lx_regs *r, int flags)
 	if (atflags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_NO_AUTOMOUNT))
 		return 0;
 	char path[LX_PATH_MAX];
-	long len = lx_strnlen_user((const char *)upath, sizeof(path));
-	if (len <= 0 || len >= (long)sizeof(path))
-		return 0;
-	if (lx_copy_user(path, (const void *)upath, (size_t)len + 1) || path[len])
-		return 0;
-	if (path[0] == '/' || has_dotdot(path))
+	if (!direct_path(upath, path))
 		return 0;
 	r->rax = (uint64_t)lx_raw_syscall(SYS_newfstatat, LINUX_AT_FDCWD, (long)path, (long)ubuf,
 					  (long)atflags, 0, 0);
+	return 1;
+}
+
+/*
+ * open, openat(AT_FDCWD) of such a path, without O_CREAT or O_TMPFILE (no mode, no umask), in
+ * a process that has never started a second thread: then nothing else touches the fd table,
+ * so the lowest free slot is found first (none within the table's size: declined, nothing
+ * done yet), the host openat made (lx_safe_syscall: a FIFO may block), and a spare file
+ * installed there as vfs_openat and do_openat would (flags; the path is left NULL: a hostfs
+ * file's name is always read from its host fd).
+ */
+static int f_open(struct lx_thread *t, struct lx_regs *r, int flags)
+{
+	if ((flags & LX_FAST_IN_SIGSYS) && __atomic_load_n(&lx_signal_handlers, __ATOMIC_RELAXED))
+		return 0;
+	if (!t->nspare || __atomic_load_n(&lx_threads_started, __ATOMIC_RELAXED))
+		return 0;
+	uint64_t upath, oflags;
+	if (r->rax == SYS_open) {
+		upath = r->rdi;
+		oflags = r->rsi;
+	} else {
+		if ((int)r->rdi != LINUX_AT_FDCWD)
+			return 0;
+		upath = r->rsi;
+		oflags = r->rdx;
+	}
+	if (oflags & (LINUX_O_CREAT | LINUX___O_TMPFILE) || oflags > 0xffffffffu)
+		return 0;
+	char path[LX_PATH_MAX];
+	if (!direct_path(upath, path))
+		return 0;
+	struct lx_fdtable *tab = lx_proc.fds;
+	int fd = -1;
+	lx_fdtable_lock(tab);
+	for (int i = 0; i < tab->size && i < tab->limit; i++)
+		if (!tab->ents[i].file) {
+			fd = i;
+			break;
+		}
+	lx_fdtable_unlock(tab);
+	if (fd < 0)
+		return 0;
+	long h = lx_safe_syscall(SYS_openat, (long)LINUX_AT_FDCWD, (long)path,
+				 (long)(oflags | LINUX_O_CLOEXEC), 0L, 0L, 0L);
+	if (h < 0) {
+		r->rax = (uint64_t)h;
+		return 1;
+	}
+	struct lx_file *f = t->spare[--t->nspare];
+	f->ops = &lx_host_file_ops;
+	f->refs = 1;
+	f->host_fd = (int)h;
+	f->flags = ((unsigned)oflags | LINUX_O_LARGEFILE) &
+		   ~(unsigned)(LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY |
+			       LINUX_O_TRUNC);
+	lx_fdtable_lock(tab);
+	tab->ents[fd].file = f;
+	tab->ents[fd].cloexec = !!(oflags & LINUX_O_CLOEXEC);
+	lx_fdtable_unlock(tab);
+	r->rax = (uint64_t)fd;
 	return 1;
 }
 
@@ -242,6 +337,8 @@ static const struct {
 	{SYS_pread64, f_rw},
 	{SYS_pwrite64, f_rw},
 	{SYS_close, f_close},
+	{SYS_open, f_open},
+	{SYS_openat, f_open},
 	{SYS_stat, f_stat},
 	{SYS_lstat, f_stat},
 	{SYS_newfstatat, f_stat},

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,11 +45,13 @@ SITE(site_lstat, SYS_lstat)
 SITE(site_fstatat, SYS_newfstatat)
 SITE(site_close, SYS_close)
 SITE(site_open, SYS_open)
+SITE(site_openat, SYS_openat)
 #define sys_stat(p, st) site_stat((long)(p), (long)(st), 0, 0)
 #define sys_lstat(p, st) site_lstat((long)(p), (long)(st), 0, 0)
 #define sys_fstatat(d, p, st, f) site_fstatat((long)(d), (long)(p), (long)(st), (long)(f))
 #define sys_close(fd) site_close((long)(fd), 0, 0, 0)
 #define sys_open(p, fl) site_open((long)(p), (long)(fl), 0, 0)
+#define sys_openat(d, p, fl, m) site_openat((long)(d), (long)(p), (long)(fl), (long)(m))
 
 /* each site's first traps: the rewrite engine patches a site on its second */
 static void warm(void)
@@ -58,6 +62,7 @@ static void warm(void)
 		sys_lstat(".", &st);
 		sys_fstatat(AT_FDCWD, ".", &st, 0);
 		sys_close(sys_open(".", O_RDONLY));
+		sys_close(sys_openat(AT_FDCWD, ".", O_RDONLY, 0));
 	}
 }
 
@@ -138,6 +143,72 @@ static void closes(void)
 	say("open/close loop", 0);
 }
 
+/* an open's result: the errno, or what the new fd is (lowest free? flags, cloexec, name) */
+static void opened(const char *name, long fd, int expect)
+{
+	if (fd < 0) {
+		printf("%s: %s\n", name, strerrorname_np(errno));
+		return;
+	}
+	char link[64], target[4096];
+	snprintf(link, sizeof(link), "/proc/self/fd/%ld", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = 0;
+	const char *base = strrchr(target, '/');
+	printf("%s: %s fl %#x fd %#x %s\n", name, fd == expect ? "lowest" : "other",
+	       fcntl((int)fd, F_GETFL), fcntl((int)fd, F_GETFD), base ? base + 1 : target);
+	sys_close(fd);
+}
+
+static void *idle(void *arg)
+{
+	return arg;
+}
+
+static void opens(int threads)
+{
+	int low = dup(0);
+	close(low);
+	opened("open d/f", sys_open("d/f", O_RDONLY), low);
+	opened("openat d/f rdwr cloexec", sys_openat(AT_FDCWD, "d/f", O_RDWR | O_CLOEXEC, 0), low);
+	opened("open d/f append nonblock", sys_open("d/f", O_WRONLY | O_APPEND | O_NONBLOCK), low);
+	opened("open d/l nofollow", sys_open("d/l", O_RDONLY | O_NOFOLLOW), low);
+	opened("open d/l", sys_open("d/l", O_RDONLY), low);
+	opened("open d directory", sys_open("d", O_RDONLY | O_DIRECTORY), low);
+	opened("open d/f directory", sys_open("d/f", O_RDONLY | O_DIRECTORY), low);
+	opened("open d/dangling", sys_open("d/dangling", O_RDONLY), low);
+	opened("open missing", sys_open("nope", O_RDONLY), low);
+	opened("open empty", sys_open("", O_RDONLY), low);
+	opened("open NULL", sys_open(NULL, O_RDONLY), low);
+	opened("open t/f (a tmpfs under lxrun)", sys_open("t/f", O_RDONLY), low);
+	opened("open d/new creat", sys_openat(AT_FDCWD, "d/new", O_WRONLY | O_CREAT, 0600), low);
+	opened("open d/new trunc", sys_open("d/new", O_WRONLY | O_TRUNC), low);
+	opened("openat dirfd", sys_openat(low - 1, "f", O_RDONLY, 0), low);
+	mkfifo("d/fifo", 0600);
+	opened("open fifo nonblock", sys_open("d/fifo", O_RDONLY | O_NONBLOCK), low);
+	/* a hole below: the lowest free fd is taken */
+	int a = sys_open("d/f", O_RDONLY), b = sys_open("d/f", O_RDONLY);
+	sys_close(a);
+	opened("open into a hole", sys_open("d/f", O_RDONLY), a);
+	sys_close(b);
+	if (threads) {
+		pthread_t th;
+		if (pthread_create(&th, NULL, idle, NULL) == 0)
+			pthread_join(th, NULL);
+		opened("open after a thread", sys_open("d/f", O_RDONLY), low);
+	}
+	/* out of fds: EMFILE (the table has free slots, the limit does not) */
+	struct rlimit old, rl;
+	getrlimit(RLIMIT_NOFILE, &old);
+	rl = old;
+	rl.rlim_cur = (rlim_t)low + 1;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	int x = sys_open("d/f", O_RDONLY);
+	opened("open past RLIMIT_NOFILE", sys_open("d/f", O_RDONLY), low);
+	sys_close(x);
+	setrlimit(RLIMIT_NOFILE, &old);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -214,5 +285,6 @@ int main(int argc, char **argv)
 		return 1;
 	stats("d/f (back)", "d/f", 1);
 	closes();
+	opens(argc > 1 && !strcmp(argv[1], "handlers"));
 	return 0;
 }
