@@ -146,7 +146,9 @@ int main(int argc, char **argv)
 			perror(FILE_NAME);
 			return 1;
 		}
-		return count(argv[2], atol(argv[3]));
+		int r = count(argv[2], atol(argv[3]));
+		unlink(FILE_NAME);
+		return r;
 	}
 	if (argc < 2 || budget <= 0) {
 		fprintf(stderr, "usage: syscall_loop syscalls|spawn BUDGET_MS\n");
