@@ -108,7 +108,29 @@ static int measure(const char *name, int (*op)(void), double budget_ms)
 	return 0;
 }
 
-/* usage: syscall_loop syscalls BUDGET_MS | spawn BUDGET_MS | noop
+/* count OP N: OP exactly N times, untimed (bench/cpu.sh measures the CPU time around it) */
+static int count(const char *name, long n)
+{
+	static const struct {
+		const char *name;
+		int (*op)(void);
+	} ops[] = {{"getppid", op_getppid}, {"open_close", op_open_close}, {"stat", op_stat},
+		   {"spawn", op_spawn}};
+	for (unsigned i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		if (strcmp(name, ops[i].name))
+			continue;
+		for (long k = 0; k < n; k++)
+			if (ops[i].op() < 0) {
+				perror(name);
+				return 1;
+			}
+		return 0;
+	}
+	fprintf(stderr, "syscall_loop: unknown op '%s'\n", name);
+	return 2;
+}
+
+/* usage: syscall_loop syscalls BUDGET_MS | spawn BUDGET_MS | count OP N | noop
  * prints "NAME NS" lines: ns per call, over BUDGET_MS of calls each */
 int main(int argc, char **argv)
 {
@@ -118,6 +140,16 @@ int main(int argc, char **argv)
 	self = argv[0];
 	if (argc > 1 && !strcmp(argv[1], "noop"))
 		return 0;
+	if (argc > 3 && !strcmp(argv[1], "count")) {
+		fd_file = open(FILE_NAME, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd_file < 0) {
+			perror(FILE_NAME);
+			return 1;
+		}
+		int r = count(argv[2], atol(argv[3]));
+		unlink(FILE_NAME);
+		return r;
+	}
 	if (argc < 2 || budget <= 0) {
 		fprintf(stderr, "usage: syscall_loop syscalls|spawn BUDGET_MS\n");
 		return 2;

@@ -2,6 +2,8 @@
 /* lx_dispatch: the single entry of every trap engine into the syscall handlers. */
 #include "translator/syscall.h"
 
+#include <stdlib.h>
+
 #include "abi/linux_errno.h"
 #include "abi/syscalls.h"
 #include "translator/fd.h"
@@ -70,6 +72,14 @@ void lx_syscall_entry(struct lx_thread *t, struct lx_regs *regs, void *fpstate)
 		lx_ptrace_syscall_exit(t, regs, fpstate, sc.nr);
 	if (t->nheld)
 		drop_holds(t);
+	/* the fast path's open takes its files from here (it cannot malloc) */
+	while (t->nspare < (int)(sizeof(t->spare) / sizeof(t->spare[0])) &&
+	       !__atomic_load_n(&lx_threads_started, __ATOMIC_RELAXED)) {
+		struct lx_file *f = calloc(1, sizeof(*f));
+		if (!f)
+			break;
+		t->spare[t->nspare++] = f;
+	}
 	if (lx_signal_pending(t))
 		lx_signal_deliver(t, sc.nr, regs, fpstate);
 	lx_signal_sync_mask(t);

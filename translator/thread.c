@@ -76,6 +76,7 @@ int lx_thread_init(struct lx_thread **out, struct lx_task *task)
 
 struct lx_thread *lx_threads;
 int lx_nthreads;
+int lx_threads_started;
 static pthread_mutex_t threads_mu = PTHREAD_MUTEX_INITIALIZER;
 
 void lx_threads_lock(void)
@@ -200,6 +201,7 @@ long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint6
 	sigset_t none, old;
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, &old);
+	__atomic_store_n(&lx_threads_started, 1, __ATOMIC_SEQ_CST);
 	int e = pthread_create(&th, &attr, thread_main, &sp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);

@@ -54,6 +54,10 @@ struct lx_thread {
 	/* Files this thread borrowed from the fd table during the current syscall. */
 	struct lx_file *held[8];
 	int nheld;
+	/* Zeroed files for the fast path's open (which cannot malloc), refilled by ordinary
+	 * syscalls while the process has one thread (translator/fastpath.c). */
+	struct lx_file *spare[4];
+	int nspare;
 	void *exit_jmp;           /* sigjmp_buf * of a guest thread's host start routine */
 	struct lx_thread *next;   /* all live guest threads (lx_threads) */
 
@@ -76,6 +80,9 @@ struct lx_thread {
 /* Live guest threads of this process, and their count. */
 extern struct lx_thread *lx_threads;
 extern int lx_nthreads;
+/* Set (for good) before this process starts its first other guest thread: the fast path's
+ * open, which relies on nothing else touching the fd table meanwhile, then stops. */
+extern int lx_threads_started;
 void lx_threads_lock(void);
 void lx_threads_unlock(void);
 /* Add the initial thread to the list. */

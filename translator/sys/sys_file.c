@@ -190,8 +190,10 @@ static long do_openat(long dirfd, uint64_t upath, uint64_t flags, uint64_t mode)
 	r = vfs_openat((int)dirfd, path, (unsigned)flags, (unsigned)mode, &f);
 	if (r < 0)
 		return r;
-	f->flags = (unsigned)flags & ~(unsigned)(LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_EXCL |
-						 LINUX_O_NOCTTY | LINUX_O_TRUNC);
+	/* open and openat force O_LARGEFILE on a 64-bit kernel (F_GETFL reports it) */
+	f->flags = ((unsigned)flags | LINUX_O_LARGEFILE) &
+		   ~(unsigned)(LINUX_O_CLOEXEC | LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY |
+			       LINUX_O_TRUNC);
 	r = lx_fd_install(lx_proc.fds, f, 0, !!(flags & LINUX_O_CLOEXEC));
 	lx_file_put(f);
 	return r;

@@ -48,8 +48,14 @@ static long stat_resolved(struct lx_path *p, int nofollow, struct linux_stat *st
 		}
 		return p->mnt->ops->stat(p->mnt, p->rel, st);
 	}
-	if (fstatat(p->hdir, p->hname, (struct stat *)st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
-		return lx_errno(errno);
+	long r;
+	if (p->tmpfd >= 0 && p->target_fd == p->tmpfd) /* confined: the object's own O_PATH fd */
+		r = lx_raw_syscall(SYS_newfstatat, p->target_fd, (long)"", (long)st, AT_EMPTY_PATH, 0, 0);
+	else
+		r = lx_raw_syscall(SYS_newfstatat, p->hdir, (long)p->hname, (long)st,
+				   nofollow ? AT_SYMLINK_NOFOLLOW : 0, 0, 0);
+	if (r < 0)
+		return r;
 	if (lx_meta_on)
 		meta_stat_at(p->hdir, p->hname, nofollow, st);
 	return 0;
@@ -155,8 +161,13 @@ LX_SYSCALL(statx)
 		if (r < 0)
 			return r;
 		if (!p.mnt->ops) {
-			r = lx_host(syscall(SYS_statx, p.hdir, p.hname, (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH),
-					    (unsigned)sc->a[3], sc->a[4]));
+			int xf = (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH);
+			if (p.tmpfd >= 0 && p.target_fd == p.tmpfd) /* confined: no walk via /proc */
+				r = lx_host(syscall(SYS_statx, p.target_fd, "", xf | AT_EMPTY_PATH,
+						    (unsigned)sc->a[3], sc->a[4]));
+			else
+				r = lx_host(syscall(SYS_statx, p.hdir, p.hname, xf, (unsigned)sc->a[3],
+						    sc->a[4]));
 			if (r == 0 && lx_meta_on)
 				r = statx_meta(p.hdir, p.hname, nofollow, -1, sc->a[4]);
 			vfs_path_put(&p);

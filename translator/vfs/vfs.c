@@ -65,6 +65,8 @@ static char start_cwd[LX_PATH_MAX]; /* the host's cwd at vfs_init */
  */
 static struct lx_mount *host_mnt;
 
+static void update_fast(void);
+
 static int is_host_mnt(const struct lx_mount *m)
 {
 	return host_mnt && m == host_mnt;
@@ -164,6 +166,7 @@ int vfs_init(const char *root)
 		if (fchdir(root_fd) < 0)
 			return lx_errno(errno);
 	}
+	update_fast();
 	return 0;
 }
 
@@ -212,6 +215,7 @@ int vfs_mount_tmpfs(const char *guest_path)
 	vfs_normalize(p);
 	set_mount(nmounts, p, &lx_tmpfs_ops, priv, 0x18 + (uint64_t)nmounts);
 	nmounts++;
+	update_fast();
 	return 0;
 }
 
@@ -234,6 +238,7 @@ int vfs_mount_host(const char *guest_path)
 		memcpy(cwd + pl, start_cwd, sl);
 		cwd[pl + sl] = 0;
 	}
+	update_fast();
 	return 0;
 }
 
@@ -267,6 +272,27 @@ static struct lx_mount *find_mount(const char *norm)
 static int under(const char *path, const char *dir, size_t len)
 {
 	return strncmp(path, dir, len) == 0 && (path[len] == '/' || !path[len]);
+}
+
+uint8_t lx_vfs_cwd_direct;
+
+/*
+ * May the TLS-free fast path (fastpath.c) give a relative path from the cwd to the host as
+ * written? That is what vfs_resolve does (direct_ok) when the guest's root is the host's, the
+ * cwd is a host directory other than "/", and the path has no ".." (the fast path checks
+ * that): provided none of lxrun's own mounts (/proc, /dev, a tmpfs) is the cwd, above it or
+ * below it, so that no such path can be one of theirs. Recomputed whenever any of it changes.
+ */
+static void update_fast(void)
+{
+	int ok = !confined && !host_mnt && !cwd_out && cwd_mnt == &mounts[M_HOST] &&
+		 strcmp(cwd, "/") != 0;
+	size_t cl = strlen(cwd);
+	for (int i = 1; ok && i < nmounts; i++)
+		if (mounts[i].ops && (under(mounts[i].path, cwd, cl) ||
+				      under(cwd, mounts[i].path, mounts[i].len)))
+			ok = 0;
+	__atomic_store_n(&lx_vfs_cwd_direct, (uint8_t)ok, __ATOMIC_RELEASE);
 }
 
 /* Host path (minus the root) of a host fd, as the guest sees it. *out_of_root (if given) is
@@ -473,6 +499,7 @@ static void dotdot_after_links(char *raw, size_t size)
 int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 {
 	out->tmpfd = -1;
+	out->target_fd = -1;
 	out->mnt = NULL;
 	if (!*path)
 		return -LINUX_ENOENT;
@@ -511,8 +538,14 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		if (strlen(path) >= sizeof(raw))
 			return -LINUX_ENAMETOOLONG;
 		strcpy(raw, path);
-	} else if ((size_t)snprintf(raw, sizeof(raw), "%s/%s", base, path) >= sizeof(raw)) {
-		return -LINUX_ENAMETOOLONG;
+	} else {
+		/* base "/" path, without snprintf: this is on every relative lookup's way */
+		size_t bl = strlen(base), pl = strlen(path);
+		if (bl + 1 + pl >= sizeof(raw))
+			return -LINUX_ENAMETOOLONG;
+		memcpy(raw, base, bl);
+		raw[bl] = '/';
+		memcpy(raw + bl + 1, path, pl + 1);
 	}
 	if (!in_jail && has_dotdot(raw))
 		dotdot_after_links(raw, sizeof(raw));
@@ -584,6 +617,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			if (fd < 0)
 				return fd;
 			out->tmpfd = fd;
+			out->target_fd = fd;
 			snprintf(out->hbuf, sizeof(out->hbuf), "/proc/self/fd/%d", fd);
 			out->hdir = AT_FDCWD;
 			out->hname = out->hbuf;
@@ -678,9 +712,10 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		if (hfd < 0)
 			return hfd;
 	} else {
-		hfd = openat(p.hdir, p.hname, (int)(flags | O_CLOEXEC), (mode_t)(mode & 07777));
+		hfd = (int)lx_raw_syscall(SYS_openat, p.hdir, (long)p.hname, (long)(flags | O_CLOEXEC),
+					  (long)(mode & 07777), 0, 0);
 		if (hfd < 0)
-			return (int)lx_errno(errno);
+			return hfd;
 	}
 	struct lx_file *f = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, p.rel);
 	if (!f) {
@@ -711,6 +746,7 @@ static int set_cwd_host(int hfd)
 		return (int)lx_errno(errno);
 	long r = host_fd_path_ex(hfd, cwd, sizeof(cwd), &cwd_out);
 	cwd_mnt = &mounts[M_HOST];
+	update_fast();
 	return r < 0 ? (int)r : 0;
 }
 
@@ -732,6 +768,7 @@ int vfs_chdir(int dirfd, const char *path)
 			strcpy(cwd, full);
 			cwd_mnt = p.mnt;
 			cwd_out = 0;
+			update_fast();
 		}
 		free(full);
 		return r;
@@ -818,11 +855,15 @@ int vfs_chroot(const char *path)
 		vfs_normalize(cwd);
 		cwd_out = 1;
 	} else if (host_cwd[0] || cwd_mnt == &mounts[M_HOST]) {
-		if (fchdir(root_fd) < 0)
-			return (int)lx_errno(errno);
+		if (fchdir(root_fd) < 0) {
+			int e = errno;
+			update_fast();
+			return (int)lx_errno(e);
+		}
 		strcpy(cwd, "/");
 		cwd_mnt = &mounts[M_HOST];
 		cwd_out = 0;
 	}
+	update_fast();
 	return 0;
 }

@@ -76,6 +76,10 @@ int vfs_mount_host(const char *guest_path);
 int vfs_host_mount_path(const char *guest_abs, char *host, size_t size);
 /* Is the guest confined to a directory (--root)? */
 int vfs_confined(void);
+/* 1 while a relative path without ".." from the cwd reaches the host as written (the guest's
+ * root is the host's, the cwd a host directory other than "/" with none of lxrun's mounts at,
+ * above or below it): read by the TLS-free fast path (translator/fastpath.c). */
+extern uint8_t lx_vfs_cwd_direct;
 /* Host fd (O_PATH|O_DIRECTORY) of the guest root. */
 int vfs_root_fd(void);
 
@@ -93,6 +97,10 @@ struct lx_path {
 	const char *hname;
 	char hbuf[LX_PATH_MAX];
 	int tmpfd;              /* fd to close in vfs_path_put, or -1 */
+	int target_fd;          /* hostfs, confined, VFS_FOLLOW: tmpfd is an O_PATH fd of the
+				 * object itself (hname is its /proc/self/fd link), which
+				 * fstatat(AT_EMPTY_PATH) reaches without a walk through /proc;
+				 * else -1 */
 	int in_jail;            /* hostfs, confined: rel is a path from the jail (--root), not
 				 * from the root (a cwd or dirfd outside a chroot) */
 	int missing_ok;
