@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Soak: translate mode and vm mode at once for MINUTES (10). T (16) translate-mode workers
 # (half under each engine) and V (16) vm-mode workers on one VM each run the mixed-tools jobs of
-# tools.sh back to back; every output is compared with the native run's. Every 2 s it samples
-# the RSS of the lxrun guests, of QEMU and of the VM service. At the end: no lxrun process left,
+# tools.sh back to back; every output is compared with the native run's. Each job's peak RSS
+# is taken (GNU time), QEMU's and the VM service's RSS sampled every 2 s. At the end: no lxrun process left,
 # the service's fds and children and the state dir as after the warm-up, the guest's process
 # count back to its baseline, every worker's TMPDIR empty. Prints the jobs done per minute of
 # each mode (to see a slowdown) and the peak RSS of each kind of process.
@@ -38,14 +38,21 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' TERM INT
 
+if [ ! -x /usr/bin/time ]; then
+	echo "skip: GNU time (/usr/bin/time) measures the jobs' RSS: apt-get install time"
+	exit 77
+fi
 if [ "$nv" -gt 0 ] && { [ ! -x /usr/bin/qemu-system-x86_64 ] || ! ls /boot/vmlinuz-* >/dev/null 2>&1; }; then
 	echo "# no qemu-system-x86_64 or kernel in /boot: vm mode left out"
 	nv=0
 fi
 mkdir -p "$tmp/w"
 tool_input "$tmp/w/in"
+native_rss=0
 for k in $(seq 0 $((TOOL_JOBS - 1))); do
-	(cd "$tmp/w" && sh -c "$(tool_cmd $k)") >"$tmp/native.$k" 2>&1
+	(cd "$tmp/w" && /usr/bin/time -f %M -o "$tmp/native.rss" sh -c "$(tool_cmd $k)") >"$tmp/native.$k" 2>&1
+	r=$(tail -1 "$tmp/native.rss")
+	[ "$r" -gt "$native_rss" ] && native_rss=$r
 done
 kib() { sed -n "s/^$2:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$1/status" 2>/dev/null; }
 guest_procs() { "$lxrun" --mode vm sh -c 'n=0; for f in /proc/[0-9]*/stat; do read -r l 2>/dev/null <"$f" || continue; set -- ${l##*") "}; [ "${l%% *}" != 2 ] && [ "$2" != 2 ] && n=$((n + 1)); done; echo $n' 2>/dev/null; }
@@ -64,25 +71,29 @@ fi
 
 t0=$(date +%s)
 deadline=$((t0 + minutes * 60))
-# worker MODE I: jobs back to back until the deadline; one line per job: "MINUTE ok|bad"
+# worker MODE I: jobs back to back until the deadline; one line per job: "MINUTE ok|bad KIB",
+# KIB the peak RSS of the job's largest process (GNU time: its lxrun processes in translate
+# mode, the client in vm mode)
 worker() {
 	local mode=$1 i=$2 it=0 k rc
-	local log=$tmp/log.$mode.$i out=$tmp/out.$mode.$i
+	local log=$tmp/log.$mode.$i out=$tmp/out.$mode.$i rss=$tmp/rss.$mode.$i
 	: >"$log"
 	while [ "$(date +%s)" -lt "$deadline" ]; do
 		k=$(((it + i) % TOOL_JOBS))
 		if [ "$mode" = vm ]; then
-			(cd "$tmp/w" && env -u TMPDIR "$lxrun" --mode vm sh -c "$(tool_cmd $k)") >"$out" 2>&1
+			(cd "$tmp/w" && env -u TMPDIR /usr/bin/time -f %M -o "$rss" \
+				"$lxrun" --mode vm sh -c "$(tool_cmd $k)") >"$out" 2>&1
 		else
 			local engine=rewrite
 			[ $((i % 2)) = 0 ] && engine=sud
-			(cd "$tmp/w" && TMPDIR=$tmp/tmp.$i "$lxrun" --engine $engine /bin/sh -c "$(tool_cmd $k)") >"$out" 2>&1
+			(cd "$tmp/w" && TMPDIR=$tmp/tmp.$i /usr/bin/time -f %M -o "$rss" \
+				"$lxrun" --engine $engine /bin/sh -c "$(tool_cmd $k)") >"$out" 2>&1
 		fi
 		rc=$?
 		if [ $rc = 0 ] && cmp -s "$tmp/native.$k" "$out"; then
-			echo "$((($(date +%s) - t0) / 60)) ok" >>"$log"
+			echo "$((($(date +%s) - t0) / 60)) ok $(tail -1 "$rss")" >>"$log"
 		else
-			echo "$((($(date +%s) - t0) / 60)) bad" >>"$log"
+			echo "$((($(date +%s) - t0) / 60)) bad $(tail -1 "$rss")" >>"$log"
 			cp "$out" "$tmp/bad.$mode.$i.$it.job$k.rc$rc"
 		fi
 		it=$((it + 1))
@@ -93,22 +104,10 @@ for i in $(seq 1 "$nt"); do mkdir -p "$tmp/tmp.$i"; worker translate "$i" & pids
 for i in $(seq 1 "$nv"); do worker vm "$i" & pids+=($!); done
 echo "# soak: $minutes min, $nt translate-mode and $nv vm-mode workers at once"
 
-# samples: the largest translate-mode lxrun (RSS and high-water mark), QEMU, the service
-declare -A tpeak qrss srss sfds
-peak_t=0 peak_c=0
+# samples of QEMU and the service, the largest per minute
+declare -A qrss srss sfds
 while [ -n "$(jobs -r)" ]; do
 	m=$((($(date +%s) - t0) / 60))
-	for p in $(pgrep -x lxrun); do
-		[ "$(readlink /proc/$p/cwd 2>/dev/null)" = "$tmp/w" ] || continue
-		h=$(kib "$p" VmHWM)
-		[ -n "$h" ] || continue
-		if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q -- "--mode vm"; then
-			[ "$h" -gt "$peak_c" ] && peak_c=$h
-		else
-			[ "$h" -gt "$peak_t" ] && peak_t=$h
-			[ "$h" -gt "${tpeak[$m]:-0}" ] && tpeak[$m]=$h
-		fi
-	done
 	if [ -n "$svc" ]; then
 		q=$(kib "$qemu" VmRSS) s=$(kib "$svc" VmRSS) f=$(ls /proc/$svc/fd 2>/dev/null | wc -l)
 		[ "${q:-0}" -gt "${qrss[$m]:-0}" ] && qrss[$m]=$q
@@ -120,12 +119,14 @@ done
 wait "${pids[@]}"
 secs=$(($(date +%s) - t0))
 
-echo "# minute  translate jobs  vm jobs  largest translate lxrun KiB  QEMU RSS KiB  service RSS KiB  service fds"
+# the largest RSS in MODE's jobs of minute M (all minutes without M)
+maxrss() { cat "$tmp"/log.$1.* 2>/dev/null | awk -v m="${2:-}" 'm == "" || $1 == m { if ($3 > x) x = $3 } END { print x + 0 }'; }
+echo "# minute  translate jobs  vm jobs  translate peak KiB  vm client peak KiB  QEMU RSS KiB  service RSS KiB  service fds"
 for m in $(seq 0 $((minutes - 1))); do
 	ct=$(cat "$tmp"/log.translate.* 2>/dev/null | grep -c "^$m ")
 	cv=$(cat "$tmp"/log.vm.* 2>/dev/null | grep -c "^$m ")
-	printf "# %6d  %14d  %7d  %27s  %12s  %15s  %11s\n" "$m" "$ct" "$cv" "${tpeak[$m]:--}" \
-		"${qrss[$m]:--}" "${srss[$m]:--}" "${sfds[$m]:--}"
+	printf "# %6d  %14d  %7d  %18s  %18s  %12s  %15s  %11s\n" "$m" "$ct" "$cv" "$(maxrss translate $m)" \
+		"$(maxrss vm $m)" "${qrss[$m]:--}" "${srss[$m]:--}" "${sfds[$m]:--}"
 done
 all_t=$(cat "$tmp"/log.translate.* 2>/dev/null | wc -l)
 all_v=$(cat "$tmp"/log.vm.* 2>/dev/null | wc -l)
@@ -149,8 +150,8 @@ if [ -n "$svc" ]; then
 	check "no file left in the state dir" "$files0" "$(ls "$LXRUN_STATE_DIR" | sort | tr '\n' ' ')"
 	for _ in $(seq 30); do [ "$(guest_procs)" = "$procs0" ] && break; sleep 0.5; done
 	check "the guest's process count is back to its baseline ($procs0)" "$procs0" "$(guest_procs)"
-	echo "# peak RSS: QEMU $(($(kib "$qemu" VmHWM) / 1024)) MiB (high-water), service $(kib "$svc" VmHWM) KiB, a vm-mode client ${peak_c} KiB"
+	echo "# peak RSS: QEMU $(($(kib "$qemu" VmHWM) / 1024)) MiB (high-water), service $(kib "$svc" VmHWM) KiB, a vm-mode client $(maxrss vm) KiB"
 fi
-echo "# peak RSS: a translate-mode lxrun ${peak_t} KiB"
+echo "# peak RSS: a translate-mode job's largest lxrun $(maxrss translate) KiB (natively its largest process $native_rss KiB)"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -122,15 +122,19 @@ check "and the disk takes new writes" ok "$(vm --disk sh -c 'rm -f recs junk && 
 # --- virtiofsd killed: the command using it fails naming it, the next one works
 if [ $tmpfs = 1 ] && [ -n "$(vfsd_pids)" ]; then
 	echo hello >"$WORK/vf.txt"
-	(cd "$WORK" && vm --share virtiofs sh -c 'cat vf.txt; sleep 60') >"$WORK/v.out" 2>"$WORK/v.err" &
+	# it also copies the file to the ext4 disk with an fsync: that copy must survive
+	(cd "$WORK" && vm --share virtiofs sh -c 'cat vf.txt && dd if=vf.txt of=/mnt/lxrun-disk/vf.copy conv=fsync status=none && echo synced; sleep 60') \
+		>"$WORK/v.out" 2>"$WORK/v.err" &
 	pid=$!
-	wait_for 120 'grep -q hello "$WORK/v.out"'
+	wait_for 120 'grep -q synced "$WORK/v.out"'
 	kill -KILL $(vfsd_pids)
 	wait $pid
 	check "virtiofsd killed: the command fails with 125" 125 $?
 	says "virtiofsd killed: the message names virtiofsd and how it died" "virtiofsd.*killed by signal 9" "$WORK/v.err"
 	check "virtiofsd killed: the next virtio-fs command works" hello \
 		"$(cd "$WORK" && vm --share virtiofs cat vf.txt 2>&1)"
+	check "virtiofsd killed: the file fsync'ed to the disk meanwhile is intact" hello \
+		"$(vm --disk cat vf.copy 2>&1)"
 fi
 
 # --- the host file system of the state dir full (the tmpfs): guest disk writes still work
