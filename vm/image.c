@@ -317,6 +317,37 @@ out:
 	return r;
 }
 
+/*
+ * Give every block of the disk image host space now: a sparse image would need host space
+ * when the guest writes, and on a full host file system QEMU then pauses the VM (its ENOSPC
+ * policy) and every command hangs. Allocated up front, the guest's writes never fail for the
+ * host's lack of room; a disk that cannot get its space fails here, before the boot, with the
+ * reason. File systems without fallocate keep the image sparse.
+ */
+static int disk_allocate(const struct vm_config *cfg, const char *path, char *why)
+{
+	struct stat st;
+	int fd = open(path, O_RDWR | O_CLOEXEC), r = 0;
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = -errno;
+		snprintf(why, VM_WHY_LEN, "cannot open the VM's disk %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return r;
+	}
+	if ((off_t)st.st_blocks * 512 < st.st_size && fallocate(fd, 0, 0, st.st_size) < 0 &&
+	    errno != EOPNOTSUPP) {
+		r = -errno;
+		snprintf(why, VM_WHY_LEN,
+			 "no room for the VM's %lld MiB ext4 disk %s on the host: %s (free space "
+			 "in %s, or 'lxrun vm reset-disk' and a smaller --disk-size)",
+			 (long long)(st.st_size >> 20), path, strerror(errno), cfg->state_dir);
+	}
+	close(fd);
+	return r;
+}
+
 int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *ctx, char *why)
 {
 	char path[PATH_MAX], tmp[PATH_MAX + 8], empty[PATH_MAX], size[32], msg[128];
@@ -325,7 +356,7 @@ int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *c
 	if (vm_path(cfg, "disk.img", path) || vm_path(cfg, "disk.empty", empty))
 		return -LINUX_ENAMETOOLONG;
 	if (!access(path, R_OK))
-		return 0;
+		return disk_allocate(cfg, path, why);
 	snprintf(msg, sizeof(msg), "creating the VM's ext4 disk (%u MiB)...", cfg->disk_mb);
 	if (progress)
 		progress(msg, ctx);
@@ -333,15 +364,35 @@ int vm_disk_ensure(const struct vm_config *cfg, vm_progress_fn progress, void *c
 	snprintf(size, sizeof(size), "%uM", cfg->disk_mb);
 	mkdir(empty, 0755);
 	unlink(tmp);
+	/* its space first: on a full host this fails with the reason, not inside mkfs.ext4 */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0 || ftruncate(fd, (off_t)cfg->disk_mb << 20) < 0) {
+		r = -errno;
+		snprintf(why, VM_WHY_LEN, "cannot create the VM's disk %s: %s", tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		rmdir(empty);
+		unlink(tmp);
+		return r;
+	}
+	close(fd);
+	r = disk_allocate(cfg, tmp, why);
+	if (r < 0) {
+		rmdir(empty);
+		unlink(tmp);
+		return r;
+	}
 	/* -d makes the image without root; eager inode/journal init keeps the first
-	 * measurements free of background work */
+	 * measurements free of background work; nodiscard: a discard would punch holes into
+	 * the space just allocated */
 	char *const argv[] = {"/sbin/mkfs.ext4",
 			      "-q",
 			      "-F",
 			      "-L",
 			      "lxrun-disk",
 			      "-E",
-			      "lazy_itable_init=0,lazy_journal_init=0",
+			      "lazy_itable_init=0,lazy_journal_init=0,nodiscard",
 			      "-d",
 			      empty,
 			      tmp,

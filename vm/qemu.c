@@ -109,7 +109,18 @@ static pid_t spawn(char *const argv[], const char *log)
 	return pid;
 }
 
-static int wait_socket(const char *path, pid_t pid, int timeout_ms, int *out_fd)
+/* How a reaped child ended, for a message: "was killed by signal 9", "exited with status 1". */
+static void child_end(int status, char *out, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(out, len, "was killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+}
+
+/* `end` (may be NULL) says how the process ended when it did (-ECHILD). */
+static int wait_socket(const char *path, pid_t pid, int timeout_ms, int *out_fd, char *end,
+		       size_t endlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	struct timespec ts = {0, 5 * 1000 * 1000};
@@ -117,8 +128,11 @@ static int wait_socket(const char *path, pid_t pid, int timeout_ms, int *out_fd)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	for (i = 0; i < timeout_ms / 5; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			if (end)
+				child_end(status, end, endlen);
 			return -LINUX_ECHILD;
+		}
 		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (fd < 0)
 			return -errno;
@@ -136,7 +150,7 @@ static int wait_socket(const char *path, pid_t pid, int timeout_ms, int *out_fd)
 }
 
 /* virtiofsd accepts exactly one connection: watch for the socket file, don't connect. */
-static int wait_file(const char *path, pid_t pid, int timeout_ms)
+static int wait_file(const char *path, pid_t pid, int timeout_ms, char *end, size_t endlen)
 {
 	struct timespec ts = {0, 5 * 1000 * 1000};
 	int i, status;
@@ -144,8 +158,10 @@ static int wait_file(const char *path, pid_t pid, int timeout_ms)
 	for (i = 0; i < timeout_ms / 5; i++) {
 		if (!access(path, F_OK))
 			return 0;
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			child_end(status, end, endlen);
 			return -LINUX_ECHILD;
+		}
 		nanosleep(&ts, NULL);
 	}
 	return -LINUX_ETIMEDOUT;
@@ -181,7 +197,7 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 	char append[2048], mem[32], smp[16], machine[128], memobj[96], fsdev[PATH_MAX + 64];
 	char drive[PATH_MAX + 64], ctlchr[PATH_MAX + 64], vfschr[PATH_MAX + 64];
 	char vsock[PATH_MAX + 32], vsrc[64], vcache[64], accelopt[64], qmp[PATH_MAX];
-	char qmpopt[PATH_MAX + 64];
+	char qmpopt[PATH_MAX + 64], end[64];
 	char *argv[80];
 	int n = 0, r;
 
@@ -219,13 +235,19 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 		char *vargv[] = {VIRTIOFSD_BIN, vsock, "-o", vsrc, "-o", vcache, "-o",
 				 "sandbox=chroot", "-o", "xattr", NULL};
 
+		end[0] = 0;
 		vm->helper_pid = spawn(vargv, vlog);
-		r = vm->helper_pid < 0 ? -errno : wait_file(vfs, vm->helper_pid, 10000);
+		r = vm->helper_pid < 0 ? -errno
+				       : wait_file(vfs, vm->helper_pid, 10000, end, sizeof(end));
 		if (r < 0) {
-			snprintf(why, VM_WHY_LEN, "virtiofsd did not start (see %s)", vlog);
+			snprintf(why, VM_WHY_LEN, "virtiofsd did not start%s%s (see %s)",
+				 end[0] ? ": it " : "", end, vlog);
 			tail_log(vlog, why, VM_WHY_LEN);
-			if (vm->helper_pid > 0)
+			if (r != -LINUX_ECHILD && vm->helper_pid > 0) {
 				kill(vm->helper_pid, SIGKILL);
+				waitpid(vm->helper_pid, NULL, 0);
+			}
+			vm->helper_pid = 0;
 			return r;
 		}
 	}
@@ -327,10 +349,14 @@ static int qemu_start(const struct vm_config *cfg, const char *accel, struct vm_
 		snprintf(why, VM_WHY_LEN, "cannot start QEMU: %s", strerror(errno));
 		goto fail;
 	}
-	r = wait_socket(ctl, vm->pid, 20000, &vm->chan_fd);
+	end[0] = 0;
+	r = wait_socket(ctl, vm->pid, 20000, &vm->chan_fd, end, sizeof(end));
 	if (r < 0) {
-		snprintf(why, VM_WHY_LEN, "QEMU did not start (see %s)", qlog);
+		snprintf(why, VM_WHY_LEN, "QEMU did not start%s%s (see %s)",
+			 end[0] ? ": QEMU " : "", end, qlog);
 		tail_log(qlog, why, VM_WHY_LEN);
+		if (r == -LINUX_ECHILD)
+			vm->pid = 0; /* reaped already */
 		goto fail;
 	}
 	return 0;
@@ -353,7 +379,7 @@ static int qemu_exec(const struct vm_config *cfg, struct vm_instance *vm, char *
 
 	if (vm_path(cfg, "ctl.sock", ctl))
 		return -LINUX_ENAMETOOLONG;
-	if (wait_socket(ctl, vm->pid, 1000, &vm->chan_fd) < 0) {
+	if (wait_socket(ctl, vm->pid, 1000, &vm->chan_fd, NULL, 0) < 0) {
 		snprintf(why, VM_WHY_LEN, "cannot reach the VM's control port %s", ctl);
 		return -LINUX_ECONNREFUSED;
 	}

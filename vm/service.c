@@ -47,7 +47,7 @@ static struct service {
 	uv_loop_t *loop;
 	uv_pipe_t chan, listener;
 	uv_signal_t sigchld, sigterm, sigint;
-	uv_timer_t idle, boot, last;
+	uv_timer_t idle, boot, last, helper_lost;
 	struct vm_buf rx;
 	size_t dropped;
 	struct client *clients;
@@ -61,6 +61,7 @@ static struct service {
 	char accel_why[VM_WHY_LEN];
 	char sock_path[PATH_MAX];
 	char died[VM_WHY_LEN];
+	char helper_died[VM_WHY_LEN]; /* how virtiofsd ended, reported if QEMU did not */
 	vm_log_fn log;
 	struct vm_kernel kernel; /* what the VM boots, for the status */
 	int qmp_fd; /* QEMU's monitor, connected on first use; -1 before */
@@ -810,23 +811,51 @@ static void on_idle(uv_timer_t *t)
 		shutdown_begin("idle timeout");
 }
 
+/* The guest's virtio-fs mounts hang without virtiofsd and QEMU cannot reconnect a
+ * vhost-user-fs device: only a new VM serves again. */
+static void on_helper_lost(uv_timer_t *t)
+{
+	if (svc.stopping || svc.vm.pid <= 0)
+		return;
+	say("%s", svc.helper_died);
+	vm_lost(svc.helper_died);
+}
+
+/* "was killed by signal 9" or "exited with status 1" */
+static const char *child_how(int status, char *out, size_t len)
+{
+	if (WIFSIGNALED(status))
+		snprintf(out, len, "was killed by signal %d", WTERMSIG(status));
+	else
+		snprintf(out, len, "exited with status %d", WEXITSTATUS(status));
+	return out;
+}
+
 static void on_sigchld(uv_signal_t *s, int sig)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		char why[VM_WHY_LEN];
+		char why[VM_WHY_LEN], msg0[64];
 
 		if (pid == svc.vm.helper_pid) {
 			svc.vm.helper_pid = 0;
 			/* Killed for the TCG boot, or gone by itself because a KVM QEMU that
 			 * could not run the guest dropped it (reaped before that QEMU): its pid
 			 * file is free now. */
-			if (svc.restart_pending || kvm_fallback("virtiofsd lost its QEMU"))
+			if (svc.restart_pending || kvm_fallback("virtiofsd lost its QEMU")) {
 				restart_maybe();
-			else if (!svc.stopping)
-				vm_lost("virtiofsd exited unexpectedly");
+			} else if (!svc.stopping) {
+				/* virtiofsd also ends when QEMU dies: give QEMU's exit a moment to
+				 * be seen first, so the message names the cause */
+				snprintf(svc.helper_died, sizeof(svc.helper_died),
+					 "virtiofsd, the VM's virtio-fs server, %s (see "
+					 "%s/virtiofsd.log): the VM was stopped; the next command "
+					 "starts a new one",
+					 child_how(status, why, sizeof(why)), svc.cfg->state_dir);
+				uv_timer_start(&svc.helper_lost, on_helper_lost, 500, 0);
+			}
 			continue;
 		}
 		if (pid != svc.vm.pid) {
@@ -834,12 +863,7 @@ static void on_sigchld(uv_signal_t *s, int sig)
 			continue;
 		}
 		svc.vm.pid = 0;
-		if (WIFSIGNALED(status))
-			snprintf(why, sizeof(why), "QEMU was killed by signal %d",
-				 WTERMSIG(status));
-		else
-			snprintf(why, sizeof(why), "QEMU exited with status %d",
-				 WEXITSTATUS(status));
+		snprintf(why, sizeof(why), "QEMU %s", child_how(status, msg0, sizeof(msg0)));
 		if (svc.restart_pending || kvm_fallback(why)) {
 			chan_close();
 			restart_maybe();
@@ -995,6 +1019,7 @@ int vm_service_run(const struct vm_config *cfg, int lock_fd, int ready_fd, vm_lo
 	uv_timer_init(svc.loop, &svc.idle);
 	uv_timer_init(svc.loop, &svc.boot);
 	uv_timer_init(svc.loop, &svc.last);
+	uv_timer_init(svc.loop, &svc.helper_lost);
 	uv_timer_init(svc.loop, &svc.x11_scan);
 	if (vm_boot(probe.accel) < 0)
 		return -LINUX_EIO;
