@@ -321,7 +321,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		r = -LINUX_ENOMEM;
 		goto out;
 	}
-	sprintf(state, "--exec-state=fds=%s;umask=%o;sigmask=%llx%s;comm=", fds, lx_proc.umask,
+	sprintf(state, "--exec-state=fds=%s;umask=%o;nofile=%d:%d;sigmask=%llx%s;comm=", fds,
+		lx_proc.umask, lx_proc.fds->limit, lx_proc.fds->hard,
 		(unsigned long long)lx_thread_self()->sigmask, filters);
 	free(filters);
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
@@ -409,6 +410,10 @@ int lx_exec_restore(const char *state)
 		lx_proc.umask = (unsigned)strtoul(p + 6, NULL, 8);
 		umask(lx_proc.umask);
 	}
+	int cur, max;
+	if ((p = strstr(state, "nofile=")) && sscanf(p + 7, "%d:%d", &cur, &max) == 2 &&
+	    cur >= 0 && cur <= max && max <= LX_FD_MAX)
+		lx_fd_limit_init(lx_proc.fds, cur, max);
 	if ((p = strstr(state, "sigmask=")))
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
 	return lx_seccomp_import(&lx_exec_seccomp, state);

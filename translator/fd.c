@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -47,9 +48,31 @@ int lx_fdtable_init(struct lx_fdtable *t)
 {
 	t->size = 64;
 	t->limit = LX_FD_MAX;
+	t->hard = LX_FD_MAX;
 	t->lock = 0;
 	t->ents = calloc((size_t)t->size, sizeof(*t->ents));
 	return t->ents ? 0 : -LINUX_ENOMEM;
+}
+
+void lx_fd_limit_init(struct lx_fdtable *t, long cur, long max)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (cur < 0) {
+		cur = rl.rlim_cur < LX_FD_MAX ? (long)rl.rlim_cur : LX_FD_MAX;
+		max = rl.rlim_max < LX_FD_MAX ? (long)rl.rlim_max : LX_FD_MAX;
+	}
+	t->limit = (int)cur;
+	t->hard = (int)max;
+	/* lxrun's own fds must not count against the guest's limit: raise the host's soft
+	 * limit above it where the hard limit allows (nothing the guest can see) */
+	if (rl.rlim_cur < (rlim_t)cur + LX_FD_RESERVE && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = (rlim_t)cur + LX_FD_RESERVE;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int grow(struct lx_fdtable *t, int need)
