@@ -213,6 +213,21 @@ LX_SYSCALL(arch_prctl)
 	case LINUX_ARCH_GET_GS:
 		v = t->guest_gs;
 		return guest_copy_out(sc->a[1], &v, sizeof(v));
+	case LINUX_ARCH_GET_CPUID:
+		return 1; /* the guest's cpuid instructions run natively (no faulting asked) */
+	case LINUX_ARCH_SET_CPUID:
+		/* Enabling cpuid is the state already; the host's answer says whether the CPU
+		 * could fault it at all (ENODEV). Faulting the guest's cpuid alone is not
+		 * something lxrun offers: ENODEV, as on a CPU without CPUID faulting. */
+		if (syscall(SYS_arch_prctl, LINUX_ARCH_SET_CPUID, 1) < 0)
+			return lx_errno(errno);
+		return sc->a[1] ? 0 : -LINUX_ENODEV;
+	case LINUX_ARCH_GET_XCOMP_SUPP:
+	case LINUX_ARCH_GET_XCOMP_PERM:
+	case LINUX_ARCH_REQ_XCOMP_PERM:
+		/* the XSAVE features a process may use (AMX): the host's, for the guest's
+		 * threads are host threads */
+		return lx_host(syscall(SYS_arch_prctl, (int)sc->a[0], sc->a[1]));
 	default:
 		return -LINUX_EINVAL;
 	}
