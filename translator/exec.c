@@ -16,6 +16,7 @@
 
 #include "abi/linux_errno.h"
 #include "abi/linux_fcntl.h"
+#include "abi/linux_stat.h"
 #include "loader/loader.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
@@ -253,7 +254,17 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		 * inherits (not when close-on-exec: then ENOENT) */
 		if (path[0] != '/' || (r > 10 && !strcmp(path + r - 10, " (deleted)")))
 			snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-	} else if (path[0] != '/') {
+	} else {
+		/* the path's own errors come first, as do_open_execat's: a dirfd that is no
+		 * directory (ENOTDIR), and with AT_SYMLINK_NOFOLLOW a symlink (ELOOP) */
+		struct linux_stat st;
+		long e = sys_stat_at(dirfd, upath, flags & LINUX_AT_SYMLINK_NOFOLLOW, &st);
+		if (e < 0)
+			return e;
+		if ((flags & LINUX_AT_SYMLINK_NOFOLLOW) && LINUX_S_ISLNK(st.st_mode))
+			return -LINUX_ELOOP;
+	}
+	if (path[0] != '/') { /* (a fd's path above is always absolute) */
 		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */
 		char base[LX_PATH_MAX], abs[LX_PATH_MAX * 2];
 		if (dirfd == LINUX_AT_FDCWD) {
