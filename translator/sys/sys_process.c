@@ -261,6 +261,15 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 		return -LINUX_EINVAL;
 	if ((flags & LINUX_CLONE_PIDFD) && (flags & (LINUX_CLONE_DETACHED | LINUX_CLONE_THREAD)))
 		return -LINUX_EINVAL;
+	/* new namespaces: EPERM, as unshare's (a container's CAP_SYS_ADMIN is missing); a child
+	 * in the old ones would pretend (CLONE_NEWTIME is clone3's: checked there) */
+	if (flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWUTS | LINUX_CLONE_NEWIPC |
+		     LINUX_CLONE_NEWNET | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |
+		     LINUX_CLONE_NEWCGROUP)) {
+		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
+				      -LINUX_EPERM);
+		return -LINUX_EPERM;
+	}
 	if (flags & LINUX_CLONE_THREAD) {
 		struct lx_regs r = *sc->regs;
 		if (newsp)
@@ -273,7 +282,10 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 				      -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}
-	if (pidfd_at && !guest_range_ok(pidfd_at, sizeof(int)))
+	/* Linux stores the pidfd before the point of no return: a bad address is EFAULT with
+	 * no child (a store, so that an unmapped or read-only page is caught) */
+	int no_fd = -1;
+	if (pidfd_at && guest_copy_out(pidfd_at, &no_fd, sizeof(no_fd)) < 0)
 		return -LINUX_EFAULT;
 	return do_fork(sc, flags, newsp, ptid, ctid, tls, pidfd_at);
 }
@@ -334,6 +346,11 @@ LX_SYSCALL(clone3)
 	if (a.flags & LINUX_CLONE_INTO_CGROUP) {
 		lx_report_unsupported(sc, "CLONE_INTO_CGROUP", -LINUX_EINVAL);
 		return -LINUX_EINVAL;
+	}
+	if (a.flags & LINUX_CLONE_NEWTIME) {
+		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
+				      -LINUX_EPERM);
+		return -LINUX_EPERM;
 	}
 	if (a.set_tid_size) {
 		/* choosing the child's pid needs CAP_SYS_ADMIN over the pid namespace: lxrun's
