@@ -54,6 +54,19 @@ int lx_fdtable_init(struct lx_fdtable *t)
 	return t->ents ? 0 : -LINUX_ENOMEM;
 }
 
+int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd)
+{
+	int g = hfd;
+	lx_fdtable_lock(t);
+	for (int fd = 0; fd < t->size; fd++)
+		if (t->ents[fd].file && t->ents[fd].file->host_fd == hfd) {
+			g = fd;
+			break;
+		}
+	lx_fdtable_unlock(t);
+	return g;
+}
+
 void lx_fd_limit_init(struct lx_fdtable *t, long cur, long max)
 {
 	struct rlimit rl;

@@ -96,6 +96,10 @@ int *lx_fd_cloexec(struct lx_fdtable *t, int fd);
  * close-on-exec. Never fails (Linux: fds beyond the table are simply not open). */
 int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int cloexec_only);
 
+/* The lowest guest fd whose file is the host fd hfd, or hfd itself when none is (the host
+ * kernel names fds in siginfo's si_fd). */
+int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
+
 /* The most fds the guest's table holds: RLIMIT_NOFILE as the guest sees it never exceeds
  * it (soft and hard), so getdtablesize() is what the guest can really open. */
 #define LX_FD_MAX 1024

@@ -436,9 +436,39 @@ LX_SYSCALL(fcntl)
 	case LINUX_F_GET_SEALS:
 	case LINUX_F_GETOWN:
 	case LINUX_F_SETOWN:
+	case LINUX_F_GETSIG:
+	case LINUX_F_SETSIG:
+	case LINUX_F_GETLEASE:
+	case LINUX_F_SETLEASE:
+	case LINUX_F_NOTIFY:
+	case LINUX_F_CREATED_QUERY:
+		/* Owners, signals, leases and dnotify are the host file's: pids and tids are the
+		 * host's, and the signals they raise reach the guest with si_fd made the guest's
+		 * fd (signal_guest.c). */
 		if (f->host_fd < 0)
 			return -LINUX_EINVAL;
 		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (int)arg));
+	case LINUX_F_GETOWN_EX:
+	case LINUX_F_SETOWN_EX:
+	case LINUX_F_GETOWNER_UIDS:
+	case LINUX_F_GET_RW_HINT:
+	case LINUX_F_SET_RW_HINT:
+	case LINUX_F_GET_FILE_RW_HINT:
+	case LINUX_F_SET_FILE_RW_HINT:
+		/* struct f_owner_ex, uid pairs and the u64 hints have the host's layout; the
+		 * host kernel reads and writes guest memory (ours) and checks the pointer */
+		if (f->host_fd < 0)
+			return -LINUX_EINVAL;
+		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (void *)arg));
+	case LINUX_F_DUPFD_QUERY: {
+		/* do both guest fds name the same open file description? */
+		struct lx_file *g = sys_file((long)(int)arg);
+		if (!g)
+			return -LINUX_EBADF;
+		if (f->host_fd >= 0 && g->host_fd >= 0)
+			return lx_host(fcntl(f->host_fd, LINUX_F_DUPFD_QUERY, g->host_fd));
+		return f == g;
+	}
 	default:
 		return -LINUX_EINVAL;
 	}
