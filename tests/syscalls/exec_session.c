@@ -374,6 +374,31 @@ static void test_pidfd(void)
 		close(got);
 	close(p[1]);
 
+	/* A /proc/<pid> directory fd works as a pidfd: the child's, and /proc/self. */
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	{
+		char dir[32];
+
+		snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		CHECK_SYS("pidfd_send_signal.proc_dir_kill",
+			  syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0));
+		check_wait_child("pidfd_send_signal.proc_dir_killed", pid, SIGKILL);
+		close(fd);
+		fd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		CHECK_SYS("pidfd_send_signal.proc_self_sig0",
+			  syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0));
+		close(fd);
+		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		CHECK_ERR("pidfd_send_signal.proc_file_ebadf",
+			  syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0), EBADF);
+		close(fd);
+	}
+
 	/* kcmp: two descriptors for one open file description compare equal. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	got = dup(fd);
