@@ -433,9 +433,14 @@ LX_SYSCALL(prctl)
 	char name[16];
 	switch ((int)sc->a[0]) {
 	case PR_SET_NAME:
+		/* the first 15 bytes (a longer name is cut, not refused), as Linux's */
 		memset(name, 0, sizeof(name));
-		if (guest_strncpy_in(name, sc->a[1], sizeof(name)) == -LINUX_EFAULT)
-			return -LINUX_EFAULT;
+		for (int i = 0; i < 15; i++) {
+			if (guest_copy_in(&name[i], sc->a[1] + (uint64_t)i, 1) < 0)
+				return -LINUX_EFAULT;
+			if (!name[i])
+				break;
+		}
 		memcpy(lx_proc.comm, name, sizeof(name) - 1);
 		lx_proc.comm[15] = 0;
 		return 0;
@@ -461,6 +466,20 @@ LX_SYSCALL(prctl)
 	case PR_SET_KEEPCAPS:
 	case PR_GET_SECUREBITS:
 	case PR_CAP_AMBIENT:
+	case PR_CAPBSET_DROP:
+	case PR_SET_SECUREBITS:
+	/* the host process's own: its children are the guest's, its THP, machine-check and
+	 * speculation policies and its time-stamp counter are the guest threads' */
+	case PR_SET_CHILD_SUBREAPER:
+	case PR_GET_CHILD_SUBREAPER:
+	case PR_SET_THP_DISABLE:
+	case PR_GET_THP_DISABLE:
+	case PR_MCE_KILL:
+	case PR_MCE_KILL_GET:
+	case PR_GET_SPECULATION_CTRL:
+	case PR_SET_SPECULATION_CTRL:
+	case PR_GET_TSC:
+	case PR_SET_TSC:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
 	case PR_GET_SECCOMP:
 	case PR_SET_SECCOMP:
