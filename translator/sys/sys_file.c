@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -292,12 +293,38 @@ LX_SYSCALL(getdents64)
 	return f->ops->getdents64(f, sc->a[1], sc->a[2]);
 }
 
+/* The pidfd (type 0xFF) and namespace-file (type 0xb7, nsfs) ioctls: served by the host on
+ * the host's pidfd or nsfs file, the fds some of them return installed as the guest's. 1 if
+ * cmd is one of them on such a file (*r: the result). */
+#define PIDFS_MAGIC	    0x50494446
+#define ANON_INODE_MAGIC    0x09041934
+#define NSFS_MAGIC	    0x6e736673
+static int pidfd_ns_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r)
+{
+	unsigned type = (cmd >> 8) & 0xff, nr = cmd & 0xff, dir_size = cmd >> 16;
+	struct statfs sfs;
+	if ((type != 0xff && type != 0xb7) || f->host_fd < 0 || fstatfs(f->host_fd, &sfs) < 0)
+		return 0;
+	if (type == 0xff ? sfs.f_type != PIDFS_MAGIC && sfs.f_type != ANON_INODE_MAGIC
+			 : sfs.f_type != NSFS_MAGIC)
+		return 0;
+	*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
+	/* PIDFD_GET_*_NAMESPACE (_IO(0xFF, 1..10)), NS_GET_USERNS and NS_GET_PARENT (_IO(0xb7,
+	 * 1..2)) return a new close-on-exec fd */
+	if (*r >= 0 && !dir_size && (type == 0xff ? nr >= 1 && nr <= 10 : nr == 1 || nr == 2))
+		*r = sys_install_host_fd((int)*r, LINUX_O_CLOEXEC);
+	return 1;
+}
+
 LX_SYSCALL(ioctl)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f)
-		return -LINUX_EBADF;
+	if (!f || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF; /* an O_PATH fd does no I/O, ioctl included */
 	unsigned cmd = (unsigned)sc->a[1];
+	long r;
+	if (pidfd_ns_ioctl(f, cmd, sc->a[2], &r))
+		return r;
 	switch (cmd) {
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:
