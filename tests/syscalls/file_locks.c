@@ -251,6 +251,9 @@ static void test_vectored(void)
 	CHECK_ERR("preadv2.nowait_empty_pipe", preadv2(p[0], r, 1, -1, RWF_NOWAIT), EAGAIN);
 	CHECK_ERR("preadv.pipe_espipe", preadv(p[0], r, 1, 0), ESPIPE);
 	CHECK_ERR("pwritev.pipe_espipe", pwritev(p[1], w, 1, 0), ESPIPE);
+	/* a positioned call on a pipe is ESPIPE before the end's access mode is looked at */
+	CHECK_ERR("pwritev2.pipe_read_end_espipe", pwritev2(p[0], w, 1, 0, 0), ESPIPE);
+	CHECK_ERR("preadv.pipe_write_end_espipe", preadv(p[1], r, 1, 0), ESPIPE);
 	CHECK_ERR("pwritev.ebadf", pwritev(check_closed_fd(), w, 1, 0), EBADF);
 	close(p[0]);
 	p[0] = open(check_path("vec"), O_RDONLY | O_CLOEXEC);
