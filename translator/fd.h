@@ -38,6 +38,8 @@ struct lx_file {
 	char *path;     /* guest path as opened, for /proc/self/fd and traces (may be NULL) */
 	struct lx_mount *mnt; /* filesystem it lives on (NULL: hostfs or none) */
 	int64_t pos;    /* file position for files without a host fd */
+	int reopened;   /* a new open of another fd's file through /proc/PID/fd/N: it keeps
+			 * that file's path and filesystem, not the /proc name it was opened by */
 	void *priv;
 };
 

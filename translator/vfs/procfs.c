@@ -417,7 +417,11 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			if (hfd < 0)
 				return (int)lx_errno(errno);
 			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, f->path);
-			return *out ? 0 : -LINUX_ENOMEM;
+			if (!*out)
+				return -LINUX_ENOMEM;
+			(*out)->mnt = f->mnt;
+			(*out)->reopened = 1;
+			return 0;
 		}
 		*out = lx_file_get(f);
 		return 0;
