@@ -337,8 +337,20 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 		}
 		if (!handled)
 			continue;
-		if (setup_frame(t, sig, info, &act, regs, fpstate) < 0)
-			lx_die_by_signal(SIGSEGV);
+		if (setup_frame(t, sig, info, &act, regs, fpstate) < 0) {
+			/* Linux's force_sigsegv: a frame that cannot be written (a read-only
+			 * alternate stack) turns into a SIGSEGV, unblocked and, if it was blocked
+			 * or ignored, back at its default; fatal when it was SIGSEGV's own. */
+			struct linux_sigaction *segv = &lx_proc.sigactions[SIGSEGV - 1];
+			struct linux_siginfo si = {.si_signo = SIGSEGV, .si_code = 0x80 /* SI_KERNEL */};
+			if (sig == SIGSEGV)
+				lx_die_by_signal(SIGSEGV);
+			if ((t->sigmask & BIT(SIGSEGV)) || segv->handler == 1)
+				segv->handler = 0;
+			t->sigmask &= ~BIT(SIGSEGV);
+			lx_signal_queue(t, SIGSEGV, &si);
+			continue;
+		}
 		if (act.flags & LINUX_SA_RESETHAND)
 			lx_proc.sigactions[sig - 1].handler = 0;
 		/* Later signals nest inside this handler's frame, as on Linux. */
