@@ -303,15 +303,18 @@ static int pidfd_ns_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r
 {
 	unsigned type = (cmd >> 8) & 0xff, nr = cmd & 0xff, dir_size = cmd >> 16;
 	struct statfs sfs;
-	if ((type != 0xff && type != 0xb7) || f->host_fd < 0 || fstatfs(f->host_fd, &sfs) < 0)
+	if ((type != 0xff && type != 0xb7 && type != 0xaa) || f->host_fd < 0 ||
+	    fstatfs(f->host_fd, &sfs) < 0)
 		return 0;
+	/* 0xaa: the UFFDIO_* requests on a userfaultfd (an anonymous inode), addresses only */
 	if (type == 0xff ? sfs.f_type != PIDFS_MAGIC && sfs.f_type != ANON_INODE_MAGIC
-			 : sfs.f_type != NSFS_MAGIC)
+	    : type == 0xaa ? sfs.f_type != ANON_INODE_MAGIC
+			   : sfs.f_type != NSFS_MAGIC)
 		return 0;
 	*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
 	/* PIDFD_GET_*_NAMESPACE (_IO(0xFF, 1..10)), NS_GET_USERNS and NS_GET_PARENT (_IO(0xb7,
 	 * 1..2)) return a new close-on-exec fd */
-	if (*r >= 0 && !dir_size && (type == 0xff ? nr >= 1 && nr <= 10 : nr == 1 || nr == 2))
+	if (*r >= 0 && !dir_size && type != 0xaa && (type == 0xff ? nr >= 1 && nr <= 10 : nr == 1 || nr == 2))
 		*r = sys_install_host_fd((int)*r, LINUX_O_CLOEXEC);
 	return 1;
 }
