@@ -221,16 +221,55 @@ LX_SYSCALL(creat)
  * and refuses magic links there (EXDEV) as Linux does. The other RESOLVE_* flags alone, and a
  * start in lxrun's own /proc, /dev or tmpfs, are not supported (EINVAL).
  */
+/* Does a path into lxrun's /proc pass a symlink ("self", "thread-self", "mounts"...) or end
+ * on a magic link (a process's exe, cwd, root, fd/N)? For RESOLVE_NO_SYMLINKS and
+ * RESOLVE_NO_MAGICLINKS on the synthetic /proc, where the host cannot walk the path. */
+static int proc_path_links(const char *path, int magic_only)
+{
+	if (strncmp(path, "/proc/", 6) != 0)
+		return 0;
+	const char *c = path + 6;
+	if (!magic_only && (!strncmp(c, "self", 4) || !strncmp(c, "thread-self", 11) ||
+			    !strcmp(c, "mounts") || !strncmp(c, "mounts/", 7) || !strcmp(c, "net") ||
+			    !strncmp(c, "net/", 4)))
+		return 1;
+	const char *sub = strchr(c, '/');
+	if (!sub)
+		return 0;
+	sub++;
+	return !strcmp(sub, "exe") || !strcmp(sub, "cwd") || !strcmp(sub, "root") ||
+	       (!strncmp(sub, "fd/", 3) && sub[3]) || !strncmp(sub, "cwd/", 4) ||
+	       !strncmp(sub, "root/", 5);
+}
+
 static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_how *how)
 {
-	if (!(how->resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)))
-		return -LINUX_EINVAL;
 	char path[LX_PATH_MAX];
 	long r = sys_path_in(path, upath);
 	if (r < 0)
 		return r;
 	int hdir = AT_FDCWD;
-	if (dirfd == LINUX_AT_FDCWD) {
+	if (!(how->resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)) && path[0] == '/') {
+		/* an absolute path without a scope: the host walks it where lxrun's tree is the
+		 * host's own (no --root, a host filesystem); lxrun's /proc and /dev are other
+		 * mounts (EXDEV for RESOLVE_NO_XDEV), with their symlinks checked here */
+		struct lx_path p;
+		if ((r = vfs_resolve(LINUX_AT_FDCWD, path, VFS_NOFOLLOW, &p)) < 0 &&
+		    !(r == -LINUX_ENOENT && (how->flags & LINUX_O_CREAT)))
+			return r;
+		int synthetic = r == 0 && p.mnt->ops;
+		if (r == 0)
+			vfs_path_put(&p);
+		if (synthetic) {
+			if (how->resolve & LINUX_RESOLVE_NO_XDEV)
+				return -LINUX_EXDEV;
+			if (proc_path_links(path, !(how->resolve & LINUX_RESOLVE_NO_SYMLINKS)))
+				return -LINUX_ELOOP;
+			return do_openat(LINUX_AT_FDCWD, upath, how->flags, how->mode);
+		}
+		if (lx_proc.root[0])
+			return -LINUX_EINVAL; /* a confined tree: not the host's walk */
+	} else if (dirfd == LINUX_AT_FDCWD) {
 		if (!vfs_cwd_is_host())
 			return -LINUX_EINVAL;
 	} else {
@@ -260,11 +299,27 @@ static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_h
 LX_SYSCALL(openat2)
 {
 	struct linux_open_how how;
-	if (sc->a[3] < sizeof(how))
+	uint64_t size = sc->a[3];
+	/* copy_struct_from_user: a larger struct's tail must be readable and zero */
+	if (size < sizeof(how))
 		return -LINUX_EINVAL;
+	if (size > 4096)
+		return -LINUX_E2BIG;
 	if (guest_copy_in(&how, sc->a[2], sizeof(how)) < 0)
 		return -LINUX_EFAULT;
-	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))))
+	for (uint64_t off = sizeof(how); off < size; off++) {
+		uint8_t b;
+		if (guest_copy_in(&b, sc->a[2] + off, 1) < 0)
+			return -LINUX_EFAULT;
+		if (b)
+			return -LINUX_E2BIG;
+	}
+	/* build_open_flags: unknown flags or resolve bits, a mode beyond 07777 or without a
+	 * file to create, both scopes at once */
+	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))) ||
+	    (how.mode & ~(uint64_t)07777) || (how.resolve & ~(uint64_t)0x3f) ||
+	    (how.resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)) ==
+		    (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT))
 		return -LINUX_EINVAL;
 	if (how.resolve)
 		return openat2_scoped((long)(int)sc->a[0], sc->a[1], &how);
