@@ -2,6 +2,7 @@
 /* Guest fd table and file object reference counting. */
 #include "translator/fd.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -188,6 +189,13 @@ int lx_fd_close(struct lx_fdtable *t, int fd)
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
 	lx_fdtable_unlock(t);
+	/* Closing any fd of a file drops the process's POSIX record locks on it. When other
+	 * guest fds still share the host fd, closing a copy of it does that on the host. */
+	if (f->host_fd >= 0 && __atomic_load_n(&f->refs, __ATOMIC_RELAXED) > 1) {
+		int d = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
+		if (d >= 0)
+			close(d);
+	}
 	lx_file_put(f);
 	return 0;
 }

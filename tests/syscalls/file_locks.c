@@ -126,6 +126,12 @@ static void test_fcntl_locks(void)
 	fd2 = open(path, O_RDONLY | O_CLOEXEC);
 	close(fd2);
 	CHECK_EQ("fcntl.setlk_dropped_by_other_close", in_child(child_setlk_refused, path), 1);
+	/* ... a dup of the locking fd included */
+	fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+	fcntl(fd, F_SETLK, &fl);
+	CHECK_EQ("fcntl.setlk_held_again", in_child(child_setlk_refused, path), 0);
+	close(dup(fd));
+	CHECK_EQ("fcntl.setlk_dropped_by_dup_close", in_child(child_setlk_refused, path), 1);
 	fl = (struct flock){.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 	ro = open(path, O_WRONLY | O_CLOEXEC);
 	CHECK_ERR("fcntl.setlk_read_on_wronly", fcntl(ro, F_SETLK, &fl), EBADF);
