@@ -2,6 +2,7 @@
 /* devices.c: coverage for the /dev nodes and /proc files that programs read about themselves. */
 #include "check.h"
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <dirent.h>
@@ -260,6 +261,29 @@ static void test_system(void)
 	CHECK_ERR("proc.enoent", open("/proc/self/no-such-entry", O_RDONLY), ENOENT);
 }
 
+static void *gettid_thread(void *arg)
+{
+	*(long *)arg = syscall(SYS_gettid);
+	return NULL;
+}
+
+/* /proc/self/task/TID: this thread's is there, a thread that has exited is gone (ENOENT). */
+static void test_task_dirs(void)
+{
+	char path[64];
+	long tid = 0;
+	pthread_t th;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
+	CHECK_SYS("proc.task_self", access(path, R_OK));
+	pthread_create(&th, NULL, gettid_thread, &tid);
+	pthread_join(th, NULL);
+	snprintf(path, sizeof(path), "/proc/self/task/%ld", tid);
+	for (int i = 0; i < 200 && access(path, F_OK) == 0; i++)
+		usleep(10000); /* the kernel reaps a joined thread's task shortly after */
+	CHECK_ERR("proc.task_exited_enoent", access(path, F_OK), ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -268,5 +292,6 @@ int main(int argc, char **argv)
 	test_fd_links();
 	test_self(argc, argv);
 	test_system();
-	return check_done();
+	test_task_dirs();
+return check_done();
 }

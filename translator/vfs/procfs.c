@@ -166,9 +166,15 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 		snprintf(out, outlen, "%s%s", t, slash ? slash : "");
 		return 1;
 	}
-	if (n == 4 && !strncmp(name, "task", 4) && slash) {
-		/* task/TID/... is the process itself for every guest thread */
+	if (n == 4 && !strncmp(name, "task", 4) && slash && slash[1]) {
+		/* task/TID/... is the process itself for every guest thread (the host's threads
+		 * of this process): a thread that is gone is ENOENT */
 		const char *after = strchr(slash + 1, '/');
+		char host[64];
+		long tid = strtol(slash + 1, NULL, 10);
+		snprintf(host, sizeof(host), "/proc/self/task/%ld", tid);
+		if (tid <= 0 || access(host, F_OK) != 0)
+			return -LINUX_ENOENT;
 		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after ? after : "");
 		return 1;
 	}
