@@ -293,5 +293,5 @@ int main(int argc, char **argv)
 	test_self(argc, argv);
 	test_system();
 	test_task_dirs();
-return check_done();
+	return check_done();
 }
