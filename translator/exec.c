@@ -16,6 +16,7 @@
 
 #include "abi/linux_errno.h"
 #include "abi/linux_fcntl.h"
+#include "abi/linux_stat.h"
 #include "loader/loader.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
@@ -254,7 +255,17 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		 * inherits (not when close-on-exec: then ENOENT) */
 		if (path[0] != '/' || (r > 10 && !strcmp(path + r - 10, " (deleted)")))
 			snprintf(path, sizeof(path), "/proc/self/fd/%d", dirfd);
-	} else if (path[0] != '/') {
+	} else {
+		/* the path's own errors come first, as do_open_execat's: a dirfd that is no
+		 * directory (ENOTDIR), and with AT_SYMLINK_NOFOLLOW a symlink (ELOOP) */
+		struct linux_stat st;
+		long e = sys_stat_at(dirfd, upath, flags & LINUX_AT_SYMLINK_NOFOLLOW, &st);
+		if (e < 0)
+			return e;
+		if ((flags & LINUX_AT_SYMLINK_NOFOLLOW) && LINUX_S_ISLNK(st.st_mode))
+			return -LINUX_ELOOP;
+	}
+	if (path[0] != '/') { /* (a fd's path above is always absolute) */
 		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */
 		char base[LX_PATH_MAX], abs[LX_PATH_MAX * 2];
 		if (dirfd == LINUX_AT_FDCWD) {
@@ -322,9 +333,9 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		r = -LINUX_ENOMEM;
 		goto out;
 	}
-	sprintf(state, "--exec-state=fds=%s;umask=%o;sigmask=%llx%s%s;comm=", fds, lx_proc.umask,
-		(unsigned long long)lx_thread_self()->sigmask, filters,
-		lx_ptrace_exec_state());
+	sprintf(state, "--exec-state=fds=%s;umask=%o;nofile=%d:%d;sigmask=%llx%s%s;comm=", fds,
+		lx_proc.umask, lx_proc.fds->limit, lx_proc.fds->hard,
+		(unsigned long long)lx_thread_self()->sigmask, filters, lx_ptrace_exec_state());
 	free(filters);
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
@@ -412,6 +423,10 @@ int lx_exec_restore(const char *state)
 		lx_proc.umask = (unsigned)strtoul(p + 6, NULL, 8);
 		umask(lx_proc.umask);
 	}
+	int cur, max;
+	if ((p = strstr(state, "nofile=")) && sscanf(p + 7, "%d:%d", &cur, &max) == 2 &&
+	    cur >= 0 && cur <= max && max <= LX_FD_MAX)
+		lx_fd_limit_init(lx_proc.fds, cur, max);
 	if ((p = strstr(state, "sigmask=")))
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
 	lx_ptrace_exec_restore(state);

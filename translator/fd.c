@@ -2,8 +2,10 @@
 /* Guest fd table and file object reference counting. */
 #include "translator/fd.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -47,9 +49,44 @@ int lx_fdtable_init(struct lx_fdtable *t)
 {
 	t->size = 64;
 	t->limit = LX_FD_MAX;
+	t->hard = LX_FD_MAX;
 	t->lock = 0;
 	t->ents = calloc((size_t)t->size, sizeof(*t->ents));
 	return t->ents ? 0 : -LINUX_ENOMEM;
+}
+
+int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd)
+{
+	int g = hfd;
+	lx_fdtable_lock(t);
+	for (int fd = 0; fd < t->size; fd++)
+		if (t->ents[fd].file && t->ents[fd].file->host_fd == hfd) {
+			g = fd;
+			break;
+		}
+	lx_fdtable_unlock(t);
+	return g;
+}
+
+void lx_fd_limit_init(struct lx_fdtable *t, long cur, long max)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (cur < 0) {
+		cur = rl.rlim_cur < LX_FD_MAX ? (long)rl.rlim_cur : LX_FD_MAX;
+		max = rl.rlim_max < LX_FD_MAX ? (long)rl.rlim_max : LX_FD_MAX;
+	}
+	t->limit = (int)cur;
+	t->hard = (int)max;
+	/* lxrun's own fds must not count against the guest's limit: raise the host's soft
+	 * limit above it where the hard limit allows (nothing the guest can see) */
+	if (rl.rlim_cur < (rlim_t)cur + LX_FD_RESERVE && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = (rlim_t)cur + LX_FD_RESERVE;
+		if (rl.rlim_cur > rl.rlim_max)
+			rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 static int grow(struct lx_fdtable *t, int need)
@@ -152,6 +189,13 @@ int lx_fd_close(struct lx_fdtable *t, int fd)
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
 	lx_fdtable_unlock(t);
+	/* Closing any fd of a file drops the process's POSIX record locks on it. When other
+	 * guest fds still share the host fd, closing a copy of it does that on the host. */
+	if (f->host_fd >= 0 && __atomic_load_n(&f->refs, __ATOMIC_RELAXED) > 1) {
+		int d = fcntl(f->host_fd, F_DUPFD_CLOEXEC, 0);
+		if (d >= 0)
+			close(d);
+	}
 	lx_file_put(f);
 	return 0;
 }

@@ -38,6 +38,8 @@ struct lx_file {
 	char *path;     /* guest path as opened, for /proc/self/fd and traces (may be NULL) */
 	struct lx_mount *mnt; /* filesystem it lives on (NULL: hostfs or none) */
 	int64_t pos;    /* file position for files without a host fd */
+	int reopened;   /* a new open of another fd's file through /proc/PID/fd/N: it keeps
+			 * that file's path and filesystem, not the /proc name it was opened by */
 	void *priv;
 };
 
@@ -47,7 +49,8 @@ struct lx_fdtable {
 		int cloexec;
 	} *ents;
 	int size;
-	int limit; /* RLIMIT_NOFILE soft limit (at most LX_FD_MAX) */
+	int limit; /* the guest's RLIMIT_NOFILE soft limit (at most LX_FD_MAX) */
+	int hard;  /* and its hard limit (at most LX_FD_MAX: the table's own size) */
 	int lock;  /* a spin lock word: guest threads share the table */
 };
 
@@ -95,7 +98,19 @@ int *lx_fd_cloexec(struct lx_fdtable *t, int fd);
  * close-on-exec. Never fails (Linux: fds beyond the table are simply not open). */
 int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int cloexec_only);
 
-/* RLIMIT_NOFILE as the guest sees it. */
+/* The lowest guest fd whose file is the host fd hfd, or hfd itself when none is (the host
+ * kernel names fds in siginfo's si_fd). */
+int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
+
+/* The most fds the guest's table holds: RLIMIT_NOFILE as the guest sees it never exceeds
+ * it (soft and hard), so getdtablesize() is what the guest can really open. */
 #define LX_FD_MAX 1024
+/* Host fds lxrun keeps beside the guest's: the host's soft limit is kept this far above the
+ * guest's so that the guest's own limit, not lxrun's fds, decides when EMFILE comes. */
+#define LX_FD_RESERVE 64
+
+/* Set the guest's RLIMIT_NOFILE from the host's at start-up (clamped to LX_FD_MAX) and make
+ * room for lxrun's own fds on the host; or restore it after execve (cur, max >= 0). */
+void lx_fd_limit_init(struct lx_fdtable *t, long cur, long max);
 
 #endif

@@ -144,9 +144,7 @@ static int process_init(const struct lx_run_opts *o)
 	if (r < 0)
 		return r;
 	lx_proc.fds = &fds;
-	struct rlimit nofile;
-	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < LX_FD_MAX)
-		fds.limit = (int)nofile.rlim_cur;
+	lx_fd_limit_init(&fds, -1, -1); /* execve's state may set the guest's own below */
 	if (o->root)
 		snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", o->root);
 	lx_proc.engine_name = o->engine ? o->engine : "sud";

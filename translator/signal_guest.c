@@ -13,6 +13,7 @@
 #include "abi/linux_signal.h"
 #include "abi/syscalls.h"
 #include "translator/engine/fsbase.h"
+#include "translator/fd.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/ptrace.h"
@@ -134,6 +135,19 @@ void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
 	__atomic_or_fetch(&t->pending, BIT(sig), __ATOMIC_SEQ_CST);
 }
 
+/* A SIGIO-style siginfo from the host kernel (F_SETSIG, leases, dnotify: si_code POLL_IN..
+ * POLL_HUP) names the host's fd in si_fd: make it the guest's. Taken outside any handler of
+ * lxrun's that holds the fd table, so its lock is free here. */
+static void sigpoll_guest_fd(int sig, void *info)
+{
+	struct linux_siginfo *si = info;
+	if (!info || sig == SIGCHLD || sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
+	    sig == SIGFPE || sig == SIGTRAP || si->si_code < 1 || si->si_code > 6 /* POLL_HUP */)
+		return;
+	int32_t *fd = (int32_t *)((char *)info + 24); /* after si_band, as Linux's _sigpoll */
+	*fd = lx_fd_guest_of_host(lx_proc.fds, *fd);
+}
+
 void lx_signal_take(struct lx_thread *t, int sig, void *info)
 {
 	if (sig < LINUX_SIGRTMIN) {
@@ -141,6 +155,7 @@ void lx_signal_take(struct lx_thread *t, int sig, void *info)
 		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
 		if (info)
 			memcpy(info, t->siginfo[sig - 1], 128);
+		sigpoll_guest_fd(sig, info);
 		return;
 	}
 	uint64_t old = block_all();
@@ -159,6 +174,7 @@ void lx_signal_take(struct lx_thread *t, int sig, void *info)
 		__atomic_and_fetch(&t->pending, ~BIT(sig), __ATOMIC_SEQ_CST);
 	}
 	unblock_all(old);
+	sigpoll_guest_fd(sig, info);
 }
 
 void lx_signal_discard(struct lx_thread *t, int sig)
@@ -334,8 +350,20 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 		}
 		if (!handled)
 			continue;
-		if (setup_frame(t, sig, info, &act, regs, fpstate) < 0)
-			lx_die_by_signal(SIGSEGV);
+		if (setup_frame(t, sig, info, &act, regs, fpstate) < 0) {
+			/* Linux's force_sigsegv: a frame that cannot be written (a read-only
+			 * alternate stack) turns into a SIGSEGV, unblocked and, if it was blocked
+			 * or ignored, back at its default; fatal when it was SIGSEGV's own. */
+			struct linux_sigaction *segv = &lx_proc.sigactions[SIGSEGV - 1];
+			struct linux_siginfo si = {.si_signo = SIGSEGV, .si_code = 0x80 /* SI_KERNEL */};
+			if (sig == SIGSEGV)
+				lx_die_by_signal(SIGSEGV);
+			if ((t->sigmask & BIT(SIGSEGV)) || segv->handler == 1)
+				segv->handler = 0;
+			t->sigmask &= ~BIT(SIGSEGV);
+			lx_signal_queue(t, SIGSEGV, &si);
+			continue;
+		}
 		if (act.flags & LINUX_SA_RESETHAND)
 			lx_proc.sigactions[sig - 1].handler = 0;
 		/* Later signals nest inside this handler's frame, as on Linux. */

@@ -297,10 +297,11 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 			return;
 		}
 	}
-	/* A fault signal sent by kill/tgkill (si_code <= 0) is an ordinary guest signal. */
+	/* A fault signal sent by kill/tgkill (si_code <= 0) is an ordinary guest signal; so is
+	 * a SIGSYS sent that way (the guest may ignore or handle it like any other). */
 	int fault = (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
 		     sig == SIGTRAP) && si->si_code > 0;
-	if (!fault && sig != SIGSYS) {
+	if (!fault && (sig != SIGSYS || si->si_code <= 0)) {
 		guest_signal(sig, si, uc, from_guest);
 		return;
 	}

@@ -17,7 +17,7 @@ cat "$work/out"
 fail=0
 check() { if grep -q -- "$2" "$work/out"; then echo "ok - $1"; else echo "not ok - $1"; fail=1; fi; }
 [ "$rc" = 1 ] && echo "ok - exit status 1 when modes differ" || { echo "not ok - exit status $rc"; fail=1; }
-check "first differing syscall is io_setup" "first differing syscall: io_setup (result)"
+check "first differing syscall is io_uring_setup" "first differing syscall: io_uring_setup (result)"
 check "exit statuses differ" "exit status 1  <- differs"
 check "the file written is the same" "trace:"
 if grep -q "file out.txt" "$work/out"; then echo "not ok - out.txt reported as differing"; fail=1; fi

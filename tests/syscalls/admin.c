@@ -176,6 +176,41 @@ static void test_pass_through(void)
 	CHECK_ERR("process_vm_readv.esrch", process_vm_readv(0x7ffffff0, &l, 1, &r, 1, 0), ESRCH);
 }
 
+/* The kernel's filesystem types (sysfs), a device's free space (ustat) and the security
+ * modules (lsm_list_modules): what the running kernel says. */
+static void test_queries(void)
+{
+	char name[64] = "";
+	long n, idx;
+	struct stat st;
+	unsigned char ub[32];
+	uint64_t ids[32], size = sizeof(ids);
+
+	n = syscall(SYS_sysfs, 3);
+	CHECK("sysfs.count", n > 0, "%ld %s", n, check_errname(errno));
+	idx = syscall(SYS_sysfs, 1, "proc");
+	CHECK("sysfs.index_of_proc", idx >= 0 && idx < n, "%ld %s", idx, check_errname(errno));
+	CHECK("sysfs.name_of_index", syscall(SYS_sysfs, 2, idx, name) == 0 && !strcmp(name, "proc"),
+	      "\"%s\" %s", name, check_errname(errno));
+	CHECK_ERR("sysfs.unknown_fs", syscall(SYS_sysfs, 1, "no-such-fs"), EINVAL);
+	CHECK_ERR("sysfs.index_past_end", syscall(SYS_sysfs, 2, n, name), EINVAL);
+	CHECK_ERR("sysfs.bad_option", syscall(SYS_sysfs, 4), EINVAL);
+	CHECK_ERR("sysfs.efault", syscall(SYS_sysfs, 1, BADPTR), EFAULT);
+	stat(check_tmpdir, &st);
+	n = syscall(SYS_ustat, (unsigned)st.st_dev, ub);
+	CHECK("ustat.tmpdir_device", n == 0, "%s", check_errname(errno));
+	CHECK_ERR("ustat.bad_device", syscall(SYS_ustat, 0xfffffU, ub), EINVAL);
+	n = syscall(461 /* lsm_list_modules */, ids, &size, 0);
+	idx = 0;
+	for (long i = 0; i < n && i < 32; i++)
+		idx |= ids[i] == 100; /* LSM_ID_CAPABILITY: always there */
+	CHECK("lsm_list_modules.has_capability", n >= 1 && size == (uint64_t)n * 8 && idx,
+	      "n %ld size %llu %s", n, (unsigned long long)size, check_errname(errno));
+	size = 0;
+	CHECK_ERR("lsm_list_modules.e2big", syscall(461, ids, &size, 0), E2BIG);
+	CHECK_ERR("lsm_list_modules.bad_flags", syscall(461, ids, &size, 1), EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -185,5 +220,6 @@ int main(int argc, char **argv)
 	test_unprivileged();
 	test_old_time_setters();
 	test_pass_through();
+	test_queries();
 	return check_done();
 }

@@ -2,6 +2,9 @@
 /* devices.c: coverage for the /dev nodes and /proc files that programs read about themselves. */
 #include "check.h"
 
+#include <pthread.h>
+#include <sys/mman.h>
+
 #include <dirent.h>
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
@@ -97,6 +100,33 @@ static void test_fd_links(void)
 	CHECK_STR("proc.fd_readlink_deleted", link, want);
 	close(fd);
 	CHECK_ERR("proc.fd_closed_enoent", readlink(path, link, sizeof(link)), ENOENT);
+	{
+		/* A file opened through /proc/self/fd/N is that file: reopened again after N is
+		 * closed, named as it is, and fchmod through it changes it. */
+		char p2[64];
+		int a = memfd_create("reopen", 0), b, c;
+
+		snprintf(p2, sizeof(p2), "/proc/self/fd/%d", a);
+		b = open(p2, O_RDWR);
+		close(a);
+		snprintf(p2, sizeof(p2), "/proc/self/fd/%d", b);
+		c = open(p2, O_RDONLY);
+		CHECK("proc.fd_reopen_of_reopen", c >= 0, "%s", check_errname(errno));
+		snprintf(p2, sizeof(p2), "/proc/self/fd/%d", c);
+		n = readlink(p2, link, sizeof(link) - 1);
+		link[n > 0 ? n : 0] = '\0';
+		CHECK("proc.fd_reopen_name", !strncmp(link, "/memfd:reopen", 13), "%s", link);
+		close(b);
+		close(c);
+		check_write_file(check_path("chmod"), "x", 1);
+		a = open(check_path("chmod"), O_RDONLY);
+		snprintf(p2, sizeof(p2), "/proc/self/fd/%d", a);
+		b = open(p2, O_RDONLY);
+		CHECK("proc.fd_reopen_fchmod", fchmod(b, 0604) == 0 && stat(check_path("chmod"), &st) == 0 &&
+		      (st.st_mode & 07777) == 0604, "%s mode %o", check_errname(errno), st.st_mode);
+		close(a);
+		close(b);
+	}
 
 	pipe(p);
 	fstat(p[0], &st);
@@ -241,6 +271,29 @@ static void test_system(void)
 	CHECK_ERR("proc.enoent", open("/proc/self/no-such-entry", O_RDONLY), ENOENT);
 }
 
+static void *gettid_thread(void *arg)
+{
+	*(long *)arg = syscall(SYS_gettid);
+	return NULL;
+}
+
+/* /proc/self/task/TID: this thread's is there, a thread that has exited is gone (ENOENT). */
+static void test_task_dirs(void)
+{
+	char path[64];
+	long tid = 0;
+	pthread_t th;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
+	CHECK_SYS("proc.task_self", access(path, R_OK));
+	pthread_create(&th, NULL, gettid_thread, &tid);
+	pthread_join(th, NULL);
+	snprintf(path, sizeof(path), "/proc/self/task/%ld", tid);
+	for (int i = 0; i < 200 && access(path, F_OK) == 0; i++)
+		usleep(10000); /* the kernel reaps a joined thread's task shortly after */
+	CHECK_ERR("proc.task_exited_enoent", access(path, F_OK), ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -249,5 +302,6 @@ int main(int argc, char **argv)
 	test_fd_links();
 	test_self(argc, argv);
 	test_system();
+	test_task_dirs();
 	return check_done();
 }

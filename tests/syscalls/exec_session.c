@@ -6,9 +6,13 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 
 #ifndef PIDFD_NONBLOCK
 #define PIDFD_NONBLOCK O_NONBLOCK
@@ -361,6 +365,28 @@ static void test_pidfd(void)
 		  syscall(SYS_pidfd_send_signal, p[1], SIGTERM, NULL, 0), EBADF);
 	CHECK_ERR("pidfd_send_signal.ebadf",
 		  syscall(SYS_pidfd_send_signal, check_closed_fd(), SIGTERM, NULL, 0), EBADF);
+	{
+		/* PIDFD_GET_INFO (Linux 6.13): the pid behind the pidfd; PIDFD_INFO_PID is 1 */
+		struct {
+			uint64_t mask, cgroupid;
+			uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+			int32_t exit_code;
+			uint32_t coredump_mask, pad;
+		} info = {.mask = 1};
+		unsigned long req = _IOWR(0xFF, 11, info);
+
+		struct utsname u;
+		int major = 0, minor = 0;
+
+		uname(&u);
+		sscanf(u.release, "%d.%d", &major, &minor);
+		if (major * 100 + minor < 613)
+			check_skip("ioctl.pidfd_get_info", "PIDFD_GET_INFO is Linux 6.13's");
+		else
+			CHECK("ioctl.pidfd_get_info", ioctl(pidfd, req, &info) == 0 &&
+			      info.pid == (uint32_t)pid, "pid %u want %d",
+			      info.pid, (int)pid);
+	}
 	if (CHECK_SYS("pidfd_send_signal.kill",
 		      syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0)) == -1)
 		kill(pid, SIGKILL); /* so that the wait below cannot hang */
@@ -373,6 +399,46 @@ static void test_pidfd(void)
 	if (got >= 0)
 		close(got);
 	close(p[1]);
+
+	/* Namespace files: NS_GET_NSTYPE names the type, NS_GET_USERNS opens the owning user
+	 * namespace as a new close-on-exec fd; an O_PATH fd takes no ioctl at all (EBADF). */
+	fd = open("/proc/self/ns/uts", O_RDONLY | O_CLOEXEC);
+	CHECK_EQ("ioctl.ns_get_nstype", ioctl(fd, _IO(0xb7, 0x3), 0), CLONE_NEWUTS);
+	got = ioctl(fd, _IO(0xb7, 0x1), 0);
+	CHECK("ioctl.ns_get_userns", got >= 0 && fcntl(got, F_GETFD) == FD_CLOEXEC &&
+	      ioctl(got, _IO(0xb7, 0x3), 0) == CLONE_NEWUSER, "got %d %s", got,
+	      check_errname(errno));
+	if (got >= 0)
+		close(got);
+	close(fd);
+	fd = open("/proc/self/ns/uts", O_PATH | O_CLOEXEC);
+	CHECK_ERR("ioctl.o_path_ebadf", ioctl(fd, _IO(0xb7, 0x3), 0), EBADF);
+	close(fd);
+
+	/* A /proc/<pid> directory fd works as a pidfd: the child's, and /proc/self. */
+	pid = fork();
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	{
+		char dir[32];
+
+		snprintf(dir, sizeof(dir), "/proc/%d", (int)pid);
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		CHECK_SYS("pidfd_send_signal.proc_dir_kill",
+			  syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0));
+		check_wait_child("pidfd_send_signal.proc_dir_killed", pid, SIGKILL);
+		close(fd);
+		fd = open("/proc/self", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		CHECK_SYS("pidfd_send_signal.proc_self_sig0",
+			  syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0));
+		close(fd);
+		fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+		CHECK_ERR("pidfd_send_signal.proc_file_ebadf",
+			  syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0), EBADF);
+		close(fd);
+	}
 
 	/* kcmp: two descriptors for one open file description compare equal. */
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);

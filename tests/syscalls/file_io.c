@@ -2,6 +2,8 @@
 /* file_io.c: syscall coverage for open/read/write/seek/dup/fcntl/truncate/copy on regular files. */
 #include "check.h"
 
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
@@ -365,6 +367,56 @@ static int exec_child(char **argv)
 	return fcntl(kept, F_GETFD) == 0 && fcntl(gone, F_GETFD) == -1 && errno == EBADF ? 0 : 1;
 }
 
+static long k_openat2(int dirfd, const char *path, const struct open_how *how, size_t size)
+{
+	return syscall(SYS_openat2, dirfd, path, how, size);
+}
+
+/* openat2: struct size and field checks, and the RESOLVE_* walk restrictions (relative to a
+ * directory fd, absolute into /proc, which is a mount of its own with symlinks and magic
+ * links). */
+static void test_openat2(void)
+{
+	struct open_how how = {.flags = O_RDONLY};
+	struct {
+		struct open_how h;
+		uint64_t pad;
+	} big = {{.flags = O_RDONLY}, 1};
+	long fd;
+
+	check_write_file(check_path("o2"), "x", 1);
+	symlink("o2", check_path("o2link"));
+	fd = k_openat2(dfd, "o2", &how, sizeof(how));
+	CHECK("openat2.plain", fd >= 0, "%s", check_errname(errno));
+	close((int)fd);
+	CHECK_ERR("openat2.size_small", k_openat2(dfd, "o2", &how, sizeof(how) - 1), EINVAL);
+	CHECK_ERR("openat2.size_huge", k_openat2(dfd, "o2", &how, 8192), E2BIG);
+	CHECK_ERR("openat2.nonzero_tail", k_openat2(dfd, "o2", &big.h, sizeof(big)), E2BIG);
+	big.pad = 0;
+	fd = k_openat2(dfd, "o2", &big.h, sizeof(big));
+	CHECK("openat2.zero_tail", fd >= 0, "%s", check_errname(errno));
+	close((int)fd);
+	how = (struct open_how){.flags = O_RDWR | O_CREAT, .mode = 0x10000};
+	CHECK_ERR("openat2.mode_bits", k_openat2(dfd, "o2", &how, sizeof(how)), EINVAL);
+	how = (struct open_how){.flags = O_RDONLY, .resolve = 0x1000};
+	CHECK_ERR("openat2.unknown_resolve", k_openat2(dfd, "o2", &how, sizeof(how)), EINVAL);
+	how.resolve = RESOLVE_BENEATH | RESOLVE_IN_ROOT;
+	CHECK_ERR("openat2.both_scopes", k_openat2(dfd, "o2", &how, sizeof(how)), EINVAL);
+	how.resolve = RESOLVE_NO_SYMLINKS;
+	CHECK_ERR("openat2.no_symlinks", k_openat2(dfd, "o2link", &how, sizeof(how)), ELOOP);
+	fd = k_openat2(dfd, "o2", &how, sizeof(how));
+	CHECK("openat2.no_symlinks_plain_file", fd >= 0, "%s", check_errname(errno));
+	close((int)fd);
+	how.resolve = RESOLVE_NO_XDEV;
+	CHECK_ERR("openat2.no_xdev_proc", k_openat2(AT_FDCWD, "/proc/version", &how, sizeof(how)),
+		  EXDEV);
+	how.resolve = RESOLVE_NO_MAGICLINKS;
+	CHECK_ERR("openat2.no_magiclinks", k_openat2(AT_FDCWD, "/proc/self/exe", &how, sizeof(how)),
+		  ELOOP);
+	how.resolve = RESOLVE_BENEATH;
+	CHECK_ERR("openat2.beneath_dotdot", k_openat2(dfd, "../x", &how, sizeof(how)), EXDEV);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--exec-child") == 0)
@@ -372,6 +424,7 @@ int main(int argc, char **argv)
 	check_init(argc, argv);
 	dfd = open(check_tmpdir_make(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	test_openat();
+	test_openat2();
 	test_read_write();
 	test_lseek();
 	test_close_dup();

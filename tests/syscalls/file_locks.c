@@ -126,6 +126,12 @@ static void test_fcntl_locks(void)
 	fd2 = open(path, O_RDONLY | O_CLOEXEC);
 	close(fd2);
 	CHECK_EQ("fcntl.setlk_dropped_by_other_close", in_child(child_setlk_refused, path), 1);
+	/* ... a dup of the locking fd included */
+	fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+	fcntl(fd, F_SETLK, &fl);
+	CHECK_EQ("fcntl.setlk_held_again", in_child(child_setlk_refused, path), 0);
+	close(dup(fd));
+	CHECK_EQ("fcntl.setlk_dropped_by_dup_close", in_child(child_setlk_refused, path), 1);
 	fl = (struct flock){.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
 	ro = open(path, O_WRONLY | O_CLOEXEC);
 	CHECK_ERR("fcntl.setlk_read_on_wronly", fcntl(ro, F_SETLK, &fl), EBADF);
@@ -251,6 +257,9 @@ static void test_vectored(void)
 	CHECK_ERR("preadv2.nowait_empty_pipe", preadv2(p[0], r, 1, -1, RWF_NOWAIT), EAGAIN);
 	CHECK_ERR("preadv.pipe_espipe", preadv(p[0], r, 1, 0), ESPIPE);
 	CHECK_ERR("pwritev.pipe_espipe", pwritev(p[1], w, 1, 0), ESPIPE);
+	/* a positioned call on a pipe is ESPIPE before the end's access mode is looked at */
+	CHECK_ERR("pwritev2.pipe_read_end_espipe", pwritev2(p[0], w, 1, 0, 0), ESPIPE);
+	CHECK_ERR("preadv.pipe_write_end_espipe", preadv(p[1], r, 1, 0), ESPIPE);
 	CHECK_ERR("pwritev.ebadf", pwritev(check_closed_fd(), w, 1, 0), EBADF);
 	close(p[0]);
 	p[0] = open(check_path("vec"), O_RDONLY | O_CLOEXEC);
@@ -363,12 +372,97 @@ static void test_sync_mknod(void)
 	}
 }
 
+static volatile sig_atomic_t sigio_fd = -2, sigio_code;
+
+/* The F_SETSIG signal of a lease break or a dnotify event: remember si_fd and, for a lease,
+ * give it up so the breaking open goes on. */
+static void sigio_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	sigio_fd = si->si_fd;
+	sigio_code = si->si_code;
+	fcntl(si->si_fd, F_SETLEASE, F_UNLCK);
+}
+
+static int child_open_write(const char *path)
+{
+	alarm(20); /* a lease never broken holds the open for lease-break-time (45 s) */
+	return open(path, O_WRONLY) >= 0 ? 0 : 1;
+}
+
+/* F_SETSIG/F_SETOWN_EX, leases and dnotify: what they report, and the signal they raise
+ * carries the process's own fd number in si_fd. */
+static void test_fcntl_signals(void)
+{
+	const char *path = check_path("lease"), *dir = check_path("dnotify");
+	struct f_owner_ex own = {F_OWNER_TID, (pid_t)syscall(SYS_gettid)}, got = {0, 0};
+	struct sigaction sa = {.sa_sigaction = sigio_handler, .sa_flags = SA_SIGINFO};
+	int sig = SIGRTMIN + 1, fd, rw, dfd, st;
+	pid_t pid;
+
+	check_write_file(path, "x", 1);
+	sigaction(sig, &sa, NULL);
+	/* fd numbers of their own (40, 41), so that si_fd naming another number shows */
+	fd = dup2(rw = open(path, O_RDONLY), 40);
+	close(rw);
+	CHECK_SYS("fcntl.setsig", fcntl(fd, F_SETSIG, sig));
+	CHECK_EQ("fcntl.getsig", fcntl(fd, F_GETSIG), sig);
+	CHECK_ERR("fcntl.setsig_invalid", fcntl(fd, F_SETSIG, 65), EINVAL);
+	CHECK_SYS("fcntl.setown_ex_tid", fcntl(fd, F_SETOWN_EX, &own));
+	CHECK("fcntl.getown_ex", fcntl(fd, F_GETOWN_EX, &got) == 0 && got.type == F_OWNER_TID &&
+	      got.pid == own.pid, "type %d pid %d", got.type, got.pid);
+	own = (struct f_owner_ex){F_OWNER_PID, getpid()};
+	fcntl(fd, F_SETOWN_EX, &own);
+	CHECK_ERR("fcntl.setown_ex_bad_type", fcntl(fd, F_SETOWN_EX,
+						  &(struct f_owner_ex){7, getpid()}), EINVAL);
+
+	/* A read lease needs the file open for writing nowhere (EAGAIN otherwise). */
+	rw = open(path, O_RDWR);
+	CHECK_ERR("fcntl.setlease_writer_eagain", fcntl(rw, F_SETLEASE, F_RDLCK), EAGAIN);
+	close(rw);
+	CHECK_SYS("fcntl.setlease_read", fcntl(fd, F_SETLEASE, F_RDLCK));
+	CHECK_EQ("fcntl.getlease_read", fcntl(fd, F_GETLEASE), F_RDLCK);
+	sigio_fd = -2;
+	pid = fork();
+	if (pid == 0)
+		_exit(child_open_write(path));
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	CHECK("fcntl.lease_break_open", WIFEXITED(st) && WEXITSTATUS(st) == 0, "status 0x%x", st);
+	CHECK_EQ("fcntl.lease_break_si_fd", sigio_fd, fd);
+	CHECK_EQ("fcntl.getlease_after_break", fcntl(fd, F_GETLEASE), F_UNLCK);
+	CHECK_ERR("fcntl.notify_not_dir", fcntl(fd, F_NOTIFY, DN_CREATE), ENOTDIR);
+	close(fd);
+
+	/* dnotify: a file created in the watched directory raises the F_SETSIG signal. */
+	mkdir(dir, 0700);
+	dfd = dup2(rw = open(dir, O_RDONLY | O_DIRECTORY), 41);
+	close(rw);
+	sigio_fd = -2;
+	fcntl(dfd, F_SETSIG, sig);
+	CHECK_SYS("fcntl.notify_create", fcntl(dfd, F_NOTIFY, DN_CREATE));
+	/* made by another process: the signal comes from the kernel, not from our own call */
+	pid = fork();
+	if (pid == 0)
+		_exit(close(open(check_path("dnotify/new"), O_CREAT | O_WRONLY, 0600)) ? 1 : 0);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	for (int i = 0; i < 200 && sigio_fd == -2; i++)
+		usleep(5000);
+	CHECK("fcntl.notify_si_fd", sigio_fd == dfd && sigio_code == POLL_MSG, "si_fd %d code %d",
+	      (int)sigio_fd, (int)sigio_code);
+	close(dfd);
+	signal(sig, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
 	check_tmpdir_make();
 	test_flock();
 	test_fcntl_locks();
+	test_fcntl_signals();
 	test_fallocate();
 	test_vectored();
 	test_close_range();

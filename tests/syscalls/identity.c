@@ -2,6 +2,8 @@
 /* identity.c: coverage for uid/gid/group calls, set*id transitions in children, capget/capset. */
 #include "check.h"
 
+#include <sys/prctl.h>
+
 #include <stdint.h>
 #include <linux/capability.h>
 #include <sys/fsuid.h>
@@ -217,6 +219,28 @@ static void test_caps(void)
 		check_child_exit();
 	}
 	check_wait_child("capset.child", pid, 0);
+
+	/* The bounding set: dropping needs CAP_SETPCAP (EPERM without), and stays dropped;
+	 * securebits: setting one needs it too. Each in a child of its own. */
+	pid = fork();
+	if (pid == 0) {
+		int setpcap = prctl(PR_CAPBSET_READ, CAP_SETPCAP) == 1 && geteuid() == 0;
+
+		check_passed = check_failed = 0;
+		if (setpcap) {
+			CHECK_SYS("prctl.capbset_drop", prctl(PR_CAPBSET_DROP, CAP_KILL, 0, 0, 0));
+			CHECK_EQ("prctl.capbset_dropped", prctl(PR_CAPBSET_READ, CAP_KILL), 0);
+			CHECK_SYS("prctl.set_securebits", prctl(PR_SET_SECUREBITS, 1 << 6 /*
+				  SECBIT_NO_CAP_AMBIENT_RAISE */, 0, 0, 0));
+			CHECK_EQ("prctl.get_securebits", prctl(PR_GET_SECUREBITS), 1 << 6);
+		} else {
+			CHECK_ERR("prctl.capbset_drop_eperm", prctl(PR_CAPBSET_DROP, CAP_KILL, 0, 0, 0),
+				  EPERM);
+		}
+		CHECK_ERR("prctl.capbset_drop_bad_cap", prctl(PR_CAPBSET_DROP, 1000, 0, 0, 0), EINVAL);
+		check_child_exit();
+	}
+	check_wait_child("prctl.capbset_child", pid, 0);
 }
 
 int main(int argc, char **argv)

@@ -102,6 +102,27 @@ static void test_rlimits(void)
 	}
 	check_wait_child("setrlimit.child", pid, 0);
 
+	/* Every descriptor number below the soft RLIMIT_NOFILE can be had (getdtablesize() is
+	 * what a program may really open), and the next one is EMFILE. A large limit is
+	 * lowered first, in a child, to keep this quick. */
+	pid = fork();
+	if (pid == 0) {
+		int fd, last = -1;
+
+		check_passed = check_failed = 0;
+		k_getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur > 4096) {
+			rl.rlim_cur = 4096;
+			k_setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		while ((fd = dup(0)) >= 0)
+			last = fd;
+		CHECK_EQ("getrlimit.nofile_emfile_after", errno, EMFILE);
+		CHECK_EQ("getrlimit.nofile_all_usable", last, (long)rl.rlim_cur - 1);
+		check_child_exit();
+	}
+	check_wait_child("getrlimit.nofile_child", pid, 0);
+
 	/* prlimit64 on another process: read its limits, and ESRCH for no process. */
 	pid = fork();
 	if (pid == 0) {

@@ -186,6 +186,10 @@ static void test_flags(void)
 	char *p, *q;
 	int fd;
 
+	CHECK("mmap.len_zero_ebadf_first",
+	      mmap(NULL, 0, PROT_READ, MAP_SHARED, check_closed_fd(), 0) == MAP_FAILED &&
+		      errno == EBADF,
+	      "%s", check_errname(errno));
 	CHECK("mmap.len_zero",
 	      mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED &&
 		      errno == EINVAL,
@@ -261,6 +265,15 @@ static void test_mremap_madvise(void)
 	CHECK_ERR("madvise.unaligned", madvise(p + 1, pg, MADV_DONTNEED), EINVAL);
 	munmap(p, 2 * pg);
 	CHECK_ERR("madvise.unmapped", madvise(p, pg, MADV_WILLNEED), ENOMEM);
+	CHECK_ERR("madvise.bad_advice_unmapped", madvise(p, pg, 12345), EINVAL);
+
+	/* Mapping by mapping, the first one's error wins over a gap after it (ENOMEM only
+	 * once every mapping took the advice): shared memory refuses MADV_WIPEONFORK. */
+	p = mmap(NULL, 2 * pg, PROT_READ, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	munmap(p + pg, pg);
+	CHECK_ERR("madvise.vma_error_before_gap", madvise(p, 2 * pg, MADV_WIPEONFORK), EINVAL);
+	CHECK_ERR("madvise.gap_after_vma", madvise(p, 2 * pg, MADV_NORMAL), ENOMEM);
+	munmap(p, pg);
 }
 
 static void test_mincore_brk(void)

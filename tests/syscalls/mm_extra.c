@@ -2,7 +2,11 @@
 /* mm_extra.c: coverage for mlock family, madvise variants, membarrier, mincore, process_vm_*, NUMA policy and pkeys. */
 #include "check.h"
 
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/uio.h>
@@ -239,6 +243,55 @@ static void test_numa_pkeys(void)
 	munmap(m, page);
 }
 
+static volatile char *uffd_page;
+
+static void *uffd_toucher(void *arg)
+{
+	(void)arg;
+	return (void *)(uintptr_t)uffd_page[5]; /* faults: resolved by the other thread */
+}
+
+/* userfaultfd (user-mode faults only, which needs no privilege): the API handshake, a
+ * registered page whose first touch by another thread arrives as a pagefault event, and
+ * UFFDIO_COPY filling it. */
+static void test_userfaultfd(void)
+{
+	struct uffdio_api api = {.api = UFFD_API};
+	struct uffdio_register reg;
+	struct uffdio_copy copy;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	char *src = malloc(page);
+	pthread_t th;
+	void *got = NULL;
+	int fd;
+
+	CHECK_ERR("userfaultfd.bad_flags", syscall(SYS_userfaultfd, 0x10000000), EINVAL);
+	fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | 1 /* UFFD_USER_MODE_ONLY */);
+	if (!CHECK("userfaultfd.create", fd >= 0 && fcntl(fd, F_GETFD) == FD_CLOEXEC, "%d %s", fd,
+		   check_errname(errno)))
+		return;
+	CHECK_SYS("ioctl.uffdio_api", ioctl(fd, UFFDIO_API, &api));
+	uffd_page = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	reg = (struct uffdio_register){{(uintptr_t)uffd_page, page}, UFFDIO_REGISTER_MODE_MISSING, 0};
+	CHECK_SYS("ioctl.uffdio_register", ioctl(fd, UFFDIO_REGISTER, &reg));
+	pthread_create(&th, NULL, uffd_toucher, NULL);
+	pfd = (struct pollfd){fd, POLLIN, 0};
+	CHECK_EQ("userfaultfd.poll_event", poll(&pfd, 1, 10000), 1);
+	CHECK("userfaultfd.read_pagefault", read(fd, &msg, sizeof(msg)) == sizeof(msg) &&
+	      msg.event == UFFD_EVENT_PAGEFAULT &&
+	      (msg.arg.pagefault.address & ~(uint64_t)(page - 1)) == (uintptr_t)uffd_page,
+	      "event %d %s", msg.event, check_errname(errno));
+	memset(src, 'u', page);
+	copy = (struct uffdio_copy){(uintptr_t)uffd_page, (uintptr_t)src, page, 0, 0};
+	CHECK_SYS("ioctl.uffdio_copy", ioctl(fd, UFFDIO_COPY, &copy));
+	pthread_join(th, &got);
+	CHECK_EQ("userfaultfd.fault_resolved", (long)(uintptr_t)got, 'u');
+	munmap((void *)uffd_page, page);
+	free(src);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -249,5 +302,6 @@ int main(int argc, char **argv)
 	test_membarrier();
 	test_mincore_vm();
 	test_numa_pkeys();
+	test_userfaultfd();
 	return check_done();
 }

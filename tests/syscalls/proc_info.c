@@ -151,6 +151,42 @@ static void test_limits(void)
 static int tid_word;
 static __thread int tls_var = 42;
 
+/* Does /proc/cpuinfo list the cpuid_fault flag (the CPU can make cpuid trap)? */
+static int cpu_has_cpuid_fault(void)
+{
+	char line[4096];
+	int found = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strncmp(line, "flags", 5) == 0) {
+			found = strstr(line, " cpuid_fault") != NULL;
+			break;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* ARCH_GET_CPUID says cpuid works (1) until ARCH_SET_CPUID(0) turns on faulting, which needs
+ * the CPU's CPUID faulting (else ENODEV, even to enable it); ARCH_GET_XCOMP_SUPP reports the
+ * XSAVE features, x87 and SSE always among them. */
+static void test_cpuid_xcomp(void)
+{
+	unsigned long long supp = 0;
+	long r;
+
+	CHECK_EQ("arch_prctl.get_cpuid", syscall(SYS_arch_prctl, 0x1011 /* ARCH_GET_CPUID */, 0), 1);
+	if (cpu_has_cpuid_fault())
+		CHECK_EQ("arch_prctl.set_cpuid_enable",
+			 syscall(SYS_arch_prctl, 0x1012 /* ARCH_SET_CPUID */, 1), 0);
+	else
+		CHECK_ERR("arch_prctl.set_cpuid_enodev",
+			  syscall(SYS_arch_prctl, 0x1012 /* ARCH_SET_CPUID */, 1), ENODEV);
+	r = syscall(SYS_arch_prctl, 0x1021 /* ARCH_GET_XCOMP_SUPP */, &supp);
+	CHECK("arch_prctl.get_xcomp_supp", r == 0 && (supp & 3) == 3, "r %ld mask %#llx", r, supp);
+}
+
 static void test_tls(void)
 {
 	unsigned long fs = 0, gs = 1, self;
@@ -169,6 +205,7 @@ static void test_tls(void)
 	CHECK_EQ("arch_prctl.tls_still_works", tls_var, 42);
 	CHECK_ERR("arch_prctl.bad_code", syscall(SYS_arch_prctl, 0x9999, &fs), EINVAL);
 	CHECK_ERR("arch_prctl.efault", syscall(SYS_arch_prctl, ARCH_GET_FS, BADPTR), EFAULT);
+	test_cpuid_xcomp();
 }
 
 static long long ns_of(struct timespec t)

@@ -208,6 +208,31 @@ static void test_clone(void)
 	a.flags = CLONE_THREAD;
 	CHECK_ERR("clone3.thread_without_vm", guard_child(k_clone3(&a, sizeof(a))), EINVAL);
 	CHECK_ERR("clone3.efault", guard_child(k_clone3(BADPTR, sizeof(a))), EFAULT);
+	/* The pidfd is stored before the child exists: an unwritable address is EFAULT, and
+	 * no child was made (nothing to wait for). */
+	{
+		void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		a.flags = CLONE_PIDFD;
+		a.pidfd = (uintptr_t)ro;
+		CHECK_ERR("clone3.pidfd_efault", guard_child(k_clone3(&a, sizeof(a))), EFAULT);
+		CHECK_ERR("clone3.pidfd_efault_no_child", waitpid(-1, NULL, WNOHANG), ECHILD);
+		munmap(ro, 4096);
+	}
+	/* New namespaces need CAP_SYS_ADMIN: a user gets EPERM (not a child in the old ones). */
+	r = check_fork_unprivileged();
+	if (r == 0) {
+		CHECK_ERR("clone.newpid_user_eperm", guard_child(syscall(SYS_clone, CLONE_NEWPID |
+							SIGCHLD, NULL, NULL, NULL, 0)), EPERM);
+		CHECK_ERR("clone.newuts_user_eperm", guard_child(syscall(SYS_clone, CLONE_NEWUTS |
+							SIGCHLD, NULL, NULL, NULL, 0)), EPERM);
+		memset(&a, 0, sizeof(a));
+		a.exit_signal = SIGCHLD;
+		a.flags = CLONE_NEWIPC;
+		CHECK_ERR("clone3.newipc_user_eperm", guard_child(k_clone3(&a, sizeof(a))), EPERM);
+		check_child_exit();
+	}
+	check_wait_child("clone.namespaces_user", r, 0);
 	munmap(shared, 4096);
 }
 

@@ -2,6 +2,8 @@
 /* signals.c: coverage for rt_sig*, kill/tgkill/tkill, sigaltstack, pause, alarm and itimers. */
 #include "check.h"
 
+#include <sys/mman.h>
+
 #include <signal.h>
 #include <stdint.h>
 #include <time.h>
@@ -530,6 +532,72 @@ static void test_rt_queue(void)
 	signal(SIGRTMIN + 2, SIG_DFL);
 }
 
+static volatile sig_atomic_t segv_code, usr1_ran;
+
+static void on_segv_info(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	segv_code = si->si_code;
+}
+
+static void on_usr1_mark(int sig)
+{
+	(void)sig;
+	usr1_ran = 1;
+}
+
+/*
+ * A signal frame that cannot be written (SA_ONSTACK on a read-only alternate stack) becomes a
+ * SIGSEGV from the kernel (si_code SI_KERNEL) delivered instead, on the ordinary stack; when it
+ * is SIGSEGV's own frame, or SIGSEGV is blocked, the process dies by SIGSEGV. Each in a child.
+ */
+static void test_frame_fault(void)
+{
+	pid_t pid;
+	int how;
+
+	for (how = 0; how < 3; how++) {
+		pid = fork();
+		if (pid == 0) {
+			stack_t ss = {.ss_size = 64 * 1024};
+			sigset_t set;
+
+			check_passed = check_failed = 0;
+			ss.ss_sp = mmap(NULL, ss.ss_size, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			sigaltstack(&ss, NULL);
+			set_handler(SIGUSR1, on_usr1_mark, SA_ONSTACK);
+			set_info_handler(SIGSEGV, on_segv_info, how == 1 ? SA_ONSTACK : 0);
+			if (how == 2) {
+				sigemptyset(&set);
+				sigaddset(&set, SIGSEGV);
+				sigprocmask(SIG_BLOCK, &set, NULL);
+			}
+			raise(how == 1 ? SIGSEGV : SIGUSR1);
+			CHECK("tgkill.frame_fault_sigsegv", segv_code == 0x80 /* SI_KERNEL */ &&
+			      !usr1_ran, "si_code %d usr1 %d", (int)segv_code, (int)usr1_ran);
+			check_child_exit();
+		}
+		if (how == 0)
+			check_wait_child("tgkill.frame_fault_child", pid, 0);
+		else
+			check_wait_child(how == 1 ? "tgkill.frame_fault_own_segv_fatal"
+						  : "tgkill.frame_fault_segv_blocked_fatal", pid, SIGSEGV);
+	}
+}
+
+/* A SIGSYS sent with kill is an ordinary signal: ignored, or handled. */
+static void test_sigsys_sent(void)
+{
+	signal(SIGSYS, SIG_IGN);
+	CHECK_SYS("kill.sigsys_ignored", kill(getpid(), SIGSYS));
+	set_handler(SIGSYS, on_usr1_mark, 0);
+	usr1_ran = 0;
+	kill(getpid(), SIGSYS);
+	CHECK_EQ("kill.sigsys_handled", usr1_ran, 1);
+	signal(SIGSYS, SIG_DFL);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -539,6 +607,8 @@ int main(int argc, char **argv)
 	test_suspend_pause();
 	test_kill();
 	test_altstack();
+	test_frame_fault();
+	test_sigsys_sent();
 	test_timers();
 	test_rt_queue();
 	return check_done();

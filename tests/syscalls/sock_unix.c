@@ -426,6 +426,22 @@ static void test_cmsg(void)
 	CHECK_ERR("recvmmsg.empty_eagain", recvmmsg(sv[1], mm, 3, MSG_DONTWAIT, NULL), EAGAIN);
 	CHECK_ERR("recvmmsg.efault", syscall(SYS_recvmmsg, sv[1], BADPTR, 1, MSG_DONTWAIT, NULL),
 		  EFAULT);
+	{
+		/* The timeout: checked before anything else (a bad one fails even on a bad fd),
+		 * and what is left of it is written back. */
+		struct timespec bad = {-1, 0}, t = {5, 0};
+
+		CHECK_ERR("recvmmsg.timeout_negative", recvmmsg(sv[1], mm, 1, MSG_DONTWAIT, &bad),
+			  EINVAL);
+		CHECK_ERR("recvmmsg.timeout_before_fd", recvmmsg(check_closed_fd(), mm, 1, 0, &bad),
+			  EINVAL);
+		CHECK_ERR("recvmmsg.timeout_efault",
+			  syscall(SYS_recvmmsg, sv[1], mm, 1, MSG_DONTWAIT, BADPTR), EFAULT);
+		send(sv[0], "x", 1, 0);
+		CHECK_EQ("recvmmsg.with_timeout", recvmmsg(sv[1], mm, 1, 0, &t), 1);
+		CHECK("recvmmsg.timeout_left", t.tv_sec <= 5 && (t.tv_sec > 0 || t.tv_nsec > 0) &&
+		      !(t.tv_sec == 5 && t.tv_nsec > 0), "%lld.%09ld", (long long)t.tv_sec, t.tv_nsec);
+	}
 	close(sv[0]);
 	close(sv[1]);
 }

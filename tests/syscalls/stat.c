@@ -218,6 +218,45 @@ static void test_umask(void)
 	umask(old);
 }
 
+/* name_to_handle_at: a handle for a file by path or by fd (AT_EMPTY_PATH), EOVERFLOW with the
+ * size needed for a short buffer, and the path's own errors. */
+static void test_handles(void)
+{
+	struct {
+		unsigned int bytes;
+		int type;
+		unsigned char h[128];
+	} fh, fh2;
+	const char *path = check_path("handle");
+	int mnt = -1, fd;
+
+	check_write_file(path, "h", 1);
+	fh.bytes = sizeof(fh.h);
+	if (syscall(SYS_name_to_handle_at, AT_FDCWD, path, &fh, &mnt, 0) < 0 && errno == EOPNOTSUPP) {
+		check_skip("name_to_handle_at.path", "the filesystem has no file handles");
+		return;
+	}
+	CHECK("name_to_handle_at.path", fh.bytes > 0 && fh.bytes <= sizeof(fh.h) && mnt >= 0,
+	      "bytes %u mnt %d", fh.bytes, mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fh2.bytes = sizeof(fh2.h);
+	CHECK("name_to_handle_at.empty_path_same",
+	      syscall(SYS_name_to_handle_at, fd, "", &fh2, &mnt, AT_EMPTY_PATH) == 0 &&
+		      fh2.bytes == fh.bytes && fh2.type == fh.type && !memcmp(fh.h, fh2.h, fh.bytes),
+	      "%s", check_errname(errno));
+	close(fd);
+	fh2.bytes = 0;
+	CHECK_ERR("name_to_handle_at.eoverflow",
+		  syscall(SYS_name_to_handle_at, AT_FDCWD, path, &fh2, &mnt, 0), EOVERFLOW);
+	CHECK_EQ("name_to_handle_at.size_reported", fh2.bytes, fh.bytes);
+	CHECK_ERR("name_to_handle_at.bad_flags",
+		  syscall(SYS_name_to_handle_at, AT_FDCWD, path, &fh, &mnt, 0x8000), EINVAL);
+	CHECK_ERR("name_to_handle_at.ebadf",
+		  syscall(SYS_name_to_handle_at, check_closed_fd(), "x", &fh, &mnt, 0), EBADF);
+	CHECK_ERR("name_to_handle_at.enoent",
+		  syscall(SYS_name_to_handle_at, AT_FDCWD, check_path("none"), &fh, &mnt, 0), ENOENT);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -229,5 +268,6 @@ int main(int argc, char **argv)
 	test_access();
 	test_readlink();
 	test_umask();
+	test_handles();
 	return check_done();
 }

@@ -2,6 +2,9 @@
 /* xattr.c: syscall coverage for the *xattr family on a file in the temporary directory. */
 #include "check.h"
 
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 
 /* listed: whether a NUL-separated listxattr result contains name. */
@@ -96,6 +99,35 @@ static void test_roundtrip(const char *f, const char *lnk)
 	CHECK_ERR("lremovexattr.link_eperm", lremovexattr(lnk, "user.test"), EPERM);
 }
 
+/* Inode flags (FS_IOC_GETFLAGS/SETFLAGS, the lsattr/chattr calls) and FS_IOC_FSGETXATTR on
+ * filesystems known to have them (ext2/3/4, tmpfs, xfs, btrfs); ENOTTY on a pipe, EBADF on an
+ * O_PATH fd. */
+static void test_inode_flags(const char *f)
+{
+	struct statfs sfs;
+	int fd = open(f, O_RDONLY | O_CLOEXEC), flags = -1, p[2];
+	unsigned char fsx[28];
+
+	statfs(f, &sfs);
+	if (sfs.f_type != 0xEF53 && sfs.f_type != 0x01021994 && sfs.f_type != 0x58465342 &&
+	    sfs.f_type != 0x9123683E) {
+		check_skip("ioctl.fs_getflags", "filesystem not known to have inode flags");
+		close(fd);
+		return;
+	}
+	CHECK_SYS("ioctl.fs_getflags", ioctl(fd, FS_IOC_GETFLAGS, &flags));
+	CHECK_SYS("ioctl.fs_setflags_same", ioctl(fd, FS_IOC_SETFLAGS, &flags));
+	CHECK_SYS("ioctl.fs_fsgetxattr", ioctl(fd, FS_IOC_FSGETXATTR, fsx));
+	pipe(p);
+	CHECK_ERR("ioctl.fs_getflags_pipe_enotty", ioctl(p[0], FS_IOC_GETFLAGS, &flags), ENOTTY);
+	close(p[0]);
+	close(p[1]);
+	close(fd);
+	fd = open(f, O_PATH | O_CLOEXEC);
+	CHECK_ERR("ioctl.fs_getflags_o_path_ebadf", ioctl(fd, FS_IOC_GETFLAGS, &flags), EBADF);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *f, *lnk;
@@ -114,5 +146,6 @@ int main(int argc, char **argv)
 	} else {
 		CHECK("setxattr.user", 0, "%s", check_errname(errno));
 	}
+	test_inode_flags(f);
 	return check_done();
 }

@@ -13,8 +13,8 @@ cat >"$work/unsup.py" <<'PY'
 import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 for i in range(3):
-    r = libc.syscall(206, 0, 0)                # io_setup: lxrun has no handler
-    print("io_setup", r, ctypes.get_errno() != 0)
+    r = libc.syscall(425, 0, 0)                # io_uring_setup: lxrun has no handler
+    print("io_uring_setup", r, ctypes.get_errno() != 0)
 # An ioctl request outside the terminal group on a regular file: ENOTTY in both.
 import os
 fd = os.open("/etc/hostname", os.O_RDONLY)
@@ -33,12 +33,12 @@ done
 if grep -q '^lxrun:' "$work/quiet.err"; then
 	echo "FAIL: without -v lxrun spoke:"; cat "$work/quiet.err"; fail=1
 fi
-n=$(grep -c 'io_setup' "$work/verbose.err")
+n=$(grep -c 'io_uring_setup' "$work/verbose.err")
 if [ "$n" -ne 1 ]; then
-	echo "FAIL: -v reported io_setup $n times, not once:"; cat "$work/verbose.err"; fail=1
+	echo "FAIL: -v reported io_uring_setup $n times, not once:"; cat "$work/verbose.err"; fail=1
 fi
-if ! grep -q '^lxrun: python3 (pid [0-9]*, [^)]*python3[^)]*): unimplemented syscall 206 (io_setup): ENOSYS$' "$work/verbose.err"; then
-	echo "FAIL: the io_setup note does not name the program:"; cat "$work/verbose.err"; fail=1
+if ! grep -q '^lxrun: python3 (pid [0-9]*, [^)]*python3[^)]*): unimplemented syscall 425 (io_uring_setup): ENOSYS$' "$work/verbose.err"; then
+	echo "FAIL: the io_uring_setup note does not name the program:"; cat "$work/verbose.err"; fail=1
 fi
 if [ "$(grep -c 'ioctl request outside the terminal group' "$work/verbose.err")" -ne 1 ]; then
 	echo "FAIL: -v did not report the unsupported ioctl request exactly once:"; cat "$work/verbose.err"; fail=1

@@ -88,7 +88,9 @@ void sig_inherit(void);
 	X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr) X(quotactl) X(add_key)   \
 	X(request_key) X(keyctl) X(perf_event_open) X(fanotify_init) X(bpf) X(open_by_handle_at)    \
 	X(migrate_pages) X(move_pages) X(set_mempolicy_home_node) X(futex_waitv) X(futex_wake)      \
-	X(futex_wait) X(futex_requeue) X(process_madvise) X(process_mrelease) X(cachestat) X(kcmp)
+	X(futex_wait) X(futex_requeue) X(process_madvise) X(process_mrelease) X(cachestat) X(kcmp)     \
+	X(io_setup) X(io_destroy) X(io_submit) X(io_getevents) X(io_pgetevents) X(io_cancel)     \
+	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

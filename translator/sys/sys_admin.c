@@ -566,3 +566,29 @@ LX_SYSCALL(kcmp)
 	}
 	return lx_host(syscall(SYS_kcmp, p1, p2, (int)sc->a[2], i1, i2));
 }
+
+/* ---- queries of the host's filesystems and security modules (guest memory is ours) ---- */
+
+/* sysfs: the filesystem types the kernel knows, by name or index; ustat: a mounted device's
+ * free space, by the host device numbers that stat reports */
+LX_SYSCALL(sysfs)
+{
+	return lx_host(syscall(SYS_sysfs, (int)sc->a[0], sc->a[1], sc->a[2]));
+}
+
+LX_SYSCALL(ustat)
+{
+	return lx_host(syscall(SYS_ustat, (unsigned)sc->a[0], sc->a[1]));
+}
+
+/* the LSMs of the kernel and this process's own attributes: the host process's */
+LX_SYSCALL(lsm_list_modules)
+{
+	return lx_host(syscall(461 /* lsm_list_modules */, sc->a[0], sc->a[1], (uint32_t)sc->a[2]));
+}
+
+LX_SYSCALL(lsm_get_self_attr)
+{
+	return lx_host(syscall(459 /* lsm_get_self_attr */, (unsigned)sc->a[0], sc->a[1], sc->a[2],
+			       (uint32_t)sc->a[3]));
+}

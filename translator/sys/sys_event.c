@@ -216,3 +216,13 @@ LX_SYSCALL(inotify_rm_watch)
 		return -LINUX_EINVAL;
 	return lx_host(inotify_rm_watch(f->host_fd, (int)sc->a[1]));
 }
+
+/* userfaultfd: the host's, on guest memory (which is the process's own); its UFFDIO_* ioctls
+ * pass through on it (sys_file.c). Faults the guest's handler resolves stall lxrun's own
+ * accesses to that memory too, as the kernel's copy_from_user stalls on Linux. */
+LX_SYSCALL(userfaultfd)
+{
+	unsigned flags = (unsigned)sc->a[0];
+	int hfd = (int)syscall(SYS_userfaultfd, (int)(flags | LINUX_O_CLOEXEC));
+	return sys_install_host_fd(hfd, flags);
+}

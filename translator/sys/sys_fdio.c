@@ -101,15 +101,16 @@ static long rw_vec_at(struct lx_syscall *sc, int write, int v2)
 	if (off < (v2 ? -1 : 0))
 		return -LINUX_EINVAL;
 	struct lx_file *f = sys_file((long)(int)sc->a[0]);
-	if (write ? !lx_file_writable(f) : !lx_file_readable(f))
-		return -LINUX_EBADF;
-	if (is_host(f)) {
+	/* the host's own order (ESPIPE for a pipe before EBADF for its wrong end) */
+	if (f && is_host(f)) {
 		if (v2)
 			return lx_safe(write ? SYS_pwritev2 : SYS_preadv2, f->host_fd, sc->a[1],
 				       (int)sc->a[2], sc->a[3], sc->a[4], (int)flags);
 		return lx_safe(write ? SYS_pwritev : SYS_preadv, f->host_fd, sc->a[1], (int)sc->a[2],
 			       sc->a[3], sc->a[4]);
 	}
+	if (write ? !lx_file_writable(f) : !lx_file_readable(f))
+		return -LINUX_EBADF;
 	if (flags & ~(uint64_t)RWF_ALL)
 		return -LINUX_EOPNOTSUPP;
 	if (write && (flags & LINUX_RWF_APPEND) && f->ops->lseek) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -222,16 +223,55 @@ LX_SYSCALL(creat)
  * and refuses magic links there (EXDEV) as Linux does. The other RESOLVE_* flags alone, and a
  * start in lxrun's own /proc, /dev or tmpfs, are not supported (EINVAL).
  */
+/* Does a path into lxrun's /proc pass a symlink ("self", "thread-self", "mounts"...) or end
+ * on a magic link (a process's exe, cwd, root, fd/N)? For RESOLVE_NO_SYMLINKS and
+ * RESOLVE_NO_MAGICLINKS on the synthetic /proc, where the host cannot walk the path. */
+static int proc_path_links(const char *path, int magic_only)
+{
+	if (strncmp(path, "/proc/", 6) != 0)
+		return 0;
+	const char *c = path + 6;
+	if (!magic_only && (!strncmp(c, "self", 4) || !strncmp(c, "thread-self", 11) ||
+			    !strcmp(c, "mounts") || !strncmp(c, "mounts/", 7) || !strcmp(c, "net") ||
+			    !strncmp(c, "net/", 4)))
+		return 1;
+	const char *sub = strchr(c, '/');
+	if (!sub)
+		return 0;
+	sub++;
+	return !strcmp(sub, "exe") || !strcmp(sub, "cwd") || !strcmp(sub, "root") ||
+	       (!strncmp(sub, "fd/", 3) && sub[3]) || !strncmp(sub, "cwd/", 4) ||
+	       !strncmp(sub, "root/", 5);
+}
+
 static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_how *how)
 {
-	if (!(how->resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)))
-		return -LINUX_EINVAL;
 	char path[LX_PATH_MAX];
 	long r = sys_path_in(path, upath);
 	if (r < 0)
 		return r;
 	int hdir = AT_FDCWD;
-	if (dirfd == LINUX_AT_FDCWD) {
+	if (!(how->resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)) && path[0] == '/') {
+		/* an absolute path without a scope: the host walks it where lxrun's tree is the
+		 * host's own (no --root, a host filesystem); lxrun's /proc and /dev are other
+		 * mounts (EXDEV for RESOLVE_NO_XDEV), with their symlinks checked here */
+		struct lx_path p;
+		if ((r = vfs_resolve(LINUX_AT_FDCWD, path, VFS_NOFOLLOW, &p)) < 0 &&
+		    !(r == -LINUX_ENOENT && (how->flags & LINUX_O_CREAT)))
+			return r;
+		int synthetic = r == 0 && p.mnt->ops;
+		if (r == 0)
+			vfs_path_put(&p);
+		if (synthetic) {
+			if (how->resolve & LINUX_RESOLVE_NO_XDEV)
+				return -LINUX_EXDEV;
+			if (proc_path_links(path, !(how->resolve & LINUX_RESOLVE_NO_SYMLINKS)))
+				return -LINUX_ELOOP;
+			return do_openat(LINUX_AT_FDCWD, upath, how->flags, how->mode);
+		}
+		if (lx_proc.root[0])
+			return -LINUX_EINVAL; /* a confined tree: not the host's walk */
+	} else if (dirfd == LINUX_AT_FDCWD) {
 		if (!vfs_cwd_is_host())
 			return -LINUX_EINVAL;
 	} else {
@@ -261,11 +301,27 @@ static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_h
 LX_SYSCALL(openat2)
 {
 	struct linux_open_how how;
-	if (sc->a[3] < sizeof(how))
+	uint64_t size = sc->a[3];
+	/* copy_struct_from_user: a larger struct's tail must be readable and zero */
+	if (size < sizeof(how))
 		return -LINUX_EINVAL;
+	if (size > 4096)
+		return -LINUX_E2BIG;
 	if (guest_copy_in(&how, sc->a[2], sizeof(how)) < 0)
 		return -LINUX_EFAULT;
-	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))))
+	for (uint64_t off = sizeof(how); off < size; off++) {
+		uint8_t b;
+		if (guest_copy_in(&b, sc->a[2] + off, 1) < 0)
+			return -LINUX_EFAULT;
+		if (b)
+			return -LINUX_E2BIG;
+	}
+	/* build_open_flags: unknown flags or resolve bits, a mode beyond 07777 or without a
+	 * file to create, both scopes at once */
+	if (how.flags >> 32 || (how.mode && !(how.flags & (LINUX_O_CREAT | LINUX_O_TMPFILE))) ||
+	    (how.mode & ~(uint64_t)07777) || (how.resolve & ~(uint64_t)0x3f) ||
+	    (how.resolve & (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT)) ==
+		    (LINUX_RESOLVE_BENEATH | LINUX_RESOLVE_IN_ROOT))
 		return -LINUX_EINVAL;
 	if (how.resolve)
 		return openat2_scoped((long)(int)sc->a[0], sc->a[1], &how);
@@ -294,12 +350,71 @@ LX_SYSCALL(getdents64)
 	return f->ops->getdents64(f, sc->a[1], sc->a[2]);
 }
 
+/* The pidfd (type 0xFF) and namespace-file (type 0xb7, nsfs) ioctls: served by the host on
+ * the host's pidfd or nsfs file, the fds some of them return installed as the guest's. 1 if
+ * cmd is one of them on such a file (*r: the result). */
+#define PIDFS_MAGIC	    0x50494446
+#define ANON_INODE_MAGIC    0x09041934
+#define NSFS_MAGIC	    0x6e736673
+static int pidfd_ns_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r)
+{
+	unsigned type = (cmd >> 8) & 0xff, nr = cmd & 0xff, dir_size = cmd >> 16;
+	struct statfs sfs;
+	if ((type != 0xff && type != 0xb7 && type != 0xaa) || f->host_fd < 0 ||
+	    fstatfs(f->host_fd, &sfs) < 0)
+		return 0;
+	/* 0xaa: the UFFDIO_* requests on a userfaultfd (an anonymous inode), addresses only */
+	if (type == 0xff ? sfs.f_type != PIDFS_MAGIC && sfs.f_type != ANON_INODE_MAGIC
+	    : type == 0xaa ? sfs.f_type != ANON_INODE_MAGIC
+			   : sfs.f_type != NSFS_MAGIC)
+		return 0;
+	*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
+	/* PIDFD_GET_*_NAMESPACE (_IO(0xFF, 1..10)), NS_GET_USERNS and NS_GET_PARENT (_IO(0xb7,
+	 * 1..2)) return a new close-on-exec fd */
+	if (*r >= 0 && !dir_size && type != 0xaa && (type == 0xff ? nr >= 1 && nr <= 10 : nr == 1 || nr == 2))
+		*r = sys_install_host_fd((int)*r, LINUX_O_CLOEXEC);
+	return 1;
+}
+
+/* Inode-flag and extent requests on a host file, with the host's layouts (int flags, struct
+ * fsxattr, struct fiemap in guest memory) and no fd in their argument; FICLONE's argument is
+ * the source fd, made the host's. 1 if cmd is one of them on a host file (*r: the result). */
+static int file_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r)
+{
+	switch (cmd) {
+	case 0x80086601: /* FS_IOC_GETFLAGS */
+	case 0x40086602: /* FS_IOC_SETFLAGS */
+	case 0x80087601: /* FS_IOC_GETVERSION */
+	case 0x40087602: /* FS_IOC_SETVERSION */
+	case 0x801c581f: /* FS_IOC_FSGETXATTR */
+	case 0x401c5820: /* FS_IOC_FSSETXATTR */
+	case 0xc020660b: /* FS_IOC_FIEMAP */
+	case 2:		 /* FIGETBSZ */
+		if (f->host_fd < 0 || f->ops != &lx_host_file_ops)
+			return 0;
+		*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
+		return 1;
+	case 0x40049409: { /* FICLONE */
+		struct lx_file *src = sys_file((long)(int)arg);
+		if (f->host_fd < 0 || f->ops != &lx_host_file_ops)
+			return 0;
+		*r = !src ? -LINUX_EBADF : src->host_fd < 0 ? -LINUX_EXDEV
+			  : lx_host(ioctl(f->host_fd, (unsigned long)cmd, src->host_fd));
+		return 1;
+	}
+	}
+	return 0;
+}
+
 LX_SYSCALL(ioctl)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
-	if (!f)
-		return -LINUX_EBADF;
+	if (!f || (f->flags & LINUX_O_PATH))
+		return -LINUX_EBADF; /* an O_PATH fd does no I/O, ioctl included */
 	unsigned cmd = (unsigned)sc->a[1];
+	long r;
+	if (pidfd_ns_ioctl(f, cmd, sc->a[2], &r) || file_ioctl(f, cmd, sc->a[2], &r))
+		return r;
 	switch (cmd) {
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:
@@ -438,9 +553,39 @@ LX_SYSCALL(fcntl)
 	case LINUX_F_GET_SEALS:
 	case LINUX_F_GETOWN:
 	case LINUX_F_SETOWN:
+	case LINUX_F_GETSIG:
+	case LINUX_F_SETSIG:
+	case LINUX_F_GETLEASE:
+	case LINUX_F_SETLEASE:
+	case LINUX_F_NOTIFY:
+	case LINUX_F_CREATED_QUERY:
+		/* Owners, signals, leases and dnotify are the host file's: pids and tids are the
+		 * host's, and the signals they raise reach the guest with si_fd made the guest's
+		 * fd (signal_guest.c). */
 		if (f->host_fd < 0)
 			return -LINUX_EINVAL;
 		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (int)arg));
+	case LINUX_F_GETOWN_EX:
+	case LINUX_F_SETOWN_EX:
+	case LINUX_F_GETOWNER_UIDS:
+	case LINUX_F_GET_RW_HINT:
+	case LINUX_F_SET_RW_HINT:
+	case LINUX_F_GET_FILE_RW_HINT:
+	case LINUX_F_SET_FILE_RW_HINT:
+		/* struct f_owner_ex, uid pairs and the u64 hints have the host's layout; the
+		 * host kernel reads and writes guest memory (ours) and checks the pointer */
+		if (f->host_fd < 0)
+			return -LINUX_EINVAL;
+		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (void *)arg));
+	case LINUX_F_DUPFD_QUERY: {
+		/* do both guest fds name the same open file description? */
+		struct lx_file *g = sys_file((long)(int)arg);
+		if (!g)
+			return -LINUX_EBADF;
+		if (f->host_fd >= 0 && g->host_fd >= 0)
+			return lx_host(fcntl(f->host_fd, LINUX_F_DUPFD_QUERY, g->host_fd));
+		return f == g;
+	}
 	default:
 		return -LINUX_EINVAL;
 	}

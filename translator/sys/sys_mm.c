@@ -34,12 +34,15 @@ LX_SYSCALL(mmap)
 	uint64_t addr = sc->a[0], len = sc->a[1], prot = sc->a[2], flags = sc->a[3], off = sc->a[5];
 	struct lx_file *f = NULL;
 	int hfd = -1;
-	if (!len)
-		return -LINUX_EINVAL;
+	/* Linux's order: the fd (ksys_mmap_pgoff), then the length, then the file's mmap */
 	if (!(flags & LINUX_MAP_ANONYMOUS)) {
 		f = sys_file((int)sc->a[4]);
 		if (!f)
 			return -LINUX_EBADF;
+	}
+	if (!len)
+		return -LINUX_EINVAL;
+	if (f) {
 		if (f->host_fd < 0)
 			return -LINUX_ENODEV;
 		hfd = f->host_fd;
@@ -135,14 +138,40 @@ LX_SYSCALL(mremap)
 	return r;
 }
 
+/* As Linux's madvise_walk_vmas: the advice is applied to each guest mapping in the range in
+ * turn and the first one's error is returned; a gap (unmapped, or lxrun's own memory, which
+ * is never advised) makes it ENOMEM once every mapping had it. */
 LX_SYSCALL(madvise)
 {
 	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
-	if (addr & (PAGE - 1))
-		return -LINUX_EINVAL;
-	if (len && !mm_covered(addr, len))
-		return -LINUX_ENOMEM;
-	return lx_host(madvise((void *)addr, sc->a[1], (int)sc->a[2]));
+	int advice = (int)sc->a[2];
+	/* the advice, the alignment and a wrapping or empty range: checked first, by the host */
+	if (madvise((void *)addr, 0, advice) < 0)
+		return lx_errno(errno);
+	if (!len || addr + len < addr)
+		return addr + len < addr ? -LINUX_EINVAL : 0;
+	uint64_t end = addr + len, pos = addr;
+	long err = 0;
+	int gap = 0;
+	size_t n;
+	mm_lock();
+	const struct lx_vma *v = mm_list(&n);
+	for (size_t i = 0; i < n && pos < end && !err; i++) {
+		if (v[i].end <= pos)
+			continue;
+		if (v[i].start >= end)
+			break;
+		if (v[i].start > pos)
+			gap = 1;
+		uint64_t s = v[i].start > pos ? v[i].start : pos, e = v[i].end < end ? v[i].end : end;
+		if (madvise((void *)s, e - s, advice) < 0)
+			err = lx_errno(errno);
+		pos = e;
+	}
+	mm_unlock();
+	if (err)
+		return err;
+	return gap || pos < end ? -LINUX_ENOMEM : 0;
 }
 
 /* The break lives right after the program's bss; it grows with fixed, non-replacing maps so

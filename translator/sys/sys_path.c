@@ -388,3 +388,42 @@ LX_SYSCALL(fstatfs)
 	return r < 0 ? r : guest_copy_out(sc->a[1], &st, sizeof(st));
 }
 
+
+/* name_to_handle_at: the host's handle of the host file the path resolves to (handles need
+ * no privilege to make; opening one, open_by_handle_at, stays refused). lxrun's synthetic
+ * files have no handles (EOPNOTSUPP, as procfs). The mount id is the host's. */
+LX_SYSCALL(name_to_handle_at)
+{
+	long dirfd = (long)(int)sc->a[0];
+	int flags = (int)sc->a[4];
+	if (flags & ~(LINUX_AT_SYMLINK_FOLLOW | LINUX_AT_EMPTY_PATH | 0x200 /* AT_HANDLE_FID */ |
+		      0x1 /* AT_HANDLE_MNT_ID_UNIQUE */ | 0x2 /* AT_HANDLE_CONNECTABLE */))
+		return -LINUX_EINVAL;
+	char path[LX_PATH_MAX];
+	long r = guest_strncpy_in(path, sc->a[1], sizeof(path));
+	if (r < 0)
+		return r;
+	if (r == 0) {
+		if (!(flags & LINUX_AT_EMPTY_PATH))
+			return -LINUX_ENOENT;
+		struct lx_file *f = dirfd == LINUX_AT_FDCWD ? NULL : sys_file(dirfd);
+		if (dirfd != LINUX_AT_FDCWD && !f)
+			return -LINUX_EBADF;
+		if (f && f->host_fd < 0)
+			return -LINUX_EOPNOTSUPP;
+		return lx_host(syscall(SYS_name_to_handle_at, f ? f->host_fd : AT_FDCWD, "",
+				       sc->a[2], sc->a[3], flags));
+	}
+	struct lx_path p;
+	r = vfs_resolve((int)dirfd, path, (flags & LINUX_AT_SYMLINK_FOLLOW) ? VFS_FOLLOW : VFS_NOFOLLOW,
+			&p);
+	if (r < 0)
+		return r;
+	if (p.mnt->ops)
+		r = -LINUX_EOPNOTSUPP;
+	else
+		r = lx_host(syscall(SYS_name_to_handle_at, p.hdir, p.hname, sc->a[2], sc->a[3],
+				    flags & ~LINUX_AT_EMPTY_PATH));
+	vfs_path_put(&p);
+	return r;
+}

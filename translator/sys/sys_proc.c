@@ -123,6 +123,39 @@ LX_SYSCALL(getrandom)
 	return lx_host(syscall(SYS_getrandom, sc->a[0], sc->a[1], sc->a[2]));
 }
 
+/* RLIMIT_NOFILE is the guest's own (fd.h): never above what its fd table holds, while the
+ * host's soft limit stays LX_FD_RESERVE above it for lxrun's fds. */
+static void nofile_guest(struct rlimit *rl)
+{
+	rl->rlim_cur = (rlim_t)lx_proc.fds->limit;
+	rl->rlim_max = (rlim_t)lx_proc.fds->hard;
+}
+
+static long nofile_set(const struct rlimit *nl)
+{
+	struct rlimit host;
+	if (nl->rlim_cur > nl->rlim_max)
+		return -LINUX_EINVAL;
+	/* a hard limit above the table's size needs what raising any hard limit needs, and
+	 * lxrun cannot give it: EPERM, as for a process without CAP_SYS_RESOURCE */
+	if (nl->rlim_max > LX_FD_MAX)
+		return -LINUX_EPERM;
+	if (getrlimit(RLIMIT_NOFILE, &host) < 0)
+		return lx_errno(errno);
+	/* the host's hard limit follows the guest's (plus the reserve), so raising the guest's
+	 * meets the host's own capability check; keeping or lowering it never needs one */
+	rlim_t max = nl->rlim_max + LX_FD_RESERVE;
+	if (nl->rlim_max <= (rlim_t)lx_proc.fds->hard && max > host.rlim_max)
+		max = host.rlim_max;
+	host.rlim_max = max;
+	host.rlim_cur = nl->rlim_cur + LX_FD_RESERVE < max ? nl->rlim_cur + LX_FD_RESERVE : max;
+	if (setrlimit(RLIMIT_NOFILE, &host) < 0)
+		return lx_errno(errno);
+	lx_proc.fds->limit = (int)nl->rlim_cur;
+	lx_proc.fds->hard = (int)nl->rlim_max;
+	return 0;
+}
+
 LX_SYSCALL(getrlimit)
 {
 	struct rlimit rl;
@@ -130,23 +163,33 @@ LX_SYSCALL(getrlimit)
 		return -LINUX_EINVAL;
 	if (getrlimit((int)sc->a[0], &rl) < 0)
 		return lx_errno(errno);
+	if (sc->a[0] == LINUX_RLIMIT_NOFILE)
+		nofile_guest(&rl);
 	return guest_copy_out(sc->a[1], &rl, sizeof(rl));
 }
 
 LX_SYSCALL(prlimit64)
 {
 	int pid = (int)sc->a[0];
-	if (pid != 0 && pid != getpid())
-		return -LINUX_ESRCH;
 	if (sc->a[1] >= LINUX_RLIM_NLIMITS)
 		return -LINUX_EINVAL;
 	struct rlimit nl, ol;
 	if (sc->a[2] && guest_copy_in(&nl, sc->a[2], sizeof(nl)) < 0)
 		return -LINUX_EFAULT;
-	if (prlimit(0, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0)
+	if (pid != 0 && pid != getpid()) {
+		/* pids are the host's: another process's limits are the host's to read and
+		 * change, with its permission checks (another lxrun's RLIMIT_NOFILE reads with
+		 * that process's LX_FD_RESERVE included) */
+		if (prlimit(pid, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0)
+			return lx_errno(errno);
+	} else if (sc->a[1] == LINUX_RLIMIT_NOFILE) {
+		nofile_guest(&ol);
+		long r = sc->a[2] ? nofile_set(&nl) : 0;
+		if (r < 0)
+			return r;
+	} else if (prlimit(0, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0) {
 		return lx_errno(errno);
-	if (sc->a[2] && sc->a[1] == LINUX_RLIMIT_NOFILE)
-		lx_proc.fds->limit = nl.rlim_cur < LX_FD_MAX ? (int)nl.rlim_cur : LX_FD_MAX;
+	}
 	if (sc->a[3])
 		return guest_copy_out(sc->a[3], &ol, sizeof(ol));
 	return 0;
@@ -173,6 +216,21 @@ LX_SYSCALL(arch_prctl)
 	case LINUX_ARCH_GET_GS:
 		v = t->guest_gs;
 		return guest_copy_out(sc->a[1], &v, sizeof(v));
+	case LINUX_ARCH_GET_CPUID:
+		return 1; /* the guest's cpuid instructions run natively (no faulting asked) */
+	case LINUX_ARCH_SET_CPUID:
+		/* Enabling cpuid is the state already; the host's answer says whether the CPU
+		 * could fault it at all (ENODEV). Faulting the guest's cpuid alone is not
+		 * something lxrun offers: ENODEV, as on a CPU without CPUID faulting. */
+		if (syscall(SYS_arch_prctl, LINUX_ARCH_SET_CPUID, 1) < 0)
+			return lx_errno(errno);
+		return sc->a[1] ? 0 : -LINUX_ENODEV;
+	case LINUX_ARCH_GET_XCOMP_SUPP:
+	case LINUX_ARCH_GET_XCOMP_PERM:
+	case LINUX_ARCH_REQ_XCOMP_PERM:
+		/* the XSAVE features a process may use (AMX): the host's, for the guest's
+		 * threads are host threads */
+		return lx_host(syscall(SYS_arch_prctl, (int)sc->a[0], sc->a[1]));
 	default:
 		return -LINUX_EINVAL;
 	}

@@ -266,6 +266,15 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 		return -LINUX_EINVAL;
 	if ((flags & LINUX_CLONE_PIDFD) && (flags & (LINUX_CLONE_DETACHED | LINUX_CLONE_THREAD)))
 		return -LINUX_EINVAL;
+	/* new namespaces: EPERM, as unshare's (a container's CAP_SYS_ADMIN is missing); a child
+	 * in the old ones would pretend (CLONE_NEWTIME is clone3's: checked there) */
+	if (flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWUTS | LINUX_CLONE_NEWIPC |
+		     LINUX_CLONE_NEWNET | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |
+		     LINUX_CLONE_NEWCGROUP)) {
+		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
+				      -LINUX_EPERM);
+		return -LINUX_EPERM;
+	}
 	if (flags & LINUX_CLONE_THREAD) {
 		struct lx_regs r = *sc->regs;
 		if (newsp)
@@ -282,7 +291,10 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 				      -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}
-	if (pidfd_at && !guest_range_ok(pidfd_at, sizeof(int)))
+	/* Linux stores the pidfd before the point of no return: a bad address is EFAULT with
+	 * no child (a store, so that an unmapped or read-only page is caught) */
+	int no_fd = -1;
+	if (pidfd_at && guest_copy_out(pidfd_at, &no_fd, sizeof(no_fd)) < 0)
 		return -LINUX_EFAULT;
 	return do_fork(sc, flags, newsp, ptid, ctid, tls, pidfd_at);
 }
@@ -343,6 +355,11 @@ LX_SYSCALL(clone3)
 	if (a.flags & LINUX_CLONE_INTO_CGROUP) {
 		lx_report_unsupported(sc, "CLONE_INTO_CGROUP", -LINUX_EINVAL);
 		return -LINUX_EINVAL;
+	}
+	if (a.flags & LINUX_CLONE_NEWTIME) {
+		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
+				      -LINUX_EPERM);
+		return -LINUX_EPERM;
 	}
 	if (a.set_tid_size) {
 		/* choosing the child's pid needs CAP_SYS_ADMIN over the pid namespace: lxrun's
@@ -440,9 +457,14 @@ LX_SYSCALL(prctl)
 	char name[16];
 	switch ((int)sc->a[0]) {
 	case PR_SET_NAME:
+		/* the first 15 bytes (a longer name is cut, not refused), as Linux's */
 		memset(name, 0, sizeof(name));
-		if (guest_strncpy_in(name, sc->a[1], sizeof(name)) == -LINUX_EFAULT)
-			return -LINUX_EFAULT;
+		for (int i = 0; i < 15; i++) {
+			if (guest_copy_in(&name[i], sc->a[1] + (uint64_t)i, 1) < 0)
+				return -LINUX_EFAULT;
+			if (!name[i])
+				break;
+		}
 		memcpy(lx_proc.comm, name, sizeof(name) - 1);
 		lx_proc.comm[15] = 0;
 		return 0;
@@ -468,6 +490,20 @@ LX_SYSCALL(prctl)
 	case PR_SET_KEEPCAPS:
 	case PR_GET_SECUREBITS:
 	case PR_CAP_AMBIENT:
+	case PR_CAPBSET_DROP:
+	case PR_SET_SECUREBITS:
+	/* the host process's own: its children are the guest's, its THP, machine-check and
+	 * speculation policies and its time-stamp counter are the guest threads' */
+	case PR_SET_CHILD_SUBREAPER:
+	case PR_GET_CHILD_SUBREAPER:
+	case PR_SET_THP_DISABLE:
+	case PR_GET_THP_DISABLE:
+	case PR_MCE_KILL:
+	case PR_MCE_KILL_GET:
+	case PR_GET_SPECULATION_CTRL:
+	case PR_SET_SPECULATION_CTRL:
+	case PR_GET_TSC:
+	case PR_SET_TSC:
 		return lx_host(prctl((int)sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4]));
 	case PR_GET_SECCOMP:
 	case PR_SET_SECCOMP:

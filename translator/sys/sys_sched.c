@@ -6,6 +6,9 @@
  * structures (sched_param, sched_attr, cpu masks) have the host layout and the kernel checks
  * the guest's pointers itself.
  */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -120,15 +123,41 @@ LX_SYSCALL(pidfd_open)
 	return sys_install_host_fd((int)h, LINUX_O_CLOEXEC | (flags & LINUX_O_NONBLOCK));
 }
 
+/* A /proc/<pid> directory (lxrun's procfs: no host fd) names its process as a pidfd does:
+ * the host's own /proc/<pid>, opened for the call; -1 for any other file. */
+static int proc_pid_dir(const struct lx_file *f)
+{
+	const char *p = f->path;
+	char host[32];
+	long pid = 0;
+	if (!p || strncmp(p, "/proc/", 6) != 0)
+		return -1;
+	p += 6;
+	if (strcmp(p, "self") == 0 || strcmp(p, "self/") == 0) {
+		pid = getpid();
+	} else {
+		for (; *p >= '0' && *p <= '9' && pid < (1L << 22); p++)
+			pid = pid * 10 + (*p - '0');
+		if (!pid || (*p && strcmp(p, "/") != 0))
+			return -1;
+	}
+	snprintf(host, sizeof(host), "/proc/%ld", pid);
+	return open(host, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
 LX_SYSCALL(pidfd_send_signal)
 {
 	struct lx_file *f = sys_file((long)(int)sc->a[0]);
 	if (!f)
 		return -LINUX_EBADF;
-	if (f->host_fd < 0)
+	int h = f->host_fd, own = -1;
+	if (h < 0 && (h = own = proc_pid_dir(f)) < 0)
 		return -LINUX_EBADF; /* Linux: EBADF for an fd that is not a pidfd */
-	return lx_host(syscall(SYS_pidfd_send_signal, f->host_fd, (int)sc->a[1], sc->a[2],
-			       (unsigned)sc->a[3]));
+	long r = lx_host(syscall(SYS_pidfd_send_signal, h, (int)sc->a[1], sc->a[2],
+				 (unsigned)sc->a[3]));
+	if (own >= 0)
+		close(own);
+	return r;
 }
 
 /* The target's fd table is the lxrun process's own: targetfd is taken as the target's host

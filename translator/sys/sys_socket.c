@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -471,9 +472,21 @@ LX_SYSCALL(sendmmsg)
 }
 
 /* recvmmsg: one recvmsg per message; MSG_WAITFORONE makes the ones after the first
- * non-blocking. The timeout is not applied (levels.txt). */
+ * non-blocking. The timeout is checked after each datagram, as Linux's. */
 LX_SYSCALL(recvmmsg)
 {
+	/* the timeout first (EFAULT, then EINVAL), as __sys_recvmmsg and do_recvmmsg: it is
+	 * looked at after each datagram, and what is left of it is written back */
+	struct timespec ts, end = {0, 0}, now;
+	if (sc->a[4]) {
+		if (guest_copy_in(&ts, sc->a[4], sizeof(ts)) < 0)
+			return -LINUX_EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -LINUX_EINVAL;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		end.tv_sec = now.tv_sec + ts.tv_sec + (now.tv_nsec + ts.tv_nsec) / 1000000000;
+		end.tv_nsec = (now.tv_nsec + ts.tv_nsec) % 1000000000;
+	}
 	SOCK_OR_RETURN(s, sc->a[0]);
 	unsigned vlen = (unsigned)sc->a[2];
 	int flags = (int)sc->a[3];
@@ -497,6 +510,23 @@ LX_SYSCALL(recvmmsg)
 			r = -LINUX_EFAULT;
 			break;
 		}
+		if (sc->a[4]) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > end.tv_sec ||
+			    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)) {
+				i++;
+				break;
+			}
+		}
+	}
+	if (sc->a[4] && (i || r >= 0)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		int64_t left = (int64_t)(end.tv_sec - now.tv_sec) * 1000000000 + (end.tv_nsec - now.tv_nsec);
+		if (left < 0)
+			left = 0;
+		ts.tv_sec = left / 1000000000;
+		ts.tv_nsec = left % 1000000000;
+		guest_copy_out(sc->a[4], &ts, sizeof(ts));
 	}
 	return i ? (long)i : r;
 }

@@ -167,9 +167,15 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 		snprintf(out, outlen, "%s%s", t, slash ? slash : "");
 		return 1;
 	}
-	if (n == 4 && !strncmp(name, "task", 4) && slash) {
-		/* task/TID/... is the process itself for every guest thread */
+	if (n == 4 && !strncmp(name, "task", 4) && slash && slash[1]) {
+		/* task/TID/... is the process itself for every guest thread (the host's threads
+		 * of this process): a thread that is gone is ENOENT */
 		const char *after = strchr(slash + 1, '/');
+		char host[64];
+		long tid = strtol(slash + 1, NULL, 10);
+		snprintf(host, sizeof(host), "/proc/self/task/%ld", tid);
+		if (tid <= 0 || access(host, F_OK) != 0)
+			return -LINUX_ENOENT;
 		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after ? after : "");
 		return 1;
 	}
@@ -425,7 +431,11 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			if (hfd < 0)
 				return (int)lx_errno(errno);
 			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, f->path);
-			return *out ? 0 : -LINUX_ENOMEM;
+			if (!*out)
+				return -LINUX_ENOMEM;
+			(*out)->mnt = f->mnt;
+			(*out)->reopened = 1;
+			return 0;
 		}
 		*out = lx_file_get(f);
 		return 0;
@@ -502,6 +512,12 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 		*out = d ? synth_file_new(d, len, &st) : NULL;
 		return *out ? 0 : -LINUX_ENOMEM;
 	}
+	/* /proc/sys is the host kernel's configuration: read-only to the guest, as in a
+	 * container and as faccessat already answers (an LTP run as root under lxrun left the
+	 * host's fs.pipe-max-size at 4096) */
+	if ((!strncmp(p, "/sys/", 5) || !strcmp(p, "/sys")) &&
+	    (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+		return -LINUX_EACCES;
 	char host[LX_PATH_MAX];
 	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
 	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));

@@ -695,7 +695,7 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 			return -LINUX_EACCES;
 		unsigned um = lx_proc.umask;
 		r = p.mnt->ops->open(p.mnt, p.rel, flags, mode & ~um, out);
-		if (r == 0) {
+		if (r == 0 && !(*out)->reopened) {
 			(*out)->mnt = p.mnt;
 			if (!(*out)->path)
 				(*out)->path = mount_path(p.mnt, p.rel);
