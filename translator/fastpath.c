@@ -132,7 +132,9 @@ static int f_close(struct lx_thread *t, struct lx_regs *r, int flags)
 	lx_fdtable_lock(tab);
 	if ((int)fd < tab->size)
 		f = tab->ents[fd].file;
-	if (f && f->ops == &lx_host_file_ops) {
+	/* only the last reference: closing a file that other fds share must also drop the
+	 * process's record locks on it (lx_fd_close, the slow path, does that) */
+	if (f && f->ops == &lx_host_file_ops && __atomic_load_n(&f->refs, __ATOMIC_RELAXED) == 1) {
 		tab->ents[fd].file = NULL;
 		tab->ents[fd].cloexec = 0;
 	} else {
