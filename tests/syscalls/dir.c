@@ -125,6 +125,34 @@ static void test_getdents(void)
 	CHECK_EQ("getdents64.dot_dotdot", dots, 2);
 	CHECK_EQ("getdents64.d_type", types_ok, n);
 	CHECK_EQ("getdents64.end_is_zero", syscall(SYS_getdents64, fd, buf, sizeof(buf)), 0);
+	/* the old getdents: d_name at offset 18, d_type in the record's last byte */
+	{
+		int cnt = 0, sub_dir = 0, sl_lnk = 0, aligned = 1;
+		long m;
+
+		lseek(fd, 0, SEEK_SET);
+		while ((m = syscall(SYS_getdents, fd, buf, sizeof(buf))) > 0)
+			for (long off = 0; off < m;) {
+				unsigned short rl;
+				const char *nm = buf + off + 18;
+
+				memcpy(&rl, buf + off + 16, sizeof(rl));
+				aligned &= rl % 8 == 0 && rl >= 18 + strlen(nm) + 2;
+				sub_dir |= !strcmp(nm, "sub") && buf[off + rl - 1] == DT_DIR;
+				sl_lnk |= !strcmp(nm, "sl") && buf[off + rl - 1] == DT_LNK;
+				cnt++;
+				off += rl;
+			}
+		CHECK_EQ("getdents.count", cnt, n);
+		CHECK("getdents.reclen", aligned, "a record too short or not aligned");
+		CHECK("getdents.d_type_last_byte", sub_dir && sl_lnk, "sub %d sl %d", sub_dir, sl_lnk);
+		CHECK_ERR("getdents.ebadf", syscall(SYS_getdents, 999, buf, sizeof(buf)), EBADF);
+		fd2 = openat(dfd, "g/f00", O_RDONLY);
+		CHECK_ERR("getdents.enotdir", syscall(SYS_getdents, fd2, buf, sizeof(buf)), ENOTDIR);
+		close(fd2);
+		lseek(fd, 0, SEEK_SET);
+		CHECK_ERR("getdents.einval_small", syscall(SYS_getdents, fd, buf, 8), EINVAL);
+	}
 	CHECK_EQ("getdents64.rewind", lseek(fd, 0, SEEK_SET), 0);
 	n2 = dents_scan(fd, names, types, 64, &bad);
 	CHECK_EQ("getdents64.rewind_rereads", n2, n);

@@ -50,7 +50,7 @@ void sig_inherit(void);
 	X(exit_group) X(openat) X(newfstatat) X(readlinkat) X(faccessat) X(set_robust_list)       \
 	X(dup3) X(prlimit64) X(getrandom) X(rseq) X(faccessat2) X(sched_yield) X(umask)            \
 	X(getpgrp) X(rt_sigreturn) X(sigaltstack) X(getresuid) X(getresgid) X(sched_getaffinity)     \
-	X(creat) X(openat2) X(getdents64) X(statx) X(chdir) X(fchdir) X(statfs) X(fstatfs)          \
+	X(creat) X(openat2) X(getdents64) X(getdents) X(statx) X(chdir) X(fchdir) X(statfs) X(fstatfs)          \
 	X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)              \
 	X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)        \
 	X(mkdir) X(mkdirat) X(mknod) X(mknodat) X(unlink) X(rmdir) X(unlinkat) X(rename)            \

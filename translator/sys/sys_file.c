@@ -350,6 +350,40 @@ LX_SYSCALL(getdents64)
 	return f->ops->getdents64(f, sc->a[1], sc->a[2]);
 }
 
+/*
+ * The old getdents: struct linux_dirent is getdents64's record with d_type moved from before
+ * the name to the record's last byte (offsetof(d_name) 18 instead of 19, one more byte after
+ * the NUL), so every record keeps its length and the entries are converted in place.
+ */
+LX_SYSCALL(getdents)
+{
+	long r = sys_getdents64(sc);
+	if (r <= 0)
+		return r;
+	char *b = malloc((size_t)r);
+	if (!b)
+		return -LINUX_ENOMEM;
+	if (guest_copy_in(b, sc->a[1], (size_t)r) < 0) {
+		free(b);
+		return -LINUX_EFAULT;
+	}
+	for (long o = 0; o + 20 <= r;) {
+		uint16_t len;
+		memcpy(&len, b + o + 16, sizeof(len));
+		if (len < 20 || o + len > r)
+			break;
+		char type = b[o + 18];
+		size_t n = strnlen(b + o + 19, (size_t)len - 19);
+		memmove(b + o + 18, b + o + 19, n);
+		memset(b + o + 18 + n, 0, (size_t)len - 18 - n);
+		b[o + len - 1] = type;
+		o += len;
+	}
+	r = guest_copy_out(sc->a[1], b, (size_t)r) < 0 ? -LINUX_EFAULT : r;
+	free(b);
+	return r;
+}
+
 /* The pidfd (type 0xFF) and namespace-file (type 0xb7, nsfs) ioctls: served by the host on
  * the host's pidfd or nsfs file, the fds some of them return installed as the guest's. 1 if
  * cmd is one of them on such a file (*r: the result). */
