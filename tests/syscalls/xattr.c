@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <linux/fs.h>
+#include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/statfs.h>
 #include <sys/xattr.h>
@@ -128,6 +129,81 @@ static void test_inode_flags(const char *f)
 	close(fd);
 }
 
+#ifndef SYS_setxattrat
+#define SYS_setxattrat 463
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#define SYS_removexattrat 466
+#endif
+
+struct xattr_args_v0 {
+	uint64_t value;
+	uint32_t size;
+	uint32_t flags;
+};
+
+/* The *xattrat calls (Linux 6.13): dirfd + path + at_flags, values in struct xattr_args. */
+static void test_xattrat(const char *f)
+{
+	char buf[256], list[1024], big[32] = {0};
+	struct xattr_args_v0 a = {.value = (uintptr_t) "atval", .size = 5};
+	const char *base = strrchr(f, '/') + 1;
+	char dir[512];
+	int dfd, fd;
+	long n;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - f - 1), f);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (syscall(SYS_setxattrat, dfd, base, 0, "user.at", &a, sizeof(a)) < 0 && errno == ENOSYS) {
+		check_skip("setxattrat.set", "the kernel has no *xattrat calls (before 6.13)");
+		close(dfd);
+		return;
+	}
+	CHECK("setxattrat.set", getxattr(f, "user.at", buf, sizeof(buf)) == 5 &&
+	      !memcmp(buf, "atval", 5), "%s", "value not there");
+	struct xattr_args_v0 g = {.value = (uintptr_t)buf, .size = sizeof(buf)};
+	memset(buf, 0, sizeof(buf));
+	n = syscall(SYS_getxattrat, dfd, base, 0, "user.at", &g, sizeof(g));
+	CHECK("getxattrat.get", n == 5 && !memcmp(buf, "atval", 5), "got %ld", n);
+	g.size = 2;
+	CHECK_ERR("getxattrat.erange", syscall(SYS_getxattrat, dfd, base, 0, "user.at", &g,
+					       sizeof(g)), ERANGE);
+	g.size = sizeof(buf);
+	g.flags = XATTR_CREATE;
+	CHECK_ERR("getxattrat.flags_einval", syscall(SYS_getxattrat, dfd, base, 0, "user.at", &g,
+						     sizeof(g)), EINVAL);
+	g.flags = 0;
+	CHECK_ERR("getxattrat.small_args_einval", syscall(SYS_getxattrat, dfd, base, 0, "user.at",
+							  &g, 8), EINVAL);
+	memcpy(big, &g, sizeof(g));
+	CHECK_EQ("getxattrat.long_zero_tail", syscall(SYS_getxattrat, dfd, base, 0, "user.at", big,
+						     sizeof(big)), 5);
+	big[20] = 1;
+	CHECK_ERR("getxattrat.nonzero_tail_e2big", syscall(SYS_getxattrat, dfd, base, 0, "user.at",
+							   big, sizeof(big)), E2BIG);
+	CHECK_ERR("getxattrat.bad_at_flags", syscall(SYS_getxattrat, dfd, base, 0x8000, "user.at",
+						     &g, sizeof(g)), EINVAL);
+	a.flags = XATTR_CREATE;
+	CHECK_ERR("setxattrat.create_eexist", syscall(SYS_setxattrat, dfd, base, 0, "user.at", &a,
+						      sizeof(a)), EEXIST);
+	n = syscall(SYS_listxattrat, dfd, base, 0, list, sizeof(list));
+	CHECK("listxattrat.lists", n > 0 && listed(list, n, "user.at"), "got %ld", n);
+	/* AT_EMPTY_PATH: the fd itself */
+	fd = open(f, O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	n = syscall(SYS_getxattrat, fd, "", AT_EMPTY_PATH, "user.at", &g, sizeof(g));
+	CHECK("getxattrat.empty_path_fd", n == 5 && !memcmp(buf, "atval", 5), "got %ld", n);
+	CHECK_ERR("getxattrat.empty_path_enoent", syscall(SYS_getxattrat, fd, "", 0, "user.at", &g,
+							  sizeof(g)), ENOENT);
+	close(fd);
+	CHECK_EQ("removexattrat.remove", syscall(SYS_removexattrat, dfd, base, 0, "user.at"), 0);
+	CHECK_ERR("removexattrat.gone_enodata", syscall(SYS_getxattrat, dfd, base, 0, "user.at", &g,
+							sizeof(g)), ENODATA);
+	CHECK_ERR("getxattrat.missing_file", syscall(SYS_getxattrat, dfd, "nosuch", 0, "user.at",
+						     &g, sizeof(g)), ENOENT);
+	close(dfd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *f, *lnk;
@@ -140,6 +216,7 @@ int main(int argc, char **argv)
 	if (setxattr(f, "user.test", "value", 5, 0) == 0) {
 		check_report("setxattr.user", 1, "%s", "");
 		test_roundtrip(f, lnk);
+		test_xattrat(f);
 	} else if (errno == EOPNOTSUPP) {
 		check_skip("setxattr.user", "filesystem has no user.* xattrs");
 		test_unsupported(f);

@@ -52,7 +52,7 @@ void sig_inherit(void);
 	X(getpgrp) X(rt_sigreturn) X(sigaltstack) X(getresuid) X(getresgid) X(sched_getaffinity)     \
 	X(creat) X(openat2) X(getdents64) X(getdents) X(statx) X(chdir) X(fchdir) X(statfs) X(fstatfs)          \
 	X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)              \
-	X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr)        \
+	X(setxattr) X(lsetxattr) X(fsetxattr) X(removexattr) X(lremovexattr) X(fremovexattr) X(setxattrat) X(getxattrat) X(listxattrat) X(removexattrat) \
 	X(mkdir) X(mkdirat) X(mknod) X(mknodat) X(unlink) X(rmdir) X(unlinkat) X(rename)            \
 	X(renameat) X(renameat2) X(link) X(linkat) X(symlink) X(symlinkat) X(chmod) X(fchmodat)     \
 	X(fchmodat2) X(fchmod) X(chown) X(lchown) X(fchownat) X(fchown) X(utimensat) X(truncate)     \

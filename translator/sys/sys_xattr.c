@@ -99,20 +99,29 @@ static long on_path(const char *hp, int nofollow, enum xop op, const char *name,
 	return r < 0 ? lx_errno(errno) : r;
 }
 
-/* Linux looks the path up first, then copies the name. */
-static long xattr_path(struct lx_syscall *sc, int nofollow, enum xop op)
+/* Linux looks the path up first, then copies the name (from uname). sc holds the value,
+ * list and size arguments where the classic calls have them. */
+static long xattr_at(long dirfd, uint64_t upath, uint64_t uname, struct lx_syscall *sc,
+		     int nofollow, enum xop op)
 {
 	struct lx_path p;
-	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[0], nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	int how = nofollow ? VFS_NOFOLLOW : VFS_FOLLOW;
+	/* upath 0: the directory dirfd itself (the *xattrat calls' AT_FDCWD with "") */
+	long r = upath ? sys_resolve_user(dirfd, upath, how, &p) : vfs_resolve((int)dirfd, ".", how, &p);
 	if (r < 0)
 		return r;
 	char name[256] = "", buf[LX_PATH_MAX + 32];
-	r = op == X_LIST ? 0 : name_in(name, sc->a[1]);
+	r = op == X_LIST ? 0 : name_in(name, uname);
 	if (r >= 0)
 		r = p.mnt->ops ? synthetic(op)
 			       : on_path(sys_host_abs(&p, buf, sizeof(buf)), nofollow, op, name, sc);
 	vfs_path_put(&p);
 	return r;
+}
+
+static long xattr_path(struct lx_syscall *sc, int nofollow, enum xop op)
+{
+	return xattr_at(LINUX_AT_FDCWD, sc->a[0], sc->a[1], sc, nofollow, op);
 }
 
 static long xattr_fd(struct lx_syscall *sc, enum xop op)
@@ -154,3 +163,70 @@ LX_SYSCALL(fsetxattr) { return xattr_fd(sc, X_SET); }
 LX_SYSCALL(removexattr) { return xattr_path(sc, 0, X_REMOVE); }
 LX_SYSCALL(lremovexattr) { return xattr_path(sc, 1, X_REMOVE); }
 LX_SYSCALL(fremovexattr) { return xattr_fd(sc, X_REMOVE); }
+
+/*
+ * The *xattrat calls (Linux 6.13): dirfd, path and AT_SYMLINK_NOFOLLOW/AT_EMPTY_PATH, and for
+ * get and set a struct xattr_args {u64 value; u32 size; u32 flags} of usize bytes (at least
+ * the 16 of its first version; a longer one must end in zeros: E2BIG). They are served by
+ * the classic calls' code with the arguments moved where those have them.
+ */
+#define XATTR_ARGS_SIZE_VER0 16
+
+static long xattrat(struct lx_syscall *sc, enum xop op)
+{
+	long dirfd = (long)(int)sc->a[0];
+	uint64_t upath = sc->a[1], at = sc->a[2];
+	struct lx_syscall c = *sc;
+	char first;
+
+	if ((unsigned int)at != at || (at & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH)))
+		return -LINUX_EINVAL;
+	if (op == X_GET || op == X_SET) {
+		uint64_t usize = sc->a[5];
+		uint8_t args[XATTR_ARGS_SIZE_VER0];
+		if (usize < XATTR_ARGS_SIZE_VER0)
+			return -LINUX_EINVAL;
+		if (usize > 4096)
+			return -LINUX_E2BIG;
+		if (guest_copy_in(args, sc->a[4], sizeof(args)) < 0)
+			return -LINUX_EFAULT;
+		for (uint64_t i = XATTR_ARGS_SIZE_VER0; i < usize; i++) {
+			uint8_t z;
+			if (guest_copy_in(&z, sc->a[4] + i, 1) < 0)
+				return -LINUX_EFAULT;
+			if (z)
+				return -LINUX_E2BIG;
+		}
+		uint64_t value;
+		uint32_t size, flags;
+		memcpy(&value, args, 8);
+		memcpy(&size, args + 8, 4);
+		memcpy(&flags, args + 12, 4);
+		if (op == X_GET && flags)
+			return -LINUX_EINVAL;
+		c.a[2] = value;
+		c.a[3] = size;
+		c.a[4] = flags;
+	} else if (op == X_LIST) {
+		c.a[1] = sc->a[3];
+		c.a[2] = sc->a[4];
+	}
+	/* an empty path with AT_EMPTY_PATH: the fd itself */
+	if (guest_copy_in(&first, upath, 1) < 0)
+		return -LINUX_EFAULT;
+	if (!first && (at & LINUX_AT_EMPTY_PATH)) {
+		c.a[0] = (uint64_t)dirfd;
+		if (op != X_LIST)
+			c.a[1] = sc->a[3];
+		if (dirfd == LINUX_AT_FDCWD)
+			return xattr_at(LINUX_AT_FDCWD, 0, sc->a[3], &c,
+					!!(at & LINUX_AT_SYMLINK_NOFOLLOW), op);
+		return xattr_fd(&c, op);
+	}
+	return xattr_at(dirfd, upath, sc->a[3], &c, !!(at & LINUX_AT_SYMLINK_NOFOLLOW), op);
+}
+
+LX_SYSCALL(setxattrat) { return xattrat(sc, X_SET); }
+LX_SYSCALL(getxattrat) { return xattrat(sc, X_GET); }
+LX_SYSCALL(listxattrat) { return xattrat(sc, X_LIST); }
+LX_SYSCALL(removexattrat) { return xattrat(sc, X_REMOVE); }
