@@ -28,6 +28,7 @@
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
@@ -50,6 +51,8 @@ LX_SYSCALL(mount)
 	char buf[LX_PATH_MAX];
 	if (sc->a[2] && guest_strncpy_in(buf, sc->a[2], sizeof(buf)) == -LINUX_EFAULT)
 		return -LINUX_EFAULT;
+	if (lx_host_admin)
+		return lx_hostadmin_mount(sc, sc->a[2] ? buf : NULL);
 	if (sc->a[0] && guest_strncpy_in(buf, sc->a[0], sizeof(buf)) == -LINUX_EFAULT)
 		return -LINUX_EFAULT;
 	long r = sys_path_in(buf, sc->a[1]);
@@ -63,6 +66,8 @@ LX_SYSCALL(umount2)
 	/* MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW */
 	if (sc->a[1] & ~(uint64_t)(1 | 2 | 4 | 8))
 		return -LINUX_EINVAL;
+	if (lx_host_admin)
+		return lx_hostadmin_umount2(sc);
 	return -LINUX_EPERM;
 }
 
