@@ -130,6 +130,9 @@ static int loop_test(void)
 	if (attach())
 		return 1;
 	const char *dev = devname;
+	printf("access W_OK %s: %s\n", "loop device", err(access(dev, W_OK)));
+	printf("access W_OK /proc/sys/fs/pipe-max-size: %s\n",
+	       err(access("/proc/sys/fs/pipe-max-size", W_OK)));
 	uint64_t size = 0;
 	printf("BLKGETSIZE64: %s\n", err(ioctl(loopfd, BLKGETSIZE64, &size)));
 	pid_t pid = fork();
@@ -172,6 +175,11 @@ static int eperm_test(void)
 	printf("umount2: %s\n", err(umount2(mnt, 0)));
 	int ctl = open("/dev/loop-control", O_RDWR);
 	printf("open /dev/loop-control: %s\n", err(ctl));
+	/* opened, never written: a container's /proc/sys is read-only */
+	int fd = open("/proc/sys/kernel/core_pattern", O_WRONLY | O_APPEND);
+	printf("open core_pattern for writing: %s\n", err(fd));
+	if (fd >= 0)
+		close(fd);
 	cleanup();
 	return 0;
 }

@@ -38,7 +38,7 @@ for engine in rewrite sud; do
 done
 
 # the container model: what an unprivileged root in a container gets
-printf 'mount tmpfs: EPERM\numount2: EPERM\nopen /dev/loop-control: ENOENT\n' >"$tmp/eperm"
+printf 'mount tmpfs: EPERM\numount2: EPERM\nopen /dev/loop-control: ENOENT\nopen core_pattern for writing: EACCES\n' >"$tmp/eperm"
 TMPDIR=$tmp/t "$lx" --contain "$probe" eperm >"$tmp/contain" 2>&1
 cp "$probe" "$tmp/root/probe"
 TMPDIR=/tmp "$lx" --root "$tmp/root" /probe eperm >"$tmp/rooted" 2>&1

@@ -4,6 +4,7 @@
 #ifndef LXRUN_TRANSLATOR_SYS_HOSTADMIN_H
 #define LXRUN_TRANSLATOR_SYS_HOSTADMIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct lx_syscall;
@@ -21,6 +22,11 @@ void lx_hostadmin_init(int contain);
  * were checked: host-admin mode only. */
 long lx_hostadmin_mount(struct lx_syscall *sc, const char *type);
 long lx_hostadmin_umount2(struct lx_syscall *sc);
+
+/* Host-admin mode: does synthetic path p (procfs's /sys/..., a devfs device node) stand for
+ * a host object whose permissions are the host's? 1 with its host path in buf, else 0. */
+struct lx_path;
+int lx_hostadmin_host_node(const struct lx_path *p, char *buf, size_t size);
 
 /* ioctl requests outside the groups sys_file.c serves itself. Returns 1 with the result in
  * *ret when it handled cmd, 0 when it did not (the caller's ENOTTY then stands). */

@@ -48,6 +48,22 @@ void lx_hostadmin_init(int contain)
 	lx_host_admin = !contain && !vfs_confined() && geteuid() == 0;
 }
 
+int lx_hostadmin_host_node(const struct lx_path *p, char *buf, size_t size)
+{
+	if (!lx_host_admin || !p->mnt->ops)
+		return 0;
+	if (p->mnt->ops == &lx_procfs_ops && !strncmp(p->rel, "/sys/", 5))
+		return snprintf(buf, size, "/proc%s", p->rel) < (int)size;
+	if (p->mnt->ops == &lx_devfs_ops && strcmp(p->rel, "/") != 0) {
+		struct linux_stat st;
+		if (p->mnt->ops->stat(p->mnt, p->rel, &st) < 0 ||
+		    !(LINUX_S_ISBLK(st.st_mode) || LINUX_S_ISCHR(st.st_mode)))
+			return 0;
+		return snprintf(buf, size, "/dev%s", p->rel) < (int)size;
+	}
+	return 0;
+}
+
 /* ---- mount(2), umount2(2) ---- */
 
 /* Is p one of lxrun's own mount points other than "/" (/dev/shm...), or inside a mount the

@@ -19,6 +19,7 @@
 #include "translator/guest_mem.h"
 #include "translator/mm.h"
 #include "translator/process.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
 #include "translator/vfs/synth.h"
@@ -486,6 +487,12 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 		*out = d ? synth_file_new(d, len, &st) : NULL;
 		return *out ? 0 : -LINUX_ENOMEM;
 	}
+	/* The kernel's settings (/proc/sys, sysrq-trigger) are written only in the host-admin
+	 * model; the container model's are read-only, as access(2) says (a container's
+	 * /proc/sys is a read-only mount: kernel/core_pattern would run a program as host root) */
+	if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY && !lx_host_admin &&
+	    (!strncmp(p, "/sys/", 5) || !strcmp(p, "/sysrq-trigger")))
+		return -LINUX_EACCES;
 	char host[LX_PATH_MAX];
 	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
 	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
