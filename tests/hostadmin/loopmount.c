@@ -17,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -107,6 +108,24 @@ static int attach(void)
 	return 0;
 }
 
+/* keyrings and the UTS name (set to what it is: nothing changes) */
+static void keys_test(void)
+{
+	long id = syscall(SYS_add_key, "user", "lxrun:hostadmin", "payload", 7,
+			  -2 /* KEY_SPEC_PROCESS_KEYRING */);
+	printf("add_key: %s\n", err((int)id));
+	char buf[32] = "";
+	long n = syscall(SYS_keyctl, 11 /* KEYCTL_READ */, id, buf, sizeof(buf) - 1);
+	printf("keyctl read: %s '%s'\n", err((int)n), n > 0 ? buf : "");
+	printf("keyctl join session: %s\n", err((int)syscall(SYS_keyctl, 1, NULL)));
+	printf("request_key: %s\n",
+	       err((int)syscall(SYS_request_key, "user", "lxrun:hostadmin", NULL, 0)));
+	printf("keyctl revoke: %s\n", err((int)syscall(SYS_keyctl, 3, id)));
+	char name[256] = "";
+	gethostname(name, sizeof(name) - 1);
+	printf("sethostname (same name): %s\n", err(sethostname(name, strlen(name))));
+}
+
 static int loop_test(void)
 {
 	struct statfs sf;
@@ -165,6 +184,7 @@ static int loop_test(void)
 	printf("LOOP_CLR_FD: %s\n", err(ioctl(loopfd, LOOP_CLR_FD, 0)));
 	attached = 0;
 	printf("umount again: %s\n", err(umount2(mnt, 0)));
+	keys_test();
 	cleanup();
 	return 0;
 }

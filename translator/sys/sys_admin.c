@@ -91,11 +91,15 @@ LX_SYSCALL(reboot)
 
 LX_SYSCALL(sethostname)
 {
+	if (lx_host_admin) /* the host's UTS names, as /proc/sys/kernel/hostname */
+		return lx_host(syscall(SYS_sethostname, sc->a[0], sc->a[1]));
 	return -LINUX_EPERM; /* CAP_SYS_ADMIN over the UTS namespace, checked before len */
 }
 
 LX_SYSCALL(setdomainname)
 {
+	if (lx_host_admin) /* the host's UTS names, as /proc/sys/kernel/hostname */
+		return lx_host(syscall(SYS_setdomainname, sc->a[0], sc->a[1]));
 	return -LINUX_EPERM;
 }
 
@@ -459,16 +463,22 @@ LX_SYSCALL(quotactl)
 
 LX_SYSCALL(add_key)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_add_key);
 	return -LINUX_EPERM; /* the kernel keyring is the host's: Docker's profile refuses it */
 }
 
 LX_SYSCALL(request_key)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_request_key);
 	return -LINUX_EPERM;
 }
 
 LX_SYSCALL(keyctl)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_keyctl);
 	return -LINUX_EPERM;
 }
 

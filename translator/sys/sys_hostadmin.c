@@ -26,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -174,6 +175,26 @@ static long host_fd_of(int64_t gfd)
 	if (!f)
 		return -LINUX_EBADF;
 	return f->host_fd >= 0 ? f->host_fd : -LINUX_EINVAL;
+}
+
+/* ---- keyrings ---- */
+
+/*
+ * The kernel's keyrings are per-user and per-session objects of the host; the guest is this
+ * host process, so its session and process keyrings are the ones a native program would
+ * have. Every argument is an integer (key serials, ids) or a pointer to guest memory, which
+ * is at the same host addresses, except KEYCTL_WATCH_KEY's watch-queue fd.
+ */
+long lx_hostadmin_keys(struct lx_syscall *sc, long nr)
+{
+	uint64_t a2 = sc->a[2];
+	if (nr == SYS_keyctl && sc->a[0] == 32 /* KEYCTL_WATCH_KEY */ && (int)a2 != -1) {
+		long h = host_fd_of((int64_t)(int)a2);
+		if (h < 0)
+			return h == -LINUX_EINVAL ? -LINUX_EBADF : h;
+		a2 = (uint64_t)h;
+	}
+	return lx_host(syscall(nr, sc->a[0], sc->a[1], a2, sc->a[3], sc->a[4]));
 }
 
 #define IOC_TYPE(c) (((c) >> 8) & 0xff)
