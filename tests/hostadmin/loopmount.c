@@ -67,6 +67,20 @@ static int write_read(const char *what)
 	return 0;
 }
 
+/* Is the mount point in this mount table (either format)? */
+static int listed(const char *table)
+{
+	FILE *f = fopen(table, "re");
+	char line[4096], pat[112];
+	int found = 0;
+	snprintf(pat, sizeof(pat), " %s ", mnt);
+	while (f && fgets(line, sizeof(line), f))
+		found |= strstr(line, pat) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
 static int attach(void)
 {
 	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
@@ -169,6 +183,8 @@ static int loop_test(void)
 		return fail("mount ext2");
 	mounted = 1;
 	printf("mount ext2: ok\n");
+	printf("in /proc/mounts: %d, in /proc/self/mountinfo: %d\n", listed("/proc/mounts"),
+	       listed("/proc/self/mountinfo"));
 	if (statfs(mnt, &sf) < 0)
 		return fail("statfs ext2");
 	printf("statfs ext2: f_type %#lx\n", (unsigned long)sf.f_type);
