@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <linux/loop.h>
+#include <linux/nsfs.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +137,12 @@ static void keys_test(void)
 	printf("request_key: %s\n",
 	       err((int)syscall(SYS_request_key, "user", "lxrun:hostadmin", NULL, 0)));
 	printf("keyctl revoke: %s\n", err((int)syscall(SYS_keyctl, 3, id)));
+	int ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+	int userns = ioctl(ns, NS_GET_USERNS);
+	printf("NS_GET_USERNS: %s, a user namespace: %d, close-on-exec: %d\n", err(userns),
+	       ioctl(userns, NS_GET_NSTYPE) == CLONE_NEWUSER, fcntl(userns, F_GETFD) == FD_CLOEXEC);
+	close(userns);
+	close(ns);
 	char name[256] = "";
 	gethostname(name, sizeof(name) - 1);
 	printf("sethostname (same name): %s\n", err(sethostname(name, strlen(name))));

@@ -274,15 +274,33 @@ static int fd_carrying(int hfd, unsigned cmd, uint64_t arg, long *ret)
 	return 0;
 }
 
+/* nsfs (0xb7) and pidfd (0xff) requests: those that return a new fd (NS_GET_USERNS,
+ * NS_GET_PARENT, NS_MNT_GET_NEXT/PREV; PIDFD_GET_*_NAMESPACE) get it installed as a guest fd
+ * (close-on-exec, as the kernel makes it); the rest return numbers or fill a struct. */
+static int ns_pidfd(int hfd, unsigned cmd, uint64_t arg, long *ret)
+{
+	unsigned type = IOC_TYPE(cmd), nr = cmd & 0xff;
+	if (type != 0xb7 && type != 0xff)
+		return 0;
+	int new_fd = type == 0xb7 ? (nr == 1 || nr == 2 || nr == 11 || nr == 12)
+				  : (nr >= 1 && nr <= 10);
+	long r = ioctl(hfd, (unsigned long)cmd, (void *)(uintptr_t)arg);
+	if (r < 0)
+		*ret = lx_errno(errno);
+	else
+		*ret = new_fd ? sys_install_host_fd((int)r, LINUX_O_CLOEXEC) : r;
+	return 1;
+}
+
 /* Request groups known to carry or return fds that are not translated: refused in host-admin
- * mode (btrfs 0x94 beyond the clone and label requests, KVM, nsfs, pidfd, VFIO, dma-buf,
+ * mode (btrfs 0x94 beyond the clone and label requests, KVM, VFIO, dma-buf,
  * autofs, vhost, TEE, and perf's SET_OUTPUT/SET_BPF). */
 static int fd_group(unsigned cmd)
 {
 	switch (IOC_TYPE(cmd)) {
 	case 0x94:
 		return cmd != FS_IOC_GETFSLABEL && cmd != FS_IOC_SETFSLABEL;
-	case 0xae: case 0xb7: case 0xff: case 0x3b: case 'b': case 0x93: case 0xaf: case 0xa4:
+	case 0xae: case 0x3b: case 'b': case 0x93: case 0xaf: case 0xa4:
 		return 1;
 	case '$':
 		return (cmd & 0xff) == 5 || (cmd & 0xff) == 8;
@@ -316,7 +334,7 @@ int lx_hostadmin_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *ret)
 		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
 			return 0;
 	}
-	if (fd_carrying(f->host_fd, cmd, arg, ret))
+	if (fd_carrying(f->host_fd, cmd, arg, ret) || ns_pidfd(f->host_fd, cmd, arg, ret))
 		return 1;
 	if (fd_group(cmd)) {
 		*ret = -LINUX_EINVAL;
