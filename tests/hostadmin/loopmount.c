@@ -137,6 +137,12 @@ static void keys_test(void)
 	printf("request_key: %s\n",
 	       err((int)syscall(SYS_request_key, "user", "lxrun:hostadmin", NULL, 0)));
 	printf("keyctl revoke: %s\n", err((int)syscall(SYS_keyctl, 3, id)));
+	char acct_file[128];
+	snprintf(acct_file, sizeof(acct_file), "%s/acct", dir);
+	close(open(acct_file, O_CREAT | O_WRONLY, 0600));
+	printf("acct on: %s", err(acct(acct_file)));
+	printf(", off: %s\n", err(acct(NULL)));
+	unlink(acct_file);
 	int ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	int userns = ioctl(ns, NS_GET_USERNS);
 	printf("NS_GET_USERNS: %s, a user namespace: %d, close-on-exec: %d\n", err(userns),

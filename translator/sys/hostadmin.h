@@ -23,6 +23,9 @@ void lx_hostadmin_init(int contain);
 long lx_hostadmin_mount(struct lx_syscall *sc, const char *type);
 long lx_hostadmin_umount2(struct lx_syscall *sc);
 
+/* acct(2) on the translated path (NULL: off): host-admin mode only. */
+long lx_hostadmin_acct(struct lx_syscall *sc);
+
 /* add_key, request_key, keyctl (nr: the host's SYS_ number): host-admin mode only. */
 long lx_hostadmin_keys(struct lx_syscall *sc, long nr);
 

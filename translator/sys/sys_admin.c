@@ -141,6 +141,8 @@ LX_SYSCALL(kexec_load)
 
 LX_SYSCALL(acct)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_acct(sc);
 	return -LINUX_EPERM; /* CAP_SYS_PACCT */
 }
 

@@ -163,6 +163,23 @@ long lx_hostadmin_mount(struct lx_syscall *sc, const char *type)
 	return r;
 }
 
+/* ---- process accounting ---- */
+
+long lx_hostadmin_acct(struct lx_syscall *sc)
+{
+	if (!sc->a[0])
+		return lx_host(acct(NULL));
+	struct lx_path p;
+	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[0], VFS_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	char buf[LX_PATH_MAX + 32];
+	/* a file of lxrun's own mounts has no host object to write records to */
+	r = p.mnt->ops ? -LINUX_EACCES : lx_host(acct(sys_host_abs(&p, buf, sizeof(buf))));
+	vfs_path_put(&p);
+	return r;
+}
+
 /* ---- ioctl(2) ---- */
 
 /* The host fd behind guest fd gfd (a request's fd argument), or -EBADF / -EINVAL (a file with
