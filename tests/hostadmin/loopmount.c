@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -137,6 +138,7 @@ static void keys_test(void)
 	printf("request_key: %s\n",
 	       err((int)syscall(SYS_request_key, "user", "lxrun:hostadmin", NULL, 0)));
 	printf("keyctl revoke: %s\n", err((int)syscall(SYS_keyctl, 3, id)));
+	printf("syslog SIZE_BUFFER: %s\n", err(klogctl(10, NULL, 0)));
 	char acct_file[128];
 	snprintf(acct_file, sizeof(acct_file), "%s/acct", dir);
 	close(open(acct_file, O_CREAT | O_WRONLY, 0600));

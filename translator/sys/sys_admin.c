@@ -37,6 +37,8 @@
 
 LX_SYSCALL(vhangup)
 {
+	if (lx_host_admin) /* the controlling terminal is this process's, the guest's */
+		return lx_host(syscall(SYS_vhangup));
 	return -LINUX_EPERM; /* CAP_SYS_TTY_CONFIG */
 }
 
@@ -160,6 +162,8 @@ LX_SYSCALL(syslog)
 		return -LINUX_EINVAL;
 	if (type == 0 || type == 1) /* SYSLOG_ACTION_CLOSE, _OPEN: nothing to do */
 		return 0;
+	if (lx_host_admin) /* the host's kernel log, as for a native root program */
+		return lx_host(syscall(SYS_syslog, type, sc->a[1], sc->a[2]));
 	return -LINUX_EPERM; /* CAP_SYSLOG (dmesg_restrict) */
 }
 
