@@ -39,7 +39,8 @@ done
 
 # the container model: what an unprivileged root in a container gets
 printf 'mount tmpfs: EPERM\numount2: EPERM\nopen /dev/loop-control: ENOENT\nopen core_pattern for writing: EACCES\n' >"$tmp/eperm"
-TMPDIR=$tmp/t "$lx" --contain "$probe" eperm >"$tmp/contain" 2>&1
+# through a shell: --contain must survive the guest's execve (lxrun re-executes itself)
+TMPDIR=$tmp/t "$lx" --contain /bin/sh -c '"$0" eperm' "$probe" >"$tmp/contain" 2>&1
 cp "$probe" "$tmp/root/probe"
 TMPDIR=/tmp "$lx" --root "$tmp/root" /probe eperm >"$tmp/rooted" 2>&1
 for c in contain rooted; do
