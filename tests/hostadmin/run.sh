@@ -50,6 +50,24 @@ for c in contain rooted; do
 	fi
 done
 
+# inode flags reach the host in both models; the immutable flag needs CAP_LINUX_IMMUTABLE,
+# which a container's root lacks
+if command -v chattr >/dev/null && command -v lsattr >/dev/null; then
+	touch "$tmp/t/flags"
+	for c in "" --contain; do
+		"$lx" $c chattr +d "$tmp/t/flags" || { echo "FAIL: chattr +d under lxrun $c"; fail=1; }
+		"$lx" $c chattr +i "$tmp/t/flags" 2>/dev/null
+		imm=$(lsattr -d "$tmp/t/flags" | cut -c5)
+		chattr -i -d "$tmp/t/flags"
+		want=i
+		[ -n "$c" ] && want=-
+		if [ "$imm" != "$want" ]; then
+			echo "FAIL: chattr +i under lxrun $c: immutable flag '$imm', expected '$want'"
+			fail=1
+		fi
+	done
+fi
+
 # a non-root user: the host's own mount answers, natively and under lxrun (its /dev is
 # lxrun's synthetic one, without loop-control, where natively the node is there but EACCES)
 if command -v setpriv >/dev/null; then

@@ -341,6 +341,31 @@ static int harmless(unsigned cmd)
 	return 0;
 }
 
+/* Container model: would cmd change a file's immutable or append-only flag? That needs
+ * CAP_LINUX_IMMUTABLE, which a container's root lacks (Docker's default set): EPERM. */
+static long immutable_change(int hfd, unsigned cmd, uint64_t arg)
+{
+	if (cmd == FS_IOC_SETFLAGS) {
+		int want, cur;
+		if (guest_copy_in(&want, arg, sizeof(want)) < 0)
+			return -LINUX_EFAULT;
+		if (ioctl(hfd, FS_IOC_GETFLAGS, &cur) < 0)
+			return 0; /* the host's own answer (ENOTTY...) follows */
+		return (want ^ cur) & (FS_IMMUTABLE_FL | FS_APPEND_FL) ? -LINUX_EPERM : 0;
+	}
+	if (cmd == FS_IOC_FSSETXATTR) {
+		struct fsxattr want, cur;
+		if (guest_copy_in(&want, arg, sizeof(want)) < 0)
+			return -LINUX_EFAULT;
+		if (ioctl(hfd, FS_IOC_FSGETXATTR, &cur) < 0)
+			return 0;
+		return (want.fsx_xflags ^ cur.fsx_xflags) & (FS_XFLAG_IMMUTABLE | FS_XFLAG_APPEND)
+			       ? -LINUX_EPERM
+			       : 0;
+	}
+	return 0;
+}
+
 int lx_hostadmin_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *ret)
 {
 	if (f->ops != &lx_host_file_ops || f->host_fd < 0)
@@ -350,6 +375,8 @@ int lx_hostadmin_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *ret)
 		if (!harmless(cmd) || fstat(f->host_fd, &st) < 0 ||
 		    !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)))
 			return 0;
+		if ((*ret = immutable_change(f->host_fd, cmd, arg)) < 0)
+			return 1;
 	}
 	if (fd_carrying(f->host_fd, cmd, arg, ret) || ns_pidfd(f->host_fd, cmd, arg, ret))
 		return 1;
