@@ -132,6 +132,8 @@ int cmd_run_translate(int argc, char **argv)
 			o.tmpfs = argv[++i];
 		} else if (strncmp(a, "--tmpfs=", 8) == 0) {
 			o.tmpfs = a + 8;
+		} else if (strcmp(a, "--contain") == 0) {
+			o.contain = 1;
 		} else if (strcmp(a, "--stats") == 0) {
 			o.stats = 1;
 			lx_stats_enable();

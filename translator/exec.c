@@ -28,6 +28,7 @@
 #include "translator/vfs/vfs.h"
 #include "translator/signal_host.h"
 #include "translator/engine/engine.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/ptrace.h"
@@ -366,6 +367,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		hv[k++] = "-v";
 	if (lx_meta_on)
 		hv[k++] = "--exec-meta";
+	if (lx_contain)
+		hv[k++] = "--contain";
 	hv[k++] = state;
 	hv[k++] = cwd;
 	hv[k++] = "--exec-path";

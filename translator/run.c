@@ -26,6 +26,7 @@
 #include "translator/exec.h"
 #include "translator/mapper.h"
 #include "translator/meta.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/mm.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
@@ -140,6 +141,7 @@ static int process_init(const struct lx_run_opts *o)
 		lx_meta_on = 1;
 	if (o->tmpfs && (r = vfs_mount_tmpfs(o->tmpfs)) < 0)
 		return r;
+	lx_hostadmin_init(o->contain);
 	r = lx_fdtable_init(&fds);
 	if (r < 0)
 		return r;

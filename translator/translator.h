@@ -19,6 +19,7 @@ struct lx_run_opts {
 	int verbose;
 	int meta;             /* owners, modes, devices in user.lxrun.* xattrs (translator/meta.h) */
 	int stats;            /* --stats: syscall counts by path and number, printed at exit */
+	int contain;          /* --contain: the container model even as host root (sys/hostadmin.h) */
 };
 
 /*

@@ -28,6 +28,7 @@
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
@@ -36,6 +37,8 @@
 
 LX_SYSCALL(vhangup)
 {
+	if (lx_host_admin) /* the controlling terminal is this process's, the guest's */
+		return lx_host(syscall(SYS_vhangup));
 	return -LINUX_EPERM; /* CAP_SYS_TTY_CONFIG */
 }
 
@@ -50,6 +53,8 @@ LX_SYSCALL(mount)
 	char buf[LX_PATH_MAX];
 	if (sc->a[2] && guest_strncpy_in(buf, sc->a[2], sizeof(buf)) == -LINUX_EFAULT)
 		return -LINUX_EFAULT;
+	if (lx_host_admin)
+		return lx_hostadmin_mount(sc, sc->a[2] ? buf : NULL);
 	if (sc->a[0] && guest_strncpy_in(buf, sc->a[0], sizeof(buf)) == -LINUX_EFAULT)
 		return -LINUX_EFAULT;
 	long r = sys_path_in(buf, sc->a[1]);
@@ -63,6 +68,8 @@ LX_SYSCALL(umount2)
 	/* MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW */
 	if (sc->a[1] & ~(uint64_t)(1 | 2 | 4 | 8))
 		return -LINUX_EINVAL;
+	if (lx_host_admin)
+		return lx_hostadmin_umount2(sc);
 	return -LINUX_EPERM;
 }
 
@@ -86,11 +93,15 @@ LX_SYSCALL(reboot)
 
 LX_SYSCALL(sethostname)
 {
+	if (lx_host_admin) /* the host's UTS names, as /proc/sys/kernel/hostname */
+		return lx_host(syscall(SYS_sethostname, sc->a[0], sc->a[1]));
 	return -LINUX_EPERM; /* CAP_SYS_ADMIN over the UTS namespace, checked before len */
 }
 
 LX_SYSCALL(setdomainname)
 {
+	if (lx_host_admin) /* the host's UTS names, as /proc/sys/kernel/hostname */
+		return lx_host(syscall(SYS_setdomainname, sc->a[0], sc->a[1]));
 	return -LINUX_EPERM;
 }
 
@@ -132,6 +143,8 @@ LX_SYSCALL(kexec_load)
 
 LX_SYSCALL(acct)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_acct(sc);
 	return -LINUX_EPERM; /* CAP_SYS_PACCT */
 }
 
@@ -149,6 +162,8 @@ LX_SYSCALL(syslog)
 		return -LINUX_EINVAL;
 	if (type == 0 || type == 1) /* SYSLOG_ACTION_CLOSE, _OPEN: nothing to do */
 		return 0;
+	if (lx_host_admin) /* the host's kernel log, as for a native root program */
+		return lx_host(syscall(SYS_syslog, type, sc->a[1], sc->a[2]));
 	return -LINUX_EPERM; /* CAP_SYSLOG (dmesg_restrict) */
 }
 
@@ -454,16 +469,22 @@ LX_SYSCALL(quotactl)
 
 LX_SYSCALL(add_key)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_add_key);
 	return -LINUX_EPERM; /* the kernel keyring is the host's: Docker's profile refuses it */
 }
 
 LX_SYSCALL(request_key)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_request_key);
 	return -LINUX_EPERM;
 }
 
 LX_SYSCALL(keyctl)
 {
+	if (lx_host_admin)
+		return lx_hostadmin_keys(sc, SYS_keyctl);
 	return -LINUX_EPERM;
 }
 

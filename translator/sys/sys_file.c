@@ -21,6 +21,7 @@
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/vfs/vfs.h"
@@ -497,6 +498,9 @@ LX_SYSCALL(ioctl)
 	default:
 		/* Terminal ioctls (type 'T': 0x54xx) have fixed, known argument layouts that
 		 * are the same for the host; nothing else reaches the host. */
+		long hr;
+		if ((cmd & 0xff00) != 0x5400 && lx_hostadmin_ioctl(f, cmd, sc->a[2], &hr))
+			return hr;
 		if ((cmd & 0xff00) != 0x5400) {
 			lx_report_unsupported(sc, "ioctl request outside the terminal group (0x54xx)",
 					      -LINUX_ENOTTY);

@@ -461,7 +461,9 @@ static long do_sync(long fd, int data)
 	struct lx_file *f = sys_file(fd);
 	if (!f)
 		return -LINUX_EBADF;
-	if (f->mnt && f->mnt->ops)
+	/* devfs's nodes are host device nodes: the host says (a block device syncs, /dev/null
+	 * is EINVAL) */
+	if (f->mnt && f->mnt->ops && !(f->mnt->ops == &lx_devfs_ops && f->host_fd >= 0))
 		return f->mnt->ops == &lx_tmpfs_ops ? 0 : -LINUX_EINVAL;
 	if (f->host_fd < 0)
 		return -LINUX_EINVAL;

@@ -390,7 +390,7 @@ LX_SYSCALL(fallocate)
 	struct lx_file *f = sys_file(sc->a[0]);
 	if (!f)
 		return -LINUX_EBADF;
-	if (f->host_fd < 0 || f->mnt)
+	if (f->host_fd < 0 || (f->mnt && f->mnt->ops != &lx_devfs_ops)) /* devfs: host nodes */
 		return -LINUX_EOPNOTSUPP;
 	return lx_host(fallocate(f->host_fd, (int)sc->a[1], (off_t)sc->a[2], (off_t)sc->a[3]));
 }

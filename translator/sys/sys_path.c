@@ -17,6 +17,7 @@
 #include "translator/process.h"
 #include "translator/meta.h"
 #include "translator/syscall.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/sys/sys.h"
 #include "translator/vfs/vfs.h"
 
@@ -322,7 +323,11 @@ static long do_faccessat(long dirfd, uint64_t upath, uint64_t mode, uint64_t fla
 	r = vfs_resolve((int)dirfd, path, nofollow ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	if (p.mnt->ops) {
+	char host[LX_PATH_MAX + 8];
+	if (p.mnt->ops && lx_hostadmin_host_node(&p, host, sizeof(host))) {
+		r = lx_host(syscall(SYS_faccessat2, AT_FDCWD, host, (int)mode,
+				    (int)(flags & ~(uint64_t)LINUX_AT_EMPTY_PATH)));
+	} else if (p.mnt->ops) {
 		struct linux_stat st;
 		r = stat_resolved(&p, nofollow, &st);
 		if (r == 0 && (mode & 2) && p.mnt->ops != &lx_tmpfs_ops && !LINUX_S_ISCHR(st.st_mode))

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* devfs: the guest's /dev. A fixed set of nodes; device nodes are the host's own (their
  * semantics are the kernel's), the fd/stdio links point into lxrun's procfs. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include "abi/linux_fcntl.h"
 #include "translator/fd.h"
 #include "translator/file_host.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/syscall.h"
 #include "translator/vfs/synth.h"
 #include "translator/vfs/vfs.h"
@@ -27,6 +30,20 @@ static const struct {
 };
 
 enum kind { K_NONE, K_ROOT, K_DEV, K_LINK, K_PTS, K_SHM };
+
+/* Host-admin model only (sys/hostadmin.h): the host's block devices and /dev/loop-control,
+ * by their host names (a root guest that sees the host's / may use them natively too). */
+static int host_admin_node(const char *name, size_t n)
+{
+	char host[300];
+	struct stat st;
+	if (!lx_host_admin || n == 0 || n > 255 || memchr(name, '.', n) == name)
+		return 0;
+	snprintf(host, sizeof(host), "/dev/%.*s", (int)n, name);
+	if (lstat(host, &st) < 0)
+		return 0;
+	return S_ISBLK(st.st_mode) || (S_ISCHR(st.st_mode) && !strcmp(host, "/dev/loop-control"));
+}
 
 /* Classify the first component of p; *rest points after it. */
 static enum kind classify(const char *p, const char **rest, int *idx)
@@ -51,6 +68,8 @@ static enum kind classify(const char *p, const char **rest, int *idx)
 		return K_PTS;
 	if (n == 3 && !strncmp(c, "shm", 3))
 		return K_SHM;
+	if (host_admin_node(c, n))
+		return K_DEV;
 	return K_NONE;
 }
 
@@ -122,8 +141,11 @@ static int dev_open(struct lx_mount *m, const char *p, unsigned flags, unsigned 
 	case K_ROOT: {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
-		struct synth_dirent ents[16];
+		enum { MAXENTS = 16 + 128 };
+		struct synth_dirent *ents = calloc(MAXENTS, sizeof(*ents));
 		size_t n = 0;
+		if (!ents)
+			return -LINUX_ENOMEM;
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++) {
 			snprintf(ents[n].name, sizeof(ents[n].name), "%s", devices[i]);
 			ents[n].type = LINUX_DT_CHR;
@@ -140,8 +162,19 @@ static int dev_open(struct lx_mount *m, const char *p, unsigned flags, unsigned 
 		strcpy(ents[n].name, "shm");
 		ents[n].type = LINUX_DT_DIR;
 		ents[n++].ino = 2;
+		DIR *hd = lx_host_admin ? opendir("/dev") : NULL;
+		for (struct dirent *de; hd && n < MAXENTS && (de = readdir(hd));) {
+			if (!host_admin_node(de->d_name, strlen(de->d_name)))
+				continue;
+			snprintf(ents[n].name, sizeof(ents[n].name), "%s", de->d_name);
+			ents[n].type = de->d_type == DT_BLK ? LINUX_DT_BLK : LINUX_DT_CHR;
+			ents[n++].ino = 1000 + de->d_ino;
+		}
+		if (hd)
+			closedir(hd);
 		synth_stat(&st, m, LINUX_S_IFDIR | 0755, 1, 0);
 		*out = synth_dir_new(ents, n, &st);
+		free(ents);
 		return *out ? 0 : -LINUX_ENOMEM;
 	}
 	case K_LINK:

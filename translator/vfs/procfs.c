@@ -20,6 +20,7 @@
 #include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/ptrace.h"
+#include "translator/sys/hostadmin.h"
 #include "translator/syscall.h"
 #include "translator/thread.h"
 #include "translator/vfs/synth.h"
@@ -336,8 +337,35 @@ static char *host_with_line(const char *file, const char *key, const char *line,
 	return n;
 }
 
-static char *render_mounts(size_t *len)
+/* Host-admin model: the guest's mounts are the host's (its / is the host's, and its mount and
+ * umount2 calls reach the host), so the table is the host's own, in either format; lxrun's
+ * --tmpfs, which the host does not know, is added in /proc/mounts' format. */
+static char *host_mounts(const char *file, size_t *len)
 {
+	char *d;
+	if (synth_slurp(file, &d, len) < 0)
+		return NULL;
+	size_t count;
+	struct lx_mount *ms = vfs_mounts(&count);
+	for (size_t i = 0; i < count && strstr(file, "/mounts"); i++) {
+		if (ms[i].ops != &lx_tmpfs_ops)
+			continue;
+		char line[320];
+		int k = snprintf(line, sizeof(line), "tmpfs %s tmpfs rw,relatime 0 0\n", ms[i].path);
+		char *nd = realloc(d, *len + (size_t)k + 1);
+		if (!nd)
+			break;
+		d = nd;
+		memcpy(d + *len, line, (size_t)k + 1);
+		*len += (size_t)k;
+	}
+	return d;
+}
+
+static char *render_mounts(size_t *len, int info)
+{
+	if (lx_host_admin)
+		return host_mounts(info ? "/proc/self/mountinfo" : "/proc/self/mounts", len);
 	size_t count;
 	struct lx_mount *ms = vfs_mounts(&count);
 	char *d = malloc(4096);
@@ -475,7 +503,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		d = guest_range(lx_proc.auxv, lx_proc.auxv + lx_proc.auxv_len, &len);
 		break;
 	default:
-		d = render_mounts(&len);
+		d = render_mounts(&len, i == 8);
 		break;
 	}
 	if (!d)
@@ -506,17 +534,17 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 	}
 	if (!strcmp(p, "/mounts")) {
 		size_t len;
-		char *d = render_mounts(&len);
+		char *d = render_mounts(&len, 0);
 		struct linux_stat st;
 		synth_stat(&st, m, LINUX_S_IFREG | 0444, 0xfff2, 0);
 		*out = d ? synth_file_new(d, len, &st) : NULL;
 		return *out ? 0 : -LINUX_ENOMEM;
 	}
-	/* /proc/sys is the host kernel's configuration: read-only to the guest, as in a
-	 * container and as faccessat already answers (an LTP run as root under lxrun left the
-	 * host's fs.pipe-max-size at 4096) */
-	if ((!strncmp(p, "/sys/", 5) || !strcmp(p, "/sys")) &&
-	    (flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+	/* The kernel's settings (/proc/sys, sysrq-trigger) are written only in the host-admin
+	 * model; the container model's are read-only, as access(2) says (a container's
+	 * /proc/sys is a read-only mount: kernel/core_pattern would run a program as host root) */
+	if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY && !lx_host_admin &&
+	    (!strncmp(p, "/sys/", 5) || !strcmp(p, "/sysrq-trigger")))
 		return -LINUX_EACCES;
 	char host[LX_PATH_MAX];
 	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
