@@ -405,40 +405,12 @@ static int pidfd_ns_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r
 		return 0;
 	*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
 	/* PIDFD_GET_*_NAMESPACE (_IO(0xFF, 1..10)), NS_GET_USERNS and NS_GET_PARENT (_IO(0xb7,
-	 * 1..2)) return a new close-on-exec fd */
-	if (*r >= 0 && !dir_size && type != 0xaa && (type == 0xff ? nr >= 1 && nr <= 10 : nr == 1 || nr == 2))
+	 * 1..2)) and NS_MNT_GET_NEXT/PREV (_IOR(0xb7, 11..12)) return a new close-on-exec fd */
+	if (*r >= 0 && type != 0xaa &&
+	    (type == 0xff ? !dir_size && nr >= 1 && nr <= 10
+			  : (!dir_size && (nr == 1 || nr == 2)) || nr == 11 || nr == 12))
 		*r = sys_install_host_fd((int)*r, LINUX_O_CLOEXEC);
 	return 1;
-}
-
-/* Inode-flag and extent requests on a host file, with the host's layouts (int flags, struct
- * fsxattr, struct fiemap in guest memory) and no fd in their argument; FICLONE's argument is
- * the source fd, made the host's. 1 if cmd is one of them on a host file (*r: the result). */
-static int file_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r)
-{
-	switch (cmd) {
-	case 0x80086601: /* FS_IOC_GETFLAGS */
-	case 0x40086602: /* FS_IOC_SETFLAGS */
-	case 0x80087601: /* FS_IOC_GETVERSION */
-	case 0x40087602: /* FS_IOC_SETVERSION */
-	case 0x801c581f: /* FS_IOC_FSGETXATTR */
-	case 0x401c5820: /* FS_IOC_FSSETXATTR */
-	case 0xc020660b: /* FS_IOC_FIEMAP */
-	case 2:		 /* FIGETBSZ */
-		if (f->host_fd < 0 || f->ops != &lx_host_file_ops)
-			return 0;
-		*r = lx_host(ioctl(f->host_fd, (unsigned long)cmd, (void *)(uintptr_t)arg));
-		return 1;
-	case 0x40049409: { /* FICLONE */
-		struct lx_file *src = sys_file((long)(int)arg);
-		if (f->host_fd < 0 || f->ops != &lx_host_file_ops)
-			return 0;
-		*r = !src ? -LINUX_EBADF : src->host_fd < 0 ? -LINUX_EXDEV
-			  : lx_host(ioctl(f->host_fd, (unsigned long)cmd, src->host_fd));
-		return 1;
-	}
-	}
-	return 0;
 }
 
 LX_SYSCALL(ioctl)
@@ -448,7 +420,8 @@ LX_SYSCALL(ioctl)
 		return -LINUX_EBADF; /* an O_PATH fd does no I/O, ioctl included */
 	unsigned cmd = (unsigned)sc->a[1];
 	long r;
-	if (pidfd_ns_ioctl(f, cmd, sc->a[2], &r) || file_ioctl(f, cmd, sc->a[2], &r))
+	/* inode flags, extents, clones...: lx_hostadmin_ioctl below, in both models */
+	if (pidfd_ns_ioctl(f, cmd, sc->a[2], &r))
 		return r;
 	switch (cmd) {
 	case LINUX_FIOCLEX:

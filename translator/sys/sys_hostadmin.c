@@ -291,23 +291,6 @@ static int fd_carrying(int hfd, unsigned cmd, uint64_t arg, long *ret)
 	return 0;
 }
 
-/* nsfs (0xb7) and pidfd (0xff) requests: those that return a new fd (NS_GET_USERNS,
- * NS_GET_PARENT, NS_MNT_GET_NEXT/PREV; PIDFD_GET_*_NAMESPACE) get it installed as a guest fd
- * (close-on-exec, as the kernel makes it); the rest return numbers or fill a struct. */
-static int ns_pidfd(int hfd, unsigned cmd, uint64_t arg, long *ret)
-{
-	unsigned type = IOC_TYPE(cmd), nr = cmd & 0xff;
-	if (type != 0xb7 && type != 0xff)
-		return 0;
-	int new_fd = type == 0xb7 ? (nr == 1 || nr == 2 || nr == 11 || nr == 12)
-				  : (nr >= 1 && nr <= 10);
-	long r = ioctl(hfd, (unsigned long)cmd, (void *)(uintptr_t)arg);
-	if (r < 0)
-		*ret = lx_errno(errno);
-	else
-		*ret = new_fd ? sys_install_host_fd((int)r, LINUX_O_CLOEXEC) : r;
-	return 1;
-}
 
 /* Request groups known to carry or return fds that are not translated: refused in host-admin
  * mode (btrfs 0x94 beyond the clone and label requests, KVM, VFIO, dma-buf,
@@ -378,7 +361,8 @@ int lx_hostadmin_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *ret)
 		if ((*ret = immutable_change(f->host_fd, cmd, arg)) < 0)
 			return 1;
 	}
-	if (fd_carrying(f->host_fd, cmd, arg, ret) || ns_pidfd(f->host_fd, cmd, arg, ret))
+	/* the pidfd and nsfs requests were served before (pidfd_ns_ioctl in sys_file.c) */
+	if (fd_carrying(f->host_fd, cmd, arg, ret))
 		return 1;
 	if (fd_group(cmd)) {
 		*ret = -LINUX_EINVAL;
