@@ -37,42 +37,6 @@ int vm_client_connect(const struct vm_config *cfg)
 	return fd;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN) {
-				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-
-				poll(&pfd, 1, -1);
-				continue;
-			}
-			return -errno;
-		}
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int send_frame(int fd, uint8_t type, const void *p, size_t n)
-{
-	uint8_t hdr[VM_PROTO_HDR];
-	int r;
-
-	vm_proto_put_hdr(hdr, type, 0, (uint32_t)n);
-	r = write_all(fd, hdr, sizeof(hdr));
-	if (!r && n)
-		r = write_all(fd, p, n);
-	return r;
-}
-
 /* Read until one whole frame is in b (1), EOF (0) or the timeout passes (-ETIMEDOUT). */
 static int read_frame(int fd, struct vm_buf *b, struct vm_frame_hdr *h, uint8_t **payload,
 		      int timeout_ms)
@@ -105,7 +69,7 @@ int vm_client_request(int fd, uint8_t type, char *out, size_t outlen)
 	uint8_t *payload;
 	int r;
 
-	r = send_frame(fd, type, NULL, 0);
+	r = vm_send_frame(fd, type, NULL, 0);
 	if (r < 0)
 		return r;
 	for (;;) {
@@ -145,7 +109,7 @@ static int send_u32(int fd, uint8_t type, uint32_t a)
 	uint8_t p[4];
 
 	vm_put32(p, a);
-	return send_frame(fd, type, p, 4);
+	return vm_send_frame(fd, type, p, 4);
 }
 
 static int send_ack(int fd, uint32_t stream, uint32_t n)
@@ -154,14 +118,14 @@ static int send_ack(int fd, uint32_t stream, uint32_t n)
 
 	vm_put32(p, stream);
 	vm_put32(p + 4, n);
-	return send_frame(fd, VM_MSG_ACK, p, 8);
+	return vm_send_frame(fd, VM_MSG_ACK, p, 8);
 }
 
 static void relay_output(struct relay *rl, int stream, const uint8_t *p, size_t n)
 {
 	int out = stream == VM_STREAM_STDOUT ? 1 : 2;
 
-	if (!rl->out_gone[stream] && write_all(out, p, n) == -LINUX_EPIPE) {
+	if (!rl->out_gone[stream] && vm_write_all(out, p, n) == -LINUX_EPIPE) {
 		/* like a closed pipe natively: the guest's writer gets SIGPIPE/EPIPE */
 		rl->out_gone[stream] = true;
 		send_u32(rl->fd, VM_MSG_CLOSE, (uint32_t)stream);
@@ -223,7 +187,7 @@ static void relay_signal(struct relay *rl)
 				p[1] = ws.ws_row >> 8;
 				p[2] = ws.ws_col;
 				p[3] = ws.ws_col >> 8;
-				send_frame(rl->fd, VM_MSG_WINSIZE, p, 4);
+				vm_send_frame(rl->fd, VM_MSG_WINSIZE, p, 4);
 			}
 		} else {
 			send_u32(rl->fd, VM_MSG_SIGNAL, sig);
@@ -241,11 +205,11 @@ static void relay_stdin(struct relay *rl)
 		return;
 	if (n <= 0) {
 		rl->stdin_open = false;
-		send_frame(rl->fd, VM_MSG_STDIN, NULL, 0);
+		vm_send_frame(rl->fd, VM_MSG_STDIN, NULL, 0);
 		return;
 	}
 	rl->credit -= (uint32_t)n;
-	send_frame(rl->fd, VM_MSG_STDIN, buf, (size_t)n);
+	vm_send_frame(rl->fd, VM_MSG_STDIN, buf, (size_t)n);
 }
 
 int vm_client_exec(int fd, const struct vm_exec *req, struct vm_exit *ex, char *why)
@@ -282,7 +246,7 @@ int vm_client_exec(int fd, const struct vm_exec *req, struct vm_exit *ex, char *
 			 VM_PROTO_MAX);
 		return (int)len;
 	}
-	r = send_frame(fd, VM_MSG_EXEC, payload, (size_t)len);
+	r = vm_send_frame(fd, VM_MSG_EXEC, payload, (size_t)len);
 	free(payload);
 	if (r < 0)
 		goto lost;

@@ -2,8 +2,11 @@
 /* Frame encoding, validation and resynchronisation for the VM control protocol. */
 #include "vm/proto.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "abi/linux_errno.h"
 
@@ -229,4 +232,40 @@ int vm_buf_frame(struct vm_buf *b, struct vm_frame_hdr *h, uint8_t **payload, si
 		*payload = b->data + VM_PROTO_HDR;
 		return 1;
 	}
+}
+
+int vm_write_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = write(fd, b, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+				poll(&pfd, 1, -1);
+				continue;
+			}
+			return -errno;
+		}
+		b += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int vm_send_frame(int fd, uint8_t type, const void *p, size_t n)
+{
+	uint8_t hdr[VM_PROTO_HDR];
+	int r;
+
+	vm_proto_put_hdr(hdr, type, 0, (uint32_t)n);
+	r = vm_write_all(fd, hdr, sizeof(hdr));
+	if (!r && n)
+		r = vm_write_all(fd, p, n);
+	return r;
 }

@@ -100,6 +100,12 @@ struct vm_exec_msg {
 };
 
 void vm_proto_put_hdr(uint8_t *out, uint8_t type, uint32_t session, uint32_t len);
+
+/* Write all n bytes to a blocking or non-blocking fd (EINTR retried, EAGAIN polled);
+ * 0 or -errno. */
+int vm_write_all(int fd, const void *p, size_t n);
+/* One frame of session 0 (header, then n bytes of payload) with vm_write_all. */
+int vm_send_frame(int fd, uint8_t type, const void *p, size_t n);
 /* 1 when buf starts with a complete valid header (filled in), 0 when more bytes are needed,
  * -LINUX_EPROTO when it is garbage. */
 int vm_proto_get_hdr(const uint8_t *buf, size_t n, struct vm_frame_hdr *h);

@@ -22,48 +22,13 @@
 
 static int sig_pipe[2] = {-1, -1};
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = write(fd, b, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-
-			poll(&pfd, 1, -1);
-			continue;
-		}
-		if (w < 0)
-			return -errno;
-		b += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int send_frame(int fd, uint8_t type, const void *p, size_t n)
-{
-	uint8_t hdr[VM_PROTO_HDR];
-	int r;
-
-	vm_proto_put_hdr(hdr, type, 0, (uint32_t)n);
-	r = write_all(fd, hdr, sizeof(hdr));
-	if (!r && n)
-		r = write_all(fd, p, n);
-	return r;
-}
-
 static void send_u32x2(int fd, uint8_t type, uint32_t a, uint32_t b, size_t n)
 {
 	uint8_t p[8];
 
 	vm_put32(p, a);
 	vm_put32(p + 4, b);
-	send_frame(fd, type, p, n);
+	vm_send_frame(fd, type, p, n);
 }
 
 static void on_signal(int sig)
@@ -104,7 +69,7 @@ struct host_run {
 
 static void output(struct host_run *hr, int stream, const uint8_t *p, size_t n)
 {
-	if (!hr->out_gone[stream] && write_all(stream, p, n) == -EPIPE) {
+	if (!hr->out_gone[stream] && vm_write_all(stream, p, n) == -EPIPE) {
 		/* like a closed pipe natively: the host program gets SIGPIPE/EPIPE */
 		hr->out_gone[stream] = true;
 		send_u32x2(hr->fd, VM_MSG_CLOSE, (uint32_t)stream, 0, 4);
@@ -149,11 +114,11 @@ static void pump_stdin(struct host_run *hr)
 		return;
 	if (n <= 0) {
 		hr->stdin_open = false;
-		send_frame(hr->fd, VM_MSG_STDIN, NULL, 0);
+		vm_send_frame(hr->fd, VM_MSG_STDIN, NULL, 0);
 		return;
 	}
 	hr->credit -= (uint32_t)n;
-	send_frame(hr->fd, VM_MSG_STDIN, buf, (size_t)n);
+	vm_send_frame(hr->fd, VM_MSG_STDIN, buf, (size_t)n);
 }
 
 static void usage(FILE *o)
@@ -212,7 +177,7 @@ int agent_hostcmd(int argc, char **argv)
 		sigaction(fwd[i], &sa, NULL);
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (send_frame(hr.fd, VM_MSG_EXEC, payload, (size_t)len) < 0) {
+	if (vm_send_frame(hr.fd, VM_MSG_EXEC, payload, (size_t)len) < 0) {
 		fprintf(stderr, "lxrun-host: lost the VM agent\n");
 		return 125;
 	}
