@@ -52,12 +52,17 @@ same() {
 	(cd "$WORK" && "$@") >"$WORK/.n.out" 2>"$WORK/.n.err" </dev/null
 	local nrc=$?
 	(cd "$WORK" && vm "$@") >"$WORK/.v.out" 2>"$WORK/.v.err" </dev/null
-	local vrc=$?
-	if [ $nrc = $vrc ] && cmp -s "$WORK/.n.out" "$WORK/.v.out" &&
+	compare_runs "$name" vm $nrc $?
+}
+
+# compare_runs NAME LABEL NATIVE_STATUS OTHER_STATUS: the native run's $WORK/.n.out/.n.err
+# against the other run's $WORK/.v.out/.v.err and the statuses; the files are removed.
+compare_runs() {
+	if [ "$3" = "$4" ] && cmp -s "$WORK/.n.out" "$WORK/.v.out" &&
 		cmp -s "$WORK/.n.err" "$WORK/.v.err"; then
-		ok "$name"
+		ok "$1"
 	else
-		not_ok "$name" "status native $nrc, vm $vrc" \
+		not_ok "$1" "status native $3, $2 $4" \
 			"$(diff "$WORK/.n.out" "$WORK/.v.out" | head -5)" \
 			"$(diff "$WORK/.n.err" "$WORK/.v.err" | head -5)"
 	fi

@@ -22,16 +22,7 @@ host_same() {
 	{ (cd "$WORK" && sh -c "$1") >"$WORK/.n.out" 2>"$WORK/.n.err" </dev/null; } 2>/dev/null
 	local nrc=$?
 	(cd "$WORK" && vm lxrun-host sh -c "$1") >"$WORK/.v.out" 2>"$WORK/.v.err" </dev/null
-	local vrc=$?
-	if [ $nrc = $vrc ] && cmp -s "$WORK/.n.out" "$WORK/.v.out" &&
-		cmp -s "$WORK/.n.err" "$WORK/.v.err"; then
-		ok "$name"
-	else
-		not_ok "$name" "status native $nrc, lxrun-host $vrc" \
-			"$(diff "$WORK/.n.out" "$WORK/.v.out" | head -5)" \
-			"$(diff "$WORK/.n.err" "$WORK/.v.err" | head -5)"
-	fi
-	rm -f "$WORK"/.n.* "$WORK"/.v.*
+	compare_runs "$name" lxrun-host $nrc $?
 }
 
 # it is the host that runs it: the host kernel's boot id, not the guest's
