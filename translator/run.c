@@ -161,8 +161,20 @@ static int process_init(const struct lx_run_opts *o)
 static void record_image(const struct loader_result *res, const char *path)
 {
 	char host[4096];
-	if (!realpath(res->path, host))
-		snprintf(host, sizeof(host), "%s", res->path);
+	if (!realpath(res->path, host)) {
+		/* realpath needs every directory above to be searchable (a user's program below
+		 * a mode-700 parent), the kernel's getcwd does not: an absolute path either way
+		 * (glibc's static start asserts that /proc/self/exe is one) */
+		size_t cl = 0, pl = strlen(res->path);
+		if (res->path[0] != '/' && getcwd(host, sizeof(host)) && host[0] == '/' &&
+		    (cl = strlen(host)) + 1 + pl < sizeof(host)) {
+			host[cl] = '/';
+			memcpy(host + cl + 1, res->path, pl + 1);
+		} else {
+			snprintf(host, sizeof(host), "%s", res->path);
+		}
+		vfs_normalize(host);
+	}
 	const char *g = host;
 	size_t rl = vfs_confined() ? strlen(o_root) : 0;
 	if (rl && !strncmp(host, o_root, rl) && (host[rl] == '/' || !host[rl]))
