@@ -745,15 +745,24 @@ static int vm_stop(struct vm_opts *o)
 	}
 	vm_client_request(fd, VM_MSG_STOP, out, sizeof(out));
 	close(fd);
-	/* the service holds the lock until QEMU is gone: wait for it */
+	/* the service holds the lock until QEMU is gone: wait for it (it kills QEMU when the
+	 * guest has not powered off in 10 s; a loaded machine can take longer to let go) */
 	lock = lock_open(&o->cfg);
-	for (int i = 0; lock >= 0 && i < 300; i++) {
-		if (flock(lock, LOCK_EX | LOCK_NB) == 0)
+	bool gone = lock < 0;
+	for (int i = 0; lock >= 0 && i < 900; i++) {
+		if (flock(lock, LOCK_EX | LOCK_NB) == 0) {
+			gone = true;
 			break;
+		}
 		usleep(100 * 1000);
 	}
 	if (lock >= 0)
 		close(lock);
+	if (!gone) {
+		cli_err("the VM in %s is still stopping after 90 s (see its service.log)",
+			o->cfg.state_dir);
+		return 1;
+	}
 	printf("VM: stopped\n");
 	return 0;
 }

@@ -184,8 +184,10 @@ else
 fi
 
 # --no-forward: the network stays, ports are not forwarded
-"$LXRUN" vm stop >/dev/null
-"$LXRUN" vm start --no-forward >/dev/null 2>&1
+check "--no-forward: the VM with forwarding stops" 0 "$("$LXRUN" vm stop >/dev/null 2>"$WORK/stop.err"; echo $?)"
+"$LXRUN" vm start --no-forward >/dev/null 2>"$WORK/start.err"
+case $("$LXRUN" vm status) in *"localhost forwarding: off"*) ok "--no-forward: status says forwarding off" ;;
+*) not_ok "--no-forward: status says forwarding off" "$("$LXRUN" vm status)" "$(cat "$WORK/stop.err" "$WORK/start.err")" ;; esac
 port=$(free_port)
 "$LXRUN" --mode vm "$NETTOOL" serve 0.0.0.0 "$port" "$WORK/page.txt" 60 >"$WORK/serve.out" 2>&1 &
 spid=$!
