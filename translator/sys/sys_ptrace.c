@@ -160,6 +160,22 @@ static struct pt_slot *slot_at(void *base, int i)
 	return (struct pt_slot *)((char *)base + (size_t)i * SLOT_SIZE);
 }
 
+/* Reserve a free slot of the file at base (its tid -1 until the owner stores the real one),
+ * the rest of it cleared; its index, or 0 when all are taken. */
+static int slot_claim(void *base)
+{
+	for (int i = 1; i < SLOTS; i++) {
+		struct pt_slot *s = slot_at(base, i);
+		int32_t zero = 0;
+		if (__atomic_compare_exchange_n(&s->tid, &zero, -1, 0, __ATOMIC_SEQ_CST,
+						__ATOMIC_SEQ_CST)) {
+			memset((char *)s + sizeof(s->tid), 0, sizeof(*s) - sizeof(s->tid));
+			return i;
+		}
+	}
+	return 0;
+}
+
 static int slot_index(void *base, const struct pt_slot *s)
 {
 	return (int)(((const char *)s - (const char *)base) / SLOT_SIZE);
@@ -513,20 +529,15 @@ int lx_ptrace_fork_prepare(struct lx_thread *t, uint64_t flags)
 		    : (flags & 0xff) != LINUX_SIGCHLD ? O_TRACECLONE : O_TRACEFORK;
 	if (!(s->options & (uint32_t)event) || (flags & 0x00800000 /* CLONE_UNTRACED */))
 		return 0;
-	for (int i = 1; i < SLOTS; i++) {
-		struct pt_slot *c = slot_at(tracee_base, i);
-		int32_t zero = 0;
-		if (__atomic_compare_exchange_n(&c->tid, &zero, -1, 0, __ATOMIC_SEQ_CST,
-						__ATOMIC_SEQ_CST)) {
-			memset((char *)c + sizeof(c->tid), 0, sizeof(*c) - sizeof(c->tid));
-			c->state = S_RUNNING;
-			c->options = s->options;
-			c->flags = (s->flags & F_SEIZED) | F_NEWCHILD;
-			c->cmd = PT_CONT;
-			return i | (event << 16) | ((flags & LINUX_CLONE_THREAD) ? 1 << 30 : 0);
-		}
-	}
-	return 0; /* no room: the child runs untraced */
+	int i = slot_claim(tracee_base);
+	if (!i)
+		return 0; /* no room: the child runs untraced */
+	struct pt_slot *c = slot_at(tracee_base, i);
+	c->state = S_RUNNING;
+	c->options = s->options;
+	c->flags = (s->flags & F_SEIZED) | F_NEWCHILD;
+	c->cmd = PT_CONT;
+	return i | (event << 16) | ((flags & LINUX_CLONE_THREAD) ? 1 << 30 : 0);
 }
 
 void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_regs *regs)
@@ -1028,23 +1039,18 @@ static long do_attach(struct lx_thread *t, int pid, int op, uint64_t options)
 		return -LINUX_EPERM;
 	if (find_tracee(pid))
 		return -LINUX_EPERM;
-	for (int i = 1; i < SLOTS; i++) {
-		struct pt_slot *s = slot_at(tracer_base, i);
-		int32_t zero = 0;
-		if (!__atomic_compare_exchange_n(&s->tid, &zero, -1, 0, __ATOMIC_SEQ_CST,
-						 __ATOMIC_SEQ_CST))
-			continue;
-		memset((char *)s + sizeof(s->tid), 0, sizeof(*s) - sizeof(s->tid));
-		s->tgid = tgid;
-		s->options = (uint32_t)(op == OP_SEIZE ? options : 0);
-		s->flags = (op == OP_SEIZE ? F_SEIZED : 0) | (proc_ppid(tgid) == getpid() ? F_CHILD : 0);
-		s->cmd = PT_CONT;
-		s->state = S_ATTACHING;
-		__atomic_store_n(&s->tid, pid, __ATOMIC_SEQ_CST);
-		send_magic(tgid, pid, op, i);
-		return 0;
-	}
-	return -LINUX_EPERM;
+	int i = slot_claim(tracer_base);
+	if (!i)
+		return -LINUX_EPERM;
+	struct pt_slot *s = slot_at(tracer_base, i);
+	s->tgid = tgid;
+	s->options = (uint32_t)(op == OP_SEIZE ? options : 0);
+	s->flags = (op == OP_SEIZE ? F_SEIZED : 0) | (proc_ppid(tgid) == getpid() ? F_CHILD : 0);
+	s->cmd = PT_CONT;
+	s->state = S_ATTACHING;
+	__atomic_store_n(&s->tid, pid, __ATOMIC_SEQ_CST);
+	send_magic(tgid, pid, op, i);
+	return 0;
 }
 
 static long do_traceme(struct lx_thread *t)
@@ -1057,24 +1063,20 @@ static long do_traceme(struct lx_thread *t)
 	void *base = pt_map(ppid, 1);
 	if (!base)
 		return -LINUX_EPERM;
-	for (int i = 1; i < SLOTS; i++) {
-		struct pt_slot *s = slot_at(base, i);
-		int32_t zero = 0;
-		if (!__atomic_compare_exchange_n(&s->tid, &zero, -1, 0, __ATOMIC_SEQ_CST,
-						 __ATOMIC_SEQ_CST))
-			continue;
-		memset((char *)s + sizeof(s->tid), 0, sizeof(*s) - sizeof(s->tid));
-		s->tgid = getpid();
-		s->flags = F_CHILD;
-		s->cmd = PT_CONT;
-		s->state = S_RUNNING;
-		__atomic_store_n(&s->tid, t->tid, __ATOMIC_SEQ_CST);
-		tracee_join(t, base, ppid, s);
-		send_magic(ppid, 0, OP_TRACER, 0);
-		return 0;
+	int i = slot_claim(base);
+	if (!i) {
+		munmap(base, FILE_SIZE);
+		return -LINUX_EPERM;
 	}
-	munmap(base, FILE_SIZE);
-	return -LINUX_EPERM;
+	struct pt_slot *s = slot_at(base, i);
+	s->tgid = getpid();
+	s->flags = F_CHILD;
+	s->cmd = PT_CONT;
+	s->state = S_RUNNING;
+	__atomic_store_n(&s->tid, t->tid, __ATOMIC_SEQ_CST);
+	tracee_join(t, base, ppid, s);
+	send_magic(ppid, 0, OP_TRACER, 0);
+	return 0;
 }
 
 static int valid_sig(uint64_t sig)
