@@ -42,18 +42,8 @@ results=()
 # time plus what it collected from children it reaped (PostgreSQL's ended backends). Unlike
 # throughput, it hardly moves with the other load on the machine: the cost per request.
 tree_cpu() {
-	local tree=" $1 " pid ppid changed=1 table
-	table=$(ps -e -o pid=,ppid=)
-	while ((changed)); do
-		changed=0
-		while read -r pid ppid; do
-			if [[ $tree == *" $ppid "* && $tree != *" $pid "* ]]; then
-				tree+="$pid "
-				changed=1
-			fi
-		done <<<"$table"
-	done
-	for pid in $tree; do
+	local pid
+	for pid in $(svc_tree "$1"); do
 		cat "/proc/$pid/stat" 2>/dev/null
 	done | sed 's/^.*) //' | awk '{ t += $12 + $13 + $14 + $15 } END { print t + 0 }'
 }

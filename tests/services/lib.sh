@@ -105,11 +105,9 @@ svc_start() {
 	SVC_PID=$!
 }
 
-# Record every live descendant of the service (pid and start time).
-svc_track() {
-	[ -n "$SVC_PID" ] || return 0
-	local tree=" $SVC_PID " pid ppid changed=1 st
-	local table
+# svc_tree PID: PID and every live descendant of it, space-separated.
+svc_tree() {
+	local tree=" $1 " pid ppid changed=1 table
 	table=$(ps -e -o pid=,ppid=)
 	while ((changed)); do
 		changed=0
@@ -120,7 +118,14 @@ svc_track() {
 			fi
 		done <<<"$table"
 	done
-	for pid in $tree; do
+	echo $tree
+}
+
+# Record every live descendant of the service (pid and start time).
+svc_track() {
+	[ -n "$SVC_PID" ] || return 0
+	local pid st
+	for pid in $(svc_tree "$SVC_PID"); do
 		st=$(proc_start "$pid") || continue
 		[[ " ${SVC_PIDS[*]} " == *" $pid:$st "* ]] || SVC_PIDS+=("$pid:$st")
 	done
