@@ -81,6 +81,12 @@ void lx_stats_site(int patched)
 	__atomic_fetch_add(patched ? &sites_patched : &sites_sud, 1, __ATOMIC_RELAXED);
 }
 
+void lx_stats_site_promoted(void)
+{
+	__atomic_fetch_sub(&sites_sud, 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&sites_patched, 1, __ATOMIC_RELAXED);
+}
+
 void lx_stats_restart(void)
 {
 	__atomic_fetch_add(&restarts, 1, __ATOMIC_RELAXED);

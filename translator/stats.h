@@ -20,6 +20,8 @@ static inline void lx_stats_syscall(long nr)
 void lx_stats_patched_call(void);
 /* A syscall site was examined: patched (1) or left on SUD (0). */
 void lx_stats_site(int patched);
+/* A site counted as left on SUD was patched after all (it got hot). */
+void lx_stats_site_promoted(void);
 /* A thread met a site while it was being patched and was sent back to its start. */
 void lx_stats_restart(void);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Syscall sites of the rewrite engine: recognise them (Capstone), make stubs near them, patch. */
 #include "translator/engine/rewrite.h"
+#include "translator/engine/rewrite_shape.h"
 
 #include <capstone/capstone.h>
 #include <errno.h>
@@ -25,7 +26,9 @@
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
 
 /*
- * Two shapes, named by what they hold before the patch:
+ * Three shapes, named by what they hold before the patch. Each site is keyed by its call
+ * address (the one after its syscall instruction, which SUD reports), so shapes that start
+ * at different bytes never share a key.
  *  MOV: b8 imm32 0f 05 (mov $nr,%eax; syscall), 83% of glibc 2.36's sites. The mov becomes a
  *       jmp to the stub; the syscall stays, for threads past the mov and for SA_RESTART.
  *  XOR: 31 c0 0f 05 48 3d imm32 (xor %eax,%eax; syscall; cmp $imm,%rax): glibc's read(). Only
@@ -34,11 +37,26 @@
  *       XX 0f 0b ff: a thread found at the old syscall meets ud2, one returning to the old
  *       cmp meets ff 3d (FF /7, undefined), and rewrite_site_fault sends either to the
  *       equivalent place in the stub, which keeps a syscall and the cmp.
+ *  SYS: 0f 05 I, any other site whose following instruction I is 3-15 bytes, not a branch,
+ *       and (once its displacement is moved) position independent: glibc's syscall(), Go's
+ *       Syscall6, hand-written loops. The jmp replaces the syscall and I's first three bytes;
+ *       the stub is placed where the displacement's second byte (the one at I) is an opcode
+ *       undefined in 64-bit mode (06, 07, 0e, ...), so a thread returning to I (from the
+ *       syscall, or by a jump) faults and continues at the stub's copy of I. Its call is an
+ *       instruction boundary by definition, so I is decoded without guessing where code
+ *       starts; Capstone decodes it, loaded only for a site that traps HOT times.
+ * MOV and XOR are recognised by their bytes alone: both are fixed encodings, so a
+ * disassembler's verdict on them is a function of the bytes already compared
+ * (tests/translator/test_rewrite_shape.c checks that against Capstone over the host's libc),
+ * and a short-lived process never pays the ~1.8 ms of loading Capstone.
  */
-enum site_shape { SHAPE_MOV, SHAPE_XOR };
-enum site_state { SITE_SEEN, SITE_SUD, SITE_PATCHED };
+enum site_shape { SHAPE_MOV = RW_SHAPE_MOV, SHAPE_XOR = RW_SHAPE_XOR, SHAPE_SYS = RW_SHAPE_SYS };
+/* NEW: not judged; SEEN: a fixed shape seen once; OTHER: no fixed shape, counting traps;
+ * PATCHED; NEVER: judged unpatchable */
+enum site_state { SITE_NEW, SITE_SEEN, SITE_OTHER, SITE_PATCHED, SITE_NEVER };
 
-#define SITE_MAX 10  /* bytes compared to tell whether a site still holds the same code */
+#define WIN_BEFORE RW_WIN_BEFORE /* bytes kept from call - 8 to call + 16: every shape's */
+#define WIN RW_WIN              /* bytes and the byte before them */
 #define JMP_LEN 5
 #define STUB_SLOT 64
 #define CHUNK_SIZE (64u << 10)
@@ -49,13 +67,18 @@ enum site_state { SITE_SEEN, SITE_SUD, SITE_PATCHED };
 #define XOR_STUB_SYSCALL 15
 #define XOR_STUB_TAIL 17
 #define XOR_REL_BASE 0xff0b0f00u
+/* SYS stubs: the same, without the leading xor */
+#define SYS_STUB_SYSCALL 13
+#define SYS_STUB_TAIL 15
 #define WARMUP 64 /* SUD traps before any site is looked at */
+#define HOT 128   /* traps of one SYS-shaped site before Capstone is loaded for it */
 
 struct site {
-	uint64_t addr; /* first patched byte; 0 = free slot */
+	uint64_t call; /* the address after the syscall; 0 = free slot */
 	uint64_t stub;
-	uint8_t bytes[SITE_MAX];
+	uint8_t bytes[WIN]; /* call - WIN_BEFORE ...: to tell whether it still holds the same code */
 	uint8_t shape, state;
+	uint16_t hits;
 };
 
 struct chunk {
@@ -72,23 +95,23 @@ static unsigned nchunks;
 static csh cs;
 static cs_insn *insn;
 
-static size_t site_slot(uint64_t addr)
+static size_t site_slot(uint64_t call)
 {
-	size_t h = (size_t)((addr * 0x9e3779b97f4a7c15ull) >> 17) & (sites_cap - 1);
-	while (sites[h].addr && sites[h].addr != addr)
+	size_t h = (size_t)((call * 0x9e3779b97f4a7c15ull) >> 17) & (sites_cap - 1);
+	while (sites[h].call && sites[h].call != call)
 		h = (h + 1) & (sites_cap - 1);
 	return h;
 }
 
-static struct site *site_find(uint64_t addr)
+static struct site *site_find(uint64_t call)
 {
 	if (!sites_cap)
 		return NULL;
-	struct site *s = &sites[site_slot(addr)];
-	return s->addr ? s : NULL;
+	struct site *s = &sites[site_slot(call)];
+	return s->call ? s : NULL;
 }
 
-static struct site *site_add(uint64_t addr)
+static struct site *site_add(uint64_t call)
 {
 	if ((sites_len + 1) * 2 > sites_cap) {
 		size_t old_cap = sites_cap, cap = old_cap ? old_cap * 2 : 256;
@@ -98,16 +121,22 @@ static struct site *site_add(uint64_t addr)
 		sites = n;
 		sites_cap = cap;
 		for (size_t i = 0; i < old_cap; i++)
-			if (old[i].addr)
-				sites[site_slot(old[i].addr)] = old[i];
+			if (old[i].call)
+				sites[site_slot(old[i].call)] = old[i];
 		free(old);
 	}
-	struct site *s = &sites[site_slot(addr)];
-	if (!s->addr) {
-		s->addr = addr;
+	struct site *s = &sites[site_slot(call)];
+	if (!s->call) {
+		s->call = call;
 		sites_len++;
 	}
 	return s;
+}
+
+/* Where a shape's jmp goes: its first patched byte. */
+static uint64_t site_start(const struct site *s)
+{
+	return s->call - (s->shape == SHAPE_MOV ? 7 : s->shape == SHAPE_XOR ? 4 : 2);
 }
 
 /* Other CPUs may hold the old bytes in flight: make every thread of ours serialize. */
@@ -149,15 +178,58 @@ static struct chunk *chunk_at(uint64_t cand)
 	return c;
 }
 
-/* A chunk within reach of site: below its mapping first (above a program lies its brk heap);
- * guest mappings are skipped whole, host ones a chunk at a time. */
-static struct chunk *chunk_near(uint64_t site)
+static int slot_free(const struct chunk *c, unsigned i)
 {
+	return !(c->used[i / 64] & (1ull << (i % 64)));
+}
+
+static struct chunk *chunk_find(uint64_t base)
+{
+	for (unsigned j = 0; j < nchunks; j++)
+		if (chunks[j].base == base)
+			return &chunks[j];
+	return NULL;
+}
+
+static void slot_give_back(uint64_t p)
+{
+	struct chunk *k = chunk_find(p & ~(uint64_t)(CHUNK_SIZE - 1));
+	unsigned i = (unsigned)((p & (CHUNK_SIZE - 1)) / STUB_SLOT);
+	if (k)
+		k->used[i / 64] &= ~(1ull << (i % 64));
+}
+
+/* SYS: does a jmp from the site to p have an undefined opcode as its second displacement
+ * byte, the one that lands on the instruction after the syscall? */
+static int sys_slot_ok(const struct site *s, uint64_t p)
+{
+	uint8_t b = (uint8_t)((p - (site_start(s) + JMP_LEN)) >> 8);
+	return memchr(rw_bad_opcodes, b, sizeof(rw_bad_opcodes)) != NULL;
+}
+
+/* Take a free slot of c that suits s (any, or sys_slot_ok's), or 0. */
+static uint64_t slot_pick(struct chunk *c, const struct site *s)
+{
+	for (unsigned i = 1; i < CHUNK_SLOTS; i++) {
+		uint64_t p = c->base + (uint64_t)i * STUB_SLOT;
+		if (!slot_free(c, i) || (s->shape == SHAPE_SYS && !sys_slot_ok(s, p)))
+			continue;
+		c->used[i / 64] |= 1ull << (i % 64);
+		return p;
+	}
+	return 0;
+}
+
+/* A slot in a chunk within reach of the site (MOV, SYS): an existing chunk's, else a new
+ * chunk's, below the site's mapping first (above a program lies its brk heap); guest mappings
+ * are skipped whole, host ones a chunk at a time. Each chunk has 64 slots that suit a SYS
+ * site (16 opcodes x 4 slots of each 256 bytes). */
+static uint64_t slot_near(const struct site *s)
+{
+	uint64_t site = site_start(s), p;
 	for (unsigned i = 0; i < nchunks; i++)
-		if (near(chunks[i].base, site))
-			for (unsigned w = 0; w < CHUNK_SLOTS / 64; w++)
-				if (~chunks[i].used[w])
-					return &chunks[i];
+		if (near(chunks[i].base, site) && (p = slot_pick(&chunks[i], s)))
+			return p;
 	uint64_t cand = (site & ~(uint64_t)(CHUNK_SIZE - 1)) - CHUNK_SIZE;
 	for (int tries = 0; tries < 4096 && near(cand, site) && cand >= 0x10000; tries++) {
 		const struct lx_vma *v = mm_find(cand + CHUNK_SIZE - 1);
@@ -168,72 +240,60 @@ static struct chunk *chunk_near(uint64_t site)
 			continue;
 		}
 		struct chunk *c = chunk_at(cand);
-		if (c)
-			return c;
+		if (c && (p = slot_pick(c, s)))
+			return p;
 		cand -= CHUNK_SIZE;
 	}
-	return NULL;
+	return 0;
 }
 
-static int slot_free(const struct chunk *c, unsigned i)
+/* XOR: a free slot where the jmp's displacement reads XX 0f 0b ff (a 256-byte window). */
+static uint64_t slot_xor(const struct site *s)
 {
-	return !(c->used[i / 64] & (1ull << (i % 64)));
-}
-
-/* A free slot anywhere in reach (MOV), or one whose jmp displacement from site has the XOR
- * form (0 if there is none). */
-static uint64_t slot_take(uint64_t site, int shape)
-{
-	struct chunk *c = NULL;
-	unsigned i = 0;
-	if (shape == SHAPE_MOV) {
-		if (!(c = chunk_near(site)))
-			return 0;
-		while (!slot_free(c, i))
-			i++;
-	} else {
-		uint64_t lo = site + JMP_LEN + (uint64_t)(int64_t)(int32_t)XOR_REL_BASE;
-		uint64_t first = (lo + STUB_SLOT - 1) & ~(uint64_t)(STUB_SLOT - 1);
-		for (uint64_t p = first; p < lo + 256 && !c; p += STUB_SLOT) {
-			uint64_t base = p & ~(uint64_t)(CHUNK_SIZE - 1);
-			struct chunk *k = NULL;
-			for (unsigned j = 0; j < nchunks && !k; j++)
-				if (chunks[j].base == base)
-					k = &chunks[j];
-			if (!k)
-				k = chunk_at(base);
-			if (k && slot_free(k, (unsigned)((p - base) / STUB_SLOT))) {
-				c = k;
-				i = (unsigned)((p - base) / STUB_SLOT);
-			}
+	uint64_t lo = site_start(s) + JMP_LEN + (uint64_t)(int64_t)(int32_t)XOR_REL_BASE;
+	uint64_t first = (lo + STUB_SLOT - 1) & ~(uint64_t)(STUB_SLOT - 1);
+	for (uint64_t p = first; p < lo + 256; p += STUB_SLOT) {
+		uint64_t base = p & ~(uint64_t)(CHUNK_SIZE - 1);
+		struct chunk *k = chunk_find(base);
+		if (!k)
+			k = chunk_at(base);
+		unsigned i = (unsigned)((p - base) / STUB_SLOT);
+		if (k && slot_free(k, i)) {
+			k->used[i / 64] |= 1ull << (i % 64);
+			return p;
 		}
-		if (!c)
-			return 0;
 	}
-	c->used[i / 64] |= 1ull << (i % 64);
-	return c->base + (uint64_t)i * STUB_SLOT;
+	return 0;
 }
 
 /*
  * MOV stub: mov $nr,%eax; lea site+7(%rip),%rcx; jmp *tramp(%rip).
  * XOR stub: xor %eax,%eax; lea tail(%rip),%rcx; jmp *tramp(%rip); syscall; tail: the cmp;
- * jmp site+10. rcx is the return address the trampoline resumes at; the syscall right before
- * the tail is where SA_RESTART's "two bytes back" lands.
+ * jmp site+10. SYS stub: lea tail(%rip),%rcx; jmp *tramp(%rip); syscall; tail: I; jmp past
+ * I. rcx is the return address the trampoline resumes at; the syscall right before the tail
+ * is where SA_RESTART's "two bytes back" lands.
  */
 static int stub_write(const struct site *s, uint64_t p)
 {
-	uint8_t code[STUB_SLOT];
-	size_t n = 0;
+	uint8_t code[STUB_SLOT], tail[16];
+	size_t n = 0, tail_len = 0;
 	uint64_t base = p & ~(uint64_t)(CHUNK_SIZE - 1);
+	const uint8_t *c = s->bytes + WIN_BEFORE; /* call */
 	int32_t rel;
 	if (s->shape == SHAPE_MOV) {
-		memcpy(code, s->bytes, 5);
+		memcpy(code, c - 7, 5);
 		n = 5;
-	} else {
+	} else if (s->shape == SHAPE_XOR) {
 		code[0] = 0x31, code[1] = 0xc0;
 		n = 2;
+		memcpy(tail, c, 6); /* cmp $imm32,%rax */
+		tail_len = 6;
+	} else {
+		tail_len = rw_sys_tail(cs, insn, s->bytes, s->call, p + SYS_STUB_TAIL, tail);
+		if (!tail_len)
+			return -LINUX_EINVAL;
 	}
-	uint64_t ret = s->shape == SHAPE_MOV ? s->addr + 7 : p + XOR_STUB_TAIL;
+	uint64_t ret = s->shape == SHAPE_MOV ? s->call : p + n + 15;
 	code[n++] = 0x48, code[n++] = 0x8d, code[n++] = 0x0d;
 	rel = (int32_t)(ret - (p + n + 4));
 	memcpy(code + n, &rel, 4);
@@ -242,12 +302,12 @@ static int stub_write(const struct site *s, uint64_t p)
 	rel = (int32_t)(base - (p + n + 4));
 	memcpy(code + n, &rel, 4);
 	n += 4;
-	if (s->shape == SHAPE_XOR) {
-		code[n++] = 0x0f, code[n++] = 0x05; /* XOR_STUB_SYSCALL */
-		memcpy(code + n, s->bytes + 4, 6); /* XOR_STUB_TAIL: cmp $imm32,%rax */
-		n += 6;
+	if (s->shape != SHAPE_MOV) {
+		code[n++] = 0x0f, code[n++] = 0x05; /* XOR_STUB_SYSCALL, SYS_STUB_SYSCALL */
+		memcpy(code + n, tail, tail_len);   /* XOR_STUB_TAIL, SYS_STUB_TAIL */
+		n += tail_len;
 		code[n++] = 0xe9;
-		rel = (int32_t)((s->addr + 10) - (p + n + 4));
+		rel = (int32_t)((s->call + tail_len) - (p + n + 4));
 		memcpy(code + n, &rel, 4);
 		n += 4;
 	}
@@ -282,73 +342,34 @@ static int site_unprotect(uint64_t addr, size_t len, int writable)
 	return 0;
 }
 
-static int prefix_byte(uint8_t b)
-{
-	return (b >= 0x40 && b <= 0x4f) || b == 0x66 || b == 0x67 || b == 0xf0 || b == 0xf2 ||
-	       b == 0xf3 || b == 0x26 || b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 ||
-	       b == 0x65;
-}
-
-/* Capstone's view must agree: each instruction id and length in turn, and nothing left. */
-static int decodes_as(uint64_t addr, const uint8_t *b, size_t len, const unsigned *ids,
-		      const uint16_t *sizes, int n)
-{
-	const uint8_t *code = b;
-	size_t size = len;
-	uint64_t pc = addr;
-	for (int i = 0; i < n; i++)
-		if (!cs_disasm_iter(cs, &code, &size, &pc, insn) || insn->id != ids[i] ||
-		    insn->size != sizes[i])
-			return 0;
-	return size == 0;
-}
-
-/*
- * Which shape the bytes before and at call (the address after the syscall) are, with the
- * start of the site in *addr; -1 if none. b: SITE_MAX + 7 bytes from call - 7 - 1. The byte
- * before the site must not be a prefix (b8 after a REX prefix is mov to r8d-r15d), and rax
- * at the trap must be what the site's first instruction put there: otherwise the bytes are
- * not (only) the instruction that set this syscall's number.
- */
-static int site_shape(uint64_t call, const uint8_t *b, uint64_t rax, uint64_t *addr)
-{
-	static const unsigned mov_ids[] = {X86_INS_MOV, X86_INS_SYSCALL};
-	static const uint16_t mov_sizes[] = {5, 2};
-	static const unsigned xor_ids[] = {X86_INS_XOR, X86_INS_SYSCALL, X86_INS_CMP};
-	static const uint16_t xor_sizes[] = {2, 2, 6};
-	const uint8_t *m = b + 1; /* call - 7 */
-	uint32_t imm;
-	memcpy(&imm, m + 1, 4);
-	if (m[0] == 0xb8 && m[5] == 0x0f && m[6] == 0x05 && imm == rax && !prefix_byte(b[0]) &&
-	    decodes_as(call - 7, m, 7, mov_ids, mov_sizes, 2)) {
-		*addr = call - 7;
-		return SHAPE_MOV;
-	}
-	const uint8_t *x = b + 4; /* call - 4 */
-	if ((x[0] == 0x31 || x[0] == 0x33) && x[1] == 0xc0 && x[4] == 0x48 && x[5] == 0x3d &&
-	    rax == 0 && !prefix_byte(x[-1]) && decodes_as(call - 4, x, 10, xor_ids, xor_sizes, 3)) {
-		*addr = call - 4;
-		return SHAPE_XOR;
-	}
-	return -1;
-}
-
-/* Capstone, the membarrier registration and the CPU probe, at the first patch: 0, or
- * negative when patching is impossible (then every site stays on SUD). */
+/* The membarrier registration and the CPU probe, at the first patch: 0, or negative when
+ * patching is impossible (then every site stays on SUD). */
 static int site_setup(void)
 {
 	static int state; /* 0 not yet, 1 ready, -1 impossible */
 	if (state)
 		return state;
 	state = -1;
-	if (rewrite_cpu_probe() < 0 || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+	if (rewrite_cpu_probe() < 0)
 		return state;
-	insn = cs_malloc(cs);
-	if (!insn) {
+	syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
+	state = 1;
+	return state;
+}
+
+/* Capstone with instruction details, loaded for the first hot SYS site: 0, or -1. */
+static int capstone_setup(void)
+{
+	static int state;
+	if (state)
+		return state;
+	state = -1;
+	if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
+		return state;
+	if (cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON) != CS_ERR_OK || !(insn = cs_malloc(cs))) {
 		cs_close(&cs);
 		return state;
 	}
-	syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0);
 	state = 1;
 	return state;
 }
@@ -361,11 +382,12 @@ static int site_setup(void)
  */
 static int site_patch(struct site *s)
 {
-	volatile uint8_t *p = (volatile uint8_t *)s->addr;
-	uint32_t rel = (uint32_t)(s->stub - (s->addr + JMP_LEN));
-	int r = site_unprotect(s->addr, JMP_LEN, 1);
+	uint64_t at = site_start(s);
+	volatile uint8_t *p = (volatile uint8_t *)at;
+	uint32_t rel = (uint32_t)(s->stub - (at + JMP_LEN));
+	int r = site_unprotect(at, JMP_LEN, 1);
 	if (r < 0) {
-		site_unprotect(s->addr, JMP_LEN, 0);
+		site_unprotect(at, JMP_LEN, 0);
 		return r;
 	}
 	p[0] = 0xcc;
@@ -375,89 +397,124 @@ static int site_patch(struct site *s)
 	sync_cores();
 	p[0] = 0xe9;
 	sync_cores();
-	site_unprotect(s->addr, JMP_LEN, 0);
+	site_unprotect(at, JMP_LEN, 0);
 	return 0;
+}
+
+/* Stub, then jmp: 1 if s is now patched. */
+static int site_try(struct site *s)
+{
+	uint64_t at = site_start(s);
+	if (!code_vma(at) || !code_vma(at + JMP_LEN - 1))
+		return 0;
+	if (s->shape == SHAPE_SYS) {
+		uint8_t tail[16];
+		if (capstone_setup() < 0 || !rw_sys_tail(cs, insn, s->bytes, s->call, s->call, tail))
+			return 0;
+	}
+	if (!(s->stub = s->shape == SHAPE_XOR ? slot_xor(s) : slot_near(s)))
+		return 0;
+	if (stub_write(s, s->stub) < 0 || site_patch(s) < 0) {
+		slot_give_back(s->stub);
+		return 0;
+	}
+	return 1;
 }
 
 /*
  * The trap hook. Nothing happens during a process's first WARMUP traps (a short-lived
  * process, /bin/true, is cheaper on plain SUD than with the set-up and a few patches); then
- * a site is patched on its second trap, so code run once costs one trap and nothing more.
+ * a fixed-shape site is patched on its second trap, so code run once costs one trap and
+ * nothing more, and any other site on its HOT-th.
  */
 void rewrite_site_trap(siginfo_t *si, void *uctx)
 {
 	static unsigned traps;
 	uint64_t call = (uint64_t)si->si_call_addr;
-	uint8_t buf[1 + 7 + SITE_MAX];
+	uint8_t w[WIN];
+	(void)uctx;
 	if (__atomic_load_n(&traps, __ATOMIC_RELAXED) < WARMUP) {
 		__atomic_add_fetch(&traps, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	if (call < 16 || guest_copy_in(buf, call - 8, sizeof(buf)) < 0)
+	if (call < WIN_BEFORE || guest_copy_in(w, call - WIN_BEFORE, sizeof(w)) < 0)
 		return; /* a site at the very start or end of a mapping: left on SUD */
-	uint64_t addr = 0;
 	mm_lock();
 	if (site_setup() < 0)
 		goto out;
-	int shape = site_shape(call, buf, (uint64_t)(uint32_t)si->si_syscall, &addr);
-	if (shape < 0)
-		addr = call - 7; /* recorded under its MOV position, so it is judged once */
-	const uint8_t *b = buf + 1 + (addr - (call - 7));
-	struct site *s = site_find(addr);
-	if (s && (s->state == SITE_PATCHED || (s->state == SITE_SUD && !memcmp(s->bytes, b, SITE_MAX))))
-		goto out; /* patched (a thread that passed the old code), or judged already */
-	if (!s && !(s = site_add(addr)))
+	struct site *s = site_find(call);
+	if (s && s->state == SITE_PATCHED)
+		goto out; /* a thread that passed the old code */
+	if (!s && !(s = site_add(call)))
 		goto out;
-	if (s->state != SITE_SEEN || memcmp(s->bytes, b, SITE_MAX) || shape < 0) {
-		memcpy(s->bytes, b, SITE_MAX);
-		s->shape = (uint8_t)(shape < 0 ? 0 : shape);
-		s->state = shape < 0 ? SITE_SUD : SITE_SEEN;
-		if (shape < 0)
-			lx_stats_site(0);
-		goto out;
+	if (memcmp(s->bytes, w, WIN)) { /* new, or other code mapped there since */
+		memcpy(s->bytes, w, WIN);
+		s->state = SITE_NEW;
 	}
-	s->state = SITE_SUD;
-	if (code_vma(addr) && code_vma(addr + SITE_MAX - 1) && (s->stub = slot_take(addr, shape)) &&
-	    stub_write(s, s->stub) == 0 && site_patch(s) == 0)
-		s->state = SITE_PATCHED;
-	lx_stats_site(s->state == SITE_PATCHED);
+	switch (s->state) {
+	case SITE_NEW: {
+		int shape = rw_fixed_shape(w, (uint64_t)(uint32_t)si->si_syscall);
+		s->shape = (uint8_t)(shape < 0 ? SHAPE_SYS : shape);
+		s->state = shape < 0 ? SITE_OTHER : SITE_SEEN;
+		s->hits = 1;
+		if (shape < 0)
+			lx_stats_site(0); /* counted as patched instead if it gets hot and is */
+		break;
+	}
+	case SITE_SEEN:
+		s->state = site_try(s) ? SITE_PATCHED : SITE_NEVER;
+		lx_stats_site(s->state == SITE_PATCHED);
+		break;
+	case SITE_OTHER:
+		if (++s->hits < HOT)
+			break;
+		s->state = site_try(s) ? SITE_PATCHED : SITE_NEVER;
+		if (s->state == SITE_PATCHED)
+			lx_stats_site_promoted();
+		break;
+	}
 out:
 	mm_unlock();
 }
 
 /*
  * SIGTRAP from the int3 of a site being patched: done once the lock is ours, so restart at
- * the site. SIGILL from the ud2 or FF /7 that an XOR patch leaves where its syscall and cmp
- * were: continue at the stub's copy of that instruction.
+ * the site. SIGILL from what an XOR or SYS patch leaves where a syscall or the instruction
+ * after it was (ud2, FF /7, an undefined opcode): continue at the stub's copy of it.
  */
 int rewrite_site_fault(int sig, siginfo_t *si, ucontext_t *uc)
 {
+	static const int back[] = {7, 4, 2}; /* site_start's distances, by shape */
 	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-	uint8_t op[2];
+	uint8_t op;
 	int done = 0;
 	if (!((sig == SIGTRAP && si->si_code == SI_KERNEL) || (sig == SIGILL && si->si_code == ILL_ILLOPN)))
 		return 0;
 	mm_lock();
 	if (sig == SIGTRAP) {
-		struct site *s = site_find(rip - 1);
-		if (s && guest_copy_in(op, rip - 1, 1) == 0 && op[0] != 0xcc) {
-			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(rip - 1);
-			lx_stats_restart();
-			done = 1;
+		for (int k = 0; k < 3 && !done; k++) {
+			struct site *s = site_find(rip - 1 + (uint64_t)back[k]);
+			if (s && s->shape == k && guest_copy_in(&op, rip - 1, 1) == 0 && op != 0xcc) {
+				uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(rip - 1);
+				lx_stats_restart();
+				done = 1;
+			}
 		}
-	} else {
-		struct site *s2 = site_find(rip - 2), *s4 = site_find(rip - 4);
-		if (s2 && s2->state == SITE_PATCHED && s2->shape == SHAPE_XOR &&
-		    guest_copy_in(op, rip, 2) == 0 && op[0] == 0x0f && op[1] == 0x0b) {
-			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(s2->stub + XOR_STUB_SYSCALL);
+	} else if (guest_copy_in(&op, rip, 1) == 0) {
+		struct site *at_sys = site_find(rip + 2), *at_call = site_find(rip);
+		if (at_sys && at_sys->state == SITE_PATCHED && at_sys->shape == SHAPE_XOR && op == 0x0f) {
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(at_sys->stub + XOR_STUB_SYSCALL);
 			done = 1;
-		} else if (s4 && s4->state == SITE_PATCHED && s4->shape == SHAPE_XOR &&
-			   guest_copy_in(op, rip, 1) == 0 && op[0] == 0xff) {
-			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(s4->stub + XOR_STUB_TAIL);
+		} else if (at_call && at_call->state == SITE_PATCHED && at_call->shape == SHAPE_XOR &&
+			   op == 0xff) {
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(at_call->stub + XOR_STUB_TAIL);
+			done = 1;
+		} else if (at_call && at_call->state == SITE_PATCHED && at_call->shape == SHAPE_SYS &&
+			   memchr(rw_bad_opcodes, op, sizeof(rw_bad_opcodes))) {
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(at_call->stub + SYS_STUB_TAIL);
 			done = 1;
 		}
 	}
 	mm_unlock();
 	return done;
 }
-
