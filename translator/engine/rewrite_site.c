@@ -462,8 +462,19 @@ void rewrite_site_trap(siginfo_t *si, void *uctx)
 		break;
 	}
 	case SITE_SEEN:
-		s->state = site_try(s) ? SITE_PATCHED : SITE_NEVER;
-		lx_stats_site(s->state == SITE_PATCHED);
+		if (site_try(s)) {
+			s->state = SITE_PATCHED;
+			lx_stats_site(1);
+		} else if (s->shape == SHAPE_XOR) {
+			/* no room for the XOR window (a static binary low in memory): its cmp
+			 * makes it a SYS site too */
+			s->shape = SHAPE_SYS;
+			s->state = SITE_OTHER;
+			lx_stats_site(0);
+		} else {
+			s->state = SITE_NEVER;
+			lx_stats_site(0);
+		}
 		break;
 	case SITE_OTHER:
 		if (++s->hits < HOT)
