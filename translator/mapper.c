@@ -48,9 +48,23 @@ static int64_t m_map_file(void *ctx, uint64_t addr, uint64_t len, int prot, int 
 	if (r >= 0) {
 		struct stat st;
 		char name[4096];
+		/* the loader maps a file's segments one after another: its name is looked up
+		 * once (a readlink of /proc/self/fd/N costs a path walk in /proc) */
+		static struct {
+			int fd;
+			dev_t dev;
+			ino_t ino;
+			char name[4096];
+		} last = {.fd = -1};
 		if (fstat(fd, &st) < 0)
 			memset(&st, 0, sizeof(st));
-		mapper_fd_name(fd, name, sizeof(name));
+		if (st.st_ino && last.fd == fd && last.dev == st.st_dev && last.ino == st.st_ino) {
+			snprintf(name, sizeof(name), "%s", last.name);
+		} else {
+			mapper_fd_name(fd, name, sizeof(name));
+			last.fd = fd, last.dev = st.st_dev, last.ino = st.st_ino;
+			snprintf(last.name, sizeof(last.name), "%s", name);
+		}
 		mm_map(addr, len, (unsigned)prot, 0, off, st.st_dev, st.st_ino, name[0] ? name : NULL);
 	}
 	return r;
