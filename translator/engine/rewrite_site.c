@@ -18,6 +18,7 @@
 #include "translator/mm.h"
 #include "translator/stats.h"
 #include "translator/syscall.h"
+#include "translator/thread.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -72,6 +73,7 @@ enum site_state { SITE_NEW, SITE_SEEN, SITE_OTHER, SITE_PATCHED, SITE_NEVER };
 #define SYS_STUB_TAIL 15
 #define WARMUP 64 /* SUD traps before any site is looked at */
 #define HOT 128   /* traps of one SYS-shaped site before Capstone is loaded for it */
+#define WARM 2    /* traps of a MOV or XOR site before it is patched (4 and 8: no better) */
 
 struct site {
 	uint64_t call; /* the address after the syscall; 0 = free slot */
@@ -167,7 +169,7 @@ static struct chunk *chunk_at(uint64_t cand)
 		munmap(p, CHUNK_SIZE);
 		return NULL;
 	}
-	memset(p, 0xcc, CHUNK_SIZE);
+	/* slots are filled with int3 when taken (stub_write): untouched pages stay untouched */
 	uint64_t tramp = (uint64_t)lx_fsgs.tramp->start;
 	memcpy(p, &tramp, sizeof(tramp));
 	mprotect(p, CHUNK_SIZE, PROT_READ | PROT_EXEC);
@@ -311,10 +313,11 @@ static int stub_write(const struct site *s, uint64_t p)
 		memcpy(code + n, &rel, 4);
 		n += 4;
 	}
+	memset(code + n, 0xcc, STUB_SLOT - n);
 	uint64_t page = p & ~(uint64_t)4095;
 	if (mprotect((void *)page, 4096, PROT_READ | PROT_WRITE | PROT_EXEC) < 0)
 		return lx_errno(errno);
-	memcpy((void *)p, code, n);
+	memcpy((void *)p, code, STUB_SLOT);
 	mprotect((void *)page, 4096, PROT_READ | PROT_EXEC);
 	return 0;
 }
@@ -390,6 +393,15 @@ static int site_patch(struct site *s)
 		site_unprotect(at, JMP_LEN, 0);
 		return r;
 	}
+	if (__atomic_load_n(&lx_nthreads, __ATOMIC_ACQUIRE) <= 1) {
+		/* no other guest thread, and this one is in the trap handler: nobody can run
+		 * the bytes while they change, so no int3 and no barriers */
+		uint8_t jmp[JMP_LEN] = {0xe9, (uint8_t)rel, (uint8_t)(rel >> 8), (uint8_t)(rel >> 16),
+					(uint8_t)(rel >> 24)};
+		memcpy((void *)at, jmp, JMP_LEN);
+		site_unprotect(at, JMP_LEN, 0);
+		return 0;
+	}
 	p[0] = 0xcc;
 	sync_cores();
 	for (int i = 0; i < 4; i++)
@@ -462,6 +474,8 @@ void rewrite_site_trap(siginfo_t *si, void *uctx)
 		break;
 	}
 	case SITE_SEEN:
+		if (++s->hits < WARM)
+			break;
 		if (site_try(s)) {
 			s->state = SITE_PATCHED;
 			lx_stats_site(1);
