@@ -47,7 +47,10 @@ done
 ok get_files
 [ "$(curl -sf "$URL/")" = "hello from lighttpd under lxrun" ] || fail index "/ is not index.html"
 ok index
-curl -sf "$URL/sub/" | grep -q 'seq.txt' || fail dirlisting "listing lacks seq.txt"
+code=$(curl -s -o "$D/listing" -w '%{http_code}' "$URL/sub/")
+rc=$?
+grep -q seq.txt "$D/listing" ||
+	fail dirlisting "listing lacks seq.txt (curl exit $rc, HTTP $code, $(wc -c <"$D/listing") bytes: $(head -c 300 "$D/listing" | tr '\n' ' '))"
 ok dirlisting
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/missing")
 [ "$code" = 404 ] || fail not_found "status $code, expected 404"
