@@ -61,5 +61,8 @@ char *lx_ptrace_proc_file(const char *p, size_t *len);
 /* Tracer side: wait4/waitid, nonzero handled (*r set) when this process traces anyone. */
 int lx_ptrace_wait4(struct lx_syscall *sc, long *r);
 int lx_ptrace_waitid(struct lx_syscall *sc, long *r);
+/* Around the host's wait4/waitid of a process that traces nobody yet: a tracee's "you are a
+ * tracer now" makes it return EINTR, so that lx_ptrace_wait4/waitid look at the stops. */
+void lx_ptrace_host_wait(int on);
 
 #endif

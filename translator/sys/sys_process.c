@@ -390,7 +390,9 @@ LX_SYSCALL(wait4)
 	long r;
 	if (lx_ptrace_wait4(sc, &r)) /* a tracer: its tracees' stops too */
 		return r;
+	lx_ptrace_host_wait(1);
 	r = lx_safe(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]);
+	lx_ptrace_host_wait(0);
 	/* a tracee told us meanwhile that we trace it */
 	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_wait4(sc, &r))
 		return r;
@@ -409,7 +411,9 @@ LX_SYSCALL(waitid)
 	long r;
 	if (lx_ptrace_waitid(sc, &r))
 		return r;
+	lx_ptrace_host_wait(1);
 	r = lx_safe(SYS_waitid, (int)sc->a[0], id, sc->a[2], (int)sc->a[3], sc->a[4]);
+	lx_ptrace_host_wait(0);
 	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_waitid(sc, &r))
 		return r;
 	return r;

@@ -211,7 +211,7 @@ static void send_magic(int tgid, int tid, int op, int idx)
 /* ---- tracee side ---- */
 
 static void *tracer_base;      /* this process's own tracer file, once it traces anyone */
-static volatile int tracer_waiting;
+static volatile int tracer_waiting; /* the thread (host tid) in wait4/waitid, or 0 */
 static int told;               /* a tracee: its tracer was told it traces us (its wait4 may
 				* sit in the host's wait from before) */
 
@@ -566,6 +566,7 @@ void lx_ptrace_fork_child(struct lx_thread *t, int cookie)
 	/* a tracer's child traces nothing (the mapping stays: it may be the tracee's too) */
 	tracer_base = NULL;
 	told = 0;
+	tracer_waiting = 0;
 	if (!t->pt && !ntraced)
 		return;
 	if (t->pt && t->pt->tid == getpid())
@@ -781,10 +782,15 @@ int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 	}
 	if (op == OP_TRACER) {
 		tracer_file(0);
-		/* a wait4 that sat in the host's wait: make it look again */
+		/* a wait4 that sat in the host's wait (begun before this process traced anyone)
+		 * or on the header futex: make it look again; the kernel may have picked another
+		 * thread than the waiting one for this process-directed signal: pass it on */
 		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-		if (tracer_waiting && !from_guest && rip >= (uint64_t)lx_safe_syscall_start &&
-		    rip <= (uint64_t)lx_safe_syscall_insn)
+		int waiter = tracer_waiting;
+		if (waiter && waiter != (int)syscall(SYS_gettid))
+			send_magic(getpid(), waiter, OP_TRACER, 0);
+		else if (waiter && !from_guest && rip >= (uint64_t)lx_safe_syscall_start &&
+			 rip <= (uint64_t)lx_safe_syscall_insn)
 			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
 		return 0;
 	}
@@ -1265,6 +1271,32 @@ static void forget(int pid)
 	}
 }
 
+/*
+ * Tracees whose process is gone with nothing said in their slot: a child reaped by a wait
+ * that did not look at the slots (begun before this process traced anyone), or a tracee
+ * killed by SIGKILL, which lxrun cannot see. A child's slot is forgotten (the host's wait
+ * reported its end); another's end is reported as Linux reports it to a tracer: killed by
+ * SIGKILL. Returns how many changed.
+ */
+static int vanished(void)
+{
+	int n = 0;
+	for (int i = 1; i < SLOTS; i++) {
+		struct pt_slot *s = slot_at(tracer_base, i);
+		if (s->tid <= 0 || kill(s->tgid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (s->flags & F_CHILD) {
+			s->tid = 0;
+			n++;
+		} else if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != S_GONE) {
+			s->status = LINUX_SIGKILL;
+			__atomic_store_n(&s->state, S_GONE, __ATOMIC_SEQ_CST);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* An attach request the tracee has not taken yet (it was sent before the tracee could take
  * it: a fork child setting up): ask again. */
 static void reattach(void)
@@ -1297,10 +1329,15 @@ static int take(struct pt_slot *s, int nowait)
 static long wait_block(uint32_t seq)
 {
 	struct timespec ts = {0, 20 * 1000 * 1000};
-	tracer_waiting = 1;
+	lx_ptrace_host_wait(1);
 	long r = lx_safe(SYS_futex, &((struct pt_hdr *)tracer_base)->wake, FUTEX_WAIT, seq, &ts);
-	tracer_waiting = 0;
+	lx_ptrace_host_wait(0);
 	return r;
+}
+
+void lx_ptrace_host_wait(int on)
+{
+	tracer_waiting = on ? (int)syscall(SYS_gettid) : 0;
 }
 
 int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
@@ -1340,6 +1377,8 @@ int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
 			*out = r;
 			return 1;
 		}
+		if (r == -LINUX_ECHILD && any && vanished())
+			continue;
 		if (r < 0 && (r != -LINUX_ECHILD || !any)) {
 			*out = r;
 			return 1;
@@ -1349,8 +1388,10 @@ int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
 			return 1;
 		}
 		r = wait_block(seq);
-		if (r == -LINUX_ETIMEDOUT)
+		if (r == -LINUX_ETIMEDOUT) {
 			reattach();
+			vanished();
+		}
 		if (r == -LINUX_EINTR && lx_signal_pending(sc->t)) {
 			*out = -LINUX_EINTR;
 			return 1;
@@ -1424,6 +1465,8 @@ int lx_ptrace_waitid(struct lx_syscall *sc, long *out)
 			*out = r;
 			return 1;
 		}
+		if (r == -LINUX_ECHILD && any && vanished())
+			continue;
 		if (r < 0 && (r != -LINUX_ECHILD || !any)) {
 			*out = r;
 			return 1;
@@ -1435,8 +1478,10 @@ int lx_ptrace_waitid(struct lx_syscall *sc, long *out)
 			return 1;
 		}
 		r = wait_block(seq);
-		if (r == -LINUX_ETIMEDOUT)
+		if (r == -LINUX_ETIMEDOUT) {
 			reattach();
+			vanished();
+		}
 		if (r == -LINUX_EINTR && lx_signal_pending(sc->t)) {
 			*out = -LINUX_EINTR;
 			return 1;
