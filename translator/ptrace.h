@@ -25,6 +25,13 @@ void lx_ptrace_syscall_exit(struct lx_thread *t, struct lx_regs *regs, void *fps
  * instead, 0 when the tracer suppressed it. */
 int lx_ptrace_signal(struct lx_thread *t, int sig, void *info, long nr, struct lx_regs *regs,
 		     void *fpstate);
+/* At a signal delivery point: the job-control trap a tracee owes its tracer (PTRACE_INTERRUPT,
+ * a SIGCONT's notice to a seized tracee, the group stop it was attached in), if any; 1 when
+ * it stopped. */
+int lx_ptrace_pending_stop(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate);
+/* A SIGCONT reaches lxrun's handler: 1 when it is lxrun's own wake-up of a stopped tracee
+ * (not the guest's); otherwise the group stop of a traced process ends here. */
+int lx_ptrace_sigcont(siginfo_t *si);
 /* A default stop action (SIGSTOP, SIGTSTP...) of a tracee: a group-stop the tracer sees. */
 void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, void *fpstate);
 

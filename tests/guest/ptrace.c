@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/elf.h>
 
@@ -503,6 +504,99 @@ static void case_ignored(void)
 	in_fresh(reap_body);
 }
 
+static char task_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return '?';
+	char *p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p && p[1] ? p[2] : '?';
+}
+
+/* A child that stops itself with SIGSTOP, stopped when this returns. */
+static pid_t stopped_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		raise(SIGSTOP);
+		printf("child: runs\n");
+		_exit(6);
+	}
+	int st = 0;
+	waitpid(pid, &st, WUNTRACED);
+	say("child: %s\n", status_str(st));
+	return pid;
+}
+
+#define DR(n) ((void *)offsetof(struct user, u_debugreg[n]))
+
+/* 11. ATTACH and SEIZE of a stopped process: the group stop is the first stop (no siginfo
+ * unless seized), requests work at once, PTRACE_ATTACH's SIGSTOP comes after PTRACE_CONT,
+ * a detach leaves the process stopped until SIGCONT; debug registers; PTRACE_LISTEN. */
+static void case_stopped(void)
+{
+	say("== stopped\n");
+	pid_t pid = stopped_child();
+	say("attach: %s\n", err(ptrace(PTRACE_ATTACH, pid, 0, 0)));
+	struct user_regs_struct regs;
+	say("getregs at once: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &regs)));
+	/* a stop not yet waited for: lxrun's wake-ups of this tracer are no signals of its own */
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	say("nanosleep: %s\n", err(nanosleep(&ts, NULL)));
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	siginfo_t si;
+	say("getsiginfo: %s\n", err(ptrace(PTRACE_GETSIGINFO, pid, 0, &si)));
+	say("listen not seized: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("poke dr0 1: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)1)));
+	say("poke dr7 1: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), (void *)1)));
+	say("poke dr0 2: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)2)));
+	errno = 0;
+	long v = ptrace(PTRACE_PEEKUSER, pid, DR(0), 0);
+	say("peek dr0: %ld %s\n", v, errno ? strerror(errno) : "ok");
+	say("poke dr0 kernel: %s\n",
+	    err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)0xffff800000000000ul)));
+	say("poke dr4: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(4), (void *)1)));
+	say("poke dr7 io: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), (void *)0x20001ul)));
+	say("poke dr7 0: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), 0)));
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
+	say("detach: %s\n", err(ptrace(PTRACE_DETACH, pid, 0, 0)));
+	usleep(50000);
+	say("state after detach: %c\n", task_state(pid));
+	kill(pid, SIGCONT);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+
+	pid = stopped_child();
+	say("seize: %s\n", err(ptrace(PTRACE_SEIZE, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %#x\n", status_str(st), si.si_signo, si.si_code);
+	say("listen: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("getregs listening: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &regs)));
+	usleep(50000);
+	say("wnohang: %d\n", waitpid(pid, &st, WNOHANG));
+	kill(pid, SIGCONT);
+	st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("listen at a signal stop: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("cont: ");
+	long r = ptrace(PTRACE_CONT, pid, 0, (void *)SIGCONT); /* the child's line comes first */
+	st = wait_for(pid, 0);
+	say("%s\nend: %s\n", err(r), status_str(st));
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -562,7 +656,8 @@ int main(int argc, char **argv)
 		     {"signals", case_signals},  {"exec", case_exec},
 		     {"attach", case_attach},    {"fork", case_fork},
 		     {"thread", case_thread},    {"step", case_step},
-		     {"interrupt", case_interrupt}, {"ignored", case_ignored}};
+		     {"interrupt", case_interrupt}, {"ignored", case_ignored},
+		     {"stopped", case_stopped}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		/* NAME: that case only; -NAME: every case but that one */
 		if (!only || (only[0] == '-' ? strcmp(only + 1, cases[i].name)
