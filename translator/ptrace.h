@@ -40,6 +40,8 @@ void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, vo
 int lx_ptrace_fork_prepare(struct lx_thread *t, uint64_t flags);
 void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_regs *regs);
 void lx_ptrace_fork_child(struct lx_thread *t, int cookie);
+/* A vfork parent released by its child (exec or exit): PTRACE_EVENT_VFORK_DONE. */
+void lx_ptrace_vfork_done(struct lx_thread *t, int pid, struct lx_regs *regs);
 /* A new thread auto-attached (PTRACE_O_TRACECLONE; cookie from lx_ptrace_fork_prepare):
  * its first stop, before it runs. */
 void lx_ptrace_thread_start(struct lx_thread *t, int cookie, struct lx_regs *regs);

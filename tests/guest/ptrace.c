@@ -282,14 +282,16 @@ static void case_exec(void)
 static void case_attach(void)
 {
 	say("== attach\n");
-	int p[2];
-	if (pipe(p) < 0)
+	int p[2], q[2];
+	if (pipe(p) < 0 || pipe(q) < 0)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
 		char c;
 		close(p[1]);
 		signal(SIGUSR1, on_sig);
+		if (write(q[1], "r", 1) != 1) /* the handler is in place */
+			_exit(90);
 		while (read(p[0], &c, 1) == 1)
 			if (c == 'q')
 				break;
@@ -297,6 +299,11 @@ static void case_attach(void)
 		_exit(5);
 	}
 	close(p[0]);
+	char ready;
+	if (read(q[0], &ready, 1) != 1)
+		say("child not ready\n");
+	close(q[0]);
+	close(q[1]);
 	say("attach self: %s\n", err(ptrace(PTRACE_ATTACH, getpid(), 0, 0)));
 	say("seize bad options: %s\n", err(ptrace(PTRACE_SEIZE, pid, 0, (void *)0x80000000ul)));
 	say("getregs untraced: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &(struct user_regs_struct){0})));
@@ -348,6 +355,10 @@ static void case_fork(void)
 	say("fork stop: %s\n", status_str(st));
 	unsigned long g = 0;
 	ptrace(PTRACE_GETEVENTMSG, pid, 0, &g);
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("fork stop rax %lld orig_rax is fork: %d\n", (long long)r.rax == (long long)g ? 0 : r.rax,
+	    r.orig_rax == SYS_fork || r.orig_rax == SYS_clone);
 	st = wait_for((pid_t)g, __WALL);
 	say("grandchild stop: %s\n", status_str(st));
 	ptrace(PTRACE_CONT, (pid_t)g, 0, 0);
@@ -597,6 +608,53 @@ static void case_stopped(void)
 	say("%s\nend: %s\n", err(r), status_str(st));
 }
 
+/* 12. PTRACE_O_TRACEVFORKDONE: the parent's stop once its vfork child let it go; the registers
+ * at the exit stop (PTRACE_O_TRACEEXIT) are those of the exit call. */
+static void case_vfork(void)
+{
+	say("== vfork\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGSTOP);
+		pid_t g = vfork();
+		if (g == 0)
+			_exit(8);
+		int st;
+		waitpid(g, &st, 0);
+		printf("child: vfork child %s\n", status_str(st));
+		syscall(SYS_exit_group, 2);
+	}
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)(PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXIT));
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("vfork done stop: %s\n", status_str(st));
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("eventmsg is a pid: %d; rax %lld; orig_rax is vfork: %d\n", msg > 1,
+	    (long long)r.rax == (long long)msg ? 0 : r.rax, r.orig_rax == SYS_vfork);
+	/* the vfork child's SIGCHLD: a stop too, passed on */
+	say("cont: ");
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	while (WIFSTOPPED(st) && WSTOPSIG(st) == SIGCHLD) {
+		ptrace(PTRACE_CONT, pid, 0, (void *)SIGCHLD);
+		st = wait_for(pid, 0);
+	}
+	say("exit stop: %s\n", status_str(st));
+	memset(&r, 0, sizeof(r));
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("exit regs: orig_rax %lld rax %lld rdi %lld rip set %d rsp set %d\n", r.orig_rax,
+	    r.rax, r.rdi, r.rip != 0, r.rsp != 0);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -657,7 +715,7 @@ int main(int argc, char **argv)
 		     {"attach", case_attach},    {"fork", case_fork},
 		     {"thread", case_thread},    {"step", case_step},
 		     {"interrupt", case_interrupt}, {"ignored", case_ignored},
-		     {"stopped", case_stopped}};
+		     {"stopped", case_stopped},  {"vfork", case_vfork}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		/* NAME: that case only; -NAME: every case but that one */
 		if (!only || (only[0] == '-' ? strcmp(only + 1, cases[i].name)

@@ -197,6 +197,8 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 			close(sp[1]);
 			vfork_wait(sp[0], pid, &snap);
 		}
+		if (flags & LINUX_CLONE_VFORK)
+			lx_ptrace_vfork_done(sc->t, pid, sc->regs);
 		return pid;
 	}
 	/* child: a vfork child of our own, or a fork of one (which is not the vfork child) */

@@ -473,6 +473,7 @@ int lx_ptrace_syscall_enter(struct lx_thread *t, struct lx_regs *regs, void *fps
 	struct pt_slot *s = t->pt;
 	cur_nr = *nr;
 	s->in_call = 1;
+	s->at_regs = (uint64_t)(uintptr_t)regs; /* for the exit stop, if this call ends us */
 	if (s->flags & F_INTERRUPT) {
 		interrupt_stop(t, regs, fpstate, (uint64_t)*nr);
 		if (!t->pt)
@@ -500,6 +501,7 @@ void lx_ptrace_syscall_exit(struct lx_thread *t, struct lx_regs *regs, void *fps
 {
 	struct pt_slot *s = t->pt;
 	s->in_call = 0;
+	s->at_regs = 0;
 	if (s->flags & F_NEWCHILD) {
 		first_stop(t, regs, fpstate, nr);
 		return;
@@ -621,12 +623,24 @@ void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_r
 	__atomic_store_n(&c->tid, pid, __ATOMIC_SEQ_CST);
 	int opt = (cookie >> 16) & 0x3fff;
 	int event = opt == O_TRACEVFORK ? EV_VFORK : opt == O_TRACECLONE ? EV_CLONE : EV_FORK;
-	/* the stop shows the call's registers as they will be at its exit */
+	/* the call is in progress at the stop: -ENOSYS, as Linux shows it; a signal given to
+	 * the restart is not sent from an event stop (as Linux) */
 	uint64_t orig = regs->rax;
-	regs->rax = (uint64_t)pid;
-	int r = event_stop(t, regs, NULL, orig, event, (uint64_t)pid);
-	if (r > 0)
-		lx_signal_queue(t, r, NULL);
+	regs->rax = (uint64_t)-LINUX_ENOSYS;
+	event_stop(t, regs, NULL, orig, event, (uint64_t)pid);
+	regs->rax = orig;
+}
+
+void lx_ptrace_vfork_done(struct lx_thread *t, int pid, struct lx_regs *regs)
+{
+	struct pt_slot *s = t->pt;
+	if (!s || !(s->options & O_TRACEVFORKDONE))
+		return;
+	/* a call in progress, as Linux shows it (-ENOSYS) */
+	uint64_t orig = regs->rax;
+	regs->rax = (uint64_t)-LINUX_ENOSYS;
+	event_stop(t, regs, NULL, orig, EV_VFORK_DONE, (uint64_t)pid);
+	regs->rax = orig;
 }
 
 void lx_ptrace_fork_child(struct lx_thread *t, int cookie)
@@ -689,8 +703,15 @@ void lx_ptrace_exit(struct lx_thread *t, int code, int process)
 	if (!s)
 		return;
 	if (s->options & O_TRACEEXIT) {
+		/* the registers of the exit call, as Linux shows a call in progress (-ENOSYS) */
 		struct lx_regs r = {0};
-		event_stop(t, &r, NULL, LINUX_SYS_exit_group, EV_EXIT, (uint64_t)(code & 0xff) << 8);
+		uint64_t orig = process ? LINUX_SYS_exit_group : LINUX_SYS_exit;
+		if (s->at_regs) {
+			r = *(struct lx_regs *)(uintptr_t)s->at_regs;
+			orig = (uint64_t)cur_nr;
+			r.rax = (uint64_t)-LINUX_ENOSYS;
+		}
+		event_stop(t, &r, NULL, orig, EV_EXIT, (uint64_t)(code & 0xff) << 8);
 		if (!t->pt)
 			return;
 	}
