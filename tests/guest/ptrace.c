@@ -606,6 +606,38 @@ static void case_stopped(void)
 	long r = ptrace(PTRACE_CONT, pid, 0, (void *)SIGCONT); /* the child's line comes first */
 	st = wait_for(pid, 0);
 	say("%s\nend: %s\n", err(r), status_str(st));
+
+	/* a SIGSTOP from another process to a tracee blocked in read: its signal-delivery stop */
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		ssize_t n = read(p[0], &c, 1);
+		printf("child: read %zd\n", n);
+		_exit(3);
+	}
+	close(p[0]);
+	usleep(50000);
+	pid_t k = fork();
+	if (k == 0) {
+		kill(pid, SIGSTOP);
+		_exit(0);
+	}
+	waitpid(k, NULL, 0);
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	if (write(p[1], "x", 1) != 1)
+		say("write failed\n");
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+	close(p[1]);
 }
 
 /* 12. PTRACE_O_TRACEVFORKDONE: the parent's stop once its vfork child let it go; the registers
