@@ -7,7 +7,7 @@
  *
  * Shared state: each tracer has one file, /dev/shm/.lxrun-ptrace-UID-PID, mapped by it and by
  * its tracees: a header page (a futex word the tracees bump at every stop or exit) and one
- * 4 KiB slot per traced thread (its stop status, registers, siginfo, the tracer's command and
+ * 16 KiB slot per traced thread (its stop status, registers, siginfo, the tracer's command and
  * a futex word the tracee sleeps on). Guest memory is at the same host addresses in both, so
  * PEEK/POKE go through the host's /proc/PID/mem.
  *
@@ -71,7 +71,8 @@ enum { EV_FORK = 1, EV_VFORK = 2, EV_CLONE = 3, EV_EXEC = 4, EV_VFORK_DONE = 5, 
        EV_STOP = 128 };
 
 #define SLOTS 256 /* slot 0 is the header */
-#define SLOT_SIZE 4096
+#define SLOT_SIZE 16384 /* the XSAVE area may be 11 KiB (AMX) */
+#define XS_MAX 12288
 #define FILE_SIZE ((size_t)SLOTS * SLOT_SIZE)
 #define MAGIC 0x4c585054u /* "LXPT" in si_value's high half */
 enum { OP_ATTACH = 1, OP_SEIZE = 2, OP_TRACER = 3, OP_INTERRUPT = 4,
@@ -125,8 +126,12 @@ struct pt_slot {
 	uint64_t dr[8];      /* the debug registers as set with POKEUSER (not armed) */
 	uint64_t at_regs;    /* the tracee's own: struct lx_regs * of the syscall it serves */
 	uint8_t auxv[2048]; /* the guest's auxv, for the tracer's /proc/PID/auxv */
+	uint32_t xs_len, xs_dirty;
+	uint64_t xcr0;
+	/* the XSAVE area (standard format), for NT_X86_XSTATE */
+	uint8_t xs[XS_MAX] __attribute__((aligned(64)));
 };
-_Static_assert(sizeof(struct pt_slot) <= SLOT_SIZE, "a slot fits its page");
+_Static_assert(sizeof(struct pt_slot) <= SLOT_SIZE, "a slot fits its pages");
 
 int lx_ptrace_force;
 
@@ -334,6 +339,41 @@ static void relisten(struct pt_slot *s)
 	kill(tracee_tracer, SIGCHLD);
 }
 
+/* The XSAVE size of a signal frame's FP state (the kernel's sw_reserved), 0 when FXSAVE only. */
+static uint32_t xs_of(const void *fpstate)
+{
+	const struct linux_fpstate *f = fpstate;
+	if (!f || f->sw_reserved.magic1 != LINUX_FP_XSTATE_MAGIC1 ||
+	    f->sw_reserved.xstate_size < 576 || f->sw_reserved.xstate_size > XS_MAX)
+		return 0;
+	return f->sw_reserved.xstate_size;
+}
+
+/* The XSAVE area for NT_X86_XSTATE: the signal frame's, or lxrun's own at the stop (the guest's
+ * vector registers, as for GETFPREGS). */
+static void xstate_out(struct pt_slot *s, const void *fpstate)
+{
+	uint32_t a, b, c, d, lo, hi;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	s->xs_len = 0;
+	if (!(c & (1u << 27))) /* OSXSAVE */
+		return;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	s->xcr0 = ((uint64_t)hi << 32) | lo;
+	uint32_t n = xs_of(fpstate);
+	if (n) {
+		memcpy(s->xs, fpstate, n);
+		s->xs_len = n;
+		return;
+	}
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	if (b < 576 || b > XS_MAX)
+		return;
+	memset(s->xs + 512, 0, 64); /* XSAVE writes the header's XSTATE_BV only */
+	__asm__ volatile("xsave64 %0" : "+m"(*(char(*)[XS_MAX])s->xs) : "a"(lo), "d"(hi));
+	s->xs_len = b;
+}
+
 /*
  * Stop: publish the registers and the status, wake the tracer, sleep until it resumes us.
  * Returns the signal the tracer resumed with (cmd_sig), -1 when detached (its signal is
@@ -355,7 +395,8 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		__asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[512])s->fp));
 		s->fp_valid = 0;
 	}
-	s->regs_dirty = s->fp_dirty = 0;
+	xstate_out(s, fpstate);
+	s->regs_dirty = s->fp_dirty = s->xs_dirty = 0;
 	s->kind = (uint32_t)kind;
 	s->status = status;
 	s->sigmask = t->sigmask;
@@ -391,6 +432,8 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		regs_in(t, regs, s->regs);
 	if (s->fp_dirty && fpstate)
 		memcpy(fpstate, s->fp, 512);
+	if (s->xs_dirty && xs_of(fpstate) && s->xs_len == xs_of(fpstate))
+		memcpy(fpstate, s->xs, s->xs_len);
 	/* single-step: the trap flag while resumed so, cleared otherwise */
 	if (s->cmd == PT_SINGLESTEP)
 		regs->rflags |= 0x100;
@@ -1169,6 +1212,38 @@ static long syscall_info(struct pt_slot *s, uint64_t size, uint64_t addr)
 	return (long)n;
 }
 
+/* NT_X86_XSTATE: the whole area read; written only whole and with a header Linux takes (the
+ * features of XCR0, standard format, reserved bytes zero), applied when the stop has the
+ * signal frame's area to write it to. */
+static long xstate_regset(struct pt_slot *s, uint64_t base, uint64_t len, uint64_t iov_at,
+			  int set)
+{
+	uint64_t n = len < s->xs_len ? len : s->xs_len;
+	if (!set) {
+		if (guest_copy_out(base, s->xs, n) < 0)
+			return -LINUX_EFAULT;
+		return guest_copy_out(iov_at + 8, &n, 8) < 0 ? -LINUX_EFAULT : 0;
+	}
+	if (len != s->xs_len)
+		return -LINUX_EFAULT; /* Linux writes the whole regset or nothing */
+	static uint8_t tmp[XS_MAX];
+	if (guest_copy_in(tmp, base, n) < 0)
+		return -LINUX_EFAULT;
+	uint64_t hdr[8];
+	memcpy(hdr, tmp + 512, sizeof(hdr));
+	if (hdr[0] & ~s->xcr0)
+		return -LINUX_EINVAL;
+	for (int i = 1; i < 8; i++)
+		if (hdr[i])
+			return -LINUX_EINVAL;
+	/* keep the kernel's software bytes of the frame */
+	memcpy(tmp + 464, s->xs + 464, 48);
+	memcpy(s->xs, tmp, n);
+	memcpy(s->fp, tmp, 464);
+	s->xs_dirty = 1;
+	return 0;
+}
+
 static long regset(struct pt_slot *s, uint64_t type, uint64_t iov_at, int set)
 {
 	struct {
@@ -1182,6 +1257,8 @@ static long regset(struct pt_slot *s, uint64_t type, uint64_t iov_at, int set)
 		area = s->regs, size = NREGS * 8;
 	else if (type == 2 /* NT_PRFPREG */)
 		area = s->fp, size = 512;
+	else if (type == 0x202 /* NT_X86_XSTATE */ && s->xs_len)
+		return xstate_regset(s, iov.base, iov.len, iov_at, set);
 	else
 		return -LINUX_EINVAL;
 	size_t n = iov.len < size ? iov.len : size;
