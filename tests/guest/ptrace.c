@@ -605,7 +605,13 @@ static void case_stopped(void)
 	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
 	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
 	say("detach: %s\n", err(ptrace(PTRACE_DETACH, pid, 0, 0)));
-	usleep(50000);
+	/* a wait meanwhile (for another child) leaves the detached one stopped */
+	pid_t other = fork();
+	if (other == 0) {
+		usleep(100000);
+		_exit(0);
+	}
+	wait_for(other, 0);
 	say("state after detach: %c\n", task_state(pid));
 	kill(pid, SIGCONT);
 	st = wait_for(pid, 0);

@@ -1673,7 +1673,8 @@ static void reattach(void)
 {
 	for (int i = 1; i < SLOTS; i++) {
 		struct pt_slot *s = slot_at(tracer_base, i);
-		if (s->tid <= 0)
+		/* (a detached tracee may be stopped for the host by the detach itself) */
+		if (s->tid <= 0 || (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_DETACHING))
 			continue;
 		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
 		if (st == S_ATTACHING) {
