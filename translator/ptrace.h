@@ -25,6 +25,13 @@ void lx_ptrace_syscall_exit(struct lx_thread *t, struct lx_regs *regs, void *fps
  * instead, 0 when the tracer suppressed it. */
 int lx_ptrace_signal(struct lx_thread *t, int sig, void *info, long nr, struct lx_regs *regs,
 		     void *fpstate);
+/* At a signal delivery point: the job-control trap a tracee owes its tracer (PTRACE_INTERRUPT,
+ * a SIGCONT's notice to a seized tracee, the group stop it was attached in), if any; 1 when
+ * it stopped. */
+int lx_ptrace_pending_stop(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate);
+/* A SIGCONT reaches lxrun's handler: 1 when it is lxrun's own wake-up of a stopped tracee
+ * (not the guest's); otherwise the group stop of a traced process ends here. */
+int lx_ptrace_sigcont(siginfo_t *si);
 /* A default stop action (SIGSTOP, SIGTSTP...) of a tracee: a group-stop the tracer sees. */
 void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, void *fpstate);
 
@@ -33,6 +40,8 @@ void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, vo
 int lx_ptrace_fork_prepare(struct lx_thread *t, uint64_t flags);
 void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_regs *regs);
 void lx_ptrace_fork_child(struct lx_thread *t, int cookie);
+/* A vfork parent released by its child (exec or exit): PTRACE_EVENT_VFORK_DONE. */
+void lx_ptrace_vfork_done(struct lx_thread *t, int pid, struct lx_regs *regs);
 /* A new thread auto-attached (PTRACE_O_TRACECLONE; cookie from lx_ptrace_fork_prepare):
  * its first stop, before it runs. */
 void lx_ptrace_thread_start(struct lx_thread *t, int cookie, struct lx_regs *regs);
@@ -61,5 +70,8 @@ char *lx_ptrace_proc_file(const char *p, size_t *len);
 /* Tracer side: wait4/waitid, nonzero handled (*r set) when this process traces anyone. */
 int lx_ptrace_wait4(struct lx_syscall *sc, long *r);
 int lx_ptrace_waitid(struct lx_syscall *sc, long *r);
+/* Around the host's wait4/waitid of a process that traces nobody yet: a tracee's "you are a
+ * tracer now" makes it return EINTR, so that lx_ptrace_wait4/waitid look at the stops. */
+void lx_ptrace_host_wait(int on);
 
 #endif

@@ -122,6 +122,14 @@ void lx_signal_queue(struct lx_thread *t, int sig, const void *info)
 		si.fields.kill.uid = (uint32_t)getuid();
 		info = &si;
 	}
+	/* Linux's generation rules: a SIGCONT discards the pending stop signals, a stop signal
+	 * a pending SIGCONT */
+	const uint64_t stops = BIT(LINUX_SIGSTOP) | BIT(LINUX_SIGTSTP) | BIT(LINUX_SIGTTIN) |
+			       BIT(LINUX_SIGTTOU);
+	if (sig == LINUX_SIGCONT)
+		__atomic_and_fetch(&t->pending, ~stops, __ATOMIC_SEQ_CST);
+	else if (stops & BIT(sig))
+		__atomic_and_fetch(&t->pending, ~BIT(LINUX_SIGCONT), __ATOMIC_SEQ_CST);
 	if (sig >= LINUX_SIGRTMIN && (t->pending & BIT(sig))) {
 		/* Another instance of a realtime signal: queue it behind the first (beyond
 		 * LX_RTQ_MAX it is lost, as past RLIMIT_SIGPENDING on Linux). */
@@ -313,7 +321,13 @@ static int setup_frame(struct lx_thread *t, int sig, const void *info, const str
 void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate)
 {
 	int restart_done = 0;
-	while (t->pending & ~t->sigmask) {
+	for (;;) {
+		/* a tracee's job-control trap (PTRACE_INTERRUPT, a SIGCONT's notice, the group
+		 * stop it was attached in) comes before the signals, as Linux's get_signal */
+		if (t->pt)
+			lx_ptrace_pending_stop(t, nr, regs, fpstate);
+		if (!(t->pending & ~t->sigmask))
+			break;
 		int sig = __builtin_ctzll(t->pending & ~t->sigmask) + 1;
 		uint8_t info[128];
 		lx_signal_take(t, sig, info);

@@ -283,6 +283,8 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		if (as > 0)
 			sig = as;
 	}
+	if (sig == SIGCONT && lx_ptrace_sigcont(si))
+		return;
 	/* PTRACE_SINGLESTEP's trap flag in lxrun's own code on the way back to the guest
 	 * (the rewrite trampoline's exit): step on until the guest's instruction */
 	if (sig == SIGTRAP && si->si_code == 2 /* TRAP_TRACE */ && !from_guest &&

@@ -31,6 +31,7 @@ _Static_assert(offsetof(struct lx_thread, host_sp) == LXT_HOST_SP, "LXT_HOST_SP"
 _Static_assert(offsetof(struct lx_thread, selector) == LXT_SELECTOR, "LXT_SELECTOR");
 _Static_assert(offsetof(struct lx_thread, depth) == LXT_DEPTH, "LXT_DEPTH");
 _Static_assert(offsetof(struct lx_thread, fs_host) == LXT_FSHOST, "LXT_FSHOST");
+_Static_assert(offsetof(struct lx_thread, safe_nr) == LXT_SAFE_NR, "LXT_SAFE_NR");
 _Static_assert(offsetof(struct lx_thread, sigmask) == LXT_SIGMASK, "LXT_SIGMASK");
 _Static_assert(offsetof(struct lx_thread, pending) == LXT_PENDING, "LXT_PENDING");
 _Static_assert(offsetof(struct lx_thread, scratch) == LXT_SCRATCH, "LXT_SCRATCH");

@@ -29,7 +29,9 @@ struct lx_thread {
 	uint8_t selector;       /* LXT_SELECTOR */
 	uint8_t depth;          /* LXT_DEPTH */
 	uint8_t fs_host;        /* LXT_FSHOST */
-	uint8_t pad[5];
+	uint8_t pad;
+	uint16_t safe_nr;       /* LXT_SAFE_NR */
+	uint8_t pad2[2];
 	uint64_t scratch;       /* LXT_SCRATCH */
 	uint64_t sigmask;       /* LXT_SIGMASK: guest signal state, see translator/signal_guest.c */
 	volatile uint64_t pending; /* LXT_PENDING */

@@ -10,6 +10,7 @@
 #define LXT_SELECTOR  32 /* SUD selector byte: 0 allow (translator), 1 block (guest) */
 #define LXT_DEPTH     33 /* nesting of host entries (0 while the guest runs) */
 #define LXT_FSHOST    34 /* no-FSGSBASE stubs: 1 while FS holds (or is being set to) the host's */
+#define LXT_SAFE_NR   36 /* u16: the host syscall lx_safe_syscall last made (see ptrace's keep_call) */
 #define LXT_SCRATCH   40 /* one word for lx_enter_guest's indirect jump */
 #define LXT_SIGMASK   48 /* the guest's blocked signals */
 #define LXT_PENDING   56 /* the guest's pending signals */

@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/elf.h>
 
@@ -75,6 +76,32 @@ static int wait_for(pid_t pid, int flags)
 static const char *err(long r)
 {
 	return r < 0 ? strerror(errno) : "ok";
+}
+
+/* NT_X86_XSTATE: the whole XSAVE area (CPUID's size), its legacy part as GETFPREGS; a header
+ * with reserved bits is refused, the area as read is taken back. */
+static void xstate(pid_t pid, const struct user_fpregs_struct *fp)
+{
+	unsigned a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	if (!(c & (1u << 27))) {
+		say("xstate: no xsave\n");
+		return;
+	}
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	static uint64_t xs[16384 / 8] __attribute__((aligned(64)));
+	struct iovec iov = {xs, b};
+	long r = ptrace(PTRACE_GETREGSET, pid, (void *)NT_X86_XSTATE, &iov);
+	say("getregset xstate: %s len is cpuid's %d mxcsr and xmm as getfpregs %d\n", err(r),
+	    iov.iov_len == b, !memcmp((char *)xs + 24, &fp->mxcsr, 4) &&
+	    !memcmp((char *)xs + 160, fp->xmm_space, 256));
+	uint64_t comp = xs[65];
+	xs[65] = ~0ull;
+	say("setregset xstate reserved: %s\n", err(ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov)));
+	xs[65] = comp;
+	say("setregset xstate: %s\n", err(ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov)));
+	iov.iov_len = 576;
+	say("setregset xstate partial: %s\n", err(ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov)));
 }
 
 /* 1. TRACEME, a SIGSTOP stop, PEEK/POKE, registers, errors. */
@@ -281,14 +308,16 @@ static void case_exec(void)
 static void case_attach(void)
 {
 	say("== attach\n");
-	int p[2];
-	if (pipe(p) < 0)
+	int p[2], q[2];
+	if (pipe(p) < 0 || pipe(q) < 0)
 		return;
 	pid_t pid = fork();
 	if (pid == 0) {
 		char c;
 		close(p[1]);
 		signal(SIGUSR1, on_sig);
+		if (write(q[1], "r", 1) != 1) /* the handler is in place */
+			_exit(90);
 		while (read(p[0], &c, 1) == 1)
 			if (c == 'q')
 				break;
@@ -296,6 +325,11 @@ static void case_attach(void)
 		_exit(5);
 	}
 	close(p[0]);
+	char ready;
+	if (read(q[0], &ready, 1) != 1)
+		say("child not ready\n");
+	close(q[0]);
+	close(q[1]);
 	say("attach self: %s\n", err(ptrace(PTRACE_ATTACH, getpid(), 0, 0)));
 	say("seize bad options: %s\n", err(ptrace(PTRACE_SEIZE, pid, 0, (void *)0x80000000ul)));
 	say("getregs untraced: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &(struct user_regs_struct){0})));
@@ -347,6 +381,10 @@ static void case_fork(void)
 	say("fork stop: %s\n", status_str(st));
 	unsigned long g = 0;
 	ptrace(PTRACE_GETEVENTMSG, pid, 0, &g);
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("fork stop rax %lld orig_rax is fork: %d\n", (long long)r.rax == (long long)g ? 0 : r.rax,
+	    r.orig_rax == SYS_fork || r.orig_rax == SYS_clone);
 	st = wait_for((pid_t)g, __WALL);
 	say("grandchild stop: %s\n", status_str(st));
 	ptrace(PTRACE_CONT, (pid_t)g, 0, 0);
@@ -444,6 +482,264 @@ static void case_interrupt(void)
 	close(p[1]);
 }
 
+/* Run fn in a new process, which has traced nobody yet (its first wait4 sits in the host's wait
+ * when its child asks to be traced). */
+static void in_fresh(void (*fn)(void))
+{
+	pid_t p = fork();
+	if (p == 0) {
+		fn();
+		_exit(0);
+	}
+	int st = wait_for(p, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		say("fresh process: %s\n", status_str(st));
+}
+
+static void ignored_body(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGUSR2, SIG_IGN);
+		usleep(20000); /* the parent is in its wait by now */
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGUSR2);
+		_exit(1);
+	}
+	int st = wait_for(pid, 0);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
+	ptrace(PTRACE_CONT, pid, 0, (void *)SIGUSR2); /* still ignored: no effect */
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
+static void reap_body(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		usleep(20000);
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		_exit(4);
+	}
+	int st;
+	pid_t r = wait(&st);
+	say("wait: %s\n", r == pid ? status_str(st) : "another pid");
+	r = wait(&st);
+	say("wait again: %d %s\n", (int)r, r < 0 ? strerror(errno) : "");
+}
+
+/* 10. A signal the tracee ignores still stops it (Linux: sig_ignored() is false under ptrace);
+ * a tracer's first wait, begun before the child asked to be traced, sees the stop; a traced
+ * child that ended is reaped once, then wait says ECHILD. */
+static void case_ignored(void)
+{
+	say("== ignored\n");
+	in_fresh(ignored_body);
+	in_fresh(reap_body);
+}
+
+static char task_state(pid_t pid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return '?';
+	char *p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return p && p[1] ? p[2] : '?';
+}
+
+/* A child that stops itself with SIGSTOP, stopped when this returns. */
+static pid_t stopped_child(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		raise(SIGSTOP);
+		printf("child: runs\n");
+		_exit(6);
+	}
+	int st = 0;
+	waitpid(pid, &st, WUNTRACED);
+	say("child: %s\n", status_str(st));
+	return pid;
+}
+
+#define DR(n) ((void *)offsetof(struct user, u_debugreg[n]))
+
+/* 11. ATTACH and SEIZE of a stopped process: the group stop is the first stop (no siginfo
+ * unless seized), requests work at once, PTRACE_ATTACH's SIGSTOP comes after PTRACE_CONT,
+ * a detach leaves the process stopped until SIGCONT; debug registers; PTRACE_LISTEN. */
+static void case_stopped(void)
+{
+	say("== stopped\n");
+	pid_t pid = stopped_child();
+	say("attach: %s\n", err(ptrace(PTRACE_ATTACH, pid, 0, 0)));
+	struct user_regs_struct regs;
+	say("getregs at once: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &regs)));
+	/* a stop not yet waited for: lxrun's wake-ups of this tracer are no signals of its own */
+	struct timespec ts = {0, 100 * 1000 * 1000};
+	say("nanosleep: %s\n", err(nanosleep(&ts, NULL)));
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	siginfo_t si;
+	say("getsiginfo: %s\n", err(ptrace(PTRACE_GETSIGINFO, pid, 0, &si)));
+	say("listen not seized: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("poke dr0 1: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)1)));
+	say("poke dr7 1: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), (void *)1)));
+	say("poke dr0 2: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)2)));
+	errno = 0;
+	long v = ptrace(PTRACE_PEEKUSER, pid, DR(0), 0);
+	say("peek dr0: %ld %s\n", v, errno ? strerror(errno) : "ok");
+	say("poke dr0 kernel: %s\n",
+	    err(ptrace(PTRACE_POKEUSER, pid, DR(0), (void *)0xffff800000000000ul)));
+	say("poke dr4: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(4), (void *)1)));
+	say("poke dr7 io: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), (void *)0x20001ul)));
+	say("poke dr7 0: %s\n", err(ptrace(PTRACE_POKEUSER, pid, DR(7), 0)));
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
+	say("detach: %s\n", err(ptrace(PTRACE_DETACH, pid, 0, 0)));
+	/* a wait meanwhile (for another child) leaves the detached one stopped */
+	pid_t other = fork();
+	if (other == 0) {
+		usleep(100000);
+		_exit(0);
+	}
+	wait_for(other, 0);
+	say("state after detach: %c\n", task_state(pid));
+	kill(pid, SIGCONT);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+
+	pid = stopped_child();
+	say("seize: %s\n", err(ptrace(PTRACE_SEIZE, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %#x\n", status_str(st), si.si_signo, si.si_code);
+	say("listen: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("getregs listening: %s\n", err(ptrace(PTRACE_GETREGS, pid, 0, &regs)));
+	usleep(50000);
+	say("wnohang: %d\n", waitpid(pid, &st, WNOHANG));
+	kill(pid, SIGCONT);
+	st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	say("listen at a signal stop: %s\n", err(ptrace(PTRACE_LISTEN, pid, 0, 0)));
+	say("cont: ");
+	long r = ptrace(PTRACE_CONT, pid, 0, (void *)SIGCONT); /* the child's line comes first */
+	st = wait_for(pid, 0);
+	say("%s\nend: %s\n", err(r), status_str(st));
+
+	/* a SIGSTOP from another process to a tracee blocked in read: its signal-delivery stop */
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	pid = fork();
+	if (pid == 0) {
+		char c;
+		close(p[1]);
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		ssize_t n = read(p[0], &c, 1);
+		printf("child: read %zd\n", n);
+		_exit(3);
+	}
+	close(p[0]);
+	usleep(50000);
+	pid_t k = fork();
+	if (k == 0) {
+		kill(pid, SIGSTOP);
+		_exit(0);
+	}
+	waitpid(k, NULL, 0);
+	st = wait_for(pid, 0);
+	memset(&si, 0, sizeof(si));
+	ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+	say("stop: %s siginfo signo %d code %d\n", status_str(st), si.si_signo, si.si_code);
+	say("cont: %s\n", err(ptrace(PTRACE_CONT, pid, 0, 0)));
+	if (write(p[1], "x", 1) != 1)
+		say("write failed\n");
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+	close(p[1]);
+}
+
+/* 12. PTRACE_O_TRACEVFORKDONE: the parent's stop once its vfork child let it go; the registers
+ * at the exit stop (PTRACE_O_TRACEEXIT) are those of the exit call. */
+static void case_vfork(void)
+{
+	say("== vfork\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGSTOP);
+		pid_t g = vfork();
+		if (g == 0)
+			_exit(8);
+		int st;
+		waitpid(g, &st, 0);
+		printf("child: vfork child %s\n", status_str(st));
+		syscall(SYS_exit_group, 2);
+	}
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	ptrace(PTRACE_SETOPTIONS, pid, 0, (void *)(PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACEEXIT));
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("vfork done stop: %s\n", status_str(st));
+	unsigned long msg = 0;
+	ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg);
+	struct user_regs_struct r;
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("eventmsg is a pid: %d; rax %lld; orig_rax is vfork: %d\n", msg > 1,
+	    (long long)r.rax == (long long)msg ? 0 : r.rax, r.orig_rax == SYS_vfork);
+	/* the vfork child's SIGCHLD: a stop too, passed on */
+	say("cont: ");
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	while (WIFSTOPPED(st) && WSTOPSIG(st) == SIGCHLD) {
+		ptrace(PTRACE_CONT, pid, 0, (void *)SIGCHLD);
+		st = wait_for(pid, 0);
+	}
+	say("exit stop: %s\n", status_str(st));
+	memset(&r, 0, sizeof(r));
+	ptrace(PTRACE_GETREGS, pid, 0, &r);
+	say("exit regs: orig_rax %lld rax %lld rdi %lld rip set %d rsp set %d\n", r.orig_rax,
+	    r.rax, r.rdi, r.rip != 0, r.rsp != 0);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
+/* 13. NT_X86_XSTATE at a signal-delivery stop (not under emulate, whose CPU has no XSAVE). */
+static void case_xstate(void)
+{
+	say("== xstate\n");
+	pid_t pid = fork();
+	if (pid == 0) {
+		ptrace(PTRACE_TRACEME, 0, 0, 0);
+		kill(getpid(), SIGSTOP);
+		_exit(0);
+	}
+	int st = wait_for(pid, 0);
+	say("stop: %s\n", status_str(st));
+	struct user_fpregs_struct fp;
+	memset(&fp, 0, sizeof(fp));
+	ptrace(PTRACE_GETFPREGS, pid, 0, &fp);
+	xstate(pid, &fp);
+	ptrace(PTRACE_CONT, pid, 0, 0);
+	st = wait_for(pid, 0);
+	say("end: %s\n", status_str(st));
+}
+
 static void *thread_fn(void *arg)
 {
 	return arg;
@@ -482,6 +778,16 @@ static void case_thread(void)
 	say("end: %s\n", status_str(st));
 }
 
+/* Is name in the comma-separated list? */
+static int listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (!strncmp(p, name, n) && (p[n] == ',' || !p[n]))
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -503,10 +809,12 @@ int main(int argc, char **argv)
 		     {"signals", case_signals},  {"exec", case_exec},
 		     {"attach", case_attach},    {"fork", case_fork},
 		     {"thread", case_thread},    {"step", case_step},
-		     {"interrupt", case_interrupt}};
+		     {"interrupt", case_interrupt}, {"ignored", case_ignored},
+		     {"stopped", case_stopped},  {"vfork", case_vfork},
+		     {"xstate", case_xstate}};
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		/* NAME: that case only; -NAME: every case but that one */
-		if (!only || (only[0] == '-' ? strcmp(only + 1, cases[i].name)
+		/* NAME: that case only; -NAME[,NAME...]: every case but those */
+		if (!only || (only[0] == '-' ? !listed(only + 1, cases[i].name)
 					     : !strcmp(only, cases[i].name)))
 			cases[i].fn();
 	return 0;

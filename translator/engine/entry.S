@@ -285,6 +285,7 @@ lx_raw_syscall:
 	.type lx_safe_syscall, @function
 lx_safe_syscall:
 	SYSCALL_ARGS_FROM_C
+	movw %ax, %gs:LXT_SAFE_NR	/* a wake-up of lxrun's own may issue it again */
 lx_safe_syscall_start:
 	DELIVERABLE %r11		/* r11: clobbered by syscall anyway */
 	jnz lx_safe_syscall_eintr

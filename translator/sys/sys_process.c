@@ -197,6 +197,8 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 			close(sp[1]);
 			vfork_wait(sp[0], pid, &snap);
 		}
+		if (flags & LINUX_CLONE_VFORK)
+			lx_ptrace_vfork_done(sc->t, pid, sc->regs);
 		return pid;
 	}
 	/* child: a vfork child of our own, or a fork of one (which is not the vfork child) */
@@ -390,7 +392,9 @@ LX_SYSCALL(wait4)
 	long r;
 	if (lx_ptrace_wait4(sc, &r)) /* a tracer: its tracees' stops too */
 		return r;
+	lx_ptrace_host_wait(1);
 	r = lx_safe(SYS_wait4, (pid_t)sc->a[0], sc->a[1], (int)sc->a[2], sc->a[3]);
+	lx_ptrace_host_wait(0);
 	/* a tracee told us meanwhile that we trace it */
 	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_wait4(sc, &r))
 		return r;
@@ -409,7 +413,9 @@ LX_SYSCALL(waitid)
 	long r;
 	if (lx_ptrace_waitid(sc, &r))
 		return r;
+	lx_ptrace_host_wait(1);
 	r = lx_safe(SYS_waitid, (int)sc->a[0], id, sc->a[2], (int)sc->a[3], sc->a[4]);
+	lx_ptrace_host_wait(0);
 	if (r == -LINUX_EINTR && !lx_signal_pending(sc->t) && lx_ptrace_waitid(sc, &r))
 		return r;
 	return r;

@@ -7,7 +7,7 @@
  *
  * Shared state: each tracer has one file, /dev/shm/.lxrun-ptrace-UID-PID, mapped by it and by
  * its tracees: a header page (a futex word the tracees bump at every stop or exit) and one
- * 4 KiB slot per traced thread (its stop status, registers, siginfo, the tracer's command and
+ * 16 KiB slot per traced thread (its stop status, registers, siginfo, the tracer's command and
  * a futex word the tracee sleeps on). Guest memory is at the same host addresses in both, so
  * PEEK/POKE go through the host's /proc/PID/mem.
  *
@@ -71,20 +71,27 @@ enum { EV_FORK = 1, EV_VFORK = 2, EV_CLONE = 3, EV_EXEC = 4, EV_VFORK_DONE = 5, 
        EV_STOP = 128 };
 
 #define SLOTS 256 /* slot 0 is the header */
-#define SLOT_SIZE 4096
+#define SLOT_SIZE 16384 /* the XSAVE area may be 11 KiB (AMX) */
+#define XS_MAX 12288
 #define FILE_SIZE ((size_t)SLOTS * SLOT_SIZE)
 #define MAGIC 0x4c585054u /* "LXPT" in si_value's high half */
-enum { OP_ATTACH = 1, OP_SEIZE = 2, OP_TRACER = 3, OP_INTERRUPT = 4 };
+enum { OP_ATTACH = 1, OP_SEIZE = 2, OP_TRACER = 3, OP_INTERRUPT = 4,
+       OP_WAKE = 5,    /* a SIGCONT that wakes a host-stopped tracee for its tracer: not the guest's */
+       OP_STOPPED = 6, /* a traced process was stopped by the host (a SIGSTOP from elsewhere) */
+};
 
 /* Slot states. */
-enum { S_FREE, S_RUNNING, S_STOPPED /* not yet reported */, S_REPORTED, S_GONE, S_ATTACHING };
+enum { S_FREE, S_RUNNING, S_STOPPED /* not yet reported */, S_REPORTED, S_GONE, S_ATTACHING,
+       S_LISTENING /* PTRACE_LISTEN: still stopped, a SIGCONT makes it stop anew */ };
 /* Slot flags. */
 #define F_SEIZED 1u
 #define F_CHILD 2u    /* the tracer is the tracee's parent: the host's wait4 reports its end */
 #define F_NEWCHILD 4u /* auto-attached: the first stop is still to come */
 #define F_DETACHING 8u /* detached by the tracer; the tracee frees the slot when it wakes */
 #define F_CONT 16u     /* the tracer sent SIGCONT before the tracee took the attach request */
-#define F_INTERRUPT 32u /* PTRACE_INTERRUPT: stop at the next chance */
+#define F_INTERRUPT 32u /* PTRACE_INTERRUPT (or a SIGCONT's notice): stop at the next chance */
+#define F_JOBSTOP 64u   /* a group stop is in effect (the process was stopped when attached, or
+			 * stopped while traced) until a SIGCONT: a detach leaves it stopped */
 /* What the stop is, for PTRACE_GET_SYSCALL_INFO. */
 enum { K_OTHER, K_ENTRY, K_EXIT };
 
@@ -115,9 +122,16 @@ struct pt_slot {
 	uint64_t sigmask;
 	uint32_t in_call; /* serving a syscall through lx_syscall_entry (not the TLS-free path) */
 	uint32_t auxv_len;
+	uint32_t no_siginfo; /* a group stop of a tracee not seized: GETSIGINFO is EINVAL */
+	uint64_t dr[8];      /* the debug registers as set with POKEUSER (not armed) */
+	uint64_t at_regs;    /* the tracee's own: struct lx_regs * of the syscall it serves */
 	uint8_t auxv[2048]; /* the guest's auxv, for the tracer's /proc/PID/auxv */
+	uint32_t xs_len, xs_dirty;
+	uint64_t xcr0;
+	/* the XSAVE area (standard format), for NT_X86_XSTATE */
+	uint8_t xs[XS_MAX] __attribute__((aligned(64)));
 };
-_Static_assert(sizeof(struct pt_slot) <= SLOT_SIZE, "a slot fits its page");
+_Static_assert(sizeof(struct pt_slot) <= SLOT_SIZE, "a slot fits its pages");
 
 int lx_ptrace_force;
 
@@ -211,7 +225,7 @@ static void send_magic(int tgid, int tid, int op, int idx)
 /* ---- tracee side ---- */
 
 static void *tracer_base;      /* this process's own tracer file, once it traces anyone */
-static volatile int tracer_waiting;
+static volatile int tracer_waiting; /* the thread (host tid) in wait4/waitid, or 0 */
 static int told;               /* a tracee: its tracer was told it traces us (its wait4 may
 				* sit in the host's wait from before) */
 
@@ -285,8 +299,79 @@ static int tracer_alive(void)
 static void orphaned(struct lx_thread *t)
 {
 	struct pt_slot *s = t->pt;
+	int job = s->flags & F_JOBSTOP;
 	s->tid = 0;
 	tracee_leave(t);
+	if (job) /* the group stop is still in effect: stopped again, for the host */
+		kill(getpid(), SIGSTOP);
+}
+
+static int stopcode(int sig);
+static void trap_info(struct linux_siginfo *si, int code);
+
+/* The status (and siginfo: info NULL when it has none) of a job-control trap: PTRACE_EVENT_STOP
+ * of a seized tracee, with the stop signal while a group stop is in effect and SIGTRAP
+ * otherwise; the group stop of a tracee attached while stopped (SIGSTOP, no siginfo). */
+static int jobctl_status(struct pt_slot *s, struct linux_siginfo *si, int *has_info)
+{
+	int sig = (s->flags & F_JOBSTOP) ? LINUX_SIGSTOP : LINUX_SIGTRAP;
+	*has_info = (s->flags & F_SEIZED) != 0;
+	if (!*has_info)
+		return stopcode(sig);
+	int code = sig | (EV_STOP << 8);
+	trap_info(si, code);
+	si->si_signo = sig;
+	return stopcode(code);
+}
+
+/* PTRACE_LISTEN ended by a SIGCONT's notice (or PTRACE_INTERRUPT): a new stop, same registers. */
+static void relisten(struct pt_slot *s)
+{
+	struct linux_siginfo si;
+	int has;
+	__atomic_and_fetch(&s->flags, ~F_INTERRUPT, __ATOMIC_SEQ_CST);
+	s->status = jobctl_status(s, &si, &has);
+	if (has)
+		memcpy(s->siginfo, &si, 128);
+	s->no_siginfo = !has;
+	__atomic_store_n(&s->state, S_STOPPED, __ATOMIC_SEQ_CST);
+	bump(tracee_base);
+	kill(tracee_tracer, SIGCHLD);
+}
+
+/* The XSAVE size of a signal frame's FP state (the kernel's sw_reserved), 0 when FXSAVE only. */
+static uint32_t xs_of(const void *fpstate)
+{
+	const struct linux_fpstate *f = fpstate;
+	if (!f || f->sw_reserved.magic1 != LINUX_FP_XSTATE_MAGIC1 ||
+	    f->sw_reserved.xstate_size < 576 || f->sw_reserved.xstate_size > XS_MAX)
+		return 0;
+	return f->sw_reserved.xstate_size;
+}
+
+/* The XSAVE area for NT_X86_XSTATE: the signal frame's, or lxrun's own at the stop (the guest's
+ * vector registers, as for GETFPREGS). */
+static void xstate_out(struct pt_slot *s, const void *fpstate)
+{
+	uint32_t a, b, c, d, lo, hi;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	s->xs_len = 0;
+	if (!(c & (1u << 27))) /* OSXSAVE */
+		return;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	s->xcr0 = ((uint64_t)hi << 32) | lo;
+	uint32_t n = xs_of(fpstate);
+	if (n) {
+		memcpy(s->xs, fpstate, n);
+		s->xs_len = n;
+		return;
+	}
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	if (b < 576 || b > XS_MAX)
+		return;
+	memset(s->xs + 512, 0, 64); /* XSAVE writes the header's XSTATE_BV only */
+	__asm__ volatile("xsave64 %0" : "+m"(*(char(*)[XS_MAX])s->xs) : "a"(lo), "d"(hi));
+	s->xs_len = b;
 }
 
 /*
@@ -302,6 +387,7 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 	regs_out(t, regs, orig, s->regs);
 	if (info)
 		memcpy(s->siginfo, info, 128);
+	s->no_siginfo = !info;
 	if (fpstate) {
 		memcpy(s->fp, fpstate, 512);
 		s->fp_valid = 1;
@@ -309,7 +395,8 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		__asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[512])s->fp));
 		s->fp_valid = 0;
 	}
-	s->regs_dirty = s->fp_dirty = 0;
+	xstate_out(s, fpstate);
+	s->regs_dirty = s->fp_dirty = s->xs_dirty = 0;
 	s->kind = (uint32_t)kind;
 	s->status = status;
 	s->sigmask = t->sigmask;
@@ -327,6 +414,10 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
 		if (st == S_RUNNING)
 			break;
+		if (st == S_LISTENING && (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_INTERRUPT)) {
+			relisten(s);
+			continue;
+		}
 		struct timespec ts = {0, (waits++ < 5 ? 20 : 100) * 1000 * 1000};
 		if (futex(&s->state, FUTEX_WAIT, st, &ts) < 0 && errno == ETIMEDOUT) {
 			if (!tracer_alive()) {
@@ -341,6 +432,8 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		regs_in(t, regs, s->regs);
 	if (s->fp_dirty && fpstate)
 		memcpy(fpstate, s->fp, 512);
+	if (s->xs_dirty && xs_of(fpstate) && s->xs_len == xs_of(fpstate))
+		memcpy(fpstate, s->xs, s->xs_len);
 	/* single-step: the trap flag while resumed so, cleared otherwise */
 	if (s->cmd == PT_SINGLESTEP)
 		regs->rflags |= 0x100;
@@ -348,6 +441,10 @@ static int pt_stop(struct lx_thread *t, struct lx_regs *regs, void *fpstate, uin
 		regs->rflags &= ~0x100ull;
 	if (s->cmd == PT_DETACH) {
 		int sig = s->cmd_sig;
+		/* back in the group stop (the tracer stopped us for the host): PTRACE_ATTACH's
+		 * SIGSTOP, still pending, is that stop's (a SIGCONT would discard it) */
+		if (s->flags & F_JOBSTOP)
+			lx_signal_discard(t, LINUX_SIGSTOP);
 		s->tid = 0;
 		tracee_leave(t);
 		if (sig > 0)
@@ -400,11 +497,18 @@ static void interrupt_stop(struct lx_thread *t, struct lx_regs *regs, void *fp, 
 	struct pt_slot *s = t->pt;
 	__atomic_and_fetch(&s->flags, ~F_INTERRUPT, __ATOMIC_SEQ_CST);
 	struct linux_siginfo si;
-	int code = LINUX_SIGTRAP | (EV_STOP << 8);
-	trap_info(&si, code);
-	int r = pt_stop(t, regs, fp, orig, stopcode(code), &si, K_OTHER);
-	if (r > 0)
-		lx_signal_queue(t, r, NULL);
+	int has;
+	int status = jobctl_status(s, &si, &has);
+	/* a signal given to the restart is not sent from a job-control trap (as Linux) */
+	pt_stop(t, regs, fp, orig, status, has ? &si : NULL, K_OTHER);
+}
+
+int lx_ptrace_pending_stop(struct lx_thread *t, long nr, struct lx_regs *regs, void *fpstate)
+{
+	if (!(__atomic_load_n(&t->pt->flags, __ATOMIC_SEQ_CST) & F_INTERRUPT))
+		return 0;
+	interrupt_stop(t, regs, fpstate, (uint64_t)nr);
+	return 1;
 }
 
 int lx_ptrace_syscall_enter(struct lx_thread *t, struct lx_regs *regs, void *fpstate, long *nr)
@@ -412,6 +516,7 @@ int lx_ptrace_syscall_enter(struct lx_thread *t, struct lx_regs *regs, void *fps
 	struct pt_slot *s = t->pt;
 	cur_nr = *nr;
 	s->in_call = 1;
+	s->at_regs = (uint64_t)(uintptr_t)regs; /* for the exit stop, if this call ends us */
 	if (s->flags & F_INTERRUPT) {
 		interrupt_stop(t, regs, fpstate, (uint64_t)*nr);
 		if (!t->pt)
@@ -439,27 +544,28 @@ void lx_ptrace_syscall_exit(struct lx_thread *t, struct lx_regs *regs, void *fps
 {
 	struct pt_slot *s = t->pt;
 	s->in_call = 0;
+	s->at_regs = 0;
 	if (s->flags & F_NEWCHILD) {
 		first_stop(t, regs, fpstate, nr);
 		return;
 	}
-	if (s->flags & F_INTERRUPT) {
-		/* a blocking call cut short for the stop: restarted after it, as Linux does */
+	if (s->cmd == PT_SYSCALL) {
+		int r = syscall_stop(t, regs, fpstate, (uint64_t)nr, K_EXIT);
+		if (r > 0)
+			lx_signal_queue(t, r, NULL);
+		if (!t->pt)
+			return;
+	}
+	if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_INTERRUPT) {
+		/* the job-control trap comes after the call's exit (Linux's get_signal); a
+		 * blocking call cut short for it is restarted after it, as Linux does */
 		int restart = regs->rax == (uint64_t)-LINUX_EINTR && !lx_signal_pending(t);
 		interrupt_stop(t, regs, fpstate, (uint64_t)nr);
 		if (restart && !lx_signal_pending(t)) {
 			regs->rax = (uint64_t)nr;
 			regs->rip -= 2;
-			return;
 		}
-		if (!t->pt)
-			return;
 	}
-	if (s->cmd != PT_SYSCALL)
-		return;
-	int r = syscall_stop(t, regs, fpstate, (uint64_t)nr, K_EXIT);
-	if (r > 0)
-		lx_signal_queue(t, r, NULL);
 }
 
 int lx_ptrace_signal(struct lx_thread *t, int sig, void *info, long nr, struct lx_regs *regs,
@@ -488,11 +594,18 @@ int lx_ptrace_signal(struct lx_thread *t, int sig, void *info, long nr, struct l
 void lx_ptrace_group_stop(struct lx_thread *t, int sig, struct lx_regs *regs, void *fpstate)
 {
 	struct pt_slot *s = t->pt;
-	int status = (s->flags & F_SEIZED) ? stopcode(sig | (EV_STOP << 8)) : stopcode(sig);
+	__atomic_or_fetch(&s->flags, F_JOBSTOP, __ATOMIC_SEQ_CST);
 	struct linux_siginfo si;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = sig;
-	pt_stop(t, regs, fpstate, (uint64_t)-1, status, &si, K_OTHER);
+	int has;
+	int status = jobctl_status(s, &si, &has);
+	if (has) {
+		si.si_signo = sig;
+		si.si_code = sig | (EV_STOP << 8);
+		status = stopcode(sig | (EV_STOP << 8));
+	} else {
+		status = stopcode(sig);
+	}
+	pt_stop(t, regs, fpstate, (uint64_t)-1, status, has ? &si : NULL, K_OTHER);
 }
 
 /* An auto-attached child's first stop: SIGSTOP (PTRACE_EVENT_STOP when seized). */
@@ -553,12 +666,24 @@ void lx_ptrace_fork_parent(struct lx_thread *t, int cookie, int pid, struct lx_r
 	__atomic_store_n(&c->tid, pid, __ATOMIC_SEQ_CST);
 	int opt = (cookie >> 16) & 0x3fff;
 	int event = opt == O_TRACEVFORK ? EV_VFORK : opt == O_TRACECLONE ? EV_CLONE : EV_FORK;
-	/* the stop shows the call's registers as they will be at its exit */
+	/* the call is in progress at the stop: -ENOSYS, as Linux shows it; a signal given to
+	 * the restart is not sent from an event stop (as Linux) */
 	uint64_t orig = regs->rax;
-	regs->rax = (uint64_t)pid;
-	int r = event_stop(t, regs, NULL, orig, event, (uint64_t)pid);
-	if (r > 0)
-		lx_signal_queue(t, r, NULL);
+	regs->rax = (uint64_t)-LINUX_ENOSYS;
+	event_stop(t, regs, NULL, orig, event, (uint64_t)pid);
+	regs->rax = orig;
+}
+
+void lx_ptrace_vfork_done(struct lx_thread *t, int pid, struct lx_regs *regs)
+{
+	struct pt_slot *s = t->pt;
+	if (!s || !(s->options & O_TRACEVFORKDONE))
+		return;
+	/* a call in progress, as Linux shows it (-ENOSYS) */
+	uint64_t orig = regs->rax;
+	regs->rax = (uint64_t)-LINUX_ENOSYS;
+	event_stop(t, regs, NULL, orig, EV_VFORK_DONE, (uint64_t)pid);
+	regs->rax = orig;
 }
 
 void lx_ptrace_fork_child(struct lx_thread *t, int cookie)
@@ -566,6 +691,7 @@ void lx_ptrace_fork_child(struct lx_thread *t, int cookie)
 	/* a tracer's child traces nothing (the mapping stays: it may be the tracee's too) */
 	tracer_base = NULL;
 	told = 0;
+	tracer_waiting = 0;
 	if (!t->pt && !ntraced)
 		return;
 	if (t->pt && t->pt->tid == getpid())
@@ -620,8 +746,15 @@ void lx_ptrace_exit(struct lx_thread *t, int code, int process)
 	if (!s)
 		return;
 	if (s->options & O_TRACEEXIT) {
+		/* the registers of the exit call, as Linux shows a call in progress (-ENOSYS) */
 		struct lx_regs r = {0};
-		event_stop(t, &r, NULL, LINUX_SYS_exit_group, EV_EXIT, (uint64_t)(code & 0xff) << 8);
+		uint64_t orig = process ? LINUX_SYS_exit_group : LINUX_SYS_exit;
+		if (s->at_regs) {
+			r = *(struct lx_regs *)(uintptr_t)s->at_regs;
+			orig = (uint64_t)cur_nr;
+			r.rax = (uint64_t)-LINUX_ENOSYS;
+		}
+		event_stop(t, &r, NULL, orig, EV_EXIT, (uint64_t)(code & 0xff) << 8);
 		if (!t->pt)
 			return;
 	}
@@ -745,6 +878,73 @@ static void *tracer_file(int create)
 	return tracer_base;
 }
 
+/*
+ * A wake-up of lxrun's own that found a blocking host call: the kernel restarts it after the
+ * handler only when it can (SA_RESTART and -ERESTARTSYS); nanosleep, poll, select, pause and
+ * the like come back with -EINTR, which the guest must not see: issue the call again (with
+ * its arguments, still in their registers).
+ */
+static void keep_call(ucontext_t *uc, int from_guest)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+	struct lx_thread *t = lx_thread_self();
+	if (from_guest || !t || (uint64_t)g[REG_RIP] != (uint64_t)lx_safe_syscall_insn + 2 ||
+	    g[REG_RAX] != -EINTR)
+		return;
+	g[REG_RAX] = (greg_t)t->safe_nr;
+	g[REG_RIP] = (greg_t)lx_safe_syscall_start; /* a guest signal pending meanwhile: EINTR */
+}
+
+int lx_ptrace_sigcont(siginfo_t *si)
+{
+	uint64_t v = (uint64_t)si->si_value.sival_ptr;
+	if (si->si_code == SI_QUEUE && (uint32_t)(v >> 32) == MAGIC)
+		return 1;
+	if (!tracee_base || !ntraced)
+		return 0;
+	/* Linux's SIGCONT: the group stop ends; a seized tracee is told with a
+	 * PTRACE_EVENT_STOP trap (at once when it sits in PTRACE_LISTEN) */
+	int me = getpid();
+	for (int i = 1; i < SLOTS; i++) {
+		struct pt_slot *s = slot_at(tracee_base, i);
+		if (s->tid <= 0 || s->tgid != me || s->state == S_FREE)
+			continue;
+		__atomic_and_fetch(&s->flags, ~F_JOBSTOP, __ATOMIC_SEQ_CST);
+		if (!(s->flags & F_SEIZED))
+			continue;
+		__atomic_or_fetch(&s->flags, F_INTERRUPT, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == S_LISTENING)
+			futex(&s->state, FUTEX_WAKE, 1, NULL);
+	}
+	return 0;
+}
+
+/* The job-control trap a tracee owes (F_INTERRUPT), from lxrun's host handler: at once in guest
+ * code; in a blocking call begun since the attach, the call is cut short and the stop comes at
+ * its end (one on the TLS-free path would return to the guest without passing the stop);
+ * otherwise at the next syscall or signal delivery. */
+static void trap_from_handler(struct lx_thread *t, ucontext_t *uc, int from_guest)
+{
+	uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+	if (!from_guest) {
+		if (t->pt->in_call && rip >= (uint64_t)lx_safe_syscall_start &&
+		    rip <= (uint64_t)lx_safe_syscall_insn)
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
+		return;
+	}
+	/* not inside the rewrite trampoline, and not on the emulate engine, whose guest context
+	 * is Unicorn's: there at the next syscall */
+	if (lx_rewrite_in_trampoline(rip) ||
+	    (lx_proc.engine_name && !strcmp(lx_proc.engine_name, "emulate")))
+		return;
+	struct lx_regs r;
+	lx_regs_from_uc(&r, uc);
+	interrupt_stop(t, &r, uc->uc_mcontext.fpregs, (uint64_t)-1);
+	lx_regs_to_uc(uc, &r);
+	if (t->pt && lx_signal_pending(t))
+		lx_signal_deliver_uc(t, uc);
+}
+
 int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 {
 	uint64_t v = (uint64_t)si->si_value.sival_ptr;
@@ -752,42 +952,50 @@ int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 		return -1;
 	int op = (int)((v >> 16) & 0xffff), idx = (int)(v & 0xffff);
 	ucontext_t *uc = uctx;
+	if (op == OP_WAKE) {
+		keep_call(uc, from_guest);
+		return 0; /* its work (the host's continue) is done */
+	}
+	if (op == OP_STOPPED) {
+		/* stopped by the host while traced (a SIGSTOP from another process): for the
+		 * tracer, a SIGSTOP's signal-delivery stop, as on Linux */
+		struct lx_thread *t = lx_thread_self();
+		if (!t || !t->pt)
+			return 0;
+		si->si_signo = SIGSTOP;
+		si->si_code = SI_USER;
+		si->si_pid = 0;
+		return SIGSTOP;
+	}
 	if (op == OP_INTERRUPT) {
 		struct lx_thread *t = lx_thread_self();
-		if (!t || !t->pt || !(t->pt->flags & F_INTERRUPT))
-			return 0;
-		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-		if (!from_guest) {
-			/* in a blocking call: cut it short, the stop comes at its end (only in a
-			 * call begun since the attach: one on the TLS-free path returns to the
-			 * guest without passing the stop) */
-			if (t->pt->in_call && rip >= (uint64_t)lx_safe_syscall_start &&
-			    rip <= (uint64_t)lx_safe_syscall_insn)
-				uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
-			return 0;
-		}
-		/* in guest code: stop here (not inside the rewrite trampoline, and not on the
-		 * emulate engine, whose guest context is Unicorn's: there at the next syscall) */
-		if (lx_rewrite_in_trampoline(rip) ||
-		    (lx_proc.engine_name && !strcmp(lx_proc.engine_name, "emulate")))
-			return 0;
-		struct lx_regs r;
-		lx_regs_from_uc(&r, uc);
-		interrupt_stop(t, &r, uc->uc_mcontext.fpregs, (uint64_t)-1);
-		lx_regs_to_uc(uc, &r);
-		if (lx_signal_pending(t))
-			lx_signal_deliver_uc(t, uc);
+		/* a call begun since the attach: its -EINTR brings the stop (and restarts it) */
+		if (!t || !t->pt || !t->pt->in_call)
+			keep_call(uc, from_guest);
+		if (t && t->pt && (t->pt->flags & F_INTERRUPT))
+			trap_from_handler(t, uc, from_guest);
 		return 0;
 	}
 	if (op == OP_TRACER) {
 		tracer_file(0);
-		/* a wait4 that sat in the host's wait: make it look again */
+		/* a wait4 that sat in the host's wait (begun before this process traced anyone)
+		 * or on the header futex: make it look again; the kernel may have picked another
+		 * thread than the waiting one for this process-directed signal: pass it on */
 		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-		if (tracer_waiting && !from_guest && rip >= (uint64_t)lx_safe_syscall_start &&
-		    rip <= (uint64_t)lx_safe_syscall_insn)
-			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
+		int waiter = tracer_waiting, me = (int)syscall(SYS_gettid);
+		if (waiter == me) {
+			/* the wait's -EINTR makes it look */
+			if (!from_guest && rip >= (uint64_t)lx_safe_syscall_start &&
+			    rip <= (uint64_t)lx_safe_syscall_insn)
+				uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;
+			return 0;
+		}
+		keep_call(uc, from_guest);
+		if (waiter)
+			send_magic(getpid(), waiter, OP_TRACER, 0);
 		return 0;
 	}
+	keep_call(uc, from_guest);
 	struct lx_thread *t = lx_thread_self();
 	if (!t || t->pt || idx <= 0 || idx >= SLOTS)
 		return 0; /* already traced: the tracer finds its slot never taken */
@@ -812,15 +1020,27 @@ int lx_ptrace_host_signal(siginfo_t *si, void *uctx, int from_guest)
 	s->tgid = getpid();
 	tracee_join(t, base, si->si_pid, s);
 	if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_CONT) {
+		__atomic_and_fetch(&s->flags, ~F_JOBSTOP, __ATOMIC_SEQ_CST);
 		si->si_signo = SIGCONT;
 		si->si_code = SI_USER;
 		return SIGCONT;
 	}
+	if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_JOBSTOP) {
+		/* attached while stopped (the tracer woke us): the group stop is the first
+		 * stop the tracer sees, then PTRACE_ATTACH's SIGSTOP (Linux's order) */
+		__atomic_or_fetch(&s->flags, F_INTERRUPT, __ATOMIC_SEQ_CST);
+		trap_from_handler(t, uc, from_guest);
+		if (!t->pt)
+			return 0; /* detached in it: stopped again, for the host */
+	}
 	if (op != OP_ATTACH)
 		return 0;
-	/* PTRACE_ATTACH sends SIGSTOP: a guest SIGSTOP, whose delivery is the first stop */
+	/* PTRACE_ATTACH sends SIGSTOP: a guest SIGSTOP, whose delivery is the first stop (the
+	 * kernel's own: SI_KERNEL, no sender) */
 	si->si_signo = SIGSTOP;
-	si->si_code = SI_USER;
+	si->si_code = SI_KERNEL;
+	si->si_pid = 0;
+	si->si_uid = 0;
 	return SIGSTOP;
 }
 
@@ -876,7 +1096,54 @@ static long peekuser(struct pt_slot *s, uint64_t off, uint64_t *val)
 {
 	if ((off & 7) || off >= USER_SIZE)
 		return -LINUX_EIO;
-	*val = off < NREGS * 8 ? s->regs[off / 8] : 0;
+	if (off >= USER_DEBUGREG && off < USER_DEBUGREG + 64)
+		*val = s->dr[(off - USER_DEBUGREG) / 8];
+	else
+		*val = off < NREGS * 8 ? s->regs[off / 8] : 0;
+	return 0;
+}
+
+/* TASK_SIZE_MAX: a breakpoint at or above it is in the kernel's half */
+#define USER_TOP 0x7ffffffff000ull
+
+/* A breakpoint of DR7's slot i at addr: Linux's checks (hw_breakpoint_arch_parse). */
+static int dr_check(uint64_t dr7, int i, uint64_t addr)
+{
+	if (!((dr7 >> (i * 2)) & 3))
+		return 0; /* disabled */
+	unsigned rw = (unsigned)(dr7 >> (16 + i * 4)) & 3, len = (unsigned)(dr7 >> (18 + i * 4)) & 3;
+	static const unsigned bytes[4] = {1, 2, 8, 4};
+	if (rw == 2 || (rw == 0 && len != 0)) /* I/O; an execute breakpoint is one byte */
+		return -LINUX_EINVAL;
+	uint64_t n = bytes[len];
+	if ((addr & (n - 1)) || addr >= USER_TOP || addr + n - 1 >= USER_TOP)
+		return -LINUX_EINVAL;
+	return 0;
+}
+
+/*
+ * The debug registers: kept as the tracer set them and checked as Linux checks them (a
+ * breakpoint address in the kernel's half is EINVAL, DR4/DR5 do not exist); not armed: the
+ * tracee does not stop at them (docs/design.md, ptrace).
+ */
+static long pokedr(struct pt_slot *s, int n, uint64_t val)
+{
+	long r;
+	if (n < 4) {
+		/* Linux registers a breakpoint for the address at once (one byte, disabled
+		 * until DR7 enables it): a kernel address fails even then */
+		if (val >= USER_TOP)
+			return -LINUX_EINVAL;
+		if ((r = dr_check(s->dr[7], n, val)) < 0)
+			return r;
+	} else if (n == 7) {
+		for (int i = 0; i < 4; i++)
+			if ((r = dr_check(val, i, s->dr[i])) < 0)
+				return r;
+	} else if (n != 6) {
+		return -LINUX_EIO;
+	}
+	s->dr[n] = val;
 	return 0;
 }
 
@@ -889,8 +1156,10 @@ static long pokeuser(struct pt_slot *s, uint64_t off, uint64_t val)
 {
 	if ((off & 7) || off >= USER_SIZE)
 		return -LINUX_EIO;
+	if (off >= USER_DEBUGREG && off < USER_DEBUGREG + 64)
+		return pokedr(s, (int)((off - USER_DEBUGREG) / 8), val);
 	if (off >= NREGS * 8)
-		return off >= USER_DEBUGREG && off < USER_DEBUGREG + 64 ? 0 : -LINUX_EIO;
+		return -LINUX_EIO;
 	int i = (int)(off / 8);
 	switch (i) {
 	case CS:
@@ -943,6 +1212,38 @@ static long syscall_info(struct pt_slot *s, uint64_t size, uint64_t addr)
 	return (long)n;
 }
 
+/* NT_X86_XSTATE: the whole area read; written only whole and with a header Linux takes (the
+ * features of XCR0, standard format, reserved bytes zero), applied when the stop has the
+ * signal frame's area to write it to. */
+static long xstate_regset(struct pt_slot *s, uint64_t base, uint64_t len, uint64_t iov_at,
+			  int set)
+{
+	uint64_t n = len < s->xs_len ? len : s->xs_len;
+	if (!set) {
+		if (guest_copy_out(base, s->xs, n) < 0)
+			return -LINUX_EFAULT;
+		return guest_copy_out(iov_at + 8, &n, 8) < 0 ? -LINUX_EFAULT : 0;
+	}
+	if (len != s->xs_len)
+		return -LINUX_EFAULT; /* Linux writes the whole regset or nothing */
+	static uint8_t tmp[XS_MAX];
+	if (guest_copy_in(tmp, base, n) < 0)
+		return -LINUX_EFAULT;
+	uint64_t hdr[8];
+	memcpy(hdr, tmp + 512, sizeof(hdr));
+	if (hdr[0] & ~s->xcr0)
+		return -LINUX_EINVAL;
+	for (int i = 1; i < 8; i++)
+		if (hdr[i])
+			return -LINUX_EINVAL;
+	/* keep the kernel's software bytes of the frame */
+	memcpy(tmp + 464, s->xs + 464, 48);
+	memcpy(s->xs, tmp, n);
+	memcpy(s->fp, tmp, 464);
+	s->xs_dirty = 1;
+	return 0;
+}
+
 static long regset(struct pt_slot *s, uint64_t type, uint64_t iov_at, int set)
 {
 	struct {
@@ -956,6 +1257,8 @@ static long regset(struct pt_slot *s, uint64_t type, uint64_t iov_at, int set)
 		area = s->regs, size = NREGS * 8;
 	else if (type == 2 /* NT_PRFPREG */)
 		area = s->fp, size = 512;
+	else if (type == 0x202 /* NT_X86_XSTATE */ && s->xs_len)
+		return xstate_regset(s, iov.base, iov.len, iov_at, set);
 	else
 		return -LINUX_EINVAL;
 	size_t n = iov.len < size ? iov.len : size;
@@ -982,7 +1285,8 @@ static long regset(struct pt_slot *s, uint64_t type, uint64_t iov_at, int set)
 	return guest_copy_out(iov_at + 8, &iov.len, 8) < 0 ? -LINUX_EFAULT : 0;
 }
 
-static int proc_ppid(int pid)
+/* The host's state letter of task pid and its parent's pid; -1 when gone. */
+static int proc_stat(int pid, char *state)
 {
 	char path[64], buf[512];
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
@@ -996,9 +1300,54 @@ static int proc_ppid(int pid)
 	buf[n] = 0;
 	char *p = strrchr(buf, ')');
 	int ppid = -1;
-	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+	char c = 0;
+	if (!p || sscanf(p + 2, "%c %d", &c, &ppid) != 2)
 		return -1;
+	if (state)
+		*state = c;
 	return ppid;
+}
+
+static int proc_ppid(int pid)
+{
+	return proc_stat(pid, NULL);
+}
+
+/* Is task pid stopped by the host (a job-control stop of its lxrun)? */
+static int host_stopped(int pid)
+{
+	char c = 0;
+	return proc_stat(pid, &c) >= 0 && c == 'T';
+}
+
+/* Continue a host-stopped tracee for its tracer: a SIGCONT its lxrun takes as its own (the
+ * guest does not see it; the host tells the real parent of a continue, which Linux would
+ * not). */
+static void send_wake(int tgid)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCONT;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	si.si_value.sival_ptr = (void *)(((uint64_t)MAGIC << 32) | ((uint64_t)OP_WAKE << 16));
+	syscall(SYS_rt_sigqueueinfo, tgid, SIGCONT, &si);
+}
+
+/* PTRACE_ATTACH/SEIZE of a stopped task returns when it is in its stop (Linux waits for the
+ * trap too): at most a second, for a task that cannot stop before its blocking call ends. */
+static void wait_trapped(struct pt_slot *s)
+{
+	struct pt_hdr *h = tracer_base;
+	for (int i = 0; i < 100; i++) {
+		uint32_t seq = __atomic_load_n(&h->wake, __ATOMIC_SEQ_CST);
+		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+		if (st == S_STOPPED || st == S_GONE || s->tid <= 0)
+			return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		futex(&h->wake, FUTEX_WAIT, seq, &ts);
+	}
 }
 
 /* Only lxrun serves ptrace: a host process that is not lxrun cannot be traced from here. */
@@ -1048,8 +1397,16 @@ static long do_attach(struct lx_thread *t, int pid, int op, uint64_t options)
 	s->flags = (op == OP_SEIZE ? F_SEIZED : 0) | (proc_ppid(tgid) == getpid() ? F_CHILD : 0);
 	s->cmd = PT_CONT;
 	s->state = S_ATTACHING;
+	/* a stopped task: attached in its group stop, which it reports first */
+	int stopped = host_stopped(pid);
+	if (stopped)
+		s->flags |= F_JOBSTOP;
 	__atomic_store_n(&s->tid, pid, __ATOMIC_SEQ_CST);
 	send_magic(tgid, pid, op, i);
+	if (stopped) {
+		send_wake(tgid);
+		wait_trapped(s);
+	}
 	return 0;
 }
 
@@ -1111,6 +1468,9 @@ LX_SYSCALL(ptrace)
 		if (st == S_RUNNING) {
 			__atomic_or_fetch(&any->flags, F_INTERRUPT, __ATOMIC_SEQ_CST);
 			send_magic(any->tgid, any->tid, OP_INTERRUPT, slot_index(tracer_base, any));
+		} else if (st == S_LISTENING) {
+			__atomic_or_fetch(&any->flags, F_INTERRUPT, __ATOMIC_SEQ_CST);
+			futex(&any->state, FUTEX_WAKE, 1, NULL);
 		}
 		return 0;
 	}
@@ -1156,8 +1516,12 @@ LX_SYSCALL(ptrace)
 	case PT_SETREGSET:
 		return regset(s, addr, data, req == PT_SETREGSET);
 	case PT_GETSIGINFO:
+		if (s->no_siginfo)
+			return -LINUX_EINVAL;
 		return guest_copy_out(data, s->siginfo, 128);
 	case PT_SETSIGINFO:
+		if (s->no_siginfo)
+			return -LINUX_EINVAL;
 		if (guest_copy_in(s->siginfo, data, 128) < 0)
 			return -LINUX_EFAULT;
 		return 0;
@@ -1183,12 +1547,24 @@ LX_SYSCALL(ptrace)
 	case PT_DETACH:
 		if (!valid_sig(data))
 			return -LINUX_EIO;
-		if (req == PT_DETACH)
+		if (req == PT_DETACH) {
 			s->flags |= F_DETACHING;
+			/* a group stop in effect: the tracee goes back to it (the host's stop,
+			 * sent before it wakes, so that a SIGCONT after the detach ends it) */
+			if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_JOBSTOP)
+				kill(s->tgid, SIGSTOP);
+		}
 		resume(s, (uint32_t)req, (int)data);
 		return 0;
 	case PT_LISTEN:
-		return -LINUX_EIO;
+		/* a seized tracee in a PTRACE_EVENT_STOP only: it stays stopped, and reports a new
+		 * stop when a SIGCONT (or PTRACE_INTERRUPT) comes */
+		if (!(s->flags & F_SEIZED) || (s->status >> 16) != EV_STOP)
+			return -LINUX_EIO;
+		__atomic_store_n(&s->state, S_LISTENING, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_INTERRUPT)
+			futex(&s->state, FUTEX_WAKE, 1, NULL);
+		return 0;
 	default:
 		return -LINUX_EIO;
 	}
@@ -1265,14 +1641,55 @@ static void forget(int pid)
 	}
 }
 
+/*
+ * Tracees whose process is gone with nothing said in their slot: a child reaped by a wait
+ * that did not look at the slots (begun before this process traced anyone), or a tracee
+ * killed by SIGKILL, which lxrun cannot see. A child's slot is forgotten (the host's wait
+ * reported its end); another's end is reported as Linux reports it to a tracer: killed by
+ * SIGKILL. Returns how many changed.
+ */
+static int vanished(void)
+{
+	int n = 0;
+	for (int i = 1; i < SLOTS; i++) {
+		struct pt_slot *s = slot_at(tracer_base, i);
+		if (s->tid <= 0 || kill(s->tgid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (s->flags & F_CHILD) {
+			s->tid = 0;
+			n++;
+		} else if (__atomic_load_n(&s->state, __ATOMIC_SEQ_CST) != S_GONE) {
+			s->status = LINUX_SIGKILL;
+			__atomic_store_n(&s->state, S_GONE, __ATOMIC_SEQ_CST);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* An attach request the tracee has not taken yet (it was sent before the tracee could take
  * it: a fork child setting up): ask again. */
 static void reattach(void)
 {
 	for (int i = 1; i < SLOTS; i++) {
 		struct pt_slot *s = slot_at(tracer_base, i);
-		if (s->tid > 0 && __atomic_load_n(&s->state, __ATOMIC_SEQ_CST) == S_ATTACHING)
+		/* (a detached tracee may be stopped for the host by the detach itself) */
+		if (s->tid <= 0 || (__atomic_load_n(&s->flags, __ATOMIC_SEQ_CST) & F_DETACHING))
+			continue;
+		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+		if (st == S_ATTACHING) {
+			int stopped = host_stopped(s->tid);
+			if (stopped)
+				__atomic_or_fetch(&s->flags, F_JOBSTOP, __ATOMIC_SEQ_CST);
 			send_magic(s->tgid, s->tid, (s->flags & F_SEIZED) ? OP_SEIZE : OP_ATTACH, i);
+			if (stopped)
+				send_wake(s->tgid);
+		} else if (st == S_RUNNING && host_stopped(s->tid)) {
+			/* a SIGSTOP from elsewhere stopped the host process: Linux's tracer would
+			 * see its signal-delivery stop */
+			send_magic(s->tgid, s->tid, OP_STOPPED, i);
+			send_wake(s->tgid);
+		}
 	}
 }
 
@@ -1297,10 +1714,15 @@ static int take(struct pt_slot *s, int nowait)
 static long wait_block(uint32_t seq)
 {
 	struct timespec ts = {0, 20 * 1000 * 1000};
-	tracer_waiting = 1;
+	lx_ptrace_host_wait(1);
 	long r = lx_safe(SYS_futex, &((struct pt_hdr *)tracer_base)->wake, FUTEX_WAIT, seq, &ts);
-	tracer_waiting = 0;
+	lx_ptrace_host_wait(0);
 	return r;
+}
+
+void lx_ptrace_host_wait(int on)
+{
+	tracer_waiting = on ? (int)syscall(SYS_gettid) : 0;
 }
 
 int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
@@ -1340,6 +1762,8 @@ int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
 			*out = r;
 			return 1;
 		}
+		if (r == -LINUX_ECHILD && any && vanished())
+			continue;
 		if (r < 0 && (r != -LINUX_ECHILD || !any)) {
 			*out = r;
 			return 1;
@@ -1349,8 +1773,10 @@ int lx_ptrace_wait4(struct lx_syscall *sc, long *out)
 			return 1;
 		}
 		r = wait_block(seq);
-		if (r == -LINUX_ETIMEDOUT)
+		if (r == -LINUX_ETIMEDOUT) {
 			reattach();
+			vanished();
+		}
 		if (r == -LINUX_EINTR && lx_signal_pending(sc->t)) {
 			*out = -LINUX_EINTR;
 			return 1;
@@ -1424,6 +1850,8 @@ int lx_ptrace_waitid(struct lx_syscall *sc, long *out)
 			*out = r;
 			return 1;
 		}
+		if (r == -LINUX_ECHILD && any && vanished())
+			continue;
 		if (r < 0 && (r != -LINUX_ECHILD || !any)) {
 			*out = r;
 			return 1;
@@ -1435,8 +1863,10 @@ int lx_ptrace_waitid(struct lx_syscall *sc, long *out)
 			return 1;
 		}
 		r = wait_block(seq);
-		if (r == -LINUX_ETIMEDOUT)
+		if (r == -LINUX_ETIMEDOUT) {
 			reattach();
+			vanished();
+		}
 		if (r == -LINUX_EINTR && lx_signal_pending(sc->t)) {
 			*out = -LINUX_EINTR;
 			return 1;
