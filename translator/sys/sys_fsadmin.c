@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -81,6 +82,20 @@ static long host_fd_arg(long gfd, int *syn)
 	return f->host_fd;
 }
 
+/* A guest fd argument for a host call that checks its other arguments first: the host fd, the
+ * guest's number when negative (the host's own EINVAL or EBADF), or a number no host fd has when
+ * there is no host object (the host's EBADF, in the host's order). */
+#define NO_HOST_FD 0x7fffffff
+
+static int host_fd_or_bad(long gfd)
+{
+	if (gfd < 0)
+		return (int)gfd;
+	int syn;
+	long h = host_fd_arg(gfd, &syn);
+	return h < 0 || syn ? NO_HOST_FD : (int)h;
+}
+
 /* ---- (dirfd, path) as the host names the object ---- */
 
 struct host_at {
@@ -112,8 +127,11 @@ static long host_at(struct host_at *h, long dirfd, uint64_t upath, int empty, in
 			return -LINUX_ENOENT;
 		if (dirfd != LINUX_AT_FDCWD) {
 			long hfd = host_fd_arg(dirfd, &syn);
-			if (hfd < 0)
-				return hfd;
+			if (hfd < 0) { /* the host's EBADF, after its own checks */
+				h->hdir = dirfd < 0 ? (int)dirfd : NO_HOST_FD;
+				h->hname = h->name;
+				return 0;
+			}
 			if (!syn) {
 				h->hdir = (int)hfd;
 				h->hname = h->name;
@@ -283,9 +301,7 @@ LX_SYSCALL(fanotify_init)
 LX_SYSCALL(fanotify_mark)
 {
 	int syn;
-	long fan = host_fd_arg((long)(int)sc->a[0], &syn);
-	if (fan < 0)
-		return fan;
+	int fan = host_fd_or_bad((long)(int)sc->a[0]);
 	unsigned flags = (unsigned)sc->a[1];
 	long dirfd = (long)(int)sc->a[3];
 	struct host_at h;
@@ -296,8 +312,8 @@ LX_SYSCALL(fanotify_mark)
 			r = vfs_cwd_is_host() ? 0 : AT_SYN;
 		} else {
 			r = host_fd_arg(dirfd, &syn);
-			h.hdir = (int)r;
-			r = r < 0 ? r : syn ? AT_SYN : 0;
+			h.hdir = r < 0 ? NO_HOST_FD : (int)r; /* no fd: the host's EBADF */
+			r = r >= 0 && syn ? AT_SYN : 0;
 		}
 		h.resolved = 0;
 		h.hname = NULL;
@@ -305,7 +321,7 @@ LX_SYSCALL(fanotify_mark)
 		r = host_at(&h, dirfd, sc->a[4], 0, !(flags & FAN_MARK_DONT_FOLLOW_));
 	}
 	if (r == 0)
-		r = lx_host(syscall(SYS_fanotify_mark, (int)fan, flags, sc->a[2], h.hdir, h.hname));
+		r = lx_host(syscall(SYS_fanotify_mark, fan, flags, sc->a[2], h.hdir, h.hname));
 	else if (r == AT_SYN)
 		r = -LINUX_EACCES;
 	host_at_put(&h);
@@ -327,6 +343,8 @@ LX_SYSCALL(fanotify_mark)
 #define MOVE_MOUNT_F_EMPTY_PATH_ 0x4u
 #define MOVE_MOUNT_T_SYMLINKS_ 0x10u
 #define MOVE_MOUNT_T_EMPTY_PATH_ 0x40u
+/* F_SYMLINKS, F_AUTOMOUNTS, F_EMPTY_PATH, T_*, SET_GROUP, BENEATH */
+#define MOVE_MOUNT_MASK_ 0x377u
 #define FSCONFIG_SET_PATH_ 3
 #define FSCONFIG_SET_PATH_EMPTY_ 4
 #define FSCONFIG_SET_FD_ 5
@@ -365,37 +383,37 @@ static long fsconfig_path(struct lx_syscall *sc, int hfd, int empty)
  * host checks the command and the fd in its order, in both models. */
 LX_SYSCALL(fsconfig)
 {
+	int gfd = (int)sc->a[0];
+	unsigned cmd = (unsigned)sc->a[1];
+	int aux = (int)sc->a[4];
+	if (gfd < 0)
+		return -LINUX_EINVAL;
+	/* the arguments are checked before the fd */
+	if ((cmd == FSCONFIG_SET_PATH_ || cmd == FSCONFIG_SET_PATH_EMPTY_) &&
+	    (!sc->a[2] || !sc->a[3] || (aux != LINUX_AT_FDCWD && aux < 0)))
+		return -LINUX_EINVAL;
+	if (cmd == FSCONFIG_SET_FD_ && (!sc->a[2] || sc->a[3] || aux < 0))
+		return -LINUX_EINVAL;
 	int syn;
-	long hfd = host_fd_arg((long)(int)sc->a[0], &syn);
+	long hfd = host_fd_arg(gfd, &syn);
 	if (hfd < 0)
 		return hfd;
 	if (syn)
 		return -LINUX_EINVAL; /* not an fs context */
-	unsigned cmd = (unsigned)sc->a[1];
-	if ((cmd == FSCONFIG_SET_PATH_ || cmd == FSCONFIG_SET_PATH_EMPTY_) && sc->a[2] && sc->a[3])
+	if (cmd == FSCONFIG_SET_PATH_ || cmd == FSCONFIG_SET_PATH_EMPTY_)
 		return fsconfig_path(sc, (int)hfd, cmd == FSCONFIG_SET_PATH_EMPTY_);
-	uint64_t aux = sc->a[4];
-	if (cmd == FSCONFIG_SET_FD_ && sc->a[2]) {
-		long a = host_fd_arg((long)(int)aux, &syn);
-		if (a < 0)
-			return a;
-		aux = (uint64_t)a;
-	}
-	return lx_host(syscall(SYS_fsconfig, (int)hfd, cmd, sc->a[2], sc->a[3], (int)aux));
+	if (cmd == FSCONFIG_SET_FD_)
+		aux = host_fd_or_bad(aux);
+	return lx_host(syscall(SYS_fsconfig, (int)hfd, cmd, sc->a[2], sc->a[3], aux));
 }
 
 LX_SYSCALL(fsmount)
 {
 	if (!lx_host_admin)
 		return -LINUX_EPERM; /* may_mount(), before the fd and the flags */
-	int syn;
-	long hfd = host_fd_arg((long)(int)sc->a[0], &syn);
-	if (hfd < 0)
-		return hfd;
-	if (syn)
-		return -LINUX_EINVAL;
+	int hfd = host_fd_or_bad((long)(int)sc->a[0]);
 	unsigned flags = (unsigned)sc->a[1];
-	int h = (int)syscall(SYS_fsmount, (int)hfd, flags | FSMOUNT_CLOEXEC_, (unsigned)sc->a[2]);
+	int h = (int)syscall(SYS_fsmount, hfd, flags | FSMOUNT_CLOEXEC_, (unsigned)sc->a[2]);
 	return install_fd(h, !!(flags & FSMOUNT_CLOEXEC_), NULL, NULL);
 }
 
@@ -404,6 +422,8 @@ LX_SYSCALL(move_mount)
 	if (!lx_host_admin)
 		return -LINUX_EPERM; /* may_mount(), before everything else */
 	unsigned flags = (unsigned)sc->a[4];
+	if (flags & ~MOVE_MOUNT_MASK_)
+		return -LINUX_EINVAL; /* before the paths */
 	struct host_at from, to;
 	long r = host_at(&from, (long)(int)sc->a[0], sc->a[1], !!(flags & MOVE_MOUNT_F_EMPTY_PATH_),
 			 !!(flags & MOVE_MOUNT_F_SYMLINKS_));
@@ -487,6 +507,8 @@ LX_SYSCALL(fspick)
 	if (!lx_host_admin)
 		return -LINUX_EPERM; /* may_mount(), before the flags */
 	unsigned flags = (unsigned)sc->a[2];
+	if (flags & ~0xfu) /* CLOEXEC, SYMLINK_NOFOLLOW, NO_AUTOMOUNT, EMPTY_PATH */
+		return -LINUX_EINVAL;
 	struct host_at h;
 	long r = host_at(&h, (long)(int)sc->a[0], sc->a[1], !!(flags & FSPICK_EMPTY_PATH_),
 			 !(flags & FSPICK_SYMLINK_NOFOLLOW_));
@@ -534,18 +556,103 @@ LX_SYSCALL(mount_setattr)
  * would show mounts outside --root, and ids that table does not have. ENOSYS, a kernel before
  * 6.8's answer, sends programs (libmount, findmnt) to /proc/self/mountinfo, lxrun's view.
  */
+#define SYS_statmount_ 457
+#define SYS_listmount_ 458
+#define STATMOUNT_MNT_POINT_ 0x10u
+#define LSMT_ROOT_ 0xffffffffffffffffull
+#define STATX_MNT_ID_UNIQUE_ 0x4000u
+
+struct mnt_id_req_ {
+	uint32_t size, spare;
+	uint64_t mnt_id, param, mnt_ns_id;
+};
+
+/* Does this thread have CAP_SYS_ADMIN (the host's creds are the guest's)? */
+static int cap_sys_admin(void)
+{
+	struct {
+		uint32_t version;
+		int pid;
+	} hdr = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+	uint32_t data[6];
+	return syscall(SYS_capget, &hdr, data) == 0 && (data[0] & (1u << 21));
+}
+
+/* After a guest chroot the host process's root is still the host's "/": Linux's rule for a
+ * caller without CAP_SYS_ADMIN, that a mount its root cannot reach is EPERM, is checked here on
+ * the mount's host path. 1: refuse. */
+static int unreachable(const struct mnt_id_req_ *req)
+{
+	if (!vfs_confined() || !lx_proc.root_host[0] || cap_sys_admin())
+		return 0;
+	struct mnt_id_req_ q = *req;
+	q.param = STATMOUNT_MNT_POINT_;
+	size_t size = 512 + LX_PATH_MAX;
+	char *b = malloc(size);
+	if (!b)
+		return 0;
+	int out = 0;
+	if (syscall(SYS_statmount_, &q, b, size, 0) == 0) {
+		uint32_t off;
+		memcpy(&off, b + 108, sizeof(off)); /* struct statmount's mnt_point */
+		const char *mp = b + 512 + off, *root = lx_proc.root_host;
+		size_t n = strlen(root);
+		out = strncmp(mp, root, n) != 0 || (mp[n] && mp[n] != '/');
+	}
+	free(b);
+	return out;
+}
+
+/* The guest's request, copied (at most the fields this lxrun knows); 0 or -errno. */
+static long mnt_req_in(uint64_t ureq, struct mnt_id_req_ *req)
+{
+	memset(req, 0, sizeof(*req));
+	uint32_t size;
+	if (guest_copy_in(&size, ureq, sizeof(size)) < 0)
+		return -LINUX_EFAULT;
+	if (size < 24)
+		return 0; /* the host's EINVAL */
+	return guest_copy_in(req, ureq, size < sizeof(*req) ? size : sizeof(*req)) < 0
+		       ? -LINUX_EFAULT
+		       : 0;
+}
+
 LX_SYSCALL(statmount)
 {
 	if (!lx_host_admin)
 		return -LINUX_ENOSYS;
-	return lx_host(syscall(457 /* statmount */, sc->a[0], sc->a[1], sc->a[2], (unsigned)sc->a[3]));
+	struct mnt_id_req_ req;
+	long r = mnt_req_in(sc->a[0], &req);
+	if (r < 0)
+		return r;
+	if (req.size && unreachable(&req))
+		return -LINUX_EPERM;
+	return lx_host(syscall(SYS_statmount_, sc->a[0], sc->a[1], sc->a[2], (unsigned)sc->a[3]));
 }
 
+/* After a guest chroot, LSMT_ROOT is the guest root's mount, as it is the chroot's on Linux. */
 LX_SYSCALL(listmount)
 {
 	if (!lx_host_admin)
 		return -LINUX_ENOSYS;
-	return lx_host(syscall(458 /* listmount */, sc->a[0], sc->a[1], sc->a[2], (unsigned)sc->a[3]));
+	struct mnt_id_req_ req;
+	long r = mnt_req_in(sc->a[0], &req);
+	if (r < 0)
+		return r;
+	uint64_t ureq = sc->a[0];
+	if (req.size && req.mnt_id == LSMT_ROOT_ && vfs_confined()) {
+		struct statx stx;
+		if (statx(vfs_root_fd(), "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE_, &stx) == 0 &&
+		    (stx.stx_mask & STATX_MNT_ID_UNIQUE_)) {
+			req.mnt_id = stx.stx_mnt_id;
+			if (req.size > sizeof(req))
+				return -LINUX_E2BIG; /* fields this lxrun cannot copy */
+			ureq = (uint64_t)(uintptr_t)&req;
+		}
+	} else if (req.size && unreachable(&req)) {
+		return -LINUX_EPERM;
+	}
+	return lx_host(syscall(SYS_listmount_, ureq, sc->a[1], sc->a[2], (unsigned)sc->a[3]));
 }
 
 /* ---- open_by_handle_at, perf_event_open ---- */
