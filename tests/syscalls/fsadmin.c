@@ -162,6 +162,12 @@ out:
 	if (m)
 		close(m->fd);
 	CHECK_EQ("fanotify_init.not_cloexec", fcntl(fan, F_GETFD) & FD_CLOEXEC, 0);
+	/* /proc/self/fdinfo of the fanotify fd lists its marks (the inode's number in hex) */
+	char info[4096], path[64], want[64];
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fan);
+	snprintf(want, sizeof(want), "ino:%lx ", (unsigned long)st.st_ino);
+	CHECK("fanotify.fdinfo_marks", check_read_file(path, info, sizeof(info)) > 0 &&
+	      strstr(info, "fanotify ") && strstr(info, want), "%s", info);
 	close(fan);
 }
 
@@ -351,6 +357,23 @@ static void test_mount_api(void)
 		CHECK("listmount.new_mount", n > 0 && found, "%ld ids: %s", n, check_errname(errno));
 	}
 
+	/* from a chroot, without CAP_SYS_ADMIN, a mount outside the root is EPERM, the root's
+	 * own is not (Linux's reachability rule) */
+	if (r == 0) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct mnt_id_req_ q = {.size = sizeof(q), .mnt_id = mount_id_of("/"),
+						.param = STATMOUNT_SB_BASIC_};
+			if (chroot(mnt_a) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+			    setresuid(65534, 65534, 65534) < 0)
+				_exit(3);
+			if (syscall(457, &q, smbuf, sizeof(smbuf), 0) == 0 || errno != EPERM)
+				_exit(1);
+			q.mnt_id = id;
+			_exit(syscall(457, &q, smbuf, sizeof(smbuf), 0) != 0 ? 2 : 0);
+		}
+		check_wait_child("statmount.chroot_outside_eperm", pid, 0);
+	}
 	CHECK_SYS("umount2.clone", syscall(SYS_umount2, mnt_b, 0));
 	CHECK_SYS("umount2.fsmount", syscall(SYS_umount2, mnt_a, 0));
 	CHECK("umount2.mount_gone", mount_id_of(mnt_a) != id, "mount id %llx still there",
