@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 #include <sys/fanotify.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/statfs.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -449,7 +451,16 @@ static void test_perf(void)
 	      check_errname(errno), (unsigned long long)v);
 	int sib = syscall(SYS_perf_event_open, &pa, 0, -1, fd, PERF_FLAG_FD_CLOEXEC);
 	CHECK("perf_event_open.group", sib >= 0, "%s", check_errname(errno));
+	/* PERF_EVENT_IOC_SET_OUTPUT names another event's fd: sib's samples into fd's buffer */
+	long page = sysconf(_SC_PAGESIZE);
+	void *rb = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK("ioctl.perf_set_output", rb != MAP_FAILED &&
+	      ioctl(sib, PERF_EVENT_IOC_SET_OUTPUT, fd) == 0, "%s", check_errname(errno));
+	CHECK_ERR("ioctl.perf_set_output_ebadf",
+		  ioctl(sib, PERF_EVENT_IOC_SET_OUTPUT, check_closed_fd()), EBADF);
 	close(sib);
+	if (rb != MAP_FAILED)
+		munmap(rb, 2 * page);
 	CHECK_ERR("perf_event_open.bad_group",
 		  syscall(SYS_perf_event_open, &pa, 0, -1, check_closed_fd(), 0), EBADF);
 	close(fd);

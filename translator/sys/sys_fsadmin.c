@@ -587,6 +587,8 @@ static int unreachable(const struct mnt_id_req_ *req)
 		return 0;
 	struct mnt_id_req_ q = *req;
 	q.param = STATMOUNT_MNT_POINT_;
+	if (q.size > sizeof(q))
+		q.size = sizeof(q); /* the fields copied: the host must not read past q */
 	size_t size = 512 + LX_PATH_MAX;
 	char *b = malloc(size);
 	if (!b)
