@@ -216,6 +216,40 @@ static void test_fanotify_info(void)
 	close(fan);
 }
 
+/* "fan-exec FD FILE": after execve, the inherited fanotify fd still gives event fds */
+static int fan_exec_child(int fan, const char *file)
+{
+	char buf[4096];
+	ssize_t len;
+	struct stat st, est;
+
+	close(open(file, O_RDONLY));
+	struct fanotify_event_metadata *m = fan_read(fan, buf, sizeof(buf), &len);
+	return m && m->fd >= 0 && stat(file, &st) == 0 && fstat(m->fd, &est) == 0 &&
+	       est.st_ino == st.st_ino ? 0 : 1;
+}
+
+static void test_fanotify_exec(void)
+{
+	const char *file = check_path("fan-exec");
+	char fdnum[16];
+
+	check_write_file(file, "e", 1);
+	int fan = syscall(SYS_fanotify_init, FAN_CLASS_NOTIF, O_RDONLY);
+	syscall(SYS_fanotify_mark, fan, FAN_MARK_ADD, FAN_OPEN, AT_FDCWD, file);
+	snprintf(fdnum, sizeof(fdnum), "%d", fan);
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl(self, "fsadmin", "fan-exec", fdnum, file, (char *)NULL);
+		_exit(127);
+	}
+	check_wait_child("fanotify.read_after_execve", pid, 0);
+	close(fan);
+}
+
 /* A permission event: the opener waits until the answer, written with the guest's event fd. */
 static void test_fanotify_perm(void)
 {
@@ -485,6 +519,8 @@ static void test_adjtimex(void)
 
 int main(int argc, char **argv)
 {
+	if (argc == 4 && strcmp(argv[1], "fan-exec") == 0)
+		return fan_exec_child(atoi(argv[2]), argv[3]);
 	check_init(argc, argv);
 	check_watchdog(60);
 	check_tmpdir_make();
@@ -499,6 +535,7 @@ int main(int argc, char **argv)
 	}
 	test_fanotify_fd_events();
 	test_fanotify_info();
+	test_fanotify_exec();
 	test_fanotify_perm();
 	test_mount_api();
 	test_handle();

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -281,18 +282,47 @@ static long fan_write(struct lx_file *f, uint64_t buf, size_t n)
 
 static struct lx_file_ops fan_ops;
 
-LX_SYSCALL(fanotify_init)
+static void fan_ops_init(void)
 {
-	if (!lx_host_admin)
-		return -LINUX_EPERM; /* CAP_SYS_ADMIN */
 	if (!fan_ops.read) {
 		fan_ops = lx_host_file_ops;
 		fan_ops.read = fan_read;
 		fan_ops.write = fan_write;
 	}
+}
+
+LX_SYSCALL(fanotify_init)
+{
+	if (!lx_host_admin)
+		return -LINUX_EPERM; /* CAP_SYS_ADMIN */
+	fan_ops_init();
 	unsigned flags = (unsigned)sc->a[0];
 	int h = (int)syscall(SYS_fanotify_init, flags | FAN_CLOEXEC_, (unsigned)sc->a[1]);
 	return install_fd(h, !!(flags & FAN_CLOEXEC_), &fan_ops, (void *)(uintptr_t)flags);
+}
+
+/* A host fd the guest inherited across execve (exec.c): a fanotify fd reads through fan_ops
+ * again, with the init flags the host shows in its fdinfo. */
+void lx_fsadmin_inherited(struct lx_file *f)
+{
+	char link[64], target[32], info[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", f->host_fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0 || (size_t)n != strlen("anon_inode:[fanotify]") ||
+	    memcmp(target, "anon_inode:[fanotify]", (size_t)n) != 0)
+		return;
+	unsigned flags = 0;
+	snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", f->host_fd);
+	FILE *fi = fopen(info, "re");
+	char line[256];
+	while (fi && fgets(line, sizeof(line), fi))
+		if (sscanf(line, "fanotify flags:%x", &flags) == 1)
+			break;
+	if (fi)
+		fclose(fi);
+	fan_ops_init();
+	f->ops = &fan_ops;
+	f->priv = (void *)(uintptr_t)flags;
 }
 
 /* Marks on host objects: a path is resolved as the guest sees it, NULL names the dirfd's
