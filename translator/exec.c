@@ -416,6 +416,7 @@ int lx_exec_restore(const char *state)
 			struct lx_file *f = lx_host_file_new(h, fl, NULL);
 			if (!f)
 				return -LINUX_ENOMEM;
+			lx_fsadmin_inherited(f);
 			int r = lx_fd_install_at(lx_proc.fds, g, f, 0);
 			lx_file_put(f);
 			if (r < 0)

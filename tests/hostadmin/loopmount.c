@@ -4,7 +4,8 @@
  * the outputs). "loop": a tmpfs mount, then a file-backed loop device formatted by mkfs.ext2,
  * mounted, written and read, statfs'd, unmounted and detached; every path cleans up (no mount
  * or loop device is left behind). "eperm": mount and umount2 as the container model answers
- * them (run with --root or --contain). Output: one line per step, no host-specific numbers.
+ * them (run with --root or --contain); "fsapi-eperm": fanotify, the new mount API, statmount,
+ * open_by_handle_at, perf_event_open and adjtimex as the container model answers them. Output: one line per step, no host-specific numbers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,10 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/timex.h>
 #include <sys/wait.h>
+#include <linux/perf_event.h>
+#include <stdint.h>
 #include <unistd.h>
 
 static char dir[64], img[96], mnt[96], file[128], devname[32];
@@ -236,6 +240,49 @@ static int eperm_test(void)
 	return 0;
 }
 
+/* The calls of sys_fsadmin.c as the container model answers them: EPERM where Linux checks
+ * CAP_SYS_ADMIN (or CAP_DAC_READ_SEARCH, CAP_SYS_TIME), open_tree without a clone as anyone's,
+ * statmount/listmount ENOSYS (the guest's mount table is lxrun's). */
+static int fsapi_eperm_test(void)
+{
+	struct {
+		uint32_t size, spare;
+		uint64_t mnt_id, param;
+	} req = {24, 0, 0, 1};
+	uint64_t attr[4] = {1 /* MOUNT_ATTR_RDONLY */, 0, 0, 0};
+	char buf[1024];
+	struct {
+		struct file_handle h;
+		unsigned char b[128];
+	} fh = {.h.handle_bytes = 128};
+	int mid;
+	struct timex tx = {.modes = ADJ_MAXERROR};
+	struct perf_event_attr pa = {.type = PERF_TYPE_SOFTWARE, .size = sizeof(pa),
+				     .config = PERF_COUNT_SW_TASK_CLOCK};
+
+	printf("fanotify_init: %s\n", err((int)syscall(SYS_fanotify_init, 0, O_RDONLY)));
+	printf("fsopen: %s\n", err((int)syscall(SYS_fsopen, "tmpfs", 0)));
+	printf("fsmount: %s\n", err((int)syscall(SYS_fsmount, 0, 0, 0)));
+	printf("move_mount: %s\n", err((int)syscall(SYS_move_mount, AT_FDCWD, dir, AT_FDCWD, mnt, 0)));
+	printf("open_tree clone: %s\n", err((int)syscall(SYS_open_tree, AT_FDCWD, dir, 1)));
+	int t = (int)syscall(SYS_open_tree, AT_FDCWD, dir, 0);
+	printf("open_tree: %s\n", err(t));
+	if (t >= 0)
+		close(t);
+	printf("fspick: %s\n", err((int)syscall(SYS_fspick, AT_FDCWD, "/", 0)));
+	printf("mount_setattr: %s\n",
+	       err((int)syscall(SYS_mount_setattr, AT_FDCWD, dir, 0, attr, sizeof(attr))));
+	printf("statmount: %s\n", err((int)syscall(457, &req, buf, sizeof(buf), 0)));
+	printf("listmount: %s\n", err((int)syscall(458, &req, buf, 8, 0)));
+	printf("name_to_handle_at: %s\n", err(name_to_handle_at(AT_FDCWD, dir, &fh.h, &mid, 0)));
+	printf("open_by_handle_at: %s\n", err(open_by_handle_at(AT_FDCWD, &fh.h, O_RDONLY)));
+	printf("perf_event_open: %s\n",
+	       err((int)syscall(SYS_perf_event_open, &pa, 0, -1, -1, 0)));
+	printf("adjtimex set: %s\n", err(adjtimex(&tx)));
+	cleanup();
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -248,5 +295,7 @@ int main(int argc, char **argv)
 	snprintf(file, sizeof(file), "%s/f", mnt);
 	if (mkdir(mnt, 0755) < 0)
 		return fail("mkdir");
+	if (strcmp(mode, "fsapi-eperm") == 0)
+		return fsapi_eperm_test();
 	return strcmp(mode, "eperm") == 0 ? eperm_test() : loop_test();
 }

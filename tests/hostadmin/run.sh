@@ -50,6 +50,22 @@ for c in contain rooted; do
 	fi
 done
 
+# sys_fsadmin.c's calls in the container model (fanotify, the new mount API, statmount,
+# open_by_handle_at, perf_event_open, adjtimex with modes): EPERM, open_tree without a clone
+# served, statmount/listmount ENOSYS (lxrun's own mount table)
+printf '%s\n' "fanotify_init: EPERM" "fsopen: EPERM" "fsmount: EPERM" "move_mount: EPERM" \
+	"open_tree clone: EPERM" "open_tree: ok" "fspick: EPERM" "mount_setattr: EPERM" \
+	"statmount: ENOSYS" "listmount: ENOSYS" "name_to_handle_at: ok" \
+	"open_by_handle_at: EPERM" "perf_event_open: EPERM" "adjtimex set: EPERM" >"$tmp/fsapi"
+TMPDIR=$tmp/t "$lx" --contain "$probe" fsapi-eperm >"$tmp/fsapi.contain" 2>&1
+TMPDIR=/tmp "$lx" --root "$tmp/root" /probe fsapi-eperm >"$tmp/fsapi.rooted" 2>&1
+for c in contain rooted; do
+	if ! diff -u "$tmp/fsapi" "$tmp/fsapi.$c"; then
+		echo "FAIL: fanotify/new mount API under --$c is not the container model's"
+		fail=1
+	fi
+done
+
 # inode flags reach the host in both models; the immutable flag needs CAP_LINUX_IMMUTABLE,
 # which a container's root lacks
 if command -v chattr >/dev/null && command -v lsattr >/dev/null; then
@@ -79,5 +95,5 @@ if command -v setpriv >/dev/null; then
 		fail=1
 	fi
 fi
-[ $fail = 0 ] && echo "PASS: loop+ext2 mount under rewrite and sud = native; --contain, --root, non-root refused"
+[ $fail = 0 ] && echo "PASS: loop+ext2 mount under rewrite and sud = native; --contain, --root, non-root refused (mount, new mount API, fanotify, handles, perf, adjtimex)"
 exit $fail

@@ -38,4 +38,8 @@ int lx_hostadmin_host_node(const struct lx_path *p, char *buf, size_t size);
  * *ret when it handled cmd, 0 when it did not (the caller's ENOTTY then stands). */
 int lx_hostadmin_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *ret);
 
+/* A host fd inherited across execve, wrapped as a guest file (exec.c): a fanotify fd gets its
+ * event translation back (sys_fsadmin.c). */
+void lx_fsadmin_inherited(struct lx_file *f);
+
 #endif

@@ -90,7 +90,9 @@ void sig_inherit(void);
 	X(migrate_pages) X(move_pages) X(set_mempolicy_home_node) X(futex_waitv) X(futex_wake)      \
 	X(futex_wait) X(futex_requeue) X(process_madvise) X(process_mrelease) X(cachestat) X(kcmp)     \
 	X(io_setup) X(io_destroy) X(io_submit) X(io_getevents) X(io_pgetevents) X(io_cancel)     \
-	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd)
+	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd) \
+	X(fanotify_mark) X(fsopen) X(fsconfig) X(fsmount) X(move_mount) X(open_tree)          \
+	X(open_tree_attr) X(fspick) X(mount_setattr) X(statmount) X(listmount)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

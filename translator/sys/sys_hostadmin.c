@@ -215,6 +215,7 @@ long lx_hostadmin_keys(struct lx_syscall *sc, long nr)
 }
 
 #define IOC_TYPE(c) (((c) >> 8) & 0xff)
+#define PERF_IOC_SET_OUTPUT 0x2405u /* _IO('$', 5) */
 
 /* FIDEDUPERANGE: each destination's guest fd replaced by its host fd in a copy; the results
  * (bytes_deduped, status) copied back. */
@@ -287,6 +288,10 @@ static int fd_carrying(int hfd, unsigned cmd, uint64_t arg, long *ret)
 	case FIDEDUPERANGE:
 		*ret = dedupe_range(hfd, arg);
 		return 1;
+	case PERF_IOC_SET_OUTPUT: /* another perf event's fd, or -1 to stop redirecting */
+		h = (int)arg == -1 ? -1 : host_fd_of((int64_t)(int)arg);
+		*ret = h < -1 ? h : lx_host(ioctl(hfd, cmd, (unsigned long)h));
+		return 1;
 	}
 	return 0;
 }
@@ -294,7 +299,7 @@ static int fd_carrying(int hfd, unsigned cmd, uint64_t arg, long *ret)
 
 /* Request groups known to carry or return fds that are not translated: refused in host-admin
  * mode (btrfs 0x94 beyond the clone and label requests, KVM, VFIO, dma-buf,
- * autofs, vhost, TEE, and perf's SET_OUTPUT/SET_BPF). */
+ * autofs, vhost, TEE, and perf's SET_BPF). */
 static int fd_group(unsigned cmd)
 {
 	switch (IOC_TYPE(cmd)) {
@@ -302,8 +307,8 @@ static int fd_group(unsigned cmd)
 		return cmd != FS_IOC_GETFSLABEL && cmd != FS_IOC_SETFSLABEL;
 	case 0xae: case 0x3b: case 'b': case 0x93: case 0xaf: case 0xa4:
 		return 1;
-	case '$':
-		return (cmd & 0xff) == 5 || (cmd & 0xff) == 8;
+	case '$': /* SET_BPF: a bpf program's fd (bpf is EPERM: the guest has none) */
+		return (cmd & 0xff) == 8;
 	}
 	return 0;
 }

@@ -67,15 +67,49 @@ static long link_target(int i, char *buf, size_t size)
 }
 
 /* "fd/N" -> the file, or NULL. */
+static long fd_num(const char *sub)
+{
+	size_t k = !strncmp(sub, "/fd/", 4) ? 4 : !strncmp(sub, "/fdinfo/", 8) ? 8 : 0;
+	if (!k)
+		return -1;
+	char *end;
+	long fd = strtol(sub + k, &end, 10);
+	if (end == sub + k || (*end && *end != '/') || fd < 0 || fd >= LX_FD_MAX)
+		return -1;
+	return fd;
+}
+
+/* The guest file of /fd/N or /fdinfo/N, or NULL. */
 static struct lx_file *fd_of(const char *sub)
 {
-	if (strncmp(sub, "/fd/", 4) != 0)
-		return NULL;
-	char *end;
-	long fd = strtol(sub + 4, &end, 10);
-	if (end == sub + 4 || (*end && *end != '/'))
-		return NULL;
-	return lx_fd_lookup(lx_proc.fds, (int)fd);
+	long fd = fd_num(sub);
+	return fd < 0 ? NULL : lx_fd_lookup(lx_proc.fds, (int)fd);
+}
+
+static char *host_with_line(const char *file, const char *key, const char *line, size_t *len);
+
+/* /proc/self/fdinfo/N of a guest fd: the host's text for its host fd (a fanotify or inotify
+ * fd's marks, a pidfd's Pid:, an eventfd's count...) with the guest's flags (close-on-exec is
+ * the guest fd's); a file without a host fd shows its position and flags. */
+static char *render_fdinfo(const char *sub, size_t *len)
+{
+	long fd = fd_num(sub);
+	struct lx_file *f = fd_of(sub);
+	int *ce = f ? lx_fd_cloexec(lx_proc.fds, (int)fd) : NULL;
+	unsigned fl = f->flags | (ce && *ce ? LINUX_O_CLOEXEC : 0);
+	char line[64], file[32];
+	snprintf(line, sizeof(line), "flags:\t0%o\n", fl);
+	if (f->host_fd >= 0) {
+		snprintf(file, sizeof(file), "fdinfo/%d", f->host_fd);
+		char *d = host_with_line(file, "flags:", line, len);
+		if (d)
+			return d;
+	}
+	char *d = malloc(128);
+	if (d)
+		*len = (size_t)snprintf(d, 128, "pos:\t%lld\n%smnt_id:\t0\nino:\t0\n",
+					(long long)f->pos, line);
+	return d;
 }
 
 static long fd_link(struct lx_file *f, char *buf, size_t size)
@@ -221,6 +255,16 @@ static int own_stat(struct lx_mount *m, struct own *o, struct linux_stat *st)
 	}
 	if (name_in(name, strlen(name), own_links, 3) >= 0) {
 		synth_stat(st, m, LINUX_S_IFLNK | 0777, ino + 2, 0);
+		return 0;
+	}
+	if (!strcmp(name, "fdinfo")) {
+		synth_stat(st, m, LINUX_S_IFDIR | 0500, ino + 4, 0);
+		return 0;
+	}
+	if (!strncmp(name, "fdinfo/", 7)) {
+		if (!fd_of(o->sub))
+			return -LINUX_ENOENT;
+		synth_stat(st, m, LINUX_S_IFREG | 0444, ino + 5, 0);
 		return 0;
 	}
 	if (!strncmp(name, "fd/", 3)) {
@@ -409,7 +453,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
 	struct linux_stat st;
-	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "task")) {
+	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "fdinfo") || !strcmp(name, "task")) {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
 		struct synth_dirent *ents = calloc(LX_FD_MAX + 16, sizeof(*ents));
@@ -427,6 +471,8 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			}
 			strcpy(ents[n].name, "fd");
 			ents[n++].type = LINUX_DT_DIR;
+			strcpy(ents[n].name, "fdinfo");
+			ents[n++].type = LINUX_DT_DIR;
 			strcpy(ents[n].name, "task");
 			ents[n++].type = LINUX_DT_DIR;
 		} else if (!strcmp(name, "task")) {
@@ -436,7 +482,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			for (int fd = 0; fd < LX_FD_MAX; fd++)
 				if (lx_fd_lookup(lx_proc.fds, fd)) {
 					snprintf(ents[n].name, 256, "%d", fd);
-					ents[n++].type = LINUX_DT_LNK;
+					ents[n++].type = name[2] ? LINUX_DT_REG : LINUX_DT_LNK;
 				}
 		}
 		for (size_t i = 0; i < n; i++)
@@ -467,6 +513,19 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		}
 		*out = lx_file_get(f);
 		return 0;
+	}
+	if (!strncmp(name, "fdinfo/", 7)) {
+		if (!fd_of(o->sub))
+			return -LINUX_ENOENT;
+		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+			return -LINUX_EACCES;
+		size_t len = 0;
+		char *d = render_fdinfo(o->sub, &len);
+		if (!d)
+			return -LINUX_ENOMEM;
+		own_stat(m, o, &st);
+		*out = synth_file_new(d, len, &st);
+		return *out ? 0 : -LINUX_ENOMEM;
 	}
 	if (name_in(name, strlen(name), own_links, 3) >= 0)
 		return -LINUX_ELOOP; /* O_NOFOLLOW on a link; resolve follows otherwise */

@@ -496,6 +496,16 @@ static void dotdot_after_links(char *raw, size_t size)
 	}
 }
 
+/* Is host fd hfd, whose path reads "/", the root of a detached mount (open_tree's clone,
+ * fsmount's mount: the host-admin model), not the root itself? The host then walks paths from
+ * it: lxrun's VFS has no path for it. */
+static int detached_mount(int hfd)
+{
+	struct stat a, b;
+	return !confined && fstat(hfd, &a) == 0 && stat("/", &b) == 0 &&
+	       (a.st_dev != b.st_dev || a.st_ino != b.st_ino);
+}
+
 int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 {
 	out->tmpfd = -1;
@@ -526,7 +536,8 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			return (int)r;
 		if (base[0] != '/')
 			return -LINUX_ENOTDIR; /* a pipe, socket, anon inode, deleted file... */
-		direct_ok = !df->mnt && df->host_fd >= 0 && strcmp(base, "/") != 0;
+		direct_ok = !df->mnt && df->host_fd >= 0 &&
+			    (strcmp(base, "/") != 0 || detached_mount(df->host_fd));
 	}
 	if (has_dotdot(path))
 		direct_ok = 0; /* ".." may climb into /proc or /dev: find the mount lexically */
