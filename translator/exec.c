@@ -265,6 +265,19 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 			return e;
 		if ((flags & LINUX_AT_SYMLINK_NOFOLLOW) && LINUX_S_ISLNK(st.st_mode))
 			return -LINUX_ELOOP;
+		/* a magic link of lxrun's /proc (/proc/self/exe, /proc/PID/fd/N) means the file
+		 * it leads to: the new lxrun has no guest of its own yet to read it from */
+		if (!strncmp(path, "/proc/", 6)) {
+			struct lx_file *f = NULL;
+			char target[LX_PATH_MAX];
+			if (vfs_openat(dirfd, path, LINUX_O_PATH, 0, &f) == 0) {
+				long n = vfs_file_path(f, target, sizeof(target));
+				if (n > 0 && target[0] == '/' && strncmp(target, "/proc/", 6) &&
+				    !(n > 10 && !strcmp(target + n - 10, " (deleted)")))
+					snprintf(path, sizeof(path), "%s", target);
+				lx_file_put(f);
+			}
+		}
 	}
 	if (path[0] != '/') { /* (a fd's path above is always absolute) */
 		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */

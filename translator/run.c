@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/prctl.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -212,6 +214,48 @@ static void record_image(const struct loader_result *res, const char *path)
 	}
 }
 
+/*
+ * What other processes read of this one in the host's /proc (ps, pgrep, pkill, killall, a
+ * guest's own ps: lxrun's procfs passes other pids to the host): the guest's name, and its
+ * argv and environment as the guest stack holds them, not lxrun's command line (a re-executed
+ * lxrun's is "lxrun --exec-state=... -- PROGRAM ARGS" and its name "exe"). PR_SET_MM_MAP needs
+ * no privilege for these fields (CONFIG_CHECKPOINT_RESTORE); the others are given back as they
+ * are, from /proc/self/stat and brk(0), read with no allocation in between (malloc could move
+ * brk). /proc/PID/exe stays lxrun's binary: it is mapped, so the kernel will not replace it.
+ */
+static void host_show_guest(void)
+{
+	prctl(PR_SET_NAME, lx_proc.comm);
+	if (!lx_proc.argv_start || !lx_proc.env_start)
+		return;
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	char *p = strrchr(buf, ')');
+	unsigned long long f[53] = {0};
+	for (int i = 3; p && i <= 52; i++) {
+		p = strchr(p, ' ');
+		if (p)
+			f[i] = strtoull(++p, NULL, 10);
+	}
+	if (!p)
+		return;
+	struct prctl_mm_map m = {
+		.start_code = f[26], .end_code = f[27], .start_data = f[45], .end_data = f[46],
+		.start_brk = f[47], .brk = (uint64_t)syscall(SYS_brk, 0), .start_stack = f[28],
+		.arg_start = lx_proc.argv_start, .arg_end = lx_proc.argv_end,
+		.env_start = lx_proc.env_start, .env_end = lx_proc.env_end,
+		.exe_fd = (uint32_t)-1,
+	};
+	prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0);
+}
+
 int lx_run(const struct lx_run_opts *o, const char **why)
 {
 	const struct lx_engine *eng = lx_engine_find(o->engine ? o->engine : "sud");
@@ -256,6 +300,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	       3 | (res.prog.exec_stack ? 4u : 0), LX_VMA_STACK | LX_VMA_GROWSDOWN, 0, 0, 0, NULL);
 
 	record_image(&res, o->path);
+	host_show_guest();
 	lx_proc.brk_start = lx_proc.brk_cur = lx_proc.brk_mapped = res.prog.brk;
 	lx_proc.auxv = res.auxv;
 	lx_proc.auxv_len = res.auxv_len;

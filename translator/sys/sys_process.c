@@ -473,6 +473,7 @@ LX_SYSCALL(prctl)
 		}
 		memcpy(lx_proc.comm, name, sizeof(name) - 1);
 		lx_proc.comm[15] = 0;
+		prctl(PR_SET_NAME, name); /* what ps and pgrep read in the host's /proc */
 		return 0;
 	case PR_GET_NAME:
 		return guest_copy_out(sc->a[1], lx_proc.comm, sizeof(lx_proc.comm));
