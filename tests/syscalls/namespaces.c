@@ -480,10 +480,26 @@ static void child_pivot(void)
 	      "%s", check_errname(errno));
 }
 
+/* In a chroot whose directory is a mount: a new root on that same mount is EBUSY. */
+static void child_pivot_chroot(void)
+{
+	const char *mnt = check_path("mnt");
+
+	if (!CHECK_EQ("pivot_root.chroot_unshare", private_mount_ns(), 0) ||
+	    !CHECK_EQ("pivot_root.chroot_tmpfs", mount("none", mnt, "tmpfs", 0, NULL), 0) ||
+	    !CHECK_EQ("pivot_root.chroot", chroot(mnt), 0))
+		return;
+	chdir("/");
+	mkdir("/new", 0755);
+	mkdir("/new/old", 0755);
+	CHECK_ERR("pivot_root.ebusy_in_chroot", syscall(SYS_pivot_root, "/new", "/new/old"), EBUSY);
+}
+
 static void test_pivot(void)
 {
 	CHECK_ERR("pivot_root.enoent", syscall(SYS_pivot_root, check_path("none"), "/"), ENOENT);
 	in_child("pivot_root.child", child_pivot);
+	in_child("pivot_root.chroot_child", child_pivot_chroot);
 }
 
 int main(int argc, char **argv)

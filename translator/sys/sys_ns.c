@@ -19,7 +19,9 @@
 #include <linux/mount.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/capability.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -102,6 +104,31 @@ static void host_proc_again(int procfd)
 	close(t);
 }
 
+/* The mount id of a host path (dirfd, name), or 0. */
+static uint64_t mnt_id(int dirfd, const char *name, int flags)
+{
+	struct statx x;
+	if (statx(dirfd, name, flags, STATX_MNT_ID, &x) < 0 || !(x.stx_mask & STATX_MNT_ID))
+		return 0;
+	return x.stx_mnt_id;
+}
+
+/*
+ * After the guest's own chroot (lxrun's VFS: the host process's root stays), Linux's first
+ * check on the paths: new_root or put_old on the root's own mount is EBUSY. Only for a caller
+ * with CAP_SYS_ADMIN: the host's EPERM comes before it.
+ */
+static int busy_in_chroot(const char *hn, const char *ho)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	if (!vfs_confined() || syscall(SYS_capget, &h, d) < 0 ||
+	    !(d[0].effective & (1u << CAP_SYS_ADMIN)))
+		return 0;
+	uint64_t root = mnt_id(vfs_root_fd(), "", AT_EMPTY_PATH);
+	return root && (mnt_id(AT_FDCWD, hn, 0) == root || mnt_id(AT_FDCWD, ho, 0) == root);
+}
+
 long lx_ns_pivot_root(struct lx_syscall *sc)
 {
 	struct lx_path pn, po;
@@ -114,6 +141,11 @@ long lx_ns_pivot_root(struct lx_syscall *sc)
 	if (r < 0) {
 		vfs_path_put(&pn);
 		return r;
+	}
+	if (busy_in_chroot(hn, ho)) {
+		vfs_path_put(&po);
+		vfs_path_put(&pn);
+		return -LINUX_EBUSY;
 	}
 	int procfd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	r = lx_host(syscall(SYS_pivot_root, hn, ho));
