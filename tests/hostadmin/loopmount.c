@@ -236,6 +236,20 @@ static int eperm_test(void)
 	printf("open core_pattern for writing: %s\n", err(fd));
 	if (fd >= 0)
 		close(fd);
+	/* namespaces: the container model makes none and enters none (the host-admin model's
+	 * are in tests/syscalls/namespaces.c) */
+	printf("unshare CLONE_NEWNS: %s\n", err(unshare(CLONE_NEWNS)));
+	printf("unshare CLONE_NEWUTS|CLONE_NEWIPC: %s\n", err(unshare(CLONE_NEWUTS | CLONE_NEWIPC)));
+	long pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, 0);
+	printf("clone CLONE_NEWPID: %s\n", err((int)pid));
+	int ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	printf("setns mnt: %s\n", err((int)syscall(SYS_setns, ns, CLONE_NEWNS)));
+	close(ns);
+	printf("pivot_root: %s\n", err((int)syscall(SYS_pivot_root, mnt, mnt)));
 	cleanup();
 	return 0;
 }

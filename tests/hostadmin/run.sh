@@ -3,8 +3,9 @@
 # The host-admin model (docs/design.md): as root without --root, the guest mounts, uses loop
 # devices and ioctls as a native root program does; the probe's output under each engine must
 # equal its native output. With --contain or --root, and as a non-root user, mount and umount2
-# are EPERM and /dev has no loop-control (the container model). Nothing is left mounted or
-# attached: the probe cleans up, and so does this script's trap.
+# are EPERM, /dev has no loop-control and no namespace is made or entered (the container
+# model). Nothing is left mounted or attached: the probe cleans up, and so does this script's
+# trap.
 # usage: run.sh LXRUN PROBE
 set -u
 lx=$1 probe=$2
@@ -39,6 +40,7 @@ done
 
 # the container model: what an unprivileged root in a container gets
 printf 'mount tmpfs: EPERM\numount2: EPERM\nopen /dev/loop-control: ENOENT\nopen core_pattern for writing: EACCES\n' >"$tmp/eperm"
+printf 'unshare CLONE_NEWNS: EPERM\nunshare CLONE_NEWUTS|CLONE_NEWIPC: EPERM\nclone CLONE_NEWPID: EPERM\nsetns mnt: EPERM\npivot_root: EPERM\n' >>"$tmp/eperm"
 # through a shell: --contain must survive the guest's execve (lxrun re-executes itself)
 TMPDIR=$tmp/t "$lx" --contain /bin/sh -c '"$0" eperm' "$probe" >"$tmp/contain" 2>&1
 cp "$probe" "$tmp/root/probe"

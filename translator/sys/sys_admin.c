@@ -29,6 +29,7 @@
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/hostadmin.h"
+#include "translator/sys/ns.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
@@ -44,6 +45,8 @@ LX_SYSCALL(vhangup)
 
 LX_SYSCALL(pivot_root)
 {
+	if (lx_host_admin)
+		return lx_ns_pivot_root(sc);
 	return -LINUX_EPERM; /* may_mount(): CAP_SYS_ADMIN over the mount namespace */
 }
 
@@ -150,6 +153,8 @@ LX_SYSCALL(acct)
 
 LX_SYSCALL(setns)
 {
+	if (lx_host_admin)
+		return lx_ns_setns(sc);
 	if (!sys_file((long)(int)sc->a[0]))
 		return -LINUX_EBADF;
 	return -LINUX_EPERM; /* CAP_SYS_ADMIN over the target namespace */
@@ -371,19 +376,19 @@ LX_SYSCALL(unshare)
 			       LINUX_CLONE_NEWCGROUP | LINUX_CLONE_NEWTIME;
 	if (flags & ~known)
 		return -LINUX_EINVAL;
-	/* CLONE_NEWUSER implies CLONE_THREAD and CLONE_FS; NEWNS implies FS */
-	if (flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWUTS | LINUX_CLONE_NEWIPC |
-		     LINUX_CLONE_NEWNET | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |
-		     LINUX_CLONE_NEWCGROUP | LINUX_CLONE_NEWTIME)) {
+	/* sharing a thread group, signal handlers or memory cannot be undone: EINVAL when other
+	 * threads share them, as Linux (CLONE_NEWUSER implies CLONE_THREAD and CLONE_FS, NEWNS
+	 * implies FS: the host's unshare checks those against lxrun's threads, the guest's) */
+	if ((flags & (LINUX_CLONE_THREAD | LINUX_CLONE_SIGHAND | LINUX_CLONE_VM)) &&
+	    lx_nthreads > 1)
+		return -LINUX_EINVAL;
+	if (flags & LX_NS_FLAGS) {
+		if (lx_host_admin) /* made by the host for this process (sys_ns.c) */
+			return lx_ns_unshare(sc, flags & LX_NS_FLAGS);
 		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
 				      -LINUX_EPERM);
 		return -LINUX_EPERM;
 	}
-	/* sharing a thread group, signal handlers or memory cannot be undone: EINVAL when other
-	 * threads share them, as Linux */
-	if ((flags & (LINUX_CLONE_THREAD | LINUX_CLONE_SIGHAND | LINUX_CLONE_VM)) &&
-	    lx_nthreads > 1)
-		return -LINUX_EINVAL;
 	/* CLONE_FILES, CLONE_FS, CLONE_SYSVSEM: the fd table, cwd/root/umask and semaphore undo
 	 * lists are the process's own already (lxrun keeps them per process) */
 	return 0;

@@ -46,6 +46,9 @@ static long stat_resolved(struct lx_path *p, int nofollow, struct linux_stat *st
 			struct lx_file *f = procfs_fd_file(p->rel);
 			if (f)
 				return f->ops->fstat ? f->ops->fstat(f, st) : -LINUX_EINVAL;
+			long r = procfs_stat_follow(p->rel, st);
+			if (r <= 0)
+				return r;
 		}
 		return p->mnt->ops->stat(p->mnt, p->rel, st);
 	}

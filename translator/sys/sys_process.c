@@ -27,6 +27,8 @@
 #include "translator/ptrace.h"
 #include "translator/signal_guest.h"
 #include "translator/syscall.h"
+#include "translator/sys/hostadmin.h"
+#include "translator/sys/ns.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/trace.h"
@@ -163,7 +165,7 @@ static void vfork_wait(int fd, pid_t pid, struct vfork_snap *v)
 static void clear_sighand(void);
 
 static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
-		    uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
+		    uint64_t ctid, uint64_t tls, uint64_t pidfd_at, const uint64_t *set_tid)
 {
 	lx_trace_flush();
 	int sig = (int)(flags & LINUX_CSIGNAL), sp[2] = {-1, -1};
@@ -175,7 +177,12 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		vfork_snapshot(sc->regs->rsp, &snap);
 	int pt = lx_ptrace_fork_prepare(sc->t, flags); /* PTRACE_O_TRACEFORK and the like */
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
-	pid_t pid = sig == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
+	/* new namespaces or a chosen pid (host-admin model): a host clone3 with them */
+	uint64_t ns = lx_ns_clone_flags(flags);
+	pid_t pid = ns || set_tid ? lx_ns_fork(sig, ns, set_tid ? set_tid[0] : 0,
+					       set_tid ? set_tid[1] : 0)
+		    : sig == SIGCHLD ? fork()
+				     : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
 	if (pid < 0) {
 		long r = lx_errno(errno);
 		lx_ptrace_fork_parent(sc->t, pt, -1, sc->regs);
@@ -234,12 +241,12 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 
 LX_SYSCALL(fork)
 {
-	return do_fork(sc, SIGCHLD, 0, 0, 0, 0, 0);
+	return do_fork(sc, SIGCHLD, 0, 0, 0, 0, 0, NULL);
 }
 
 LX_SYSCALL(vfork)
 {
-	return do_fork(sc, SIGCHLD | LINUX_CLONE_VM | LINUX_CLONE_VFORK, 0, 0, 0, 0, 0);
+	return do_fork(sc, SIGCHLD | LINUX_CLONE_VM | LINUX_CLONE_VFORK, 0, 0, 0, 0, 0, NULL);
 }
 
 /* CLONE_CLEAR_SIGHAND in the child: handlers back to the default, ignored signals stay so. */
@@ -256,7 +263,7 @@ static void clear_sighand(void)
 
 /* clone and clone3 after their own argument checks: the flag rules of Linux's copy_process. */
 static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint64_t ptid,
-		     uint64_t ctid, uint64_t tls, uint64_t pidfd_at)
+		     uint64_t ctid, uint64_t tls, uint64_t pidfd_at, const uint64_t *set_tid)
 {
 	if ((flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_FS)) == (LINUX_CLONE_NEWNS | LINUX_CLONE_FS) ||
 	    (flags & (LINUX_CLONE_NEWUSER | LINUX_CLONE_FS)) == (LINUX_CLONE_NEWUSER | LINUX_CLONE_FS))
@@ -268,14 +275,20 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 		return -LINUX_EINVAL;
 	if ((flags & LINUX_CLONE_PIDFD) && (flags & (LINUX_CLONE_DETACHED | LINUX_CLONE_THREAD)))
 		return -LINUX_EINVAL;
-	/* new namespaces: EPERM, as unshare's (a container's CAP_SYS_ADMIN is missing); a child
-	 * in the old ones would pretend (CLONE_NEWTIME is clone3's: checked there) */
-	if (flags & (LINUX_CLONE_NEWNS | LINUX_CLONE_NEWUTS | LINUX_CLONE_NEWIPC |
-		     LINUX_CLONE_NEWNET | LINUX_CLONE_NEWUSER | LINUX_CLONE_NEWPID |
-		     LINUX_CLONE_NEWCGROUP)) {
+	/* new namespaces: the host's in the host-admin model (sys_ns.c), else EPERM, as
+	 * unshare's (a container's CAP_SYS_ADMIN is missing); a child in the old ones would
+	 * pretend (CLONE_NEWTIME is clone3's: passed on from there) */
+	if (lx_ns_clone_flags(flags) && !lx_host_admin) {
 		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
 				      -LINUX_EPERM);
 		return -LINUX_EPERM;
+	}
+	if ((flags & LINUX_CLONE_THREAD) && lx_ns_clone_flags(flags)) {
+		/* Linux: a thread never changes pid or user namespace; the others would need the
+		 * new host thread to unshare before its first guest instruction */
+		if (!(flags & (LINUX_CLONE_NEWPID | LINUX_CLONE_NEWUSER)))
+			lx_report_unsupported(sc, "a thread in new namespaces", -LINUX_EINVAL);
+		return -LINUX_EINVAL;
 	}
 	if (flags & LINUX_CLONE_THREAD) {
 		struct lx_regs r = *sc->regs;
@@ -298,7 +311,7 @@ static long do_clone(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint
 	int no_fd = -1;
 	if (pidfd_at && guest_copy_out(pidfd_at, &no_fd, sizeof(no_fd)) < 0)
 		return -LINUX_EFAULT;
-	return do_fork(sc, flags, newsp, ptid, ctid, tls, pidfd_at);
+	return do_fork(sc, flags, newsp, ptid, ctid, tls, pidfd_at, set_tid);
 }
 
 LX_SYSCALL(clone)
@@ -307,10 +320,9 @@ LX_SYSCALL(clone)
 	/* the legacy call writes the pidfd where the parent's tid would go: not both */
 	if ((flags & LINUX_CLONE_PIDFD) && (flags & LINUX_CLONE_PARENT_SETTID))
 		return -LINUX_EINVAL;
-	if (flags & LINUX_CLONE_CLEAR_SIGHAND) /* above 32 bits: clone3 only */
-		flags &= 0xffffffffull;
+	flags &= 0xffffffffull; /* as Linux's: CLONE_CLEAR_SIGHAND and above are clone3's */
 	return do_clone(sc, flags, sc->a[1], sc->a[2], sc->a[3], sc->a[4],
-			(flags & LINUX_CLONE_PIDFD) ? sc->a[2] : 0);
+			(flags & LINUX_CLONE_PIDFD) ? sc->a[2] : 0, NULL);
 }
 
 /* struct clone_args: version 0 (64 bytes) up to version 2 (88, with cgroup). */
@@ -358,21 +370,25 @@ LX_SYSCALL(clone3)
 		lx_report_unsupported(sc, "CLONE_INTO_CGROUP", -LINUX_EINVAL);
 		return -LINUX_EINVAL;
 	}
-	if (a.flags & LINUX_CLONE_NEWTIME) {
+	if ((a.flags & LINUX_CLONE_NEWTIME) && !lx_host_admin) {
 		lx_report_unsupported(sc, "new namespaces (a container's CAP_SYS_ADMIN is missing)",
 				      -LINUX_EPERM);
 		return -LINUX_EPERM;
 	}
-	if (a.set_tid_size) {
+	if (a.set_tid_size && !lx_host_admin) {
 		/* choosing the child's pid needs CAP_SYS_ADMIN over the pid namespace: lxrun's
 		 * processes are the host's, in its namespace, as in an unprivileged container */
 		lx_report_unsupported(sc, "set_tid (a chosen pid)", -LINUX_EPERM);
 		return -LINUX_EPERM;
 	}
-	uint64_t flags = (a.flags & 0xffffffffull) | a.exit_signal;
+	/* CLONE_NEWTIME shares the exit signal's byte: carried above it (ns.h) */
+	uint64_t flags = (a.flags & 0xffffffffull & ~LINUX_CLONE_NEWTIME) | a.exit_signal |
+			 ((a.flags & LINUX_CLONE_NEWTIME) ? LX_CLONE3_NEWTIME : 0);
+	/* host-admin: a chosen pid is the host's to give (its namespaces' pids) */
+	uint64_t tid_args[2] = {a.set_tid, a.set_tid_size};
 	long r = do_clone(sc, flags | (a.flags & LINUX_CLONE_CLEAR_SIGHAND),
 			  a.stack ? a.stack + a.stack_size : 0, a.parent_tid, a.child_tid, a.tls,
-			  (a.flags & LINUX_CLONE_PIDFD) ? a.pidfd : 0);
+			  (a.flags & LINUX_CLONE_PIDFD) ? a.pidfd : 0, a.set_tid_size ? tid_args : NULL);
 	return r;
 }
 

@@ -51,6 +51,18 @@ static int split_own(const char *p, struct own *o)
 	return o->is_own;
 }
 
+/* The host's path of guest /proc path p. The guest's own pid is the host's /proc/self: in a
+ * pid namespace the guest made (the host-admin model), lx_proc.pid is its pid there, while
+ * the host's /proc is the host's pid namespace's. */
+static void host_proc(char *buf, size_t size, const char *p)
+{
+	struct own o;
+	if (split_own(p, &o))
+		snprintf(buf, size, "/proc/self%s", o.sub);
+	else
+		snprintf(buf, size, "/proc%s", strcmp(p, "/") ? p : "");
+}
+
 static int name_in(const char *name, size_t n, const char *const *list, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
@@ -301,7 +313,7 @@ static int proc_stat(struct lx_mount *m, const char *p, struct linux_stat *st)
 		return 0;
 	}
 	char host[LX_PATH_MAX];
-	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
+	host_proc(host, sizeof(host), p);
 	return lstat(host, (struct stat *)st) < 0 ? (int)lx_errno(errno) : 0;
 }
 
@@ -332,7 +344,7 @@ static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t s
 			return -LINUX_EINVAL;
 	} else {
 		char host[LX_PATH_MAX];
-		snprintf(host, sizeof(host), "/proc%s", p);
+		host_proc(host, sizeof(host), p);
 		r = readlink(host, t, sizeof(t));
 		if (r < 0)
 			return lx_errno(errno);
@@ -606,7 +618,7 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 	    (!strncmp(p, "/sys/", 5) || !strcmp(p, "/sysrq-trigger")))
 		return -LINUX_EACCES;
 	char host[LX_PATH_MAX];
-	snprintf(host, sizeof(host), "/proc%s", strcmp(p, "/") ? p : "");
+	host_proc(host, sizeof(host), p);
 	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
 	if (hfd < 0)
 		return (int)lx_errno(errno);
@@ -640,4 +652,17 @@ struct lx_file *procfs_fd_file(const char *rel)
 	if (!split_own(rel, &o))
 		return NULL;
 	return fd_of(o.sub);
+}
+
+/* A followed stat of a namespace link (/PID/ns/NAME, /PID/task/TID/ns/NAME): the namespace's
+ * own inode, as Linux's stat gives (its link names no path lxrun could resolve). 1 when rel is
+ * no such link, else 0 or -errno. */
+long procfs_stat_follow(const char *rel, struct linux_stat *st)
+{
+	const char *ns = strstr(rel, "/ns/");
+	if (rel[1] < '0' || rel[1] > '9' || !ns || !ns[4] || strchr(ns + 4, '/'))
+		return 1;
+	char host[LX_PATH_MAX];
+	host_proc(host, sizeof(host), rel);
+	return stat(host, (struct stat *)st) < 0 ? lx_errno(errno) : 0;
 }

@@ -761,6 +761,26 @@ static int set_cwd_host(int hfd)
 	return r < 0 ? (int)r : 0;
 }
 
+/* The host moved this process's root and cwd under lxrun (pivot_root, setns into a mount
+ * namespace: the host-admin model, never confined): take the host's "/" and, for a cwd on
+ * hostfs, its path from the host again (a cwd the new root cannot reach keeps its string). */
+void vfs_host_root_changed(void)
+{
+	if (confined)
+		return;
+	int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		close(root_fd);
+		root_fd = fd;
+	}
+	char buf[LX_PATH_MAX];
+	if (cwd_mnt == &mounts[M_HOST] && getcwd(buf, sizeof(buf)) && buf[0] == '/') {
+		str_copy(cwd, sizeof(cwd), buf);
+		cwd_out = 0;
+	}
+	update_fast();
+}
+
 int vfs_chdir(int dirfd, const char *path)
 {
 	struct lx_path p;

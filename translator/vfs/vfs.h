@@ -120,6 +120,9 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 /* loader_options.open_path: open a guest path for the loader, returning a host fd. */
 int vfs_loader_open(void *ctx, const char *path);
 
+/* After a pivot_root or a setns into a mount namespace (host-admin model): the host's root
+ * and cwd are taken again. */
+void vfs_host_root_changed(void);
 /* The guest's current directory as a string (getcwd). */
 const char *vfs_cwd(void);
 /* Is the cwd on hostfs (so the host's own cwd is the guest's)? */
@@ -146,6 +149,8 @@ extern const struct lx_fs_ops lx_devfs_ops;
 extern const struct lx_fs_ops lx_tmpfs_ops;
 /* procfs: the open file behind /PID/fd/N (rel: path inside /proc), or NULL. */
 struct lx_file *procfs_fd_file(const char *rel);
+/* A followed stat of /PID/ns/NAME: 0 or -errno into st, 1 when rel is no namespace link. */
+long procfs_stat_follow(const char *rel, struct linux_stat *st);
 /* tmpfs instance data for a mount (allocated by tmpfs itself). */
 void *tmpfs_new(void);
 
