@@ -18,6 +18,9 @@
  * never clears it on a file mapping, so a RELRO page made read-only stays apart from the
  * read-only neighbour it would otherwise merge with; mm keeps the same lines apart. */
 #define LX_VMA_ACCOUNT 0x80u
+/* mseal: Linux's VM_SEALED. The host kernel refuses changes of a sealed range itself; the
+ * flag is for what lxrun does without asking it (munmap of a range it splits per mapping). */
+#define LX_VMA_SEALED 0x100u
 
 /*
  * One guest mapping. A mapping is file-backed when dev or ino is non-zero; anonymous mappings
@@ -77,6 +80,16 @@ int mm_overlaps(uint64_t start, uint64_t len);
 
 /* The guest mappings sorted by address, valid until the next change; hold mm_lock(). */
 const struct lx_vma *mm_list(size_t *count);
+
+/* The guest mappings from the first one ending above addr: *count of them, sorted, valid
+ * until the next change; hold mm_lock(). */
+const struct lx_vma *mm_list_from(uint64_t addr, size_t *count);
+
+/* Is any page of [start, start+len) in a sealed guest mapping? 1 yes, 0 no. */
+int mm_sealed(uint64_t start, uint64_t len);
+
+/* Mark [start, start+len) sealed; it must all be guest mappings (-LINUX_ENOMEM otherwise). */
+int mm_seal(uint64_t start, uint64_t len);
 
 /* The guest mapping containing addr, or NULL; valid until the next change; hold mm_lock(). */
 const struct lx_vma *mm_find(uint64_t addr);
