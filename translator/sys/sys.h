@@ -90,7 +90,8 @@ void sig_inherit(void);
 	X(migrate_pages) X(move_pages) X(set_mempolicy_home_node) X(futex_waitv) X(futex_wake)      \
 	X(futex_wait) X(futex_requeue) X(process_madvise) X(process_mrelease) X(cachestat) X(kcmp)     \
 	X(io_setup) X(io_destroy) X(io_submit) X(io_getevents) X(io_pgetevents) X(io_cancel)     \
-	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd)
+	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd)      \
+	X(mseal) X(remap_file_pages) X(file_getattr) X(file_setattr) X(pkey_mprotect) X(pkey_alloc) X(pkey_free)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)
