@@ -160,6 +160,22 @@ static void test_execve(void)
 	close(fd);
 	close(dfd);
 
+	/* A program open for writing (here by this process) cannot be executed: ETXTBSY. */
+	{
+		char buf[65536];
+		int in = open(self_exe, O_RDONLY | O_CLOEXEC), out;
+		ssize_t n;
+
+		out = open(check_path("busy"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			write(out, buf, (size_t)n);
+		close(in);
+		CHECK_ERR("execve.etxtbsy", exec_try(0, 0, check_path("busy"), argv, 0), ETXTBSY);
+		close(out);
+		CHECK_EQ("execve.after_writer_closed",
+			 exec_status(run_exec("execve", 0, check_path("busy"), 0)), 0);
+	}
+
 	/* Execute permission for the owner only, or (when we own it) for everyone but the owner. */
 	chmod(check_tmpdir, 0755);
 	chmod(check_path("script"), geteuid() == 0 ? 0700 : 0077);

@@ -175,7 +175,10 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		vfork_snapshot(sc->regs->rsp, &snap);
 	int pt = lx_ptrace_fork_prepare(sc->t, flags); /* PTRACE_O_TRACEFORK and the like */
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
-	pid_t pid = sig == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
+	/* CLONE_PARENT (0x8000): the host's, so the child is the caller's parent's (getppid, the exit
+	 * signal and wait are the host's) */
+	unsigned long hflags = (unsigned long)sig | (flags & LINUX_CLONE_PARENT ? 0x8000ul : 0);
+	pid_t pid = hflags == SIGCHLD ? fork() : (pid_t)syscall(SYS_clone, hflags, 0, 0, 0, 0);
 	if (pid < 0) {
 		long r = lx_errno(errno);
 		lx_ptrace_fork_parent(sc->t, pt, -1, sc->regs);

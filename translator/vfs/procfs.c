@@ -450,6 +450,21 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		struct lx_file *f = fd_of(o->sub);
 		if (!f)
 			return -LINUX_ENOENT;
+		if ((flags & LINUX_O_NOFOLLOW) && (flags & LINUX_O_PATH) && f->host_fd >= 0) {
+			/* O_PATH | O_NOFOLLOW: the magic link itself, as the host's link of the
+			 * same host fd (following it later reaches the same object) */
+			char l[64];
+			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
+			int hfd = open(l, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (hfd < 0)
+				return (int)lx_errno(errno);
+			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
+			if (!*out) {
+				close(hfd);
+				return -LINUX_ENOMEM;
+			}
+			return 0;
+		}
 		if (flags & LINUX_O_NOFOLLOW)
 			return -LINUX_ELOOP;
 		if (f->host_fd >= 0) { /* a real reopen, as Linux does through the magic link */
