@@ -13,6 +13,8 @@
 
 #define MEMBARRIER_CMD_QUERY 0
 #define MEMBARRIER_CMD_GLOBAL 1
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE (1 << 5)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
 #define MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 #define MPOL_DEFAULT 0
@@ -156,6 +158,20 @@ static void test_membarrier(void)
 						 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0));
 	CHECK_SYS("membarrier.private_expedited", syscall(SYS_membarrier,
 							  MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0));
+	/* SYNC_CORE: also only after this process registered it (an emulator patching code
+	 * may have registered its host process: that is not the program's registration) */
+	if (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) {
+		CHECK_ERR("membarrier.sync_core_unregistered",
+			  syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0),
+			  EPERM);
+		CHECK_SYS("membarrier.sync_core_register",
+			  syscall(SYS_membarrier,
+				  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0));
+		CHECK_SYS("membarrier.sync_core", syscall(SYS_membarrier,
+			  MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0));
+	} else {
+		check_skip("membarrier.sync_core_unregistered", "no SYNC_CORE on this CPU/kernel");
+	}
 	CHECK_ERR("membarrier.bad_cmd", syscall(SYS_membarrier, 1 << 20, 0, 0), EINVAL);
 	CHECK_ERR("membarrier.bad_flags", syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 1, 0),
 		  EINVAL);
