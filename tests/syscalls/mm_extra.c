@@ -64,6 +64,39 @@ static void test_mlock(void)
 	CHECK_ERR("mlockall.onfault_alone", mlockall(MCL_ONFAULT), EINVAL);
 	CHECK_SYS("munlockall.ok", munlockall());
 
+	/* mlockall locks what /proc/self/maps lists, nothing more; then MCL_FUTURE locks a new
+	 * mapping and munlockall unlocks everything (in a child: the locks are the process's) */
+	if (geteuid() == 0) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			static char maps[1 << 17];
+			unsigned long s, e, total = 0;
+			char *line = maps, *m2;
+			long base;
+
+			check_read_file("/proc/self/maps", maps, sizeof(maps));
+			while (line && sscanf(line, "%lx-%lx", &s, &e) == 2) {
+				total += (e - s) / 1024;
+				line = strchr(line, '\n');
+				line = line ? line + 1 : NULL;
+			}
+			CHECK_SYS("mlockall.current_future", mlockall(MCL_CURRENT | MCL_FUTURE));
+			base = vm_locked_kb();
+			CHECK("mlockall.only_listed_maps", base > 0 && base <= (long)total + 64,
+			      "VmLck %ld kB, maps %lu kB", base, total);
+			m2 = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			CHECK("mlockall.future_locks_mmap",
+			      m2 != MAP_FAILED && vm_locked_kb() - base == 4 * page / 1024,
+			      "VmLck %ld -> %ld kB", base, vm_locked_kb());
+			CHECK_SYS("munlockall.after_mlockall", munlockall());
+			CHECK_EQ("munlockall.vmlck_zero", vm_locked_kb(), 0);
+			check_child_exit();
+		}
+		check_wait_child("mlockall.child", pid, 0);
+	}
+
 	/* Beyond RLIMIT_MEMLOCK: ENOMEM (or EPERM with a zero limit) for a user. */
 	{
 		pid_t pid = check_fork_unprivileged();

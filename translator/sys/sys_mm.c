@@ -2,6 +2,7 @@
 /* Memory syscalls: the mmap family and the program break, kept in the guest VMA list so that
  * /proc/self/maps is the guest's and a guest can never map over or unmap lxrun's memory. */
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/thread.h"
 #include "translator/sys/sys.h"
 
 #define PAGE 4096ull
@@ -28,6 +30,9 @@ static unsigned vma_flags(uint64_t mflags)
 		f |= LX_VMA_NORESERVE;
 	return f;
 }
+
+/* mlockall(MCL_FUTURE): the guest's later mappings are locked (MCL_ONFAULT: as they fault) */
+static int mcl_future;
 
 LX_SYSCALL(mmap)
 {
@@ -59,12 +64,15 @@ LX_SYSCALL(mmap)
 		mm_unlock();
 		return (flags & LINUX_MAP_FIXED_NOREPLACE) ? -LINUX_EEXIST : -LINUX_ENOMEM;
 	}
-	void *p = mmap((void *)addr, len, (int)prot, (int)flags, hfd, (off_t)off);
+	int hflags = (int)flags | ((mcl_future & MCL_FUTURE) && !(mcl_future & MCL_ONFAULT) ? MAP_LOCKED : 0);
+	void *p = mmap((void *)addr, len, (int)prot, hflags, hfd, (off_t)off);
 	if (p == MAP_FAILED) {
 		long e = lx_errno(errno);
 		mm_unlock();
 		return e;
 	}
+	if ((mcl_future & MCL_FUTURE) && (mcl_future & MCL_ONFAULT))
+		mlock2(p, len, MLOCK_ONFAULT);
 	struct stat st = {0};
 	char name[4096] = "";
 	if (hfd >= 0) {
@@ -311,6 +319,71 @@ LX_SYSCALL(mincore)
 	if (sc->a[1] && !mm_covered(sc->a[0], PAGE_UP(sc->a[1])))
 		return -LINUX_ENOMEM;
 	return lx_host(mincore((void *)sc->a[0], sc->a[1], (unsigned char *)sc->a[2]));
+}
+
+/*
+ * mlockall locks the guest's mappings, not lxrun's own memory (its libraries, tables and
+ * stacks: ~20 MiB that a locked guest would show in VmLck and in its children's ru_maxrss).
+ * MCL_CURRENT locks each guest mapping (Linux ignores a mapping that cannot be locked),
+ * MCL_FUTURE the later ones as mmap makes them; munlockall undoes both.
+ */
+static void lock_each(int lock, int onfault, uint64_t rsp)
+{
+	size_t n;
+	mm_lock();
+	const struct lx_vma *v = mm_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].flags & (LX_VMA_VDSO | LX_VMA_VVAR))
+			continue;
+		uint64_t s = v[i].start;
+		/* the initial stack is one 8 MiB mapping here; Linux's has grown only down to
+		 * the stack pointer */
+		if ((v[i].flags & LX_VMA_STACK) && rsp > s && rsp < v[i].end)
+			s = rsp & ~(PAGE - 1);
+		void *a = (void *)s;
+		size_t l = v[i].end - s;
+		if (!lock)
+			munlock(a, l);
+		else if (onfault)
+			mlock2(a, l, MLOCK_ONFAULT);
+		else
+			mlock(a, l);
+	}
+	mm_unlock();
+}
+
+LX_SYSCALL(mlockall)
+{
+	int fl = (int)sc->a[0];
+	if (!fl || (fl & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || fl == MCL_ONFAULT)
+		return -LINUX_EINVAL;
+	struct rlimit rl;
+	int capable = geteuid() == 0;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	if (!rl.rlim_cur && !capable)
+		return -LINUX_EPERM;
+	if ((fl & MCL_CURRENT) && !capable && rl.rlim_cur != RLIM_INFINITY) {
+		size_t n;
+		uint64_t total = 0;
+		mm_lock();
+		const struct lx_vma *v = mm_list(&n);
+		for (size_t i = 0; i < n; i++)
+			total += v[i].end - v[i].start;
+		mm_unlock();
+		if (total > rl.rlim_cur)
+			return -LINUX_ENOMEM;
+	}
+	mcl_future = fl & MCL_FUTURE ? fl : 0;
+	if (fl & MCL_CURRENT)
+		lock_each(1, !!(fl & MCL_ONFAULT), sc->regs->rsp);
+	return 0;
+}
+
+LX_SYSCALL(munlockall)
+{
+	mcl_future = 0;
+	lock_each(0, 0, 0);
+	return 0;
 }
 
 LX_SYSCALL(mlock)

@@ -98,16 +98,6 @@ LX_SYSCALL(mlock2)
 	return lx_host(syscall(SYS_mlock2, sc->a[0], sc->a[1], (unsigned)sc->a[2]));
 }
 
-LX_SYSCALL(mlockall)
-{
-	return lx_host(syscall(SYS_mlockall, (int)sc->a[0]));
-}
-
-LX_SYSCALL(munlockall)
-{
-	return lx_host(syscall(SYS_munlockall));
-}
-
 /*
  * The private expedited barriers need the process's own registration first (EPERM). The host
  * process may be registered by lxrun itself (the rewrite engine's SYNC_CORE, for the code it
