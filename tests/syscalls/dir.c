@@ -440,6 +440,8 @@ static void test_utimensat(void)
 	CHECK_ERR("utimensat.einval_nsec", utimensat(dfd, "m", ts, 0), EINVAL);
 	ts[1].tv_nsec = 0;
 	CHECK_ERR("utimensat.bad_flags", utimensat(dfd, "m", ts, 0x1), EINVAL);
+	CHECK_ERR("utimensat.null_path_nofollow",
+		  syscall(SYS_utimensat, dfd, NULL, ts, AT_SYMLINK_NOFOLLOW), EINVAL);
 	CHECK_ERR("utimensat.enoent", utimensat(dfd, "none", ts, 0), ENOENT);
 	CHECK_ERR("utimensat.efault", syscall(SYS_utimensat, dfd, "m", BADPTR, 0), EFAULT);
 }

@@ -421,6 +421,8 @@ LX_SYSCALL(utimensat)
 	if (!sc->a[1]) { /* futimens: the fd itself */
 		if (dirfd == LINUX_AT_FDCWD)
 			return -LINUX_EFAULT;
+		if (flags) /* do_utimes_fd: no flags on the fd itself */
+			return -LINUX_EINVAL;
 		if (!(f = sys_file(dirfd)))
 			return -LINUX_EBADF;
 	}
