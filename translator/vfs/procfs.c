@@ -78,6 +78,66 @@ static struct lx_file *fd_of(const char *sub)
 	return lx_fd_lookup(lx_proc.fds, (int)fd);
 }
 
+/* "fdinfo/N" -> the guest fd N when it is open, else -1. */
+static int fdinfo_of(const char *sub)
+{
+	if (strncmp(sub, "/fdinfo/", 8) != 0)
+		return -1;
+	char *end;
+	long fd = strtol(sub + 8, &end, 10);
+	if (end == sub + 8 || *end || fd < 0 || fd >= LX_FD_MAX)
+		return -1;
+	return lx_fd_lookup(lx_proc.fds, (int)fd) ? (int)fd : -1;
+}
+
+/*
+ * fdinfo/N: the host's fdinfo of the host fd behind it (the position, mount id, inode and the
+ * lines of its kind: inotify watches, eventfd counts, epoll items...), with the flags the
+ * guest's (close-on-exec is the guest fd's); a file of lxrun's own has the common lines.
+ */
+static char *render_fdinfo(int fd, size_t *len)
+{
+	struct lx_file *f = lx_fd_lookup(lx_proc.fds, fd);
+	int *ce = lx_fd_cloexec(lx_proc.fds, fd);
+	unsigned cloexec = ce && *ce ? 02000000u : 0;
+	char *d = malloc(65536);
+	if (!f || !d) {
+		free(d);
+		return NULL;
+	}
+	size_t n = 0;
+	if (f->host_fd >= 0) {
+		char host[64];
+		snprintf(host, sizeof(host), "/proc/self/fdinfo/%d", f->host_fd);
+		int h = open(host, O_RDONLY | O_CLOEXEC);
+		ssize_t k;
+		while (h >= 0 && n < 65535 && (k = read(h, d + n, 65535 - n)) > 0)
+			n += (size_t)k;
+		if (h >= 0)
+			close(h);
+	}
+	d[n] = 0;
+	char *fl = strstr(d, "flags:\t");
+	if (fl) {
+		unsigned long v = strtoul(fl + 7, NULL, 8);
+		char *eol = strchr(fl, '\n');
+		char line[40];
+		int ll = snprintf(line, sizeof(line), "flags:\t0%lo",
+				  (v & ~02000000ul) | cloexec);
+		size_t tail = eol ? strlen(eol) : 0;
+		if (eol && (size_t)(fl - d) + (size_t)ll + tail < 65536) {
+			memmove(fl + ll, eol, tail + 1);
+			memcpy(fl, line, (size_t)ll);
+			n = (size_t)(fl - d) + (size_t)ll + tail;
+		}
+	} else {
+		n = (size_t)snprintf(d, 65536, "pos:\t%lld\nflags:\t0%o\nmnt_id:\t0\nino:\t0\n",
+				     (long long)f->pos, (f->flags & ~02000000u) | cloexec);
+	}
+	*len = n;
+	return d;
+}
+
 static long fd_link(struct lx_file *f, char *buf, size_t size)
 {
 	if (f->host_fd >= 0 && !f->path) {
@@ -215,8 +275,14 @@ static int own_stat(struct lx_mount *m, struct own *o, struct linux_stat *st)
 		synth_stat(st, m, LINUX_S_IFDIR | 0555, ino, 0);
 		return 0;
 	}
-	if (!strcmp(name, "fd") || !strcmp(name, "task")) {
-		synth_stat(st, m, LINUX_S_IFDIR | 0500, ino + 1, 0);
+	if (!strcmp(name, "fd") || !strcmp(name, "task") || !strcmp(name, "fdinfo")) {
+		synth_stat(st, m, LINUX_S_IFDIR | 0500, ino + 1 + (name[2] == 'i') * 4, 0);
+		return 0;
+	}
+	if (!strncmp(name, "fdinfo/", 7)) {
+		if (fdinfo_of(o->sub) < 0)
+			return -LINUX_ENOENT;
+		synth_stat(st, m, LINUX_S_IFREG | 0444, ino + 6, 0);
 		return 0;
 	}
 	if (name_in(name, strlen(name), own_links, 3) >= 0) {
@@ -409,7 +475,21 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
 	struct linux_stat st;
-	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "task")) {
+	if (!strncmp(name, "fdinfo/", 7)) {
+		int fd = fdinfo_of(o->sub);
+		if (fd < 0)
+			return -LINUX_ENOENT;
+		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+			return -LINUX_EACCES;
+		size_t len = 0;
+		char *d = render_fdinfo(fd, &len);
+		if (!d)
+			return -LINUX_ENOMEM;
+		own_stat(m, o, &st);
+		*out = synth_file_new(d, len, &st);
+		return *out ? 0 : -LINUX_ENOMEM;
+	}
+	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "task") || !strcmp(name, "fdinfo")) {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
 		struct synth_dirent *ents = calloc(LX_FD_MAX + 16, sizeof(*ents));
@@ -436,7 +516,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			for (int fd = 0; fd < LX_FD_MAX; fd++)
 				if (lx_fd_lookup(lx_proc.fds, fd)) {
 					snprintf(ents[n].name, 256, "%d", fd);
-					ents[n++].type = LINUX_DT_LNK;
+					ents[n++].type = name[2] == 'i' ? LINUX_DT_REG : LINUX_DT_LNK;
 				}
 		}
 		for (size_t i = 0; i < n; i++)
