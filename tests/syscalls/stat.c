@@ -255,6 +255,16 @@ static void test_handles(void)
 		  syscall(SYS_name_to_handle_at, check_closed_fd(), "x", &fh, &mnt, 0), EBADF);
 	CHECK_ERR("name_to_handle_at.enoent",
 		  syscall(SYS_name_to_handle_at, AT_FDCWD, check_path("none"), &fh, &mnt, 0), ENOENT);
+	/* AT_HANDLE_FID (Linux 6.5): an identifier even where files cannot be exported */
+	fh.bytes = sizeof(fh.h);
+	if (syscall(SYS_name_to_handle_at, AT_FDCWD, path, &fh, &mnt, 0x200) < 0 && errno == EINVAL) {
+		check_skip("name_to_handle_at.fid_proc", "no AT_HANDLE_FID in this kernel");
+	} else {
+		fh.bytes = sizeof(fh.h);
+		CHECK_EQ("name_to_handle_at.fid_proc",
+			 syscall(SYS_name_to_handle_at, AT_FDCWD, "/proc/filesystems", &fh, &mnt,
+				 0x200), 0);
+	}
 }
 
 int main(int argc, char **argv)

@@ -424,7 +424,16 @@ LX_SYSCALL(name_to_handle_at)
 			&p);
 	if (r < 0)
 		return r;
-	if (p.mnt->ops)
+	char own[24], hp[LX_PATH_MAX + 8];
+	snprintf(own, sizeof(own), "/%d", lx_proc.pid);
+	size_t ol = strlen(own);
+	if (p.mnt->ops == &lx_procfs_ops && strncmp(p.rel, own, ol) != 0 &&
+	    strcmp(p.rel, "/mounts") != 0 && (unsigned)snprintf(hp, sizeof(hp), "/proc%s", p.rel) < sizeof(hp))
+		/* the host's /proc files (all but the guest's own /proc/PID and mounts): the
+		 * host's handle, a FID one included (LTP name_to_handle_at03) */
+		r = lx_host(syscall(SYS_name_to_handle_at, AT_FDCWD, hp, sc->a[2], sc->a[3],
+				    flags & ~LINUX_AT_EMPTY_PATH));
+	else if (p.mnt->ops)
 		r = -LINUX_EOPNOTSUPP;
 	else
 		r = lx_host(syscall(SYS_name_to_handle_at, p.hdir, p.hname, sc->a[2], sc->a[3],
