@@ -94,6 +94,17 @@ static void test_statx(void)
 	      statx(dfd, "lnk", AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
 		      S_ISLNK(stx.stx_mode),
 	      "mode 0%o", stx.stx_mode);
+	/* a device node: the node's own statx, mount id included (Linux 5.8) */
+	{
+		struct stat dn;
+
+		stat("/dev/null", &dn);
+		CHECK("statx.dev_node",
+		      statx(AT_FDCWD, "/dev/null", 0, STATX_BASIC_STATS | 0x1000u, &stx) == 0 &&
+			      (stx.stx_mask & 0x1000u) &&
+			      makedev(stx.stx_rdev_major, stx.stx_rdev_minor) == dn.st_rdev,
+		      "mask %x rdev %u:%u", stx.stx_mask, stx.stx_rdev_major, stx.stx_rdev_minor);
+	}
 	CHECK_ERR("statx.bad_flags", syscall(SYS_statx, dfd, "f", 0x4, STATX_BASIC_STATS, &stx),
 		  EINVAL);
 	CHECK_ERR("statx.reserved_mask", syscall(SYS_statx, dfd, "f", 0, 0x80000000u, &stx),

@@ -174,7 +174,20 @@ LX_SYSCALL(statx)
 			vfs_path_put(&p);
 			return r;
 		}
-	} else if (f->host_fd >= 0 && !f->mnt) {
+		/* a device node under /dev is the host's node: the host's statx (STATX_DIOALIGN
+		 * of a block device...) */
+		struct linux_stat dst;
+		char h[LX_PATH_MAX + 8];
+		if (p.mnt->ops == &lx_devfs_ops && p.mnt->ops->stat(p.mnt, p.rel, &dst) == 0 &&
+		    (LINUX_S_ISCHR(dst.st_mode) || LINUX_S_ISBLK(dst.st_mode)) &&
+		    (size_t)snprintf(h, sizeof(h), "/dev%s", p.rel) < sizeof(h)) {
+			r = lx_host(syscall(SYS_statx, AT_FDCWD, h,
+					    AT_SYMLINK_NOFOLLOW | (int)(flags & LINUX_AT_STATX_SYNC_TYPE),
+					    (unsigned)sc->a[3], sc->a[4]));
+			vfs_path_put(&p);
+			return r;
+		}
+	} else if (f->host_fd >= 0 && (!f->mnt || f->mnt->ops == &lx_devfs_ops)) {
 		r = lx_host(syscall(SYS_statx, f->host_fd, "", (int)flags, (unsigned)sc->a[3], sc->a[4]));
 		if (r == 0 && lx_meta_on)
 			r = statx_meta(-1, NULL, 0, f->host_fd, sc->a[4]);
