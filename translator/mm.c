@@ -521,6 +521,31 @@ static const char *default_name(unsigned flags)
 	return NULL;
 }
 
+int mm_query(uint64_t addr, int next, unsigned want, int file_only, struct lx_vma *out,
+	     char *name, size_t size)
+{
+	int r = -LINUX_ENOENT;
+	mm_lock();
+	for (size_t i = first_after(addr); i < nvma; i++) {
+		const struct lx_vma *v = &vmas[i];
+		if (!next && v->start > addr)
+			break;
+		unsigned have = v->prot | (v->flags & LX_VMA_SHARED ? 8u : 0);
+		if ((have & want) != want || (file_only && !is_file(v))) {
+			if (!next)
+				break;
+			continue;
+		}
+		*out = *v;
+		const char *n = v->name ? v->name : default_name(v->flags);
+		snprintf(name, size, "%s", n ? n : "");
+		r = 0;
+		break;
+	}
+	mm_unlock();
+	return r;
+}
+
 /* st_dev as Linux encodes it for user space (new_encode_dev, glibc's major()/minor()). */
 static unsigned dev_major(uint64_t dev)
 {
@@ -530,6 +555,16 @@ static unsigned dev_major(uint64_t dev)
 static unsigned dev_minor(uint64_t dev)
 {
 	return (unsigned)((dev & 0xff) | ((dev >> 12) & ~(uint64_t)0xff));
+}
+
+unsigned mm_dev_major(uint64_t dev)
+{
+	return dev_major(dev);
+}
+
+unsigned mm_dev_minor(uint64_t dev)
+{
+	return dev_minor(dev);
 }
 
 /* One line as fs/proc/task_mmu.c writes it; returns the bytes written. */

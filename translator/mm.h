@@ -85,6 +85,15 @@ const struct lx_vma *mm_list(size_t *count);
  * until the next change; hold mm_lock(). */
 const struct lx_vma *mm_list_from(uint64_t addr, size_t *count);
 
+/* PROCMAP_QUERY's search: the mapping containing addr (next: or the first after it) whose
+ * protection has the bits of want (8: shared) and, with file_only, a file; a copy in *out
+ * (name not owned) and its /proc/self/maps name ("" for none) in name. 0 or -LINUX_ENOENT. */
+int mm_query(uint64_t addr, int next, unsigned want, int file_only, struct lx_vma *out,
+	     char *name, size_t size);
+/* The major and minor of a st_dev (Linux's user-space encoding). */
+unsigned mm_dev_major(uint64_t dev);
+unsigned mm_dev_minor(uint64_t dev);
+
 /* Is any page of [start, start+len) in a sealed guest mapping? 1 yes, 0 no. */
 int mm_sealed(uint64_t start, uint64_t len);
 

@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 static long pg;
@@ -398,6 +399,62 @@ static void test_remap_file_pages(void)
 	close(fd);
 }
 
+/* PROCMAP_QUERY (Linux 6.11): the mapping at an address, as /proc/self/maps has it. */
+struct pmq {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size;
+	uint64_t vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+static void test_procmap_query(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	char *p = mmap(NULL, 3 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pmq q = {.size = sizeof(q), .query_addr = (uintptr_t)p + pg};
+	char name[256];
+	int ffd;
+	char *f;
+
+	munmap(p + 2 * pg, pg);
+	mprotect(p + pg, pg, PROT_READ | PROT_WRITE);
+	if (ioctl(fd, 0xc0686611u, &q) < 0 && errno == ENOTTY) {
+		check_skip("ioctl.procmap_query", "no PROCMAP_QUERY in this kernel");
+		close(fd);
+		return;
+	}
+	CHECK("ioctl.procmap_query", q.vma_start == (uintptr_t)p + pg &&
+		      q.vma_end == (uintptr_t)p + 2 * pg && q.vma_flags == 3 && q.inode == 0 &&
+		      q.vma_page_size == (uint64_t)pg,
+	      "%llx-%llx flags %llx", (unsigned long long)q.vma_start,
+	      (unsigned long long)q.vma_end, (unsigned long long)q.vma_flags);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p + 2 * pg};
+	CHECK_ERR("ioctl.procmap_query_gap", ioctl(fd, 0xc0686611u, &q), ENOENT);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p, .query_flags = 2};
+	CHECK_ERR("ioctl.procmap_query_not_writable", ioctl(fd, 0xc0686611u, &q), ENOENT);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p, .query_flags = 0x10 | 2};
+	CHECK("ioctl.procmap_query_next_writable",
+	      ioctl(fd, 0xc0686611u, &q) == 0 && q.vma_start == (uintptr_t)p + pg, "%s %llx",
+	      check_errname(errno), (unsigned long long)q.vma_start);
+	q = (struct pmq){.size = 8, .query_addr = (uintptr_t)p};
+	CHECK_ERR("ioctl.procmap_query_small", ioctl(fd, 0xc0686611u, &q), EINVAL);
+	ffd = openat(dfd, "pmq", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ftruncate(ffd, 2 * pg);
+	f = mmap(NULL, pg, PROT_READ, MAP_SHARED, ffd, pg);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)f,
+			 .vma_name_addr = (uintptr_t)name, .vma_name_size = sizeof(name)};
+	CHECK("ioctl.procmap_query_file",
+	      ioctl(fd, 0xc0686611u, &q) == 0 && q.vma_offset == (uint64_t)pg && q.inode != 0 &&
+		      q.vma_flags == (1 | 8) && q.vma_name_size == strlen(check_path("pmq")) + 1 &&
+		      !strcmp(name, check_path("pmq")),
+	      "%s offset %llx name %.*s", check_errname(errno), (unsigned long long)q.vma_offset,
+	      (int)q.vma_name_size, name);
+	munmap(f, pg);
+	munmap(p, 2 * pg);
+	close(ffd);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -410,5 +467,6 @@ int main(int argc, char **argv)
 	test_mincore_brk();
 	test_mseal();
 	test_remap_file_pages();
+	test_procmap_query();
 	return check_done();
 }
