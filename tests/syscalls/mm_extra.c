@@ -300,6 +300,26 @@ static void *uffd_toucher(void *arg)
 	return (void *)(uintptr_t)uffd_page[5]; /* faults: resolved by the other thread */
 }
 
+/* /dev/userfaultfd (Linux 6.1): USERFAULTFD_IOC_NEW gives a userfaultfd (root: the node is
+ * 0600 root's) */
+static void test_dev_userfaultfd(void)
+{
+	struct uffdio_api api = {.api = UFFD_API};
+	int dev, fd;
+
+	if (geteuid() != 0 || access("/dev/userfaultfd", F_OK) != 0) {
+		check_skip("ioctl.userfaultfd_ioc_new", "no /dev/userfaultfd, or not root");
+		return;
+	}
+	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	fd = ioctl(dev, 0xaa00, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */);
+	CHECK("ioctl.userfaultfd_ioc_new", fd >= 0 && fd != dev && fcntl(fd, F_GETFD) == FD_CLOEXEC,
+	      "fd %d %s", fd, check_errname(errno));
+	CHECK_SYS("ioctl.userfaultfd_new_api", ioctl(fd, UFFDIO_API, &api));
+	close(fd);
+	close(dev);
+}
+
 /* userfaultfd (user-mode faults only, which needs no privilege): the API handshake, a
  * registered page whose first touch by another thread arrives as a pagefault event, and
  * UFFDIO_COPY filling it. */
@@ -352,5 +372,6 @@ int main(int argc, char **argv)
 	test_mincore_vm();
 	test_numa_pkeys();
 	test_userfaultfd();
+	test_dev_userfaultfd();
 	return check_done();
 }

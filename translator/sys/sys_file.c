@@ -501,6 +501,12 @@ LX_SYSCALL(ioctl)
 		return r;
 	if (cmd == PROCMAP_QUERY && is_own_maps(f))
 		return procmap_query(sc->a[2]);
+	if (cmd == 0xaa00 /* USERFAULTFD_IOC_NEW: a new userfaultfd, from /dev/userfaultfd */ &&
+	    f->mnt && f->mnt->ops == &lx_devfs_ops && f->host_fd >= 0) {
+		unsigned fl = (unsigned)sc->a[2];
+		int hfd = ioctl(f->host_fd, 0xaa00, (int)(fl | LINUX_O_CLOEXEC));
+		return sys_install_host_fd(hfd, fl);
+	}
 	switch (cmd) {
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:
