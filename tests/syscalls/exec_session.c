@@ -171,6 +171,11 @@ static void test_execve(void)
 			write(out, buf, (size_t)n);
 		close(in);
 		CHECK_ERR("execve.etxtbsy", exec_try(0, 0, check_path("busy"), argv, 0), ETXTBSY);
+		/* not executable and open for writing: the permission is checked first */
+		fchmod(out, 0644);
+		CHECK_ERR("execve.eacces_before_etxtbsy",
+			  exec_try(0, 0, check_path("busy"), argv, 0), EACCES);
+		fchmod(out, 0755);
 		close(out);
 		CHECK_EQ("execve.after_writer_closed",
 			 exec_status(run_exec("execve", 0, check_path("busy"), 0)), 0);

@@ -740,6 +740,9 @@ static int open_for_writing(int hfd)
 	struct stat st;
 	if (fstat(hfd, &st) < 0 || !S_ISREG(st.st_mode))
 		return 0;
+	/* Linux checks execute permission (and a noexec mount) first: EACCES wins */
+	if (faccessat(hfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		return 0;
 	if (fcntl(hfd, F_SETLEASE, F_RDLCK) < 0)
 		return errno == EAGAIN;
 	fcntl(hfd, F_SETLEASE, F_UNLCK);
