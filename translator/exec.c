@@ -279,7 +279,11 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 			}
 		}
 	}
-	if (path[0] != '/') { /* (a fd's path above is always absolute) */
+	/* A path relative to a hostfs cwd stays relative: the new lxrun inherits the host cwd
+	 * and resolves it there, as Linux does without search permission on the cwd's parents
+	 * (a user's exec below a root-only directory, LTP prctl06/mount03). */
+	int keep_relative = dirfd == LINUX_AT_FDCWD && vfs_cwd_is_host();
+	if (path[0] != '/' && !keep_relative) { /* (a fd's path above is always absolute) */
 		/* the new lxrun resolves from the cwd: make dirfd-relative paths absolute */
 		char base[LX_PATH_MAX], abs[LX_PATH_MAX * 2];
 		if (dirfd == LINUX_AT_FDCWD) {

@@ -104,7 +104,7 @@ int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
 
 /* The most fds the guest's table holds: RLIMIT_NOFILE as the guest sees it never exceeds
  * it (soft and hard), so getdtablesize() is what the guest can really open. */
-#define LX_FD_MAX 1024
+#define LX_FD_MAX 4096
 /* Host fds lxrun keeps beside the guest's: the host's soft limit is kept this far above the
  * guest's so that the guest's own limit, not lxrun's fds, decides when EMFILE comes. */
 #define LX_FD_RESERVE 64

@@ -33,8 +33,12 @@ struct name_box {
 	char s[];
 };
 
-static struct lx_vma *vmas;
-static size_t nvma, cap;
+/* The VMAs are vmas[0..nvma), a window of the allocation base[0..cap) that starts head slots
+ * in: an insertion or removal moves whichever side of it is shorter, so work at either end of
+ * the map (a program mapping upwards, then unmapping in the same order) costs no copying of
+ * the whole array; only the slots after the window are reserved ahead. */
+static struct lx_vma *base, *vmas;
+static size_t nvma, cap, head;
 static pthread_mutex_t mm_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static mm_observer observer;
 
@@ -111,17 +115,27 @@ static size_t first_after(uint64_t addr)
 	return lo;
 }
 
+/* Make room for extra more VMAs after the window. */
 static int reserve(size_t extra)
 {
-	if (nvma + extra <= cap)
+	if (head + nvma + extra <= cap)
 		return 0;
+	if (head >= nvma + extra) {
+		/* the slack is in front (unmapped from below): slide down, amortised by the
+		 * head removals that made it */
+		memmove(base, vmas, nvma * sizeof(*vmas));
+		head = 0;
+		vmas = base;
+		return 0;
+	}
 	size_t ncap = cap ? cap * 2 : 64;
-	while (ncap < nvma + extra)
+	while (ncap < head + nvma + extra)
 		ncap *= 2;
-	struct lx_vma *n = realloc(vmas, ncap * sizeof(*n));
+	struct lx_vma *n = realloc(base, ncap * sizeof(*n));
 	if (!n)
 		return -LINUX_ENOMEM;
-	vmas = n;
+	base = n;
+	vmas = base + head;
 	cap = ncap;
 	return 0;
 }
@@ -129,7 +143,13 @@ static int reserve(size_t extra)
 /* Insert count VMAs at index i; the slots must be reserved. */
 static void insert_at(size_t i, const struct lx_vma *v, size_t count)
 {
-	memmove(&vmas[i + count], &vmas[i], (nvma - i) * sizeof(*vmas));
+	if (head >= count && i < nvma - i) {
+		memmove(vmas - count, vmas, i * sizeof(*vmas));
+		vmas -= count;
+		head -= count;
+	} else {
+		memmove(&vmas[i + count], &vmas[i], (nvma - i) * sizeof(*vmas));
+	}
 	memcpy(&vmas[i], v, count * sizeof(*vmas));
 	nvma += count;
 }
@@ -140,7 +160,13 @@ static void remove_at(size_t i, size_t count)
 		return;
 	for (size_t k = i; k < i + count; k++)
 		name_put(vmas[k].name);
-	memmove(&vmas[i], &vmas[i + count], (nvma - i - count) * sizeof(*vmas));
+	if (i < nvma - i - count) {
+		memmove(vmas + count, vmas, i * sizeof(*vmas));
+		vmas += count;
+		head += count;
+	} else {
+		memmove(&vmas[i], &vmas[i + count], (nvma - i - count) * sizeof(*vmas));
+	}
 	nvma -= count;
 }
 
@@ -437,6 +463,51 @@ const struct lx_vma *mm_find(uint64_t addr)
 	return i < nvma && vmas[i].start <= addr ? &vmas[i] : NULL;
 }
 
+const struct lx_vma *mm_list_from(uint64_t addr, size_t *count)
+{
+	size_t i = first_after(addr);
+	*count = nvma - i;
+	return vmas + i;
+}
+
+int mm_sealed(uint64_t start, uint64_t len)
+{
+	if (len > UINT64_MAX - start)
+		return -LINUX_EINVAL;
+	mm_lock();
+	int r = 0;
+	for (size_t i = first_after(start); i < nvma && vmas[i].start < start + len; i++)
+		if (vmas[i].flags & LX_VMA_SEALED)
+			r = 1;
+	mm_unlock();
+	return r;
+}
+
+int mm_seal(uint64_t start, uint64_t len)
+{
+	uint64_t end;
+	int r = page_range(start, len, &end);
+	if (r < 0 || len == 0)
+		return r;
+	mm_lock();
+	if (mm_covered(start, end - start) != 1) {
+		r = -LINUX_ENOMEM;
+		goto out;
+	}
+	r = reserve(2);
+	if (r < 0)
+		goto out;
+	split_at(start);
+	split_at(end);
+	size_t i = first_after(start), j = i;
+	for (; j < nvma && vmas[j].start < end; j++)
+		vmas[j].flags |= LX_VMA_SEALED;
+	merge_window(i ? i - 1 : 0, j);
+out:
+	mm_unlock();
+	return r;
+}
+
 static const char *default_name(unsigned flags)
 {
 	if (flags & LX_VMA_VDSO)
@@ -450,6 +521,31 @@ static const char *default_name(unsigned flags)
 	return NULL;
 }
 
+int mm_query(uint64_t addr, int next, unsigned want, int file_only, struct lx_vma *out,
+	     char *name, size_t size)
+{
+	int r = -LINUX_ENOENT;
+	mm_lock();
+	for (size_t i = first_after(addr); i < nvma; i++) {
+		const struct lx_vma *v = &vmas[i];
+		if (!next && v->start > addr)
+			break;
+		unsigned have = v->prot | (v->flags & LX_VMA_SHARED ? 8u : 0);
+		if ((have & want) != want || (file_only && !is_file(v))) {
+			if (!next)
+				break;
+			continue;
+		}
+		*out = *v;
+		const char *n = v->name ? v->name : default_name(v->flags);
+		snprintf(name, size, "%s", n ? n : "");
+		r = 0;
+		break;
+	}
+	mm_unlock();
+	return r;
+}
+
 /* st_dev as Linux encodes it for user space (new_encode_dev, glibc's major()/minor()). */
 static unsigned dev_major(uint64_t dev)
 {
@@ -459,6 +555,16 @@ static unsigned dev_major(uint64_t dev)
 static unsigned dev_minor(uint64_t dev)
 {
 	return (unsigned)((dev & 0xff) | ((dev >> 12) & ~(uint64_t)0xff));
+}
+
+unsigned mm_dev_major(uint64_t dev)
+{
+	return dev_major(dev);
+}
+
+unsigned mm_dev_minor(uint64_t dev)
+{
+	return dev_minor(dev);
 }
 
 /* One line as fs/proc/task_mmu.c writes it; returns the bytes written. */

@@ -18,6 +18,9 @@
  * never clears it on a file mapping, so a RELRO page made read-only stays apart from the
  * read-only neighbour it would otherwise merge with; mm keeps the same lines apart. */
 #define LX_VMA_ACCOUNT 0x80u
+/* mseal: Linux's VM_SEALED. The host kernel refuses changes of a sealed range itself; the
+ * flag is for what lxrun does without asking it (munmap of a range it splits per mapping). */
+#define LX_VMA_SEALED 0x100u
 
 /*
  * One guest mapping. A mapping is file-backed when dev or ino is non-zero; anonymous mappings
@@ -77,6 +80,25 @@ int mm_overlaps(uint64_t start, uint64_t len);
 
 /* The guest mappings sorted by address, valid until the next change; hold mm_lock(). */
 const struct lx_vma *mm_list(size_t *count);
+
+/* The guest mappings from the first one ending above addr: *count of them, sorted, valid
+ * until the next change; hold mm_lock(). */
+const struct lx_vma *mm_list_from(uint64_t addr, size_t *count);
+
+/* PROCMAP_QUERY's search: the mapping containing addr (next: or the first after it) whose
+ * protection has the bits of want (8: shared) and, with file_only, a file; a copy in *out
+ * (name not owned) and its /proc/self/maps name ("" for none) in name. 0 or -LINUX_ENOENT. */
+int mm_query(uint64_t addr, int next, unsigned want, int file_only, struct lx_vma *out,
+	     char *name, size_t size);
+/* The major and minor of a st_dev (Linux's user-space encoding). */
+unsigned mm_dev_major(uint64_t dev);
+unsigned mm_dev_minor(uint64_t dev);
+
+/* Is any page of [start, start+len) in a sealed guest mapping? 1 yes, 0 no. */
+int mm_sealed(uint64_t start, uint64_t len);
+
+/* Mark [start, start+len) sealed; it must all be guest mappings (-LINUX_ENOMEM otherwise). */
+int mm_seal(uint64_t start, uint64_t len);
 
 /* The guest mapping containing addr, or NULL; valid until the next change; hold mm_lock(). */
 const struct lx_vma *mm_find(uint64_t addr);

@@ -238,10 +238,29 @@ static void guest_signal(int sig, siginfo_t *si, ucontext_t *uc, int from_guest)
 	if (!t)
 		return; /* a host-only thread */
 	lx_signal_queue(t, sig, si);
-	if (!lx_signal_pending(t))
+	if (!lx_signal_pending(t)) {
+		/* The guest blocks it (in its handler, say) but the host did not: block it in
+		 * the interrupted context's mask, as the kernel's would be, or a signal that is
+		 * raised again as soon as it is taken (a POSIX timer with a 1 ns interval) comes
+		 * back before the guest runs one instruction. */
+		if (from_guest) {
+			void *outer = t->cur_uc;
+			t->host_applied = ~lx_signal_host_mask(t->sigmask);
+			t->cur_uc = uc;
+			lx_signal_sync_mask(t);
+			t->cur_uc = outer;
+		}
 		return;
+	}
 	if (!from_guest) {
-		/* The translator is serving a syscall: make its blocking call return EINTR. */
+		/* The translator is serving a syscall: it delivers this one when the call ends.
+		 * Until then the signal stays blocked on the host, as the guest's handler will
+		 * have it: one raised again as soon as it is taken (a POSIX timer with a 1 ns
+		 * interval) would otherwise come back before the translator runs one more
+		 * instruction. The next mask sync puts the guest's mask back. */
+		sigaddset(&uc->uc_sigmask, sig);
+		t->host_applied = ~lx_signal_host_mask(t->sigmask);
+		/* and make its blocking call return EINTR */
 		uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
 		if (rip >= (uint64_t)lx_safe_syscall_start && rip <= (uint64_t)lx_safe_syscall_insn)
 			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)lx_safe_syscall_eintr;

@@ -73,6 +73,18 @@ static void test_fd_links(void)
 	/* stdin is whatever the caller gave us; make it a known file first. */
 	dup2(fd, 0);
 	fstat(fd, &st);
+	/* O_PATH | O_NOFOLLOW opens the magic link itself: a symlink */
+	{
+		int lfd;
+
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		lfd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		CHECK("open.proc_fd_o_path_nofollow",
+		      lfd >= 0 && fstat(lfd, &st2) == 0 && S_ISLNK(st2.st_mode), "%s mode 0%o",
+		      check_errname(errno), lfd >= 0 ? st2.st_mode : 0);
+		CHECK_ERR("open.proc_fd_nofollow_eloop", open(path, O_RDONLY | O_NOFOLLOW), ELOOP);
+		close(lfd);
+	}
 	snprintf(path, sizeof(path), "/dev/fd/%d", fd);
 	CHECK("dev.fd_n_stat",
 	      stat(path, &st2) == 0 && st2.st_ino == st.st_ino && st2.st_dev == st.st_dev, "%s",

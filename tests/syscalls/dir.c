@@ -9,6 +9,10 @@
 
 static int dfd;
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452
+#endif
+
 static int mkfile(const char *name, const char *content)
 {
 	int fd = openat(dfd, name, O_CREAT | O_WRONLY | O_TRUNC, 0644);
@@ -305,6 +309,39 @@ static void test_unlink_link(void)
 	close(fd);
 }
 
+/* A symlink's mode cannot change (EOPNOTSUPP since Linux 6.6), reached through an O_PATH fd:
+ * fchmodat2's AT_EMPTY_PATH and chmod of /proc/self/fd/N (the magic link is the symlink
+ * itself). The same on an O_PATH fd of a file changes the file. */
+static void test_chmod_o_path(void)
+{
+	struct stat st;
+	char proc[64];
+	int lfd, ffd;
+
+	mkfile("om", "m");
+	symlinkat("om", dfd, "osl");
+	lfd = openat(dfd, "osl", O_PATH | O_NOFOLLOW);
+	ffd = openat(dfd, "om", O_PATH);
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", lfd);
+	if (syscall(SYS_fchmodat2, ffd, "", 0600, AT_EMPTY_PATH) < 0 && errno == ENOSYS) {
+		check_skip("fchmodat2.empty_path_o_path", "no fchmodat2 in this kernel");
+	} else {
+		CHECK("fchmodat2.empty_path_o_path", fstatat(dfd, "om", &st, 0) == 0 &&
+			      (st.st_mode & 07777) == 0600, "mode 0%o", st.st_mode);
+		CHECK_ERR("fchmodat2.empty_path_symlink",
+			  syscall(SYS_fchmodat2, lfd, "", 0600, AT_EMPTY_PATH), EOPNOTSUPP);
+		CHECK_ERR("fchmodat2.nofollow_symlink",
+			  syscall(SYS_fchmodat2, dfd, "osl", 0600, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP);
+		CHECK_ERR("fchmodat2.empty_path_without_flag",
+			  syscall(SYS_fchmodat2, ffd, "", 0600, 0), ENOENT);
+	}
+	CHECK_ERR("chmod.proc_fd_of_symlink", chmod(proc, 0600), EOPNOTSUPP);
+	CHECK("chmod.proc_fd_target_kept", fstatat(dfd, "om", &st, 0) == 0 &&
+		      (st.st_mode & 07777) == 0600, "mode 0%o", st.st_mode);
+	close(lfd);
+	close(ffd);
+}
+
 static void test_chmod_chown(void)
 {
 	struct stat st;
@@ -331,6 +368,7 @@ static void test_chmod_chown(void)
 	CHECK_ERR("chmod.enoent", chmod(check_path("none"), 0600), ENOENT);
 	CHECK_ERR("fchmod.ebadf", fchmod(check_closed_fd(), 0600), EBADF);
 	CHECK_ERR("fchmodat.efault", syscall(SYS_fchmodat, dfd, BADPTR, 0600), EFAULT);
+	test_chmod_o_path();
 
 	CHECK_EQ("chown.noop", chown(check_path("m"), -1, -1), 0);
 	CHECK_EQ("chown.own_ids", chown(check_path("m"), geteuid(), getegid()), 0);
@@ -402,6 +440,8 @@ static void test_utimensat(void)
 	CHECK_ERR("utimensat.einval_nsec", utimensat(dfd, "m", ts, 0), EINVAL);
 	ts[1].tv_nsec = 0;
 	CHECK_ERR("utimensat.bad_flags", utimensat(dfd, "m", ts, 0x1), EINVAL);
+	CHECK_ERR("utimensat.null_path_nofollow",
+		  syscall(SYS_utimensat, dfd, NULL, ts, AT_SYMLINK_NOFOLLOW), EINVAL);
 	CHECK_ERR("utimensat.enoent", utimensat(dfd, "none", ts, 0), ENOENT);
 	CHECK_ERR("utimensat.efault", syscall(SYS_utimensat, dfd, "m", BADPTR, 0), EFAULT);
 }

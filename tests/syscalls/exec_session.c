@@ -160,6 +160,50 @@ static void test_execve(void)
 	close(fd);
 	close(dfd);
 
+	/* A program open for writing (here by this process) cannot be executed: ETXTBSY. */
+	{
+		char buf[65536];
+		int in = open(self_exe, O_RDONLY | O_CLOEXEC), out;
+		ssize_t n;
+
+		out = open(check_path("busy"), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+		while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			write(out, buf, (size_t)n);
+		close(in);
+		CHECK_ERR("execve.etxtbsy", exec_try(0, 0, check_path("busy"), argv, 0), ETXTBSY);
+		/* not executable and open for writing: the permission is checked first */
+		fchmod(out, 0644);
+		CHECK_ERR("execve.eacces_before_etxtbsy",
+			  exec_try(0, 0, check_path("busy"), argv, 0), EACCES);
+		fchmod(out, 0755);
+		close(out);
+		CHECK_EQ("execve.after_writer_closed",
+			 exec_status(run_exec("execve", 0, check_path("busy"), 0)), 0);
+	}
+
+	/* A relative path from a cwd whose parent the user cannot search: only the cwd and
+	 * the path from it are walked (as root: the parent is made root-only) */
+	if (geteuid() == 0) {
+		char here[PATH_MAX];
+		int cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		mkdir(check_path("priv"), 0700);
+		mkdir(check_path("priv/sub"), 0755);
+		link(check_path("busy"), check_path("priv/sub/prog"));
+		snprintf(here, sizeof(here), "%s", check_path("priv/sub"));
+		if (chdir(here) == 0) {
+			pid = check_fork_unprivileged();
+			if (pid == 0) {
+				CHECK_EQ("execve.relative_below_unsearchable",
+					 exec_try(0, 0, "./prog", argv, 0), 0);
+				check_child_exit();
+			}
+			check_wait_child("execve.relative_below_unsearchable_child", pid, 0);
+			fchdir(cwdfd);
+		}
+		close(cwdfd);
+	}
+
 	/* Execute permission for the owner only, or (when we own it) for everyone but the owner. */
 	chmod(check_tmpdir, 0755);
 	chmod(check_path("script"), geteuid() == 0 ? 0700 : 0077);

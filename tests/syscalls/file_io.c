@@ -317,6 +317,13 @@ static void test_copy(void)
 	pipe(p);
 	CHECK_ERR("copy_file_range.pipe_einval", copy_file_range(p[0], NULL, dst, NULL, 5, 0),
 		  EINVAL);
+	{
+		int dn = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		CHECK_ERR("copy_file_range.chardev_einval",
+			  copy_file_range(src, NULL, dn, NULL, 5, 0), EINVAL);
+		close(dn);
+	}
 	CHECK_ERR("copy_file_range.ebadf",
 		  copy_file_range(check_closed_fd(), NULL, dst, NULL, 5, 0), EBADF);
 

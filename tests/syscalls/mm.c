@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <stdint.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 static long pg;
@@ -316,6 +317,144 @@ static void test_mincore_brk(void)
 	CHECK("brk.shrink_unmaps", !mapped((void *)((cur + pg - 1) & ~(pg - 1))), "still mapped");
 }
 
+/* The offset column of the /proc/self/maps line covering addr, or -1. */
+static long long maps_offset(const void *addr)
+{
+	static char buf[1 << 17];
+	uintptr_t a = (uintptr_t)addr, s, e;
+	unsigned long long off;
+	char *line, *save = NULL;
+
+	if (check_read_file("/proc/self/maps", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%lx-%lx %*4s %llx", &s, &e, &off) == 3 && a >= s && a < e)
+			return (long long)off;
+	return -1;
+}
+
+/* mseal (Linux 6.10): argument errors, then a sealed range refuses munmap (also as part of
+ * a larger range, which then stays mapped), mprotect, mremap, MAP_FIXED over it and a
+ * discarding madvise of read-only anonymous memory. */
+static void test_mseal(void)
+{
+	char *p = mmap(NULL, 4 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long r;
+
+	if (p == MAP_FAILED)
+		return;
+	munmap(p + 3 * pg, pg);
+	r = syscall(462, p, pg, 0);
+	if (r < 0 && errno == ENOSYS) {
+		check_skip("mseal.ok", "no mseal in this kernel");
+		return;
+	}
+	CHECK_EQ("mseal.ok", r, 0);
+	CHECK_ERR("mseal.bad_flags", syscall(462, p + pg, pg, 1), EINVAL);
+	CHECK_ERR("mseal.unaligned", syscall(462, p + pg + 1, pg, 0), EINVAL);
+	CHECK_ERR("mseal.wrapping_len", syscall(462, p + pg, -(long)pg + 2, 0), EINVAL);
+	CHECK_ERR("mseal.hole", syscall(462, p + 2 * pg, 2 * pg, 0), ENOMEM);
+	CHECK_EQ("mseal.len0", syscall(462, p + 3 * pg, 0, 0), 0);
+	CHECK_ERR("munmap.sealed", munmap(p, pg), EPERM);
+	CHECK_ERR("munmap.sealed_in_range", munmap(p, 3 * pg), EPERM);
+	CHECK("munmap.sealed_range_kept", mapped(p) && mapped(p + pg) && mapped(p + 2 * pg),
+	      "a page of the refused range was unmapped");
+	CHECK_ERR("mprotect.sealed", mprotect(p, pg, PROT_READ | PROT_WRITE), EPERM);
+	CHECK("mremap.sealed", mremap(p, pg, 2 * pg, MREMAP_MAYMOVE) == MAP_FAILED && errno == EPERM,
+	      "%s", check_errname(errno));
+	CHECK("mmap.fixed_sealed",
+	      mmap(p, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED &&
+		      errno == EPERM,
+	      "%s", check_errname(errno));
+	CHECK_ERR("madvise.sealed_dontneed", madvise(p, pg, MADV_DONTNEED), EPERM);
+	CHECK_EQ("munmap.beside_sealed", munmap(p + pg, 2 * pg), 0);
+}
+
+/* remap_file_pages: Linux's emulation maps the file again at the new page offset; the maps
+ * line shows it. Private mappings, a protection and unmapped memory are EINVAL. */
+static void test_remap_file_pages(void)
+{
+	int fd = openat(dfd, "rfp", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	char *buf = calloc(1, 4 * pg), *p;
+
+	for (int i = 0; i < 4; i++)
+		buf[i * pg] = (char)('A' + i);
+	if (fd < 0 || write(fd, buf, 4 * pg) != 4 * pg)
+		return;
+	free(buf);
+	p = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return;
+	CHECK_EQ("remap_file_pages.ok", syscall(SYS_remap_file_pages, p + pg, pg, 0, 3, 0), 0);
+	CHECK("remap_file_pages.content", p[0] == 'A' && p[pg] == 'D' && p[2 * pg] == 'C',
+	      "pages %c %c %c", p[0], p[pg], p[2 * pg]);
+	CHECK_EQ("remap_file_pages.maps_offset", maps_offset(p + pg), 3 * pg);
+	CHECK_ERR("remap_file_pages.prot", syscall(SYS_remap_file_pages, p, pg, PROT_READ, 1, 0),
+		  EINVAL);
+	munmap(p, 4 * pg);
+	CHECK_ERR("remap_file_pages.unmapped", syscall(SYS_remap_file_pages, p, pg, 0, 1, 0), EINVAL);
+	p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
+	CHECK_ERR("remap_file_pages.private", syscall(SYS_remap_file_pages, p, pg, 0, 1, 0), EINVAL);
+	munmap(p, pg);
+	close(fd);
+}
+
+/* PROCMAP_QUERY (Linux 6.11): the mapping at an address, as /proc/self/maps has it. */
+struct pmq {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size;
+	uint64_t vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+static void test_procmap_query(void)
+{
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	char *p = mmap(NULL, 3 * pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pmq q = {.size = sizeof(q), .query_addr = (uintptr_t)p + pg};
+	char name[256];
+	int ffd;
+	char *f;
+
+	munmap(p + 2 * pg, pg);
+	mprotect(p + pg, pg, PROT_READ | PROT_WRITE);
+	if (ioctl(fd, 0xc0686611u, &q) < 0 && errno == ENOTTY) {
+		check_skip("ioctl.procmap_query", "no PROCMAP_QUERY in this kernel");
+		close(fd);
+		return;
+	}
+	CHECK("ioctl.procmap_query", q.vma_start == (uintptr_t)p + pg &&
+		      q.vma_end == (uintptr_t)p + 2 * pg && q.vma_flags == 3 && q.inode == 0 &&
+		      q.vma_page_size == (uint64_t)pg,
+	      "%llx-%llx flags %llx", (unsigned long long)q.vma_start,
+	      (unsigned long long)q.vma_end, (unsigned long long)q.vma_flags);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p + 2 * pg};
+	CHECK_ERR("ioctl.procmap_query_gap", ioctl(fd, 0xc0686611u, &q), ENOENT);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p, .query_flags = 2};
+	CHECK_ERR("ioctl.procmap_query_not_writable", ioctl(fd, 0xc0686611u, &q), ENOENT);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)p, .query_flags = 0x10 | 2};
+	CHECK("ioctl.procmap_query_next_writable",
+	      ioctl(fd, 0xc0686611u, &q) == 0 && q.vma_start == (uintptr_t)p + pg, "%s %llx",
+	      check_errname(errno), (unsigned long long)q.vma_start);
+	q = (struct pmq){.size = 8, .query_addr = (uintptr_t)p};
+	CHECK_ERR("ioctl.procmap_query_small", ioctl(fd, 0xc0686611u, &q), EINVAL);
+	ffd = openat(dfd, "pmq", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ftruncate(ffd, 2 * pg);
+	f = mmap(NULL, pg, PROT_READ, MAP_SHARED, ffd, pg);
+	q = (struct pmq){.size = sizeof(q), .query_addr = (uintptr_t)f,
+			 .vma_name_addr = (uintptr_t)name, .vma_name_size = sizeof(name)};
+	CHECK("ioctl.procmap_query_file",
+	      ioctl(fd, 0xc0686611u, &q) == 0 && q.vma_offset == (uint64_t)pg && q.inode != 0 &&
+		      q.vma_flags == (1 | 8) && q.vma_name_size == strlen(check_path("pmq")) + 1 &&
+		      !strcmp(name, check_path("pmq")),
+	      "%s offset %llx name %.*s", check_errname(errno), (unsigned long long)q.vma_offset,
+	      (int)q.vma_name_size, name);
+	munmap(f, pg);
+	munmap(p, 2 * pg);
+	close(ffd);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -326,5 +465,8 @@ int main(int argc, char **argv)
 	test_flags();
 	test_mremap_madvise();
 	test_mincore_brk();
+	test_mseal();
+	test_remap_file_pages();
+	test_procmap_query();
 	return check_done();
 }

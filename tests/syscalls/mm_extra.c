@@ -13,6 +13,8 @@
 
 #define MEMBARRIER_CMD_QUERY 0
 #define MEMBARRIER_CMD_GLOBAL 1
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE (1 << 5)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE (1 << 6)
 #define MEMBARRIER_CMD_PRIVATE_EXPEDITED 8
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 #define MPOL_DEFAULT 0
@@ -61,6 +63,39 @@ static void test_mlock(void)
 	CHECK_ERR("mlockall.bad_flags", mlockall(0), EINVAL);
 	CHECK_ERR("mlockall.onfault_alone", mlockall(MCL_ONFAULT), EINVAL);
 	CHECK_SYS("munlockall.ok", munlockall());
+
+	/* mlockall locks what /proc/self/maps lists, nothing more; then MCL_FUTURE locks a new
+	 * mapping and munlockall unlocks everything (in a child: the locks are the process's) */
+	if (geteuid() == 0) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			static char maps[1 << 17];
+			unsigned long s, e, total = 0;
+			char *line = maps, *m2;
+			long base;
+
+			check_read_file("/proc/self/maps", maps, sizeof(maps));
+			while (line && sscanf(line, "%lx-%lx", &s, &e) == 2) {
+				total += (e - s) / 1024;
+				line = strchr(line, '\n');
+				line = line ? line + 1 : NULL;
+			}
+			CHECK_SYS("mlockall.current_future", mlockall(MCL_CURRENT | MCL_FUTURE));
+			base = vm_locked_kb();
+			CHECK("mlockall.only_listed_maps", base > 0 && base <= (long)total + 64,
+			      "VmLck %ld kB, maps %lu kB", base, total);
+			m2 = mmap(NULL, 4 * page, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			CHECK("mlockall.future_locks_mmap",
+			      m2 != MAP_FAILED && vm_locked_kb() - base == 4 * page / 1024,
+			      "VmLck %ld -> %ld kB", base, vm_locked_kb());
+			CHECK_SYS("munlockall.after_mlockall", munlockall());
+			CHECK_EQ("munlockall.vmlck_zero", vm_locked_kb(), 0);
+			check_child_exit();
+		}
+		check_wait_child("mlockall.child", pid, 0);
+	}
 
 	/* Beyond RLIMIT_MEMLOCK: ENOMEM (or EPERM with a zero limit) for a user. */
 	{
@@ -156,6 +191,20 @@ static void test_membarrier(void)
 						 MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0));
 	CHECK_SYS("membarrier.private_expedited", syscall(SYS_membarrier,
 							  MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0));
+	/* SYNC_CORE: also only after this process registered it (an emulator patching code
+	 * may have registered its host process: that is not the program's registration) */
+	if (cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE) {
+		CHECK_ERR("membarrier.sync_core_unregistered",
+			  syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0),
+			  EPERM);
+		CHECK_SYS("membarrier.sync_core_register",
+			  syscall(SYS_membarrier,
+				  MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0));
+		CHECK_SYS("membarrier.sync_core", syscall(SYS_membarrier,
+			  MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE, 0, 0));
+	} else {
+		check_skip("membarrier.sync_core_unregistered", "no SYNC_CORE on this CPU/kernel");
+	}
 	CHECK_ERR("membarrier.bad_cmd", syscall(SYS_membarrier, 1 << 20, 0, 0), EINVAL);
 	CHECK_ERR("membarrier.bad_flags", syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 1, 0),
 		  EINVAL);
@@ -251,6 +300,26 @@ static void *uffd_toucher(void *arg)
 	return (void *)(uintptr_t)uffd_page[5]; /* faults: resolved by the other thread */
 }
 
+/* /dev/userfaultfd (Linux 6.1): USERFAULTFD_IOC_NEW gives a userfaultfd (root: the node is
+ * 0600 root's) */
+static void test_dev_userfaultfd(void)
+{
+	struct uffdio_api api = {.api = UFFD_API};
+	int dev, fd;
+
+	if (geteuid() != 0 || access("/dev/userfaultfd", F_OK) != 0) {
+		check_skip("ioctl.userfaultfd_ioc_new", "no /dev/userfaultfd, or not root");
+		return;
+	}
+	dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+	fd = ioctl(dev, 0xaa00, O_CLOEXEC | 1 /* UFFD_USER_MODE_ONLY */);
+	CHECK("ioctl.userfaultfd_ioc_new", fd >= 0 && fd != dev && fcntl(fd, F_GETFD) == FD_CLOEXEC,
+	      "fd %d %s", fd, check_errname(errno));
+	CHECK_SYS("ioctl.userfaultfd_new_api", ioctl(fd, UFFDIO_API, &api));
+	close(fd);
+	close(dev);
+}
+
 /* userfaultfd (user-mode faults only, which needs no privilege): the API handshake, a
  * registered page whose first touch by another thread arrives as a pagefault event, and
  * UFFDIO_COPY filling it. */
@@ -303,5 +372,6 @@ int main(int argc, char **argv)
 	test_mincore_vm();
 	test_numa_pkeys();
 	test_userfaultfd();
+	test_dev_userfaultfd();
 	return check_done();
 }

@@ -132,6 +132,21 @@ static void test_clone(void)
 	waitpid(r, &st, 0);
 	CHECK("clone.fork_like_status", WIFEXITED(st) && WEXITSTATUS(st) == 5, "status 0x%x", st);
 
+	/* CLONE_PARENT: the child is our parent's, so it has our parent pid and is not ours. */
+	shared[1] = 0;
+	r = syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+	if (r == 0) {
+		shared[1] = getppid();
+		_exit(0);
+	}
+	CHECK("clone.parent", r > 0, "r %ld %s", r, check_errname(errno));
+	if (r > 0) {
+		for (int i = 0; i < 5000 && !shared[1]; i++)
+			usleep(1000);
+		CHECK_EQ("clone.parent_getppid", shared[1], getppid());
+		CHECK_ERR("clone.parent_not_our_child", waitpid(r, &st, __WALL | WNOHANG), ECHILD);
+	}
+
 	/* exit_signal 0: invisible to a plain wait, found with __WCLONE. */
 	r = syscall(SYS_clone, 0, NULL, NULL, NULL, 0);
 	if (r == 0)

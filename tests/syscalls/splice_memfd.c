@@ -185,6 +185,26 @@ static void test_inotify(void)
 	CHECK_ERR("inotify_add_watch.mask_create_exclusive",
 		  inotify_add_watch(in, check_path(""), IN_CREATE | IN_MASK_CREATE), EEXIST);
 	inotify_add_watch(in, check_path(""), IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_TO);
+	/* /proc/self/fdinfo/N of the inotify fd: its flags (close-on-exec, non-blocking) and
+	 * one line per watch with the mask */
+	{
+		char path[64], info[4096] = "";
+		unsigned mask = 0, fl = 0;
+		char *w;
+
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", in);
+		check_read_file(path, info, sizeof(info));
+		w = strstr(info, "inotify wd:");
+		CHECK("inotify.fdinfo_mask",
+		      w && sscanf(w, "inotify wd:%*d ino:%*x sdev:%*x mask:%x", &mask) == 1 &&
+			      mask == (IN_CREATE | IN_DELETE | IN_MODIFY | IN_MOVED_TO),
+		      "mask %x in \"%.80s\"", mask, info);
+		w = strstr(info, "flags:");
+		CHECK("inotify.fdinfo_flags", w && sscanf(w, "flags: %o", &fl) == 1 &&
+			      (fl & O_CLOEXEC) && (fl & O_NONBLOCK), "flags 0%o", fl);
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", check_closed_fd());
+		CHECK_ERR("open.fdinfo_closed_fd", open(path, O_RDONLY), ENOENT);
+	}
 	fd = open(check_path("watched"), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 	write(fd, "m", 1);
 	close(fd);

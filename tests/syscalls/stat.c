@@ -94,6 +94,17 @@ static void test_statx(void)
 	      statx(dfd, "lnk", AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
 		      S_ISLNK(stx.stx_mode),
 	      "mode 0%o", stx.stx_mode);
+	/* a device node: the node's own statx, mount id included (Linux 5.8) */
+	{
+		struct stat dn;
+
+		stat("/dev/null", &dn);
+		CHECK("statx.dev_node",
+		      statx(AT_FDCWD, "/dev/null", 0, STATX_BASIC_STATS | 0x1000u, &stx) == 0 &&
+			      (stx.stx_mask & 0x1000u) &&
+			      makedev(stx.stx_rdev_major, stx.stx_rdev_minor) == dn.st_rdev,
+		      "mask %x rdev %u:%u", stx.stx_mask, stx.stx_rdev_major, stx.stx_rdev_minor);
+	}
 	CHECK_ERR("statx.bad_flags", syscall(SYS_statx, dfd, "f", 0x4, STATX_BASIC_STATS, &stx),
 		  EINVAL);
 	CHECK_ERR("statx.reserved_mask", syscall(SYS_statx, dfd, "f", 0, 0x80000000u, &stx),
@@ -255,6 +266,16 @@ static void test_handles(void)
 		  syscall(SYS_name_to_handle_at, check_closed_fd(), "x", &fh, &mnt, 0), EBADF);
 	CHECK_ERR("name_to_handle_at.enoent",
 		  syscall(SYS_name_to_handle_at, AT_FDCWD, check_path("none"), &fh, &mnt, 0), ENOENT);
+	/* AT_HANDLE_FID (Linux 6.5): an identifier even where files cannot be exported */
+	fh.bytes = sizeof(fh.h);
+	if (syscall(SYS_name_to_handle_at, AT_FDCWD, path, &fh, &mnt, 0x200) < 0 && errno == EINVAL) {
+		check_skip("name_to_handle_at.fid_proc", "no AT_HANDLE_FID in this kernel");
+	} else {
+		fh.bytes = sizeof(fh.h);
+		CHECK_EQ("name_to_handle_at.fid_proc",
+			 syscall(SYS_name_to_handle_at, AT_FDCWD, "/proc/filesystems", &fh, &mnt,
+				 0x200), 0);
+	}
 }
 
 int main(int argc, char **argv)

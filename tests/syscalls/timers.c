@@ -311,9 +311,50 @@ static void test_clocks(void)
 	check_wait_child("clock_settime.eperm_child", pid, 0);
 }
 
+/* A timer that fires every nanosecond, disarmed by its own handler: the signal is blocked
+ * while the handler runs, so the handler gets to run (in a child, which a watchdog ends if
+ * it never does). */
+static timer_t storm_timer;
+static volatile int storm_done, storm_overrun;
+
+static void storm_handler(int sig)
+{
+	struct itimerspec off = {0};
+
+	(void)sig;
+	if (storm_done)
+		return;
+	storm_overrun = syscall(SYS_timer_getoverrun, storm_timer);
+	syscall(SYS_timer_settime, storm_timer, 0, &off, NULL);
+	storm_done = 1;
+}
+
+static void test_timer_storm(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+		struct itimerspec its = {.it_interval = {0, 1}};
+
+		alarm(20);
+		signal(SIGUSR1, storm_handler);
+		syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &storm_timer);
+		clock_gettime(CLOCK_MONOTONIC, &its.it_value);
+		syscall(SYS_timer_settime, storm_timer, TIMER_ABSTIME, &its, NULL);
+		while (!storm_done)
+			;
+		CHECK("timer_settime.1ns_interval_handler_runs", storm_overrun >= 0, "overrun %d",
+		      storm_overrun);
+		check_child_exit();
+	}
+	check_wait_child("timer_settime.1ns_interval_child", pid, 0);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
+	test_timer_storm();
 	test_posix_timers();
 	test_timerfd();
 	test_clocks();

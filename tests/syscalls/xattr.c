@@ -204,6 +204,52 @@ static void test_xattrat(const char *f)
 	close(dfd);
 }
 
+/* file_getattr/file_setattr (Linux 6.17): the struct fsxattr fields by path. The answer must
+ * match FS_IOC_FSGETXATTR on the same file (which some filesystems lack: EOPNOTSUPP for both);
+ * flags, sizes and the lookup are checked in Linux's order. */
+static void test_file_attr(const char *f, const char *lnk)
+{
+	uint64_t fa[4] = {0}, big[1024] = {0}; /* xflags, extsize, nextents, projid, cowextsize */
+	unsigned char fsx[28];
+	int fd = open(f, O_RDONLY | O_CLOEXEC), pfd, ioc;
+	long r;
+
+	ioc = ioctl(fd, FS_IOC_FSGETXATTR, fsx) == 0 ? 0 : errno;
+	r = syscall(468, AT_FDCWD, f, fa, 24, 0);
+	if (r < 0 && errno == ENOSYS) {
+		check_skip("file_getattr.path", "no file_getattr in this kernel");
+		close(fd);
+		return;
+	}
+	if (ioc) {
+		CHECK("file_getattr.path", r < 0 && (errno == EOPNOTSUPP || errno == ENOTTY),
+		      "%ld %s (ioctl: %s)", r, check_errname(errno), check_errname(ioc));
+	} else {
+		uint32_t xflags;
+
+		memcpy(&xflags, fsx, 4);
+		CHECK("file_getattr.path", r == 0 && (uint32_t)fa[0] == xflags,
+		      "%ld %s xflags %x vs %x", r, check_errname(errno), (unsigned)fa[0], xflags);
+		CHECK_EQ("file_getattr.empty_path_fd", syscall(468, fd, "", fa, 24, AT_EMPTY_PATH), 0);
+		pfd = open(f, O_PATH | O_CLOEXEC);
+		CHECK_ERR("file_getattr.o_path_fd", syscall(468, pfd, "", fa, 24, AT_EMPTY_PATH), EBADF);
+		close(pfd);
+		CHECK_EQ("file_getattr.follow_link", syscall(468, AT_FDCWD, lnk, fa, 24, 0), 0);
+		CHECK_EQ("file_getattr.large_zeroed_size", syscall(468, AT_FDCWD, f, big, 4096, 0), 0);
+		CHECK_EQ("file_setattr.same", syscall(469, AT_FDCWD, f, fa, 24, 0), 0);
+	}
+	CHECK_ERR("file_getattr.bad_flags", syscall(468, AT_FDCWD, f, fa, 24, 0x2), EINVAL);
+	CHECK_ERR("file_getattr.small_size", syscall(468, AT_FDCWD, f, fa, 16, 0), EINVAL);
+	CHECK_ERR("file_getattr.huge_size", syscall(468, AT_FDCWD, f, fa, 8192, 0), E2BIG);
+	CHECK_ERR("file_getattr.missing", syscall(468, AT_FDCWD, check_path("nope"), fa, 24, 0),
+		  ENOENT);
+	CHECK_ERR("file_getattr.through_file", syscall(468, fd, "x", fa, 24, 0), ENOTDIR);
+	CHECK_ERR("file_getattr.proc_file_enotdir",
+		  syscall(468, AT_FDCWD, "/proc/self/maps/x", fa, 24, 0), ENOTDIR);
+	CHECK_ERR("file_setattr.bad_flags", syscall(469, AT_FDCWD, f, fa, 24, 0x2), EINVAL);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	const char *f, *lnk;
@@ -224,5 +270,6 @@ int main(int argc, char **argv)
 		CHECK("setxattr.user", 0, "%s", check_errname(errno));
 	}
 	test_inode_flags(f);
+	test_file_attr(f, lnk);
 	return check_done();
 }

@@ -92,7 +92,9 @@ void sig_inherit(void);
 	X(io_setup) X(io_destroy) X(io_submit) X(io_getevents) X(io_pgetevents) X(io_cancel)     \
 	X(name_to_handle_at) X(sysfs) X(ustat) X(lsm_list_modules) X(lsm_get_self_attr) X(userfaultfd) \
 	X(fanotify_mark) X(fsopen) X(fsconfig) X(fsmount) X(move_mount) X(open_tree)          \
-	X(open_tree_attr) X(fspick) X(mount_setattr) X(statmount) X(listmount)
+	X(open_tree_attr) X(fspick) X(mount_setattr) X(statmount) X(listmount)                \
+	X(mseal) X(remap_file_pages) X(file_getattr) X(file_setattr) X(pkey_mprotect) X(pkey_alloc) \
+	X(pkey_free)
 
 #define X(name) LX_SYSCALL(name);
 LX_HANDLER_LIST(X)

@@ -19,6 +19,7 @@
 #include "translator/fd.h"
 #include "translator/file_host.h"
 #include "translator/guest_mem.h"
+#include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/hostadmin.h"
@@ -413,6 +414,81 @@ static int pidfd_ns_ioctl(struct lx_file *f, unsigned cmd, uint64_t arg, long *r
 	return 1;
 }
 
+/*
+ * PROCMAP_QUERY (Linux 6.11) on an open /proc/PID/maps of the guest's own: one mapping of the
+ * guest's map by address, as the lines of the file show it. struct procmap_query is 104 bytes
+ * (the first version); a larger one must end in zeros.
+ */
+#define PROCMAP_QUERY 0xc0686611u
+struct procmap_query {
+	uint64_t size, query_flags, query_addr, vma_start, vma_end, vma_flags, vma_page_size;
+	uint64_t vma_offset, inode;
+	uint32_t dev_major, dev_minor, vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+
+static int is_own_maps(const struct lx_file *f)
+{
+	char own[40];
+	if (!f->mnt || f->mnt->ops != &lx_procfs_ops || !f->path || f->host_fd >= 0)
+		return 0;
+	snprintf(own, sizeof(own), "/proc/%d/maps", lx_proc.pid);
+	return !strcmp(f->path, "/proc/self/maps") || !strcmp(f->path, own) ||
+	       !strcmp(f->path, "/proc/thread-self/maps");
+}
+
+static long procmap_query(uint64_t uq)
+{
+	struct procmap_query q = {0};
+	uint64_t usize;
+	if (guest_copy_in(&usize, uq, sizeof(usize)) < 0)
+		return -LINUX_EFAULT;
+	if (usize > 4096)
+		return -LINUX_E2BIG;
+	if (usize < 88) /* up to vma_name_addr */
+		return -LINUX_EINVAL;
+	if (guest_copy_in(&q, uq, usize < sizeof(q) ? usize : sizeof(q)) < 0)
+		return -LINUX_EFAULT;
+	for (uint64_t off = sizeof(q); off < usize; off++) {
+		uint8_t z;
+		if (guest_copy_in(&z, uq + off, 1) < 0)
+			return -LINUX_EFAULT;
+		if (z)
+			return -LINUX_E2BIG;
+	}
+	if (q.query_flags & ~0x3full)
+		return -LINUX_EINVAL;
+	if (!!q.vma_name_size != !!q.vma_name_addr || !!q.build_id_size != !!q.build_id_addr)
+		return -LINUX_EINVAL;
+	struct lx_vma v;
+	char name[4096];
+	int r = mm_query(q.query_addr, !!(q.query_flags & 0x10), (unsigned)(q.query_flags & 0xf),
+			 !!(q.query_flags & 0x20), &v, name, sizeof(name));
+	if (r < 0)
+		return r;
+	int file = v.dev || v.ino;
+	q.vma_start = v.start;
+	q.vma_end = v.end;
+	q.vma_flags = v.prot | (v.flags & LX_VMA_SHARED ? 8u : 0);
+	q.vma_page_size = 4096;
+	q.vma_offset = file ? v.offset : 0;
+	q.inode = file ? v.ino : 0;
+	q.dev_major = file ? mm_dev_major(v.dev) : 0;
+	q.dev_minor = file ? mm_dev_minor(v.dev) : 0;
+	q.build_id_size = 0;
+	if (q.vma_name_size) {
+		size_t need = name[0] ? strlen(name) + 1 : 0;
+		if (need > q.vma_name_size)
+			return -LINUX_ENAMETOOLONG;
+		if (need && guest_copy_out(q.vma_name_addr, name, need) < 0)
+			return -LINUX_EFAULT;
+		q.vma_name_size = (uint32_t)need;
+	}
+	if (guest_copy_out(uq, &q, usize < sizeof(q) ? usize : sizeof(q)) < 0)
+		return -LINUX_EFAULT;
+	return 0;
+}
+
 LX_SYSCALL(ioctl)
 {
 	struct lx_file *f = sys_file((int)sc->a[0]);
@@ -423,6 +499,14 @@ LX_SYSCALL(ioctl)
 	/* inode flags, extents, clones...: lx_hostadmin_ioctl below, in both models */
 	if (pidfd_ns_ioctl(f, cmd, sc->a[2], &r))
 		return r;
+	if (cmd == PROCMAP_QUERY && is_own_maps(f))
+		return procmap_query(sc->a[2]);
+	if (cmd == 0xaa00 /* USERFAULTFD_IOC_NEW: a new userfaultfd, from /dev/userfaultfd */ &&
+	    f->mnt && f->mnt->ops == &lx_devfs_ops && f->host_fd >= 0) {
+		unsigned fl = (unsigned)sc->a[2];
+		int hfd = ioctl(f->host_fd, 0xaa00, (int)(fl | LINUX_O_CLOEXEC));
+		return sys_install_host_fd(hfd, fl);
+	}
 	switch (cmd) {
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:

@@ -264,13 +264,39 @@ LX_SYSCALL(symlinkat)
 	return do_symlinkat(sc->a[0], (long)(int)sc->a[1], sc->a[2]);
 }
 
+/* fchmodat2(fd, "", mode, AT_EMPTY_PATH): the file itself, an O_PATH fd included (a
+ * symlink's: EOPNOTSUPP, from the host). */
+static long fchmod_empty(long dirfd, uint64_t mode, uint64_t flags)
+{
+	struct lx_file *f = sys_file(dirfd);
+	if (!f)
+		return -LINUX_EBADF;
+	if (f->mnt && f->mnt->ops)
+		return f->mnt->ops->chmod && file_rel(f)
+			       ? f->mnt->ops->chmod(f->mnt, file_rel(f), (unsigned)mode & 07777)
+			       : -LINUX_EPERM;
+	if (f->host_fd < 0)
+		return -LINUX_EPERM;
+	long r = lx_host(syscall(LINUX_SYS_fchmodat2, f->host_fd, "", (mode_t)(mode & 07777),
+				 AT_EMPTY_PATH));
+	if (r == 0 && lx_meta_on)
+		meta_chmod_fd(f->host_fd, (unsigned)mode);
+	return r;
+}
+
 static long do_fchmodat(long dirfd, uint64_t upath, uint64_t mode, uint64_t flags)
 {
 	if (flags & ~(uint64_t)(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
 		return -LINUX_EINVAL;
+	char first;
+	if ((flags & LINUX_AT_EMPTY_PATH) && dirfd != LINUX_AT_FDCWD &&
+	    guest_copy_in(&first, upath, 1) == 0 && !first)
+		return fchmod_empty(dirfd, mode, flags);
 	struct lx_path p;
-	long r = sys_resolve_user(dirfd, upath,
-				  (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
+	long r = (flags & LINUX_AT_EMPTY_PATH) && guest_copy_in(&first, upath, 1) == 0 && !first
+			 ? vfs_resolve(LINUX_AT_FDCWD, ".", VFS_FOLLOW, &p)
+			 : sys_resolve_user(dirfd, upath,
+					    (flags & LINUX_AT_SYMLINK_NOFOLLOW) ? VFS_NOFOLLOW : VFS_FOLLOW, &p);
 	if (r < 0)
 		return r;
 	if (p.mnt->ops)
@@ -395,6 +421,8 @@ LX_SYSCALL(utimensat)
 	if (!sc->a[1]) { /* futimens: the fd itself */
 		if (dirfd == LINUX_AT_FDCWD)
 			return -LINUX_EFAULT;
+		if (flags) /* do_utimes_fd: no flags on the fd itself */
+			return -LINUX_EINVAL;
 		if (!(f = sys_file(dirfd)))
 			return -LINUX_EBADF;
 	}

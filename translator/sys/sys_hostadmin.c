@@ -153,6 +153,15 @@ long lx_hostadmin_mount(struct lx_syscall *sc, const char *type)
 	long r = sys_resolve_user(LINUX_AT_FDCWD, sc->a[1], VFS_FOLLOW, &p);
 	if (r < 0)
 		return r;
+	/* a /proc/PID/fd/N that stays magic (a symlink's O_PATH fd...): the host's link of the
+	 * same host fd, which the host follows as Linux does */
+	struct lx_file *magic = p.mnt->ops == &lx_procfs_ops ? procfs_fd_file(p.rel) : NULL;
+	if (magic && magic->host_fd >= 0) {
+		snprintf(tgt, sizeof(tgt), "/proc/self/fd/%d", magic->host_fd);
+		r = lx_host(mount(hsrc, tgt, type, flags, (const void *)(uintptr_t)sc->a[4]));
+		vfs_path_put(&p);
+		return r;
+	}
 	if (on_lxrun_mount(&p)) {
 		vfs_path_put(&p);
 		return -LINUX_EPERM; /* served by lxrun: a host mount there would not be seen */

@@ -358,7 +358,12 @@ LX_SYSCALL(copy_file_range)
 	struct lx_file *in = sys_file(sc->a[0]), *out = sys_file(sc->a[2]);
 	if (!out || !in)
 		return -LINUX_EBADF;
-	if (in->host_fd < 0 || out->host_fd < 0 || in->mnt || out->mnt)
+	/* devfs files are host device nodes: the host's checks (EINVAL for a device) */
+	int host_in = in->host_fd >= 0 && (!in->mnt || in->mnt->ops == &lx_devfs_ops);
+	int host_out = out->host_fd >= 0 && (!out->mnt || out->mnt->ops == &lx_devfs_ops);
+	if (sc->a[5])
+		return -LINUX_EINVAL;
+	if (!host_in || !host_out)
 		return -LINUX_EXDEV; /* callers fall back to read/write, as across filesystems */
 	return lx_host(syscall(SYS_copy_file_range, in->host_fd, sc->a[1], out->host_fd, sc->a[3],
 			       sc->a[4], (unsigned)sc->a[5]));

@@ -2,6 +2,7 @@
 /* Memory syscalls: the mmap family and the program break, kept in the guest VMA list so that
  * /proc/self/maps is the guest's and a guest can never map over or unmap lxrun's memory. */
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
+#include "translator/thread.h"
 #include "translator/sys/sys.h"
 
 #define PAGE 4096ull
@@ -28,6 +30,9 @@ static unsigned vma_flags(uint64_t mflags)
 		f |= LX_VMA_NORESERVE;
 	return f;
 }
+
+/* mlockall(MCL_FUTURE): the guest's later mappings are locked (MCL_ONFAULT: as they fault) */
+static int mcl_future;
 
 LX_SYSCALL(mmap)
 {
@@ -47,7 +52,10 @@ LX_SYSCALL(mmap)
 			return -LINUX_ENODEV;
 		hfd = f->host_fd;
 	}
-	int fixed = !!(flags & (LINUX_MAP_FIXED | LINUX_MAP_FIXED_NOREPLACE));
+	/* MAP_FIXED_NOREPLACE never replaces anything, lxrun's memory included: the host's
+	 * EEXIST is the answer, without reading the host's map (a program filling its address
+	 * space with NOREPLACE maps made that quadratic) */
+	int fixed = (flags & LINUX_MAP_FIXED) && !(flags & LINUX_MAP_FIXED_NOREPLACE);
 	mm_lock();
 	if (fixed && !mm_fixed_allowed(addr, PAGE_UP(len))) {
 		/* Something of lxrun's own lives there. For the guest that memory is
@@ -56,12 +64,15 @@ LX_SYSCALL(mmap)
 		mm_unlock();
 		return (flags & LINUX_MAP_FIXED_NOREPLACE) ? -LINUX_EEXIST : -LINUX_ENOMEM;
 	}
-	void *p = mmap((void *)addr, len, (int)prot, (int)flags, hfd, (off_t)off);
+	int hflags = (int)flags | ((mcl_future & MCL_FUTURE) && !(mcl_future & MCL_ONFAULT) ? MAP_LOCKED : 0);
+	void *p = mmap((void *)addr, len, (int)prot, hflags, hfd, (off_t)off);
 	if (p == MAP_FAILED) {
 		long e = lx_errno(errno);
 		mm_unlock();
 		return e;
 	}
+	if ((mcl_future & MCL_FUTURE) && (mcl_future & MCL_ONFAULT))
+		mlock2(p, len, MLOCK_ONFAULT);
 	struct stat st = {0};
 	char name[4096] = "";
 	if (hfd >= 0) {
@@ -74,7 +85,9 @@ LX_SYSCALL(mmap)
 	return (long)p;
 }
 
-/* Unmap only what is the guest's: the rest of the range is, for the guest, already unmapped. */
+/* Unmap only what is the guest's: the rest of the range is, for the guest, already unmapped.
+ * The host's error (ENOMEM: a split beyond vm.max_map_count) stops it where it failed; a
+ * sealed mapping anywhere in the range refuses all of it (EPERM), as Linux checks first. */
 LX_SYSCALL(munmap)
 {
 	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
@@ -84,17 +97,29 @@ LX_SYSCALL(munmap)
 	if ((addr & (PAGE - 1)) || !len || addr > task_size || len > task_size - addr)
 		return -LINUX_EINVAL;
 	mm_lock();
-	size_t n;
-	const struct lx_vma *v = mm_list(&n);
-	for (size_t i = 0; i < n; i++) {
-		uint64_t lo = v[i].start > addr ? v[i].start : addr;
-		uint64_t hi = v[i].end < addr + len ? v[i].end : addr + len;
-		if (lo < hi && !(v[i].flags & (LX_VMA_VDSO | LX_VMA_VVAR)))
-			munmap((void *)lo, hi - lo);
+	long r = 0;
+	uint64_t end = addr + len, done = end;
+	if (mm_sealed(addr, len) == 1) {
+		mm_unlock();
+		return -LINUX_EPERM;
 	}
-	mm_unmap(addr, len);
+	size_t n;
+	const struct lx_vma *v = mm_list_from(addr, &n);
+	for (size_t i = 0; i < n && v[i].start < end; i++) {
+		uint64_t lo = v[i].start > addr ? v[i].start : addr;
+		uint64_t hi = v[i].end < end ? v[i].end : end;
+		if (v[i].flags & (LX_VMA_VDSO | LX_VMA_VVAR))
+			continue;
+		if (munmap((void *)lo, hi - lo) < 0) {
+			r = lx_errno(errno);
+			done = lo;
+			break;
+		}
+	}
+	if (done > addr)
+		mm_unmap(addr, done - addr);
 	mm_unlock();
-	return 0;
+	return r;
 }
 
 LX_SYSCALL(mprotect)
@@ -112,6 +137,58 @@ LX_SYSCALL(mprotect)
 		mm_protect(addr, len, (unsigned)sc->a[2]);
 	mm_unlock();
 	return r;
+}
+
+/* Linux has emulated it since 4.0 as an mmap of the mapping's own file at the new offset
+ * over the range (MAP_SHARED | MAP_FIXED | MAP_POPULATE); the host does that with the file
+ * it holds (the guest may have closed its fd), and the map takes the new offset. Every error
+ * is EINVAL, so a range that is not all the guest's is refused before the host sees it. */
+LX_SYSCALL(remap_file_pages)
+{
+	uint64_t start = sc->a[0] & ~(PAGE - 1), size = sc->a[1] & ~(PAGE - 1);
+	uint64_t pgoff = sc->a[3];
+	if (!size || start + size <= start)
+		return -LINUX_EINVAL;
+	mm_lock();
+	long r = -LINUX_EINVAL;
+	const struct lx_vma *v = mm_find(start);
+	if (v && mm_covered(start, size) == 1)
+		r = lx_host(syscall(216, sc->a[0], sc->a[1], sc->a[2], pgoff, sc->a[4]));
+	if (r == 0 && (v = mm_find(start)) != NULL) {
+		struct lx_vma m = *v;
+		mm_map(start, size, m.prot, m.flags, pgoff * PAGE, m.dev, m.ino, m.name);
+	}
+	mm_unlock();
+	return r;
+}
+
+/* Protection keys are the host's: the guest's PKRU is the thread's register, and a key is
+ * a property of the host pages as the protection is. */
+LX_SYSCALL(pkey_mprotect)
+{
+	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
+	if (addr & (PAGE - 1))
+		return -LINUX_EINVAL;
+	if (!len)
+		return lx_host(syscall(329, addr, 0UL, sc->a[2], sc->a[3]));
+	mm_lock();
+	long r;
+	if (!mm_covered(addr, len))
+		r = -LINUX_ENOMEM;
+	else if ((r = lx_host(syscall(329, addr, len, sc->a[2], sc->a[3]))) == 0)
+		mm_protect(addr, len, (unsigned)sc->a[2]);
+	mm_unlock();
+	return r;
+}
+
+LX_SYSCALL(pkey_alloc)
+{
+	return lx_host(syscall(330, sc->a[0], sc->a[1]));
+}
+
+LX_SYSCALL(pkey_free)
+{
+	return lx_host(syscall(331, sc->a[0]));
 }
 
 LX_SYSCALL(mremap)
@@ -194,12 +271,36 @@ LX_SYSCALL(brk)
 		}
 		mm_map(lx_proc.brk_mapped, end - lx_proc.brk_mapped, 3, LX_VMA_HEAP, 0, 0, 0, NULL);
 	} else if (end < lx_proc.brk_mapped) {
+		if (mm_sealed(end, lx_proc.brk_mapped - end) == 1)
+			return (long)lx_proc.brk_cur;
 		munmap((void *)end, lx_proc.brk_mapped - end);
 		mm_unmap(end, lx_proc.brk_mapped - end);
 	}
 	lx_proc.brk_mapped = end;
 	lx_proc.brk_cur = want;
 	return (long)want;
+}
+
+/* The host seals the pages (it then refuses mprotect, mremap, MAP_FIXED over them and the
+ * discarding madvises itself); lxrun's map records it for munmap and brk. Only guest
+ * mappings can be sealed: a range reaching lxrun's memory is unmapped for the guest. */
+LX_SYSCALL(mseal)
+{
+	uint64_t addr = sc->a[0], len = PAGE_UP(sc->a[1]);
+	if (sc->a[2] || (addr & (PAGE - 1)))
+		return -LINUX_EINVAL;
+	if ((sc->a[1] && !len) || addr + len < addr)
+		return -LINUX_EINVAL;
+	if (!len)
+		return 0;
+	mm_lock();
+	long r;
+	if (mm_covered(addr, len) != 1)
+		r = -LINUX_ENOMEM;
+	else if ((r = lx_host(syscall(462, addr, len, 0UL))) == 0)
+		mm_seal(addr, len);
+	mm_unlock();
+	return r;
 }
 
 LX_SYSCALL(msync)
@@ -218,6 +319,71 @@ LX_SYSCALL(mincore)
 	if (sc->a[1] && !mm_covered(sc->a[0], PAGE_UP(sc->a[1])))
 		return -LINUX_ENOMEM;
 	return lx_host(mincore((void *)sc->a[0], sc->a[1], (unsigned char *)sc->a[2]));
+}
+
+/*
+ * mlockall locks the guest's mappings, not lxrun's own memory (its libraries, tables and
+ * stacks: ~20 MiB that a locked guest would show in VmLck and in its children's ru_maxrss).
+ * MCL_CURRENT locks each guest mapping (Linux ignores a mapping that cannot be locked),
+ * MCL_FUTURE the later ones as mmap makes them; munlockall undoes both.
+ */
+static void lock_each(int lock, int onfault, uint64_t rsp)
+{
+	size_t n;
+	mm_lock();
+	const struct lx_vma *v = mm_list(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].flags & (LX_VMA_VDSO | LX_VMA_VVAR))
+			continue;
+		uint64_t s = v[i].start;
+		/* the initial stack is one 8 MiB mapping here; Linux's has grown only down to
+		 * the stack pointer */
+		if ((v[i].flags & LX_VMA_STACK) && rsp > s && rsp < v[i].end)
+			s = rsp & ~(PAGE - 1);
+		void *a = (void *)s;
+		size_t l = v[i].end - s;
+		if (!lock)
+			munlock(a, l);
+		else if (onfault)
+			mlock2(a, l, MLOCK_ONFAULT);
+		else
+			mlock(a, l);
+	}
+	mm_unlock();
+}
+
+LX_SYSCALL(mlockall)
+{
+	int fl = (int)sc->a[0];
+	if (!fl || (fl & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || fl == MCL_ONFAULT)
+		return -LINUX_EINVAL;
+	struct rlimit rl;
+	int capable = geteuid() == 0;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	if (!rl.rlim_cur && !capable)
+		return -LINUX_EPERM;
+	if ((fl & MCL_CURRENT) && !capable && rl.rlim_cur != RLIM_INFINITY) {
+		size_t n;
+		uint64_t total = 0;
+		mm_lock();
+		const struct lx_vma *v = mm_list(&n);
+		for (size_t i = 0; i < n; i++)
+			total += v[i].end - v[i].start;
+		mm_unlock();
+		if (total > rl.rlim_cur)
+			return -LINUX_ENOMEM;
+	}
+	mcl_future = fl & MCL_FUTURE ? fl : 0;
+	if (fl & MCL_CURRENT)
+		lock_each(1, !!(fl & MCL_ONFAULT), sc->regs->rsp);
+	return 0;
+}
+
+LX_SYSCALL(munlockall)
+{
+	mcl_future = 0;
+	lock_each(0, 0, 0);
+	return 0;
 }
 
 LX_SYSCALL(mlock)

@@ -177,7 +177,20 @@ LX_SYSCALL(statx)
 			vfs_path_put(&p);
 			return r;
 		}
-	} else if (f->host_fd >= 0 && !f->mnt) {
+		/* a device node under /dev is the host's node: the host's statx (STATX_DIOALIGN
+		 * of a block device...) */
+		struct linux_stat dst;
+		char h[LX_PATH_MAX + 8];
+		if (p.mnt->ops == &lx_devfs_ops && p.mnt->ops->stat(p.mnt, p.rel, &dst) == 0 &&
+		    (LINUX_S_ISCHR(dst.st_mode) || LINUX_S_ISBLK(dst.st_mode)) &&
+		    (size_t)snprintf(h, sizeof(h), "/dev%s", p.rel) < sizeof(h)) {
+			r = lx_host(syscall(SYS_statx, AT_FDCWD, h,
+					    AT_SYMLINK_NOFOLLOW | (int)(flags & LINUX_AT_STATX_SYNC_TYPE),
+					    (unsigned)sc->a[3], sc->a[4]));
+			vfs_path_put(&p);
+			return r;
+		}
+	} else if (f->host_fd >= 0 && (!f->mnt || f->mnt->ops == &lx_devfs_ops)) {
 		r = lx_host(syscall(SYS_statx, f->host_fd, "", (int)flags, (unsigned)sc->a[3], sc->a[4]));
 		if (r == 0 && lx_meta_on)
 			r = statx_meta(-1, NULL, 0, f->host_fd, sc->a[4]);
@@ -427,7 +440,16 @@ LX_SYSCALL(name_to_handle_at)
 			&p);
 	if (r < 0)
 		return r;
-	if (p.mnt->ops)
+	char own[24], hp[LX_PATH_MAX + 8];
+	snprintf(own, sizeof(own), "/%d", lx_proc.pid);
+	size_t ol = strlen(own);
+	if (p.mnt->ops == &lx_procfs_ops && strncmp(p.rel, own, ol) != 0 &&
+	    strcmp(p.rel, "/mounts") != 0 && (unsigned)snprintf(hp, sizeof(hp), "/proc%s", p.rel) < sizeof(hp))
+		/* the host's /proc files (all but the guest's own /proc/PID and mounts): the
+		 * host's handle, a FID one included (LTP name_to_handle_at03) */
+		r = lx_host(syscall(SYS_name_to_handle_at, AT_FDCWD, hp, sc->a[2], sc->a[3],
+				    flags & ~LINUX_AT_EMPTY_PATH));
+	else if (p.mnt->ops)
 		r = -LINUX_EOPNOTSUPP;
 	else
 		r = lx_host(syscall(SYS_name_to_handle_at, p.hdir, p.hname, sc->a[2], sc->a[3],

@@ -177,12 +177,16 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		vfork_snapshot(sc->regs->rsp, &snap);
 	int pt = lx_ptrace_fork_prepare(sc->t, flags); /* PTRACE_O_TRACEFORK and the like */
 	/* glibc's fork keeps the host side (locks, cached tid) consistent in the child. */
-	/* new namespaces or a chosen pid (host-admin model): a host clone3 with them */
+	/* new namespaces or a chosen pid (host-admin model): a host clone3 with them;
+	 * CLONE_PARENT (0x8000) is the host's too, so the child is the caller's parent's
+	 * (getppid, the exit signal and wait are the host's) */
 	uint64_t ns = lx_ns_clone_flags(flags);
-	pid_t pid = ns || set_tid ? lx_ns_fork(sig, ns, set_tid ? set_tid[0] : 0,
+	uint64_t parent = flags & LINUX_CLONE_PARENT ? 0x8000ul : 0;
+	unsigned long hflags = (unsigned long)sig | parent;
+	pid_t pid = ns || set_tid ? lx_ns_fork(sig, ns | parent, set_tid ? set_tid[0] : 0,
 					       set_tid ? set_tid[1] : 0)
-		    : sig == SIGCHLD ? fork()
-				     : (pid_t)syscall(SYS_clone, (unsigned long)sig, 0, 0, 0, 0);
+		    : hflags == SIGCHLD ? fork()
+					: (pid_t)syscall(SYS_clone, hflags, 0, 0, 0, 0);
 	if (pid < 0) {
 		long r = lx_errno(errno);
 		lx_ptrace_fork_parent(sc->t, pt, -1, sc->regs);

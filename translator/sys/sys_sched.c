@@ -98,19 +98,28 @@ LX_SYSCALL(mlock2)
 	return lx_host(syscall(SYS_mlock2, sc->a[0], sc->a[1], (unsigned)sc->a[2]));
 }
 
-LX_SYSCALL(mlockall)
-{
-	return lx_host(syscall(SYS_mlockall, (int)sc->a[0]));
-}
-
-LX_SYSCALL(munlockall)
-{
-	return lx_host(syscall(SYS_munlockall));
-}
+/*
+ * The private expedited barriers need the process's own registration first (EPERM). The host
+ * process may be registered by lxrun itself (the rewrite engine's SYNC_CORE, for the code it
+ * patches), so the guest's registrations are kept here: per process, inherited by fork, gone
+ * at execve (a new lxrun), as Linux keeps them per mm.
+ */
+static unsigned membarrier_registered;
 
 LX_SYSCALL(membarrier)
 {
-	return lx_host(syscall(SYS_membarrier, (int)sc->a[0], (unsigned)sc->a[1], (int)sc->a[2]));
+	static const int use[] = {1 << 3, 1 << 5, 1 << 7}; /* PRIVATE_EXPEDITED{,_SYNC_CORE,_RSEQ} */
+	int cmd = (int)sc->a[0];
+	long r = lx_host(syscall(SYS_membarrier, cmd, (unsigned)sc->a[1], (int)sc->a[2]));
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 3; i++) {
+		if (cmd == use[i] && !(membarrier_registered & (unsigned)(use[i] << 1)))
+			return -LINUX_EPERM;
+		if (cmd == use[i] << 1)
+			__atomic_or_fetch(&membarrier_registered, (unsigned)cmd, __ATOMIC_RELAXED);
+	}
+	return r;
 }
 
 /* A host pidfd, always close-on-exec as on Linux; PIDFD_NONBLOCK is O_NONBLOCK. */

@@ -64,6 +64,9 @@ static enum kind classify(const char *p, const char **rest, int *idx)
 			*idx = i;
 			return K_LINK;
 		}
+	/* /dev/userfaultfd (Linux 6.1), where the host has it: the host's node */
+	if (n == 11 && !strncmp(c, "userfaultfd", 11) && access("/dev/userfaultfd", F_OK) == 0)
+		return K_DEV;
 	if (n == 3 && !strncmp(c, "pts", 3))
 		return K_PTS;
 	if (n == 3 && !strncmp(c, "shm", 3))
@@ -155,6 +158,11 @@ static int dev_open(struct lx_mount *m, const char *p, unsigned flags, unsigned 
 			snprintf(ents[n].name, sizeof(ents[n].name), "%s", links[i].name);
 			ents[n].type = LINUX_DT_LNK;
 			ents[n++].ino = 10 + i;
+		}
+		if (access("/dev/userfaultfd", F_OK) == 0) {
+			strcpy(ents[n].name, "userfaultfd");
+			ents[n].type = LINUX_DT_CHR;
+			ents[n++].ino = 99;
 		}
 		strcpy(ents[n].name, "pts");
 		ents[n].type = LINUX_DT_DIR;

@@ -508,6 +508,21 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		struct lx_file *f = fd_of(o->sub);
 		if (!f)
 			return -LINUX_ENOENT;
+		if ((flags & LINUX_O_NOFOLLOW) && (flags & LINUX_O_PATH) && f->host_fd >= 0) {
+			/* O_PATH | O_NOFOLLOW: the magic link itself, as the host's link of the
+			 * same host fd (following it later reaches the same object) */
+			char l[64];
+			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
+			int hfd = open(l, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (hfd < 0)
+				return (int)lx_errno(errno);
+			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
+			if (!*out) {
+				close(hfd);
+				return -LINUX_ENOMEM;
+			}
+			return 0;
+		}
 		if (flags & LINUX_O_NOFOLLOW)
 			return -LINUX_ELOOP;
 		if (f->host_fd >= 0) { /* a real reopen, as Linux does through the magic link */
@@ -636,12 +651,27 @@ static int proc_statfs(struct lx_mount *m, const char *p, struct linux_statfs *s
 	return 0;
 }
 
+/* chmod of a /proc/PID/fd/N that stays magic (a pipe, a socket, a deleted file, an O_PATH
+ * fd of a symlink): the host's magic link to the same host fd reaches the same inode, and a
+ * symlink's mode cannot change (EOPNOTSUPP). lxrun's own files have no modes to change. */
+static int proc_chmod(struct lx_mount *m, const char *p, unsigned mode)
+{
+	struct own o;
+	struct lx_file *f = split_own(p, &o) ? fd_of(o.sub) : NULL;
+	if (!f || f->host_fd < 0)
+		return -LINUX_EPERM;
+	char l[64];
+	snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
+	return chmod(l, mode) < 0 ? (int)lx_errno(errno) : 0;
+}
+
 const struct lx_fs_ops lx_procfs_ops = {
 	.type = "proc",
 	.resolve = proc_resolve,
 	.open = proc_open,
 	.stat = proc_stat,
 	.readlink = proc_readlink,
+	.chmod = proc_chmod,
 	.statfs = proc_statfs,
 };
 

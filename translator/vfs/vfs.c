@@ -739,6 +739,27 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 
 /* The loader opens the program, its interpreter and #! interpreters through the guest's VFS
  * (so --root confines them too). O_NONBLOCK: a FIFO must fail the checks, not hang. */
+/*
+ * Linux refuses to execute a file that is open for writing (ETXTBSY: exec denies writes, and
+ * a writer denies exec). The loader maps the program itself, so the host kernel does not
+ * check: a read lease does, since it cannot be taken while anyone has the file open for
+ * writing (EAGAIN). It is given back at once. Where leases are not allowed (another user's
+ * file without CAP_LEASE, a filesystem without them) nothing is known and nothing refused.
+ */
+static int open_for_writing(int hfd)
+{
+	struct stat st;
+	if (fstat(hfd, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	/* Linux checks execute permission (and a noexec mount) first: EACCES wins */
+	if (faccessat(hfd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) < 0)
+		return 0;
+	if (fcntl(hfd, F_SETLEASE, F_RDLCK) < 0)
+		return errno == EAGAIN;
+	fcntl(hfd, F_SETLEASE, F_UNLCK);
+	return 0;
+}
+
 int vfs_loader_open(void *ctx, const char *path)
 {
 	struct lx_file *f;
@@ -748,6 +769,10 @@ int vfs_loader_open(void *ctx, const char *path)
 	int h = f->host_fd >= 0 ? fcntl(f->host_fd, F_DUPFD_CLOEXEC, 3) : -1;
 	r = f->host_fd < 0 ? -LINUX_EACCES : h < 0 ? (int)lx_errno(errno) : h;
 	lx_file_put(f);
+	if (h >= 0 && open_for_writing(h)) {
+		close(h);
+		return -LINUX_ETXTBSY;
+	}
 	return r;
 }
 
