@@ -2,11 +2,14 @@
 /* Host-fd file ops. On a Linux host the kernel checks guest buffers itself (EFAULT). */
 #include "translator/file_host.h"
 
+#include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "abi/linux_errno.h"
+#include "abi/linux_fcntl.h"
 #include "translator/meta.h"
 #include "translator/syscall.h"
 
@@ -68,4 +71,17 @@ const struct lx_file_ops lx_host_file_ops = {
 struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path)
 {
 	return lx_file_new(&lx_host_file_ops, host_fd, flags, path);
+}
+
+int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out)
+{
+	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
+	if (hfd < 0)
+		return (int)lx_errno(errno);
+	*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
+	if (!*out) {
+		close(hfd);
+		return -LINUX_ENOMEM;
+	}
+	return 0;
 }

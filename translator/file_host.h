@@ -9,5 +9,8 @@ extern const struct lx_file_ops lx_host_file_ops;
 
 /* Wrap host_fd (ownership passes to the file). NULL on ENOMEM. */
 struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path);
+/* Open the host path (host open flags: the guest's without O_CREAT, with O_CLOEXEC) and wrap
+ * the fd with the guest's flags (without O_CLOEXEC, which is the fd table's): 0 or -errno. */
+int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out);
 
 #endif

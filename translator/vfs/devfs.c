@@ -194,15 +194,7 @@ static int dev_open(struct lx_mount *m, const char *p, unsigned flags, unsigned 
 			return -LINUX_EEXIST;
 		char host[LX_PATH_MAX];
 		snprintf(host, sizeof(host), "/dev%s", p);
-		int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
-		if (hfd < 0)
-			return (int)lx_errno(errno);
-		*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
-		if (!*out) {
-			close(hfd);
-			return -LINUX_ENOMEM;
-		}
-		return 0;
+		return lx_host_file_open(host, flags, out);
 	}
 	default:
 		return (flags & LINUX_O_CREAT) ? -LINUX_EACCES : -LINUX_ENOENT;

@@ -634,15 +634,7 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 		return -LINUX_EACCES;
 	char host[LX_PATH_MAX];
 	host_proc(host, sizeof(host), p);
-	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
-	if (hfd < 0)
-		return (int)lx_errno(errno);
-	*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
-	if (!*out) {
-		close(hfd);
-		return -LINUX_ENOMEM;
-	}
-	return 0;
+	return lx_host_file_open(host, flags, out);
 }
 
 static int proc_statfs(struct lx_mount *m, const char *p, struct linux_statfs *st)
