@@ -43,9 +43,10 @@ declare -A first last hwm hpid
 for k in $(seq 1 6000); do
 	alive=0
 	for i in $(seq 1 "$n"); do
-		# the guest bash: the lxrun process whose command line names its output directory
+		# the guest bash: the oldest process whose command line names its output directory
+		# (lxrun shows the host its guest's argv, so that is the guest's command line)
 		[ -n "${hpid[$i]:-}" ] ||
-			hpid[$i]=$(pgrep -f -o -- "^$lxrun --engine [a-z]* /bin/bash $here/guest.sh $tmp/input $tmp/g.$i " 2>/dev/null)
+			hpid[$i]=$(pgrep -f -o -- "^/bin/bash $here/guest.sh $tmp/input $tmp/g.$i " 2>/dev/null)
 		hp=${hpid[$i]}
 		[ -n "$hp" ] && [ -d "/proc/$hp" ] || { [ -n "$hp" ] || alive=1; continue; }
 		alive=1
