@@ -73,15 +73,20 @@ struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path)
 	return lx_file_new(&lx_host_file_ops, host_fd, flags, path);
 }
 
-int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out)
+int lx_host_file_wrap(int hfd, unsigned flags, const char *path, struct lx_file **out)
 {
-	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
 	if (hfd < 0)
 		return (int)lx_errno(errno);
-	*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
+	*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, path);
 	if (!*out) {
 		close(hfd);
 		return -LINUX_ENOMEM;
 	}
 	return 0;
+}
+
+int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out)
+{
+	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
+	return lx_host_file_wrap(hfd, flags, NULL, out);
 }

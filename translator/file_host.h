@@ -12,5 +12,8 @@ struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path);
 /* Open the host path (host open flags: the guest's without O_CREAT, with O_CLOEXEC) and wrap
  * the fd with the guest's flags (without O_CLOEXEC, which is the fd table's): 0 or -errno. */
 int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out);
+/* Wrap a host fd just opened (a negative one is the host's errno) with the guest's flags
+ * (without O_CLOEXEC) and path: 0 or -errno; the fd is closed on failure. */
+int lx_host_file_wrap(int hfd, unsigned flags, const char *path, struct lx_file **out);
 
 #endif

@@ -316,7 +316,11 @@ int mm_unmap(uint64_t start, uint64_t len)
 	return r;
 }
 
-int mm_protect(uint64_t start, uint64_t len, unsigned prot)
+/* Apply step(vma, arg) to every VMA of [start, start+len), which must be fully mapped
+ * (else ENOMEM), split at both ends and merged again afterwards; changed() reports it when
+ * notify is set. */
+static int apply_range(uint64_t start, uint64_t len, void (*step)(struct lx_vma *, unsigned),
+		       unsigned arg, int notify)
 {
 	uint64_t end;
 	int r = page_range(start, len, &end);
@@ -333,18 +337,28 @@ int mm_protect(uint64_t start, uint64_t len, unsigned prot)
 	split_at(start);
 	split_at(end);
 	size_t i = first_after(start), j = i;
-	for (; j < nvma && vmas[j].start < end; j++) {
-		/* Linux drops VM_ACCOUNT again only for anonymous memory never written to; we
-		 * cannot see writes and assume memory made writable was written. */
-		if ((prot & LINUX_PROT_WRITE) && !(vmas[j].flags & ACCOUNT_NEVER))
-			vmas[j].flags |= LX_VMA_ACCOUNT;
-		vmas[j].prot = prot & PROT_MASK;
-	}
+	for (; j < nvma && vmas[j].start < end; j++)
+		step(&vmas[j], arg);
 	merge_window(i ? i - 1 : 0, j);
-	changed(start, end);
+	if (notify)
+		changed(start, end);
 out:
 	mm_unlock();
 	return r;
+}
+
+static void protect_step(struct lx_vma *v, unsigned prot)
+{
+	/* Linux drops VM_ACCOUNT again only for anonymous memory never written to; we cannot
+	 * see writes and assume memory made writable was written. */
+	if ((prot & LINUX_PROT_WRITE) && !(v->flags & ACCOUNT_NEVER))
+		v->flags |= LX_VMA_ACCOUNT;
+	v->prot = prot & PROT_MASK;
+}
+
+int mm_protect(uint64_t start, uint64_t len, unsigned prot)
+{
+	return apply_range(start, len, protect_step, prot, 1);
 }
 
 /* Copy of v limited to [start, end) and moved by delta, sharing v's name. */
@@ -483,29 +497,15 @@ int mm_sealed(uint64_t start, uint64_t len)
 	return r;
 }
 
+static void seal_step(struct lx_vma *v, unsigned unused)
+{
+	(void)unused;
+	v->flags |= LX_VMA_SEALED;
+}
+
 int mm_seal(uint64_t start, uint64_t len)
 {
-	uint64_t end;
-	int r = page_range(start, len, &end);
-	if (r < 0 || len == 0)
-		return r;
-	mm_lock();
-	if (mm_covered(start, end - start) != 1) {
-		r = -LINUX_ENOMEM;
-		goto out;
-	}
-	r = reserve(2);
-	if (r < 0)
-		goto out;
-	split_at(start);
-	split_at(end);
-	size_t i = first_after(start), j = i;
-	for (; j < nvma && vmas[j].start < end; j++)
-		vmas[j].flags |= LX_VMA_SEALED;
-	merge_window(i ? i - 1 : 0, j);
-out:
-	mm_unlock();
-	return r;
+	return apply_range(start, len, seal_step, 0, 0);
 }
 
 static const char *default_name(unsigned flags)

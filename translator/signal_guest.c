@@ -343,7 +343,7 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 				if (t->pt)
 					lx_ptrace_group_stop(t, sig, regs, fpstate);
 				else
-					kill(getpid(), SIGSTOP);
+					lx_stop_by_signal(sig);
 				continue;
 			}
 			lx_die_by_signal(sig);

@@ -124,6 +124,23 @@ void lx_die_by_signal(int sig)
 	__builtin_unreachable();
 }
 
+/* A stop signal's default action: the host process stops by that very signal, so a parent's
+ * WSTOPSIG names it, and the host kernel applies Linux's rule for an orphaned process group
+ * (SIGTSTP, SIGTTIN and SIGTTOU are discarded there, SIGSTOP is not). Its host action is the
+ * default only while this thread sends it to itself, unblocked: the stop takes effect on the
+ * way out of tgkill. (Raw calls: libc's sigaction would put its own restorer back.) */
+void lx_stop_by_signal(int sig)
+{
+	struct host_ksigaction dfl = {.handler = SIG_DFL}, old;
+	uint64_t one = 1ull << (sig - 1), mask;
+	if (syscall(SYS_rt_sigaction, sig, &dfl, &old, sizeof(uint64_t)) < 0)
+		return;
+	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &one, &mask, sizeof(uint64_t));
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof(uint64_t));
+	syscall(SYS_rt_sigaction, sig, &old, NULL, sizeof(uint64_t));
+}
+
 /* ucontext <-> lx_regs: the sud engine's view of the guest registers at a trap. */
 void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc)
 {

@@ -45,5 +45,8 @@ void lx_signals_guest_mask(uint64_t handled);
 
 /* Die with sig as the guest would: default action, so the parent sees WTERMSIG == sig. */
 __attribute__((noreturn)) void lx_die_by_signal(int sig);
+/* Stop the process by stop signal SIG, as its default action would (returns once continued,
+ * or at once where Linux discards it: an orphaned process group). */
+void lx_stop_by_signal(int sig);
 
 #endif

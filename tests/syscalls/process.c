@@ -359,6 +359,51 @@ static void test_waitid(void)
 	waitpid(pid, NULL, 0);
 }
 
+/* A stop signal's default action stops the child with that signal (WSTOPSIG); in an orphaned
+ * process group (the child's own new session) SIGTSTP, SIGTTIN and SIGTTOU are discarded. */
+static void test_job_stops(void)
+{
+	static const struct { int sig; const char *name; } stops[] = {
+		{SIGTSTP, "tstp"}, {SIGTTIN, "ttin"}, {SIGTTOU, "ttou"}, {SIGSTOP, "stop"}};
+	char name[64];
+	int st;
+
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			setpgid(0, 0); /* a group of its own whose parent is in this session */
+			raise(stops[i].sig);
+			_exit(7);
+		}
+		snprintf(name, sizeof(name), "job_stop.%s_stops", stops[i].name);
+		CHECK_EQ(name, wait4(pid, &st, WUNTRACED, NULL), pid);
+		snprintf(name, sizeof(name), "job_stop.%s_wstopsig", stops[i].name);
+		CHECK(name, WIFSTOPPED(st) && WSTOPSIG(st) == stops[i].sig, "status 0x%x", st);
+		kill(pid, SIGCONT);
+		wait4(pid, &st, 0, NULL);
+		snprintf(name, sizeof(name), "job_stop.%s_resumes", stops[i].name);
+		CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 7, "status 0x%x", st);
+	}
+	for (size_t i = 0; i < sizeof(stops) / sizeof(stops[0]); i++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			setsid(); /* an orphaned process group */
+			raise(stops[i].sig);
+			_exit(7);
+		}
+		wait4(pid, &st, WUNTRACED, NULL);
+		if (WIFSTOPPED(st)) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		snprintf(name, sizeof(name), "job_stop.orphaned_%s", stops[i].name);
+		if (stops[i].sig == SIGSTOP)
+			CHECK(name, WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "status 0x%x", st);
+		else
+			CHECK(name, WIFEXITED(st) && WEXITSTATUS(st) == 7, "status 0x%x", st);
+	}
+}
+
 static void test_sigchld(void)
 {
 	sigset_t s, old;
@@ -395,6 +440,7 @@ int main(int argc, char **argv)
 	test_clone();
 	test_wait4();
 	test_waitid();
+	test_job_stops();
 	test_sigchld();
 	return check_done();
 }

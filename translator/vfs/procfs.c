@@ -513,15 +513,8 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			 * same host fd (following it later reaches the same object) */
 			char l[64];
 			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
-			int hfd = open(l, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			if (hfd < 0)
-				return (int)lx_errno(errno);
-			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, NULL);
-			if (!*out) {
-				close(hfd);
-				return -LINUX_ENOMEM;
-			}
-			return 0;
+			return lx_host_file_wrap(open(l, O_PATH | O_NOFOLLOW | O_CLOEXEC), flags,
+						 NULL, out);
 		}
 		if (flags & LINUX_O_NOFOLLOW)
 			return -LINUX_ELOOP;
@@ -529,11 +522,9 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			char l[64];
 			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
 			int hfd = open(l, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
-			if (hfd < 0)
-				return (int)lx_errno(errno);
-			*out = lx_host_file_new(hfd, flags & ~LINUX_O_CLOEXEC, f->path);
-			if (!*out)
-				return -LINUX_ENOMEM;
+			int r = lx_host_file_wrap(hfd, flags, f->path, out);
+			if (r < 0)
+				return r;
 			(*out)->mnt = f->mnt;
 			(*out)->reopened = 1;
 			return 0;
