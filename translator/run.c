@@ -159,21 +159,21 @@ static int process_init(const struct lx_run_opts *o)
 	return stdio_init(&fds);
 }
 
-/* What /proc/self/{exe,cmdline,environ,comm} report: read back from the built stack. */
-static void record_image(const struct loader_result *res, const char *path)
+/* /proc/self/exe from the loaded file's path, when its mapping has no name. */
+static void record_exe_path(const char *loaded)
 {
 	char host[4096];
-	if (!realpath(res->path, host)) {
+	if (!realpath(loaded, host)) {
 		/* realpath needs every directory above to be searchable (a user's program below
 		 * a mode-700 parent), the kernel's getcwd does not: an absolute path either way
 		 * (glibc's static start asserts that /proc/self/exe is one) */
-		size_t cl = 0, pl = strlen(res->path);
-		if (res->path[0] != '/' && getcwd(host, sizeof(host)) && host[0] == '/' &&
+		size_t cl = 0, pl = strlen(loaded);
+		if (loaded[0] != '/' && getcwd(host, sizeof(host)) && host[0] == '/' &&
 		    (cl = strlen(host)) + 1 + pl < sizeof(host)) {
 			host[cl] = '/';
-			memcpy(host + cl + 1, res->path, pl + 1);
+			memcpy(host + cl + 1, loaded, pl + 1);
 		} else {
-			snprintf(host, sizeof(host), "%s", res->path);
+			snprintf(host, sizeof(host), "%s", loaded);
 		}
 		vfs_normalize(host);
 	}
@@ -182,6 +182,27 @@ static void record_image(const struct loader_result *res, const char *path)
 	if (rl && !strncmp(host, o_root, rl) && (host[rl] == '/' || !host[rl]))
 		g = host[rl] ? host + rl : "/";
 	snprintf(lx_proc.exe, sizeof(lx_proc.exe), "%s", g);
+}
+
+/* What /proc/self/{exe,cmdline,environ,comm} report: read back from the built stack. */
+static void record_image(const struct loader_result *res, const char *path)
+{
+	/* The program's mapping is named by the kernel's path of its fd (mapper.c), the
+	 * canonical path /proc/self/exe shows, already relative to --root: no walk again. */
+	int named = 0;
+	mm_lock();
+	size_t nv;
+	for (const struct lx_vma *m = mm_list_from(res->prog.start, &nv);
+	     nv && m->start < res->prog.end; m++, nv--) {
+		if (m->name && m->name[0] == '/') {
+			snprintf(lx_proc.exe, sizeof(lx_proc.exe), "%s", m->name);
+			named = 1;
+			break;
+		}
+	}
+	mm_unlock();
+	if (!named)
+		record_exe_path(res->path);
 	const char *base = strrchr(path, '/');
 	snprintf(lx_proc.comm, sizeof(lx_proc.comm), "%s", base ? base + 1 : path);
 
