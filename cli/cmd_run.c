@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "cli/fatal.h"
 #include "distro/distro.h"
+#include "translator/exec.h"
 #include "translator/engine/engine.h"
 #include "translator/stats.h"
 #include "translator/translator.h"
@@ -154,6 +155,10 @@ int cmd_run_translate(int argc, char **argv)
 	}
 	if (i >= argc) {
 		cli_err("no program given (lxrun --help)");
+		return 125;
+	}
+	if (o.exec_state && !(o.envp = lx_exec_env_unhide(environ))) {
+		cli_err("out of memory");
 		return 125;
 	}
 	static char path[4096], droot[4096];

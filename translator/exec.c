@@ -396,6 +396,12 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	if (!argc)
 		hv[k++] = ""; /* argv[0] may be absent: keep a slot so PROGRAM is not taken as args */
 	hv[k] = NULL;
+	if (lx_exec_env_hide(envp) < 0) {
+		r = -LINUX_ENOMEM;
+		free(state);
+		free(hv);
+		goto out;
+	}
 	struct lx_thread *t = lx_thread_self();
 	lx_vfork_release(true); /* a vfork parent runs on from here, with the child's stack stores */
 	lx_proc.engine->thread_disarm(t);
@@ -452,4 +458,46 @@ int lx_exec_restore(const char *state)
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
 	lx_ptrace_exec_restore(state);
 	return lx_seccomp_import(&lx_exec_seccomp, state);
+}
+
+#define ENV_HIDDEN "__LXRUN_GUEST_"
+
+/* Renamed: what the host's ld.so or libc would act on, and anything already carrying the
+ * prefix (so unhide is exact for every name). */
+static int env_hidden_name(const char *e)
+{
+	return !strncmp(e, "LD_", 3) || !strncmp(e, "GLIBC_TUNABLES=", 15) ||
+	       !strncmp(e, ENV_HIDDEN, strlen(ENV_HIDDEN));
+}
+
+int lx_exec_env_hide(char **envp)
+{
+	for (; *envp; envp++) {
+		if (!env_hidden_name(*envp))
+			continue;
+		size_t n = strlen(*envp) + 1;
+		char *h = malloc(strlen(ENV_HIDDEN) + n);
+		if (!h)
+			return -LINUX_ENOMEM;
+		memcpy(h, ENV_HIDDEN, strlen(ENV_HIDDEN));
+		memcpy(h + strlen(ENV_HIDDEN), *envp, n);
+		free(*envp);
+		*envp = h;
+	}
+	return 0;
+}
+
+char **lx_exec_env_unhide(char **envp)
+{
+	size_t n = 0, hidden = 0, pl = strlen(ENV_HIDDEN);
+	for (; envp[n]; n++)
+		hidden += !strncmp(envp[n], ENV_HIDDEN, pl);
+	if (!hidden)
+		return envp;
+	char **v = malloc((n + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i <= n; i++)
+		v[i] = envp[i] && !strncmp(envp[i], ENV_HIDDEN, pl) ? envp[i] + pl : envp[i];
+	return v;
 }

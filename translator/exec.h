@@ -17,4 +17,12 @@ extern uint64_t lx_exec_sigmask;
 /* The seccomp filters the state carried (NULL: none). */
 extern struct lx_seccomp *lx_exec_seccomp;
 
+/* The guest's environment on the re-executed lxrun: variables the host's ld.so and libc act
+ * on (LD_*, GLIBC_TUNABLES) travel renamed, so that LD_PRELOAD, LD_LIBRARY_PATH or ldd's
+ * LD_TRACE_LOADED_OBJECTS reach the guest's loader and not lxrun's. Hide renames envp's
+ * entries in place (0 or -ENOMEM); unhide gives the guest's vector back (envp itself when
+ * nothing was renamed; NULL on ENOMEM). */
+int lx_exec_env_hide(char **envp);
+char **lx_exec_env_unhide(char **envp);
+
 #endif

@@ -6,6 +6,9 @@
 #include <sys/mman.h>
 
 #include <dirent.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 #include <sys/sysinfo.h>
 #include <sys/sysmacros.h>
 
@@ -306,6 +309,82 @@ static void test_task_dirs(void)
 	CHECK_ERR("proc.task_exited_enoent", access(path, F_OK), ENOENT);
 }
 
+/* A hex field of /proc/self/status ("SigBlk:" ...), or ~0 when absent. */
+static unsigned long long status_hex(const char *key)
+{
+	char *s = strstr(text, key);
+	return s ? strtoull(s + strlen(key), NULL, 16) : ~0ull;
+}
+
+static long status_num(const char *key)
+{
+	char *s = strstr(text, key);
+	return s ? strtol(s + strlen(key), NULL, 10) : -1;
+}
+
+static void never_called(int sig)
+{
+	(void)sig;
+}
+
+/* The signal and seccomp lines of /proc/self/status are the process's own, checked in a child
+ * (its signal state and filter stay there): each failed line sets a bit of its exit status. */
+static int status_child(void)
+{
+	sigset_t set;
+	unsigned long long ign = 0, cgt = 0;
+	int bad = 0;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGRTMIN + 2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGUSR2, SIG_IGN);
+	signal(SIGINT, never_called);
+	raise(SIGUSR1);
+	for (int sig = 1; sig <= 64; sig++) {
+		/* the raw call: glibc's sigaction hides its own signals (32, 33) */
+		struct { unsigned long handler, flags, restorer, mask; } ka;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &ka, 8) < 0)
+			continue;
+		if (ka.handler == (unsigned long)SIG_IGN)
+			ign |= 1ull << (sig - 1);
+		else if (ka.handler != (unsigned long)SIG_DFL)
+			cgt |= 1ull << (sig - 1);
+	}
+	unsigned long long blk = 1ull << (SIGUSR1 - 1) | 1ull << (SIGRTMIN + 2 - 1);
+	check_read_file("/proc/self/status", text, sizeof(text));
+	bad |= status_hex("\nSigBlk:") != blk;
+	bad |= (status_hex("\nSigIgn:") != ign) << 1;
+	bad |= (status_hex("\nSigCgt:") != cgt) << 2;
+	bad |= !(status_hex("\nSigPnd:") & 1ull << (SIGUSR1 - 1)) << 3;
+	bad |= (status_num("\nSeccomp:") != 0) << 4;
+	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+	struct sock_fprog prog = {1, &allow};
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0 ||
+	    syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) < 0)
+		return 1 << 6;
+	check_read_file("/proc/self/status", text, sizeof(text));
+	bad |= (status_num("\nSeccomp:") != 2 || status_num("\nSeccomp_filters:") != 2) << 5;
+	bad |= (status_num("\nNoNewPrivs:") != 1) << 6;
+	return bad;
+}
+
+static void test_status_signals(void)
+{
+	static const char *const names[] = {"proc.status_sigblk", "proc.status_sigign",
+		"proc.status_sigcgt", "proc.status_sigpnd", "proc.status_seccomp_none",
+		"proc.status_seccomp_filters", "proc.status_no_new_privs"};
+	int st = -1;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(status_child());
+	waitpid(pid, &st, 0);
+	for (int i = 0; i < 7; i++)
+		CHECK(names[i], WIFEXITED(st) && !(WEXITSTATUS(st) & (1 << i)), "status 0x%x", st);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -315,5 +394,6 @@ int main(int argc, char **argv)
 	test_self(argc, argv);
 	test_system();
 	test_task_dirs();
+	test_status_signals();
 	return check_done();
 }

@@ -34,6 +34,8 @@ int lx_seccomp_check(struct lx_syscall *sc, long *result);
 long lx_seccomp_prctl(struct lx_syscall *sc);
 int lx_seccomp_export(const struct lx_thread *t, char *buf, size_t size);
 int lx_seccomp_import(struct lx_seccomp **chain, const char *state);
+/* What /proc/self/status shows of a chain: mode 0 none, 1 strict, 2 filters; their count. */
+void lx_seccomp_status(const struct lx_seccomp *s, int *mode, int *filters);
 
 /* Guest SIG_IGN/SIG_DFL mirrored to the host; inherited ignores read back at start. */
 void sig_mirror(int sig, uint64_t handler);

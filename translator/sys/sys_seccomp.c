@@ -425,3 +425,11 @@ int lx_seccomp_import(struct lx_seccomp **chain, const char *state)
 		lx_fastpath_init(0, 0);
 	return 0;
 }
+
+void lx_seccomp_status(const struct lx_seccomp *s, int *mode, int *filters)
+{
+	*mode = !s ? 0 : s->strict ? 1 : 2;
+	*filters = 0;
+	for (; s; s = s->prev)
+		*filters += !s->strict;
+}

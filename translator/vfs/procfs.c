@@ -22,6 +22,7 @@
 #include "translator/ptrace.h"
 #include "translator/sys/hostadmin.h"
 #include "translator/syscall.h"
+#include "translator/sys/sys.h"
 #include "translator/thread.h"
 #include "translator/vfs/synth.h"
 #include "translator/vfs/vfs.h"
@@ -367,15 +368,10 @@ static char *guest_range(uint64_t start, uint64_t end, size_t *len)
 	return d;
 }
 
-/* Host /proc/self/FILE with the line starting with key replaced. */
-static char *host_with_line(const char *file, const char *key, const char *line, size_t *len)
+/* d (len bytes, NUL-terminated) with the line starting with key replaced by line: the new
+ * buffer (d freed), or d unchanged when key is absent or memory runs out. */
+static char *replace_line(char *d, size_t *len, const char *key, const char *line)
 {
-	char *d;
-	char host[64];
-	snprintf(host, sizeof(host), "/proc/self/%s", file);
-	if (synth_slurp(host, &d, len) < 0)
-		return NULL;
-	d[*len] = 0; /* synth_slurp leaves room: cap is a power of two > n */
 	char *at = strstr(d, key);
 	if (!at)
 		return d;
@@ -389,8 +385,59 @@ static char *host_with_line(const char *file, const char *key, const char *line,
 	memcpy(n + before, line, ll);
 	memcpy(n + before + ll, eol ? eol + 1 : "", after);
 	*len = before + ll + after;
+	n[*len] = 0;
 	free(d);
 	return n;
+}
+
+/* Host /proc/self/FILE with the line starting with key replaced. */
+static char *host_with_line(const char *file, const char *key, const char *line, size_t *len)
+{
+	char *d;
+	char host[64];
+	snprintf(host, sizeof(host), "/proc/self/%s", file);
+	if (synth_slurp(host, &d, len) < 0)
+		return NULL;
+	d[*len] = 0; /* synth_slurp leaves room: cap is a power of two > n */
+	return replace_line(d, len, key, line);
+}
+
+/* /proc/self/status: the host's, with the guest's name, signal state and seccomp mode (the
+ * host's show lxrun's own handlers, and SIGSYS blocked while lxrun serves the read). */
+static char *render_status(size_t *len)
+{
+	struct lx_thread *t = lx_thread_self();
+	uint64_t ign = 0, cgt = 0;
+	for (int sig = 1; sig <= 64; sig++) {
+		uint64_t h = lx_proc.sigactions[sig - 1].handler;
+		if (h == 1)
+			ign |= 1ull << (sig - 1);
+		else if (h > 1)
+			cgt |= 1ull << (sig - 1);
+	}
+	char line[96];
+	snprintf(line, sizeof(line), "Name:\t%s\n", lx_proc.comm);
+	char *d = host_with_line("status", "Name:", line, len);
+	if (!d || !t)
+		return d;
+	unsigned long long pnd = 0;
+	char *p = strstr(d, "\nSigPnd:\t");
+	if (p)
+		pnd = strtoull(p + 9, NULL, 16);
+	snprintf(line, sizeof(line), "SigPnd:\t%016llx\n", pnd | (unsigned long long)t->pending);
+	d = replace_line(d, len, "SigPnd:", line);
+	snprintf(line, sizeof(line), "SigBlk:\t%016llx\n", (unsigned long long)t->sigmask);
+	d = replace_line(d, len, "SigBlk:", line);
+	snprintf(line, sizeof(line), "SigIgn:\t%016llx\n", (unsigned long long)ign);
+	d = replace_line(d, len, "SigIgn:", line);
+	snprintf(line, sizeof(line), "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+	d = replace_line(d, len, "SigCgt:", line);
+	int mode, filters;
+	lx_seccomp_status(t->seccomp, &mode, &filters);
+	snprintf(line, sizeof(line), "Seccomp:\t%d\n", mode);
+	d = replace_line(d, len, "Seccomp:", line);
+	snprintf(line, sizeof(line), "Seccomp_filters:\t%d\n", filters);
+	return replace_line(d, len, "Seccomp_filters:", line);
 }
 
 /* Host-admin model: the guest's mounts are the host's (its / is the host's, and its mount and
@@ -553,7 +600,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 	if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 		return -LINUX_EACCES;
 	size_t len = 0;
-	char *d = NULL, line[64];
+	char *d = NULL;
 	switch (i) {
 	case 0:
 		d = mm_render_maps(&len);
@@ -565,8 +612,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		d = guest_range(lx_proc.env_start, lx_proc.env_end, &len);
 		break;
 	case 3:
-		snprintf(line, sizeof(line), "Name:\t%s\n", lx_proc.comm);
-		d = host_with_line("status", "Name:", line, &len);
+		d = render_status(&len);
 		break;
 	case 4:
 		d = render_stat(&len);
