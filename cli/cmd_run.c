@@ -116,7 +116,11 @@ int cmd_run_translate(int argc, char **argv)
 			if (o.trace)
 				fcntl(fileno(o.trace), F_SETFD, FD_CLOEXEC);
 		} else if (strncmp(a, "--exec-state=", 13) == 0) {
-			o.exec_state = a + 13;
+			o.exec_state = lx_exec_state_load(a + 13);
+			if (!o.exec_state) {
+				cli_err("--exec-state: %s", strerror(errno));
+				return 125;
+			}
 		} else if (strcmp(a, "--exec-meta") == 0) {
 			o.meta = 1; /* internal: distro import/export as a normal user */
 		} else if (strncmp(a, "--exec-host-mount=", 18) == 0) {

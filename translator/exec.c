@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -153,47 +154,73 @@ static int snapshot(struct lx_file *f)
 	return fd;
 }
 
-/* Serialise the fd table, moving every inherited host fd to a non-CLOEXEC descriptor; the
- * guest's 0, 1, 2 become lxrun's own 0, 1, 2 in the new image. */
-static int pass_fds(char *state, size_t size)
+/* Serialise the fd table into *out (malloc'd), moving every inherited host fd to a
+ * non-CLOEXEC descriptor; the guest's 0, 1, 2 become lxrun's own 0, 1, 2 in the new image. */
+static int pass_fds(char **out)
 {
 	struct lx_fdtable *t = lx_proc.fds;
-	int keep[LX_FD_MAX];
-	size_t n = 0;
-	state[0] = 0;
-	for (int g = 0; g < t->size && g < LX_FD_MAX; g++) {
+	int size = t->size > 3 ? t->size : 3;
+	int *keep = malloc((size_t)size * sizeof(*keep));
+	size_t n = 0, cap = 64;
+	*out = NULL;
+	if (!keep)
+		return -LINUX_ENOMEM;
+	/* every inherited fd is duplicated for a moment: the host's soft limit goes up to its
+	 * hard one (the new image sets it again from the guest's) */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	int r = 0;
+	for (int g = 0; g < size; g++) {
 		keep[g] = -1;
-		struct lx_file *f = t->ents[g].file;
+		struct lx_file *f = g < t->size ? t->ents[g].file : NULL;
 		if (!f || t->ents[g].cloexec)
 			continue;
+		cap += 32; /* "g:h:flags," */
 		if (f->host_fd < 0) {
 			keep[g] = snapshot(f);
 			continue;
 		}
 		keep[g] = fcntl(f->host_fd, F_DUPFD, 10);
-		if (keep[g] < 0)
-			return (int)lx_errno(errno);
+		if (keep[g] < 0) {
+			r = (int)lx_errno(errno);
+			goto out;
+		}
 	}
 	for (int g = 0; g < 3; g++) {
-		if (g < t->size && keep[g] >= 0) {
-			if (dup2(keep[g], g) < 0)
-				return (int)lx_errno(errno);
+		if (keep[g] >= 0) {
+			if (dup2(keep[g], g) < 0) {
+				r = (int)lx_errno(errno);
+				goto out;
+			}
 			close(keep[g]);
 			keep[g] = g;
 		} else {
 			close(g);
 		}
 	}
-	for (int g = 0; g < t->size && g < LX_FD_MAX; g++) {
+	char *state = *out = malloc(cap);
+	if (!state) {
+		r = -LINUX_ENOMEM;
+		goto out;
+	}
+	state[0] = 0;
+	for (int g = 0; g < size; g++) {
 		if (keep[g] < 0)
 			continue;
-		int w = snprintf(state + n, size - n, "%s%d:%d:%x", n ? "," : "", g, keep[g],
+		int w = snprintf(state + n, cap - n, "%s%d:%d:%x", n ? "," : "", g, keep[g],
 				 t->ents[g].file->flags);
-		if (w < 0 || (size_t)w >= size - n)
-			return -LINUX_E2BIG;
+		if (w < 0 || (size_t)w >= cap - n) {
+			r = -LINUX_E2BIG;
+			goto out;
+		}
 		n += (size_t)w;
 	}
-	return 0;
+out:
+	free(keep);
+	return r;
 }
 
 /*
@@ -211,8 +238,9 @@ static long exec_native(const char *host, char **argv, char **envp)
 		return -LINUX_EACCES;
 	if (faccessat(AT_FDCWD, host, X_OK, AT_EACCESS) < 0)
 		return lx_errno(errno);
-	char fds[LX_FD_MAX * 24];
-	long r = pass_fds(fds, sizeof(fds));
+	char *fds;
+	long r = pass_fds(&fds);
+	free(fds); /* the native program inherits the fds themselves */
 	if (r < 0)
 		return r;
 	struct lx_thread *t = lx_thread_self();
@@ -233,6 +261,61 @@ static long exec_native(const char *host, char **argv, char **envp)
 	const char *why;
 	lx_proc.engine->thread_arm(t, &why);
 	return r;
+}
+
+/* The seccomp filters' room in the state; the state itself past STATE_ARG_MAX goes in a memfd
+ * (Linux caps one argument at 128 KiB: many inherited fds, or many filters). */
+#define EXEC_FILTERS_MAX (1u << 20)
+#define STATE_ARG_MAX (96u << 10)
+
+/* A state too long for an argument ("--exec-state=...") is written to a memfd the new image
+ * inherits and becomes "--exec-state=@FD" (state is rewritten in place). */
+static int state_to_memfd(char *state)
+{
+	const size_t pre = strlen("--exec-state=");
+	size_t len = strlen(state) - pre;
+	if (len <= STATE_ARG_MAX)
+		return 0;
+	int fd = (int)syscall(SYS_memfd_create, "lxrun-exec-state", 0);
+	if (fd < 0)
+		return (int)lx_errno(errno);
+	int hi = fcntl(fd, F_DUPFD, 10);
+	close(fd);
+	if (hi < 0)
+		return (int)lx_errno(errno);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = pwrite(hi, state + pre + off, len - off, (off_t)off);
+		if (w <= 0) {
+			close(hi);
+			return w < 0 ? (int)lx_errno(errno) : -LINUX_EIO;
+		}
+		off += (size_t)w;
+	}
+	sprintf(state + pre, "@%d", hi);
+	return 0;
+}
+
+/* "@FD" (state_to_memfd): the state read back from the memfd, which is closed; NULL on error.
+ * Anything else is the state itself. */
+const char *lx_exec_state_load(const char *arg)
+{
+	if (arg[0] != '@')
+		return arg;
+	int fd = atoi(arg + 1);
+	struct stat st;
+	char *s = NULL;
+	if (fstat(fd, &st) == 0 && (s = malloc((size_t)st.st_size + 1))) {
+		size_t off = 0;
+		while (off < (size_t)st.st_size) {
+			ssize_t n = pread(fd, s + off, (size_t)st.st_size - off, (off_t)off);
+			if (n <= 0)
+				break;
+			off += (size_t)n;
+		}
+		s[off] = 0;
+	}
+	close(fd);
+	return s;
 }
 
 long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint64_t flags)
@@ -325,36 +408,30 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	if (r < 0)
 		goto out;
 
-	char fds[LX_FD_MAX * 24];
-	if ((r = pass_fds(fds, sizeof(fds))) < 0)
-		goto out; /* nothing irreversible yet unless dup2 failed (then stdio is lost) */
-
+	char *fds = NULL, *state = NULL, *filters = NULL, tracefd[32], cwd[LX_PATH_MAX + 8];
 	/* lxrun [--root R] [--engine E] [--trace-fd N] --exec-state S --exec-path P -- argv... */
 	char **hv = calloc((size_t)argc + 24, sizeof(*hv));
-	char *state, tracefd[32], cwd[LX_PATH_MAX + 8];
-	if (!hv) {
+	/* seccomp filters survive execve: they go in the state too */
+	if (hv)
+		filters = malloc(EXEC_FILTERS_MAX);
+	if (!hv || !filters) {
 		r = -LINUX_ENOMEM;
-		goto out;
+		goto fail;
 	}
-	/* seccomp filters survive execve: they go in the state too (up to ~120 KiB of them) */
-	char *filters = malloc(120 << 10);
-	if (!filters || (r = lx_seccomp_export(lx_thread_self(), filters, 120 << 10)) < 0) {
-		r = filters ? r : -LINUX_ENOMEM;
-		free(filters);
-		free(hv);
-		goto out;
-	}
+	if ((r = lx_seccomp_export(lx_thread_self(), filters, EXEC_FILTERS_MAX)) < 0)
+		goto fail;
+	if ((r = pass_fds(&fds)) < 0)
+		goto fail; /* nothing irreversible yet unless dup2 failed (then stdio is lost) */
 	state = malloc(strlen(fds) + strlen(filters) + 256);
 	if (!state) {
-		free(filters);
-		free(hv);
 		r = -LINUX_ENOMEM;
-		goto out;
+		goto fail;
 	}
 	sprintf(state, "--exec-state=fds=%s;umask=%o;nofile=%d:%d;sigmask=%llx%s%s;comm=", fds,
 		lx_proc.umask, lx_proc.fds->limit, lx_proc.fds->hard,
 		(unsigned long long)lx_thread_self()->sigmask, filters, lx_ptrace_exec_state());
-	free(filters);
+	if ((r = state_to_memfd(state)) < 0)
+		goto fail;
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
 	int k = 0;
 	hv[k++] = "lxrun";
@@ -398,9 +475,7 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	hv[k] = NULL;
 	if (lx_exec_env_hide(envp) < 0) {
 		r = -LINUX_ENOMEM;
-		free(state);
-		free(hv);
-		goto out;
+		goto fail;
 	}
 	struct lx_thread *t = lx_thread_self();
 	lx_vfork_release(true); /* a vfork parent runs on from here, with the child's stack stores */
@@ -409,6 +484,9 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	r = lx_errno(errno); /* the host refused: the guest's fds 0-2 may already be moved */
 	lx_ptrace_exec_failed();
 	lx_proc.engine->thread_arm(t, &why);
+fail:
+	free(fds);
+	free(filters);
 	free(state);
 	free(hv);
 out:

@@ -12,6 +12,9 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 /* The state string given to the re-executed lxrun (--exec-state): rebuild the fd table
  * from it. Returns 0 or a negative errno. */
 int lx_exec_restore(const char *state);
+/* --exec-state's argument: the state itself, or "@FD" for one too long for an argument (read
+ * from the memfd FD, then closed). NULL when it cannot be read. */
+const char *lx_exec_state_load(const char *arg);
 /* The guest's signal mask carried across its execve (applied to the first thread). */
 extern uint64_t lx_exec_sigmask;
 /* The seccomp filters the state carried (NULL: none). */

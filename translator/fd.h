@@ -102,9 +102,10 @@ int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int c
  * kernel names fds in siginfo's si_fd). */
 int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
 
-/* The most fds the guest's table holds: RLIMIT_NOFILE as the guest sees it never exceeds
- * it (soft and hard), so getdtablesize() is what the guest can really open. */
-#define LX_FD_MAX 4096
+/* The most fds the guest's table holds, Linux's default fs.nr_open (the table grows as fds
+ * are used): RLIMIT_NOFILE as the guest sees it never exceeds it (soft and hard), so
+ * getdtablesize() is what the guest can really open. */
+#define LX_FD_MAX (1 << 20)
 /* Host fds lxrun keeps beside the guest's: the host's soft limit is kept this far above the
  * guest's so that the guest's own limit, not lxrun's fds, decides when EMFILE comes. */
 #define LX_FD_RESERVE 64

@@ -385,6 +385,33 @@ static void test_status_signals(void)
 		CHECK(names[i], WIFEXITED(st) && !(WEXITSTATUS(st) & (1 << i)), "status 0x%x", st);
 }
 
+/* /proc/self/fd lists the fds open when it is read: its own directory fd, and after a
+ * rewind one opened since. */
+static void test_fd_dir_live(void)
+{
+	char want[16];
+	int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		CHECK("proc.fd_dir_open", 0, "%s", check_errname(errno));
+		return;
+	}
+	int self = 0, later = 0, fd = -1;
+	struct dirent *e;
+	snprintf(want, sizeof(want), "%d", dfd);
+	while ((e = readdir(d)))
+		self |= !strcmp(e->d_name, want);
+	CHECK("proc.fd_dir_lists_itself", self, "fd %d not listed", dfd);
+	fd = open("/dev/null", O_RDONLY);
+	snprintf(want, sizeof(want), "%d", fd);
+	rewinddir(d);
+	while ((e = readdir(d)))
+		later |= !strcmp(e->d_name, want);
+	CHECK("proc.fd_dir_rewind_sees_new", later, "fd %d not listed after rewinddir", fd);
+	close(fd);
+	closedir(d);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -395,5 +422,6 @@ int main(int argc, char **argv)
 	test_system();
 	test_task_dirs();
 	test_status_signals();
+	test_fd_dir_live();
 	return check_done();
 }

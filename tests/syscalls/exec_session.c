@@ -2,6 +2,8 @@
 /* exec_session.c: coverage for execve/execveat, process groups and sessions, prctl, pidfds, kcmp. */
 #include "check.h"
 
+#include <sys/resource.h>
+
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -668,12 +670,49 @@ static void test_seccomp(void)
 	check_wait_child("seccomp.eacces_child", pid, 0);
 }
 
+/* "--count-fds N": exit 0 when fds 0..N-1 are all open (inherited across execve). */
+static int count_fds_child(int n)
+{
+	for (int fd = 0; fd < n; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return 1;
+	return 0;
+}
+
+/* Thousands of inherited fds cross execve (more than one 128 KiB argument could list). */
+static void test_exec_many_fds(void)
+{
+	struct rlimit rl;
+	const int n = 9000;
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < 2 * (rlim_t)n + 64) {
+		check_skip("execve.many_inherited_fds", "the hard RLIMIT_NOFILE is below 18064");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		char arg[16];
+		rl.rlim_cur = (rlim_t)n + 16;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		for (int fd = 3; fd < n; fd++)
+			if (dup2(0, fd) != fd)
+				_exit(3);
+		snprintf(arg, sizeof(arg), "%d", n);
+		execl(self_exe, "exec_session", "--count-fds", arg, (char *)NULL);
+		_exit(2);
+	}
+	check_wait_child("execve.many_inherited_fds", pid, 0);
+}
+
 int main(int argc, char **argv)
 {
 	ssize_t n;
 
 	if (argc > 1 && strcmp(argv[1], "--seccomp-child") == 0)
 		return seccomp_child();
+	if (argc > 2 && strcmp(argv[1], "--count-fds") == 0)
+		return count_fds_child(atoi(argv[2]));
 
 	/* The environment marks an exec'd child even if its arguments were lost on the way. */
 	if (getenv("LXRUN_EXEC_TEST") || (argc > 1 && strcmp(argv[1], "--exec-child") == 0))
@@ -687,5 +726,6 @@ int main(int argc, char **argv)
 	test_prctl();
 	test_seccomp();
 	test_pidfd();
+	test_exec_many_fds();
 	return check_done();
 }

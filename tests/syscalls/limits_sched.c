@@ -2,6 +2,8 @@
 /* limits_sched.c: coverage for rlimits, rusage/times, priorities, sched_*, getcpu, personality, uname, sysinfo, ioprio. */
 #include "check.h"
 
+#include <poll.h>
+
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
@@ -122,6 +124,33 @@ static void test_rlimits(void)
 		check_child_exit();
 	}
 	check_wait_child("getrlimit.nofile_child", pid, 0);
+
+	/* Any number below the soft limit, however high, names an fd (dup2, F_DUPFD); at or
+	 * above it EBADF and EINVAL; poll takes at most RLIMIT_NOFILE entries. In a child whose
+	 * limit is set to 6000 (within the hard limit: lowered when that is less). */
+	pid = fork();
+	if (pid == 0) {
+		struct pollfd *pf;
+		int lim;
+
+		check_passed = check_failed = 0;
+		k_getrlimit(RLIMIT_NOFILE, &rl);
+		lim = rl.rlim_max < 6000 ? (int)rl.rlim_max : 6000;
+		rl.rlim_cur = (rlim_t)lim;
+		k_setrlimit(RLIMIT_NOFILE, &rl);
+		CHECK_EQ("nofile.dup2_high", dup2(0, lim - 1), lim - 1);
+		CHECK_EQ("nofile.high_fd_usable", fcntl(lim - 1, F_GETFD), 0);
+		CHECK_ERR("nofile.dup2_at_limit", dup2(0, lim), EBADF);
+		CHECK_EQ("nofile.f_dupfd_high", fcntl(0, F_DUPFD, lim - 2), lim - 2);
+		CHECK_ERR("nofile.f_dupfd_at_limit", fcntl(0, F_DUPFD, lim), EINVAL);
+		pf = calloc((size_t)lim + 1, sizeof(*pf));
+		for (int i = 0; i <= lim; i++)
+			pf[i].fd = -1;
+		CHECK_EQ("nofile.poll_limit_entries", poll(pf, (nfds_t)lim, 0), 0);
+		CHECK_ERR("nofile.poll_over_limit", poll(pf, (nfds_t)lim + 1, 0), EINVAL);
+		check_child_exit();
+	}
+	check_wait_child("nofile.high_child", pid, 0);
 
 	/* prlimit64 on another process: read its limits, and ESRCH for no process. */
 	pid = fork();

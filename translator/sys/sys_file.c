@@ -612,7 +612,7 @@ LX_SYSCALL(fcntl)
 	switch ((int)sc->a[1]) {
 	case LINUX_F_DUPFD:
 	case LINUX_F_DUPFD_CLOEXEC:
-		if ((int64_t)arg < 0 || arg >= LX_FD_MAX)
+		if ((int64_t)arg < 0 || arg >= (uint64_t)lx_proc.fds->limit) /* RLIMIT_NOFILE */
 			return -LINUX_EINVAL;
 		return do_dup(fd, (int)arg, (int)sc->a[1] == LINUX_F_DUPFD_CLOEXEC, 0);
 	case LINUX_F_GETFD:

@@ -133,7 +133,7 @@ static long do_poll(struct linux_pollfd *pf, unsigned n, int timeout_ms, const u
 
 static long poll_guest(uint64_t ufds, uint64_t nfds, int timeout_ms, const uint64_t *mask)
 {
-	if (nfds > LX_FD_MAX * 4)
+	if (nfds > (uint64_t)lx_proc.fds->limit) /* Linux: more than RLIMIT_NOFILE */
 		return -LINUX_EINVAL;
 	size_t sz = nfds * sizeof(struct linux_pollfd);
 	struct linux_pollfd *pf = malloc(sz ? sz : 1);
@@ -190,18 +190,27 @@ static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms
 {
 	if (nfds < 0)
 		return -LINUX_EINVAL;
-	if (nfds > LX_FD_MAX)
-		nfds = LX_FD_MAX;
-	size_t bytes = ((size_t)nfds + 63) / 64 * 8;
-	uint64_t sets[3][LX_FD_MAX / 64];
+	/* Linux looks no further than the fd table's size */
+	int size = __atomic_load_n(&lx_proc.fds->size, __ATOMIC_RELAXED);
+	if (nfds > size)
+		nfds = size;
+	size_t words = ((size_t)nfds + 63) / 64, bytes = words * 8;
+	uint64_t *sets[3], *all = calloc(3 * words + 1, 8);
 	uint64_t addr[3] = {urd, uwr, uex};
-	memset(sets, 0, sizeof(sets));
-	for (int k = 0; k < 3; k++)
-		if (addr[k] && bytes && guest_copy_in(sets[k], addr[k], bytes) < 0)
-			return -LINUX_EFAULT;
-	struct linux_pollfd *pf = calloc((size_t)nfds + 1, sizeof(*pf));
-	if (!pf)
+	if (!all)
 		return -LINUX_ENOMEM;
+	for (int k = 0; k < 3; k++) {
+		sets[k] = all + k * words;
+		if (addr[k] && bytes && guest_copy_in(sets[k], addr[k], bytes) < 0) {
+			free(all);
+			return -LINUX_EFAULT;
+		}
+	}
+	struct linux_pollfd *pf = calloc((size_t)nfds + 1, sizeof(*pf));
+	if (!pf) {
+		free(all);
+		return -LINUX_ENOMEM;
+	}
 	unsigned n = 0;
 	for (int fd = 0; fd < nfds; fd++) {
 		int16_t ev = 0;
@@ -215,6 +224,7 @@ static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms
 			continue;
 		if (!sys_file(fd)) {
 			free(pf);
+			free(all);
 			return -LINUX_EBADF;
 		}
 		pf[n].fd = fd;
@@ -223,9 +233,10 @@ static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms
 	long r = do_poll(pf, n, ms, mask);
 	if (r < 0) {
 		free(pf);
+		free(all);
 		return r;
 	}
-	memset(sets, 0, sizeof(sets));
+	memset(all, 0, 3 * words * 8);
 	long count = 0;
 	for (unsigned i = 0; i < n; i++) {
 		int fd = pf[i].fd;
@@ -246,7 +257,8 @@ static long do_select(int nfds, uint64_t urd, uint64_t uwr, uint64_t uex, int ms
 	free(pf);
 	for (int k = 0; k < 3; k++)
 		if (addr[k] && bytes && guest_copy_out(addr[k], sets[k], bytes) < 0)
-			return -LINUX_EFAULT;
+			count = -LINUX_EFAULT;
+	free(all);
 	return count;
 }
 

@@ -147,6 +147,8 @@ static long nofile_set(const struct rlimit *nl)
 	rlim_t max = nl->rlim_max + LX_FD_RESERVE;
 	if (nl->rlim_max <= (rlim_t)lx_proc.fds->hard && max > host.rlim_max)
 		max = host.rlim_max;
+	if (max > LX_FD_MAX && nl->rlim_max <= LX_FD_MAX)
+		max = LX_FD_MAX > host.rlim_max ? LX_FD_MAX : host.rlim_max; /* fs.nr_open */
 	host.rlim_max = max;
 	host.rlim_cur = nl->rlim_cur + LX_FD_RESERVE < max ? nl->rlim_cur + LX_FD_RESERVE : max;
 	if (setrlimit(RLIMIT_NOFILE, &host) < 0)

@@ -508,14 +508,44 @@ static char *render_stat(size_t *len)
 	return n;
 }
 
+/* /proc/self/fd (arg 0) or fdinfo (arg 1): the guest's open fds, read when listed. */
+static struct synth_dirent *fd_entries(int info, size_t *n)
+{
+	struct lx_fdtable *t = lx_proc.fds;
+	int size = __atomic_load_n(&t->size, __ATOMIC_RELAXED), count = 0;
+	for (int fd = 0; fd < size; fd++)
+		count += lx_fd_lookup(t, fd) != NULL;
+	/* a thread may open more meanwhile: those are left out, as a later open would be */
+	struct synth_dirent *e = calloc((size_t)count + 1, sizeof(*e));
+	*n = 0;
+	if (!e)
+		return NULL;
+	for (int fd = 0; fd < size && *n < (size_t)count; fd++) {
+		if (!lx_fd_lookup(t, fd))
+			continue;
+		snprintf(e[*n].name, sizeof(e[*n].name), "%d", fd);
+		e[*n].type = info ? LINUX_DT_REG : LINUX_DT_LNK;
+		e[*n].ino = 0x20000 + (uint64_t)fd;
+		(*n)++;
+	}
+	return e;
+}
+
 static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx_file **out)
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
 	struct linux_stat st;
-	if (!*o->sub || !strcmp(name, "fd") || !strcmp(name, "fdinfo") || !strcmp(name, "task")) {
+	if (!strcmp(name, "fd") || !strcmp(name, "fdinfo")) {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
-		struct synth_dirent *ents = calloc(LX_FD_MAX + 16, sizeof(*ents));
+		own_stat(m, o, &st);
+		*out = synth_dir_live(fd_entries, name[2] != 0, &st);
+		return *out ? 0 : -LINUX_ENOMEM;
+	}
+	if (!*o->sub || !strcmp(name, "task")) {
+		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
+			return -LINUX_EISDIR;
+		struct synth_dirent *ents = calloc(24, sizeof(*ents));
 		size_t n = 0;
 		if (!ents)
 			return -LINUX_ENOMEM;
@@ -534,15 +564,9 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			ents[n++].type = LINUX_DT_DIR;
 			strcpy(ents[n].name, "task");
 			ents[n++].type = LINUX_DT_DIR;
-		} else if (!strcmp(name, "task")) {
+		} else {
 			snprintf(ents[n].name, 256, "%d", lx_proc.pid);
 			ents[n++].type = LINUX_DT_DIR;
-		} else {
-			for (int fd = 0; fd < LX_FD_MAX; fd++)
-				if (lx_fd_lookup(lx_proc.fds, fd)) {
-					snprintf(ents[n].name, 256, "%d", fd);
-					ents[n++].type = name[2] ? LINUX_DT_REG : LINUX_DT_LNK;
-				}
 		}
 		for (size_t i = 0; i < n; i++)
 			ents[i].ino = 0x20000 + i;

@@ -20,7 +20,28 @@ struct synth {
 	struct linux_stat st;
 	struct synth_dirent *ents;
 	size_t nents;
+	struct synth_dirent *(*fill)(int arg, size_t *n); /* a live directory (synth_dir_live) */
+	int fill_arg;
 };
+
+/* A live directory read from its start: its entries made again, after "." and "..". */
+static int refill(struct synth *s)
+{
+	size_t n = 0;
+	struct synth_dirent *e = s->fill(s->fill_arg, &n);
+	struct synth_dirent *all = e ? calloc(n + 2, sizeof(*all)) : NULL;
+	if (!all) {
+		free(e);
+		return -LINUX_ENOMEM;
+	}
+	memcpy(all, s->ents, 2 * sizeof(*all));
+	memcpy(all + 2, e, n * sizeof(*e));
+	free(e);
+	free(s->ents);
+	s->ents = all;
+	s->nents = n + 2;
+	return 0;
+}
 
 static long s_pread(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
@@ -81,6 +102,11 @@ static long s_getdents64(struct lx_file *f, uint64_t buf, size_t n)
 	struct synth *s = f->priv;
 	if (!s->ents)
 		return -LINUX_ENOTDIR;
+	if (s->fill && f->pos == 0) {
+		int r = refill(s);
+		if (r < 0)
+			return r;
+	}
 	size_t used = 0;
 	while ((size_t)f->pos < s->nents) {
 		const struct synth_dirent *e = &s->ents[f->pos];
@@ -161,6 +187,18 @@ struct lx_file *synth_dir_new(const struct synth_dirent *ents, size_t n, const s
 	s->nents = n + 2;
 	s->st = *st;
 	f->priv = s;
+	return f;
+}
+
+struct lx_file *synth_dir_live(struct synth_dirent *(*fill)(int arg, size_t *n), int arg,
+			      const struct linux_stat *st)
+{
+	struct lx_file *f = synth_dir_new(NULL, 0, st);
+	if (f) {
+		struct synth *s = f->priv;
+		s->fill = fill;
+		s->fill_arg = arg;
+	}
 	return f;
 }
 

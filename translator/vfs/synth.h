@@ -21,6 +21,11 @@ struct synth_dirent {
 };
 /* A directory listing (entries copied; "." and ".." are added). */
 struct lx_file *synth_dir_new(const struct synth_dirent *ents, size_t n, const struct linux_stat *st);
+/* A directory whose entries fill(arg, &n) makes (a malloc'd array, NULL on ENOMEM) each time
+ * it is read from its start, as /proc/self/fd lists the fds open when it is read (its own
+ * included). */
+struct lx_file *synth_dir_live(struct synth_dirent *(*fill)(int arg, size_t *n), int arg,
+			      const struct linux_stat *st);
 
 /* A stat for a synthetic object on mount m. */
 void synth_stat(struct linux_stat *st, const struct lx_mount *m, unsigned mode, uint64_t ino,
