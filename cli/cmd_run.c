@@ -144,6 +144,11 @@ int cmd_run_translate(int argc, char **argv)
 			lx_stats_enable();
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o.verbose = 1;
+		} else if (i + 1 == argc && (!strcmp(a, "--mode") || !strcmp(a, "--engine") ||
+					     !strcmp(a, "--root") || !strcmp(a, "-d") ||
+					     !strcmp(a, "--distro") || !strcmp(a, "--tmpfs"))) {
+			cli_err("option '%s' needs a value (lxrun --help)", a);
+			return 125;
 		} else {
 			cli_err("unknown option '%s' (lxrun --help)", a);
 			return 125;
