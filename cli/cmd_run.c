@@ -80,9 +80,27 @@ static int find_program(const char *root, const char *name, char *out, size_t le
 	return found_noexec ? 0 : -LINUX_ENOENT;
 }
 
+/* fds 0-2 closed by lxrun's parent stay closed for the guest; a /dev/null holds each number
+ * meanwhile so that nothing lxrun opens lands there (and looks inherited). */
+static unsigned hold_closed_stdio(void)
+{
+	unsigned closed = 0;
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0)
+			continue;
+		int h = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (h == fd)
+			closed |= 1u << fd;
+		else if (h >= 0)
+			close(h);
+	}
+	return closed;
+}
+
 int cmd_run_translate(int argc, char **argv)
 {
 	struct lx_run_opts o = {.engine = "auto", .envp = environ};
+	o.stdio_closed = hold_closed_stdio();
 	const char *exec_path = NULL, *distro = NULL;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {

@@ -67,9 +67,11 @@ static int inherit_fd(struct lx_fdtable *t, int fd)
  * keeps its own stderr for diagnostics) and every other fd its parent left open without
  * close-on-exec (`lxrun prog 3<file`, a make jobserver's pipe, LISTEN_FDS). lxrun's own fds
  * at this point are all close-on-exec. */
-static int stdio_init(struct lx_fdtable *t)
+static int stdio_init(struct lx_fdtable *t, unsigned closed)
 {
 	for (int fd = 0; fd < 3; fd++) {
+		if (closed & (1u << fd))
+			continue;
 		int r = inherit_fd(t, fd);
 		if (r < 0)
 			return r;
@@ -156,7 +158,7 @@ static int process_init(const struct lx_run_opts *o)
 		vfs_chdir(LINUX_AT_FDCWD, o->exec_cwd);
 	if (o->exec_state)
 		return lx_exec_restore(o->exec_state);
-	return stdio_init(&fds);
+	return stdio_init(&fds, o->stdio_closed);
 }
 
 /* /proc/self/exe from the loaded file's path, when its mapping has no name. */

@@ -20,6 +20,8 @@ struct lx_run_opts {
 	int meta;             /* owners, modes, devices in user.lxrun.* xattrs (translator/meta.h) */
 	int stats;            /* --stats: syscall counts by path and number, printed at exit */
 	int contain;          /* --contain: the container model even as host root (sys/hostadmin.h) */
+	unsigned stdio_closed; /* bit N: fd N (0-2) was closed when lxrun started (a /dev/null
+				* holds its number since, so lxrun's own fds never land there) */
 };
 
 /*

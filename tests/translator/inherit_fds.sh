@@ -27,4 +27,20 @@ if ! cmp -s native.out lxrun.out; then
 	exit 1
 fi
 grep -q '^content$' native.out || { echo "FAIL: the native run read nothing (the test is broken)"; cat native.out; exit 1; }
+
+# fds 0-2 closed by the parent stay closed: nothing of lxrun's appears in their place (its own
+# first open took fd 0 and the guest inherited it). Each case natively, then under lxrun.
+closed() { # PREFIX... : stdin, stdout and stderr closed in turn
+	"$@" /bin/sh -c 'ls /proc/self/fd; cat' <&- 2>&1
+	echo "exit $?"
+	"$@" /bin/sh -c 'ls /proc/self/fd >&2; echo to-closed-stdout; echo $? >&2' >&- 2>&1 </dev/null
+	"$@" /bin/sh -c 'ls /proc/self/fd; ls /nonexistent; echo $?' 2>&- </dev/null
+}
+closed env >native-closed.out 2>&1
+closed "$lxrun" >lxrun-closed.out 2>&1
+if ! cmp -s native-closed.out lxrun-closed.out; then
+	echo "FAIL: with fds 0-2 closed (native, then lxrun):"
+	diff native-closed.out lxrun-closed.out
+	exit 1
+fi
 echo "inherited fds: ok ($(wc -l <native.out) lines the same)"
