@@ -2,6 +2,7 @@
 /* procfs: the guest's /proc. Entries of the guest's own process (self, thread-self, its pid)
  * are made from translator state; everything else is the host's /proc, which describes the
  * same machine and the same (host) processes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -223,7 +224,20 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 		snprintf(host, sizeof(host), "/proc/self/task/%ld", tid);
 		if (tid <= 0 || access(host, F_OK) != 0)
 			return -LINUX_ENOENT;
-		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after ? after : "");
+		/* the thread's directory itself is the host's (the entries of a thread: no task/
+		 * in it, as Linux's has none) */
+		if (!after || !after[1])
+			return 0;
+		size_t an = strcspn(after + 1, "/");
+		if (an == 4 && !strncmp(after + 1, "task", 4))
+			return -LINUX_ENOENT;
+		/* what lxrun makes for the process (maps, fd/, exe...) is the same for its threads;
+		 * anything else is the host thread's own file (children, sched, io...) */
+		if (name_in(after + 1, an, own_files, sizeof(own_files) / sizeof(own_files[0])) < 0 &&
+		    name_in(after + 1, an, own_links, 3) < 0 && !(an == 2 && !strncmp(after + 1, "fd", 2)) &&
+		    !(an == 6 && !strncmp(after + 1, "fdinfo", 6)))
+			return 0;
+		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after);
 		return 1;
 	}
 	if (n == 2 && !strncmp(name, "fd", 2) && slash) {
@@ -461,6 +475,27 @@ static char *render_stat(size_t *len)
 	return n;
 }
 
+/* task/: every thread of the process (guest threads are the host's threads of lxrun). */
+static size_t list_threads(struct synth_dirent *ents, size_t max)
+{
+	size_t n = 0;
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	while (d && n < max && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(ents[n].name, 256, "%s", e->d_name);
+		ents[n++].type = LINUX_DT_DIR;
+	}
+	if (d)
+		closedir(d);
+	if (n == 0) { /* no host /proc: the process itself */
+		snprintf(ents[n].name, 256, "%d", lx_proc.pid);
+		ents[n++].type = LINUX_DT_DIR;
+	}
+	return n;
+}
+
 static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx_file **out)
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
@@ -488,8 +523,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 			strcpy(ents[n].name, "task");
 			ents[n++].type = LINUX_DT_DIR;
 		} else if (!strcmp(name, "task")) {
-			snprintf(ents[n].name, 256, "%d", lx_proc.pid);
-			ents[n++].type = LINUX_DT_DIR;
+			n = list_threads(ents, LX_FD_MAX + 16);
 		} else {
 			for (int fd = 0; fd < LX_FD_MAX; fd++)
 				if (lx_fd_lookup(lx_proc.fds, fd)) {
