@@ -45,5 +45,10 @@ void lx_signals_guest_mask(uint64_t handled);
 
 /* Die with sig as the guest would: default action, so the parent sees WTERMSIG == sig. */
 __attribute__((noreturn)) void lx_die_by_signal(int sig);
+/* Does sig's default action dump core? */
+int lx_signal_dumps_core(int sig);
+/* The same at the guest's registers r (a core dump shows the guest's state). */
+struct lx_regs;
+__attribute__((noreturn)) void lx_die_by_signal_at(int sig, const struct lx_regs *r);
 
 #endif
