@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 
 static long pg;
 static int dfd;
@@ -540,6 +542,37 @@ static void test_merge_rules(void)
 	munmap(t - pg, 8 * pg);
 }
 
+/* The kernel's vsyscall page: when calling its time() works (vsyscall=xonly or emulate), the
+ * page is the process's and /proc/self/maps lists it, last, as [vsyscall]. */
+static void test_vsyscall(void)
+{
+	static char buf[1 << 17];
+	char *last;
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		time_t (*vtime)(time_t *) = (time_t (*)(time_t *))0xffffffffff600400ul;
+		_exit(vtime(NULL) > 0 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		check_skip("mmap.maps_vsyscall", "no vsyscall page (vsyscall=none)");
+		return;
+	}
+	if (check_read_file("/proc/self/maps", buf, sizeof(buf)) <= 0) {
+		CHECK("mmap.maps_vsyscall", 0, "%s", check_errname(errno));
+		return;
+	}
+	last = strrchr(buf, '\n');
+	while (last && last > buf && last[-1] != '\n')
+		last--;
+	CHECK("mmap.maps_vsyscall", last && !strncmp(last, "ffffffffff600000-ffffffffff601000 ", 34) &&
+	      strstr(last, "[vsyscall]"), "last line \"%.80s\"", last ? last : "");
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -554,5 +587,6 @@ int main(int argc, char **argv)
 	test_remap_file_pages();
 	test_procmap_query();
 	test_merge_rules();
+	test_vsyscall();
 	return check_done();
 }
