@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -192,10 +193,12 @@ static int same_name(const char *a, const char *b)
 	return a == b || strcmp(a, b) == 0;
 }
 
-/* Linux's vma_merge test, less what we cannot see (anon_vma identity, userfaultfd, ...). */
+/* Linux's vma_merge test, less what we cannot see (userfaultfd, anon_vmas of one process). */
 static int can_merge(const struct lx_vma *a, const struct lx_vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags)
+		return 0;
+	if (a->policy != b->policy || a->anon != b->anon)
 		return 0;
 	if ((a->flags & NO_MERGE) || a->dev != b->dev || a->ino != b->ino)
 		return 0;
@@ -250,6 +253,66 @@ void mm_atfork_child(void)
 	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
 	pthread_mutex_init(&mm_mutex, &a);
 	pthread_mutexattr_destroy(&a);
+}
+
+/* Does [start, end) have a resident page? mincore in steps of a fixed vector. */
+static int has_pages(uint64_t start, uint64_t end)
+{
+	unsigned char vec[1024];
+	while (start < end) {
+		uint64_t n = (end - start) / PAGE;
+		if (n > sizeof(vec))
+			n = sizeof(vec);
+		if (mincore((void *)start, n * PAGE, vec) < 0)
+			return 0;
+		for (uint64_t k = 0; k < n; k++)
+			if (vec[k] & 1)
+				return 1;
+		start += n * PAGE;
+	}
+	return 0;
+}
+
+/*
+ * Only a private mapping that has been writable can have anonymous pages (Linux allocates the
+ * anon_vma on the first write fault; a read fault maps the zero page). For an anonymous
+ * mapping a resident page is such a page (a read-only touch of the zero page counts too: the
+ * one case this gets wrong); a file mapping's resident pages are the page cache's, so any file
+ * mapping that was writable is taken to have copied pages.
+ */
+void mm_forked(void)
+{
+	static uint64_t next_anon;
+	mm_lock();
+	for (size_t i = 0; i < nvma; i++) {
+		struct lx_vma *v = &vmas[i];
+		if (v->anon || (v->flags & (LX_VMA_SHARED | NO_MERGE)) || !(v->flags & LX_VMA_ACCOUNT))
+			continue;
+		if (is_file(v) || has_pages(v->start, v->end))
+			v->anon = ++next_anon;
+	}
+	mm_unlock();
+}
+
+int mm_set_policy(uint64_t start, uint64_t len, uint64_t key)
+{
+	uint64_t end;
+	int r = page_range(start, len, &end);
+	if (r < 0 || len == 0)
+		return r;
+	mm_lock();
+	r = reserve(2);
+	if (r < 0)
+		goto out;
+	split_at(start);
+	split_at(end);
+	size_t i = first_after(start), j = i;
+	for (; j < nvma && vmas[j].start < end; j++)
+		vmas[j].policy = key;
+	merge_window(i ? i - 1 : 0, j);
+out:
+	mm_unlock();
+	return r;
 }
 
 void mm_init(void)
@@ -595,12 +658,36 @@ static size_t render_vma(char *out, const struct lx_vma *v)
 	return (size_t)(p - out);
 }
 
+/* The host's [vsyscall] line, "" if it has none: the page is the kernel's, at the same place
+ * in every process (lxrun's, so the guest's), and Linux lists it last. Read once. */
+static const char *vsyscall_line(void)
+{
+	static char line[160];
+	static int done;
+	if (done)
+		return line;
+	done = 1;
+	FILE *f = fopen("/proc/self/maps", "re");
+	char buf[512];
+	while (f && fgets(buf, sizeof(buf), f)) {
+		size_t n = strlen(buf);
+		if (n < sizeof(line) && n > 11 && !strcmp(buf + n - 11, "[vsyscall]\n")) {
+			memcpy(line, buf, n + 1);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return line;
+}
+
 char *mm_render_maps(size_t *len)
 {
 	/* Widest prefix: two 16-digit addresses, 16-digit offset, 20-digit inode, separators. */
 	const size_t fixed = MAPS_NAME_COL + 2 * 16 + 16 + 20 + 16;
 	mm_lock();
-	size_t size = 1;
+	const char *vsys = vsyscall_line();
+	size_t size = 1 + strlen(vsys);
 	for (size_t i = 0; i < nvma; i++) {
 		const char *name = vmas[i].name ? vmas[i].name : default_name(vmas[i].flags);
 		size += fixed + (name ? 4 * strlen(name) : 0);
@@ -610,6 +697,8 @@ char *mm_render_maps(size_t *len)
 	if (buf) {
 		for (size_t i = 0; i < nvma; i++)
 			n += render_vma(buf + n, &vmas[i]);
+		memcpy(buf + n, vsys, strlen(vsys));
+		n += strlen(vsys);
 		buf[n] = '\0';
 		*len = n;
 	}

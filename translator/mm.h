@@ -34,6 +34,13 @@ struct lx_vma {
 	uint64_t offset;     /* file offset of start */
 	uint64_t dev, ino;   /* of the mapped file, dev as in st_dev (0 for anonymous) */
 	char *name;	     /* guest path of the mapped file, or NULL; owned */
+	/* The NUMA policy mbind gave the range, as a key (0: none, MPOL_DEFAULT): Linux keeps
+	 * ranges of unequal policies apart (mpol_equal in its merge test). */
+	uint64_t policy;
+	/* Non-zero once a fork child inherited this mapping with anonymous pages: Linux's
+	 * anon_vma chain then holds the parent's anon_vma too, and the mapping merges only with
+	 * pieces of itself (is_mergeable_anon_vma, vma_had_uncowed_parents). */
+	uint64_t anon;
 };
 
 /*
@@ -113,6 +120,12 @@ void mm_set_observer(mm_observer fn);
 
 /* In a fork child: the lock may have been held by a thread that does not exist there. */
 void mm_atfork_child(void);
+/* In a fork child (not a vfork one): give each private mapping that has pages of its own an
+ * anon identity, so that it stays apart from new neighbours as Linux keeps it. */
+void mm_forked(void);
+/* After a successful mbind of [start, start+len): the range's policy key (0: MPOL_DEFAULT).
+ * Splits and merges as Linux's mbind_range does. */
+int mm_set_policy(uint64_t start, uint64_t len, uint64_t key);
 
 /* /proc/self/maps of the guest, in Linux's format. A malloc'd string (*len bytes, plus a NUL
  * not counted), or NULL when memory runs out. */

@@ -274,9 +274,16 @@ static void host_show_guest(void)
 		.start_brk = f[47], .brk = (uint64_t)syscall(SYS_brk, 0), .start_stack = f[28],
 		.arg_start = lx_proc.argv_start, .arg_end = lx_proc.argv_end,
 		.env_start = lx_proc.env_start, .env_end = lx_proc.env_end,
+		.auxv = (__u64 *)lx_proc.auxv, .auxv_size = (uint32_t)lx_proc.auxv_len,
 		.exe_fd = (uint32_t)-1,
 	};
-	prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0);
+	/* the guest's auxv too (a core dump's NT_AUXV: where a debugger finds the program's
+	 * headers and entry); a kernel that wants fewer entries gets the rest without it */
+	if (prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0) < 0 && m.auxv) {
+		m.auxv = NULL;
+		m.auxv_size = 0;
+		prctl(PR_SET_MM, PR_SET_MM_MAP, (unsigned long)&m, sizeof(m), 0);
+	}
 }
 
 int lx_run(const struct lx_run_opts *o, const char **why)
@@ -323,10 +330,10 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	       3 | (res.prog.exec_stack ? 4u : 0), LX_VMA_STACK | LX_VMA_GROWSDOWN, 0, 0, 0, NULL);
 
 	record_image(&res, o->path);
-	host_show_guest();
-	lx_proc.brk_start = lx_proc.brk_cur = lx_proc.brk_mapped = res.prog.brk;
 	lx_proc.auxv = res.auxv;
 	lx_proc.auxv_len = res.auxv_len;
+	host_show_guest();
+	lx_proc.brk_start = lx_proc.brk_cur = lx_proc.brk_mapped = res.prog.brk;
 
 	uint64_t initial_mask = 0;
 	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &initial_mask, sizeof(initial_mask));

@@ -346,7 +346,7 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 					lx_stop_by_signal(sig);
 				continue;
 			}
-			lx_die_by_signal(sig);
+			lx_die_by_signal_at(sig, regs);
 		}
 		/* An interrupted syscall: restart it, or report EINTR (never for sigreturn,
 		 * whose result is the restored rax). */

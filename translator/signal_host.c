@@ -141,6 +141,52 @@ void lx_stop_by_signal(int sig)
 	syscall(SYS_rt_sigaction, sig, &old, NULL, sizeof(uint64_t));
 }
 
+/* The signals whose default action dumps core (Linux's SIG_KERNEL_COREDUMP_MASK). */
+int lx_signal_dumps_core(int sig)
+{
+	switch (sig) {
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS: case SIGFPE:
+	case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Die with sig at the guest's registers r, so that a core dump shows the guest where it was
+ * (a debugger's backtrace of the core), not lxrun's handler: sig is made pending with every
+ * signal blocked, then rt_sigreturn loads a frame of the guest's registers whose mask leaves
+ * only sig open; the kernel delivers it (default action) before any guest instruction runs.
+ * A frame the kernel refuses would turn into a SIGSEGV, so only for signals that dump core
+ * (the others gain nothing from it).
+ */
+void lx_die_by_signal_at(int sig, const struct lx_regs *r)
+{
+	if (!lx_signal_dumps_core(sig))
+		lx_die_by_signal(sig);
+	lx_trace_flush();
+	lx_ptrace_killed(sig);
+	struct host_ksigaction dfl = {.handler = SIG_DFL};
+	syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(uint64_t));
+	uint64_t all = ~0ull;
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, sizeof(uint64_t));
+	syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), sig);
+	/* rt_sigreturn reads a struct rt_sigframe at rsp - 8: the ucontext, then siginfo */
+	struct {
+		ucontext_t uc;
+		unsigned char info[128];
+	} f __attribute__((aligned(16)));
+	memset(&f, 0, sizeof(f));
+	lx_regs_to_uc(&f.uc, r);
+	f.uc.uc_mcontext.gregs[REG_CSGSFS] = (greg_t)(0x33 | (0x2bull << 48)); /* cs, ss */
+	f.uc.uc_stack.ss_flags = SS_DISABLE;
+	uint64_t open = ~(1ull << (sig - 1));
+	memcpy(&f.uc.uc_sigmask, &open, sizeof(open));
+	__asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall\n\tud2" ::"r"(&f.uc)
+			 : "memory");
+	__builtin_unreachable();
+}
+
 /* ucontext <-> lx_regs: the sud engine's view of the guest registers at a trap. */
 void lx_regs_from_uc(struct lx_regs *r, const ucontext_t *uc)
 {
@@ -361,6 +407,9 @@ void lx_signal_dispatch(int sig, siginfo_t *si, void *uctx, int from_guest)
 		if (write(2, msg, (size_t)n) < 0) {
 			/* nothing more to do: we are about to die */
 		}
+		lx_die_by_signal(sig);
 	}
-	lx_die_by_signal(sig);
+	struct lx_regs at;
+	lx_regs_from_uc(&at, uc);
+	lx_die_by_signal_at(sig, &at);
 }

@@ -48,5 +48,10 @@ __attribute__((noreturn)) void lx_die_by_signal(int sig);
 /* Stop the process by stop signal SIG, as its default action would (returns once continued,
  * or at once where Linux discards it: an orphaned process group). */
 void lx_stop_by_signal(int sig);
+/* Does sig's default action dump core? */
+int lx_signal_dumps_core(int sig);
+/* The same at the guest's registers r (a core dump shows the guest's state). */
+struct lx_regs;
+__attribute__((noreturn)) void lx_die_by_signal_at(int sig, const struct lx_regs *r);
 
 #endif

@@ -33,16 +33,40 @@ static void prep(struct iocb *cb, int op, int fd, void *buf, size_t n, long long
 	cb->aio_data = 0x1234;
 }
 
+/* The /proc/self/maps line that starts at addr, copied to line; 0, or -1 if there is none. */
+static int maps_line_at(unsigned long addr, char *line, size_t size)
+{
+	static char buf[1 << 17];
+	char *l, *save = NULL;
+
+	if (check_read_file("/proc/self/maps", buf, sizeof(buf)) <= 0)
+		return -1;
+	for (l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		if (strtoul(l, NULL, 16) == addr) {
+			snprintf(line, size, "%s", l);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static void test_setup_destroy(void)
 {
 	aio_context_t ctx = 0, busy = 1;
+	char line[512] = "";
 
 	CHECK_ERR("io_setup.zero_events", k_setup(0, &ctx), EINVAL);
 	CHECK_ERR("io_setup.ctx_not_zero", k_setup(1, &busy), EINVAL);
 	CHECK_ERR("io_setup.efault", syscall(SYS_io_setup, 1, BADPTR), EFAULT);
 	CHECK_SYS("io_setup.ok", k_setup(4, &ctx));
 	CHECK("io_setup.ctx_set", ctx != 0, "ctx %llu", (unsigned long long)ctx);
+	/* the ring is a shared mapping of an unlinked file of the aio filesystem, never
+	 * executable (CVE-2016-10044), and io_destroy unmaps it */
+	CHECK("io_setup.ring_in_maps", maps_line_at(ctx, line, sizeof(line)) == 0 &&
+	      strstr(line, " rw-s ") && strstr(line, "/[aio] (deleted)"), "line \"%s\"", line);
 	CHECK_SYS("io_destroy.ok", syscall(SYS_io_destroy, ctx));
+	CHECK("io_destroy.ring_unmapped", maps_line_at(ctx, line, sizeof(line)) < 0,
+	      "line \"%s\"", line);
 	CHECK_ERR("io_destroy.gone", syscall(SYS_io_destroy, ctx), EINVAL);
 	CHECK_ERR("io_submit.bad_ctx", k_submit(ctx, 0, NULL), EINVAL);
 }

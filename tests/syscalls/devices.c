@@ -412,6 +412,55 @@ static void test_fd_dir_live(void)
 	closedir(d);
 }
 
+static void *wait_pipe_thread(void *arg)
+{
+	int *p = arg;
+	char c;
+
+	p[2] = (int)syscall(SYS_gettid);
+	__atomic_store_n(&p[3], 1, __ATOMIC_RELEASE);
+	return read(p[0], &c, 1) == 1 ? NULL : arg;
+}
+
+/*
+ * /proc/self/task lists every thread; a thread's directory has the thread's own entries
+ * (children is only there) but no task/ of its own, so a walk of /proc ends.
+ */
+static void test_task_listing(void)
+{
+	int p[4] = {-1, -1, 0, 0};
+	char me[16], other[16], path[96];
+	struct stat st;
+	pthread_t th;
+
+	if (pipe(p) < 0 || pthread_create(&th, NULL, wait_pipe_thread, p)) {
+		CHECK("getdents64.proc_task_setup", 0, "%s", check_errname(errno));
+		return;
+	}
+	while (!__atomic_load_n(&p[3], __ATOMIC_ACQUIRE))
+		usleep(1000);
+	snprintf(me, sizeof(me), "%ld", (long)syscall(SYS_gettid));
+	snprintf(other, sizeof(other), "%d", p[2]);
+	CHECK("getdents64.proc_task_lists_threads",
+	      dir_has("/proc/self/task", me) && dir_has("/proc/self/task", other),
+	      "threads %s and %s not both listed", me, other);
+	snprintf(path, sizeof(path), "/proc/self/task/%s", other);
+	CHECK("getdents64.proc_thread_dir_no_task", dir_has(path, "stat") && !dir_has(path, "task"),
+	      "%s: stat missing or task listed", path);
+	snprintf(path, sizeof(path), "/proc/self/task/%s/task", other);
+	CHECK_ERR("newfstatat.proc_thread_task_enoent", stat(path, &st), ENOENT);
+	snprintf(path, sizeof(path), "/proc/self/task/%s/task/%s/stat", me, me);
+	CHECK_ERR("openat.proc_thread_task_nested_enoent", open(path, O_RDONLY), ENOENT);
+	snprintf(path, sizeof(path), "/proc/self/task/%s/children", me);
+	CHECK("newfstatat.proc_thread_children", stat(path, &st) == 0 && S_ISREG(st.st_mode),
+	      "%s: %s", path, check_errname(errno));
+	if (write(p[1], "x", 1) != 1)
+		CHECK("getdents64.proc_task_wake", 0, "%s", check_errname(errno));
+	pthread_join(th, NULL);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -423,5 +472,6 @@ int main(int argc, char **argv)
 	test_task_dirs();
 	test_status_signals();
 	test_fd_dir_live();
+	test_task_listing();
 	return check_done();
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
 
 static long pg;
 static int dfd;
@@ -455,6 +457,122 @@ static void test_procmap_query(void)
 	close(fd);
 }
 
+/* The bounds of the /proc/self/maps line covering addr match [s, e)? */
+static int maps_span(const void *addr, const void *s, const void *e)
+{
+	char perms[5];
+	uintptr_t ms, me;
+
+	return maps_find(addr, perms, &ms, &me) == 0 && ms == (uintptr_t)s && me == (uintptr_t)e;
+}
+
+/* A writable range of n pages, touched, between PROT_NONE guard pages (so its neighbours can
+ * never merge with it); NULL on failure. */
+static char *guarded(int n)
+{
+	char *r = mmap(NULL, (n + 2) * pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (r == MAP_FAILED)
+		return NULL;
+	if (mmap(r + pg, n * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		 -1, 0) == MAP_FAILED)
+		return NULL;
+	memset(r + pg, 1, n * pg);
+	return r + pg;
+}
+
+/*
+ * Merging as Linux's vma_merge decides it: mbind splits a mapping by NUMA policy and joins
+ * ranges of equal policies again; after fork, a mapping with pages the child inherited has
+ * the parent's anon_vma in its chain and no longer merges with a new neighbour, while its own
+ * pieces still merge (they share the anon_vma).
+ */
+static void test_merge_rules(void)
+{
+	unsigned long node0 = 1;
+	char *p = guarded(6), *t;
+	pid_t pid;
+
+	if (!p) {
+		CHECK("mmap.guarded", 0, "%s", check_errname(errno));
+		return;
+	}
+	if (syscall(SYS_mbind, p, 4 * pg, 2 /* MPOL_BIND */, &node0, 64, 0) < 0) {
+		check_skip("mbind.maps_split", check_errname(errno));
+	} else {
+		CHECK("mbind.maps_split", maps_span(p, p, p + 4 * pg) &&
+		      maps_span(p + 4 * pg, p + 4 * pg, p + 6 * pg), "not split at the policy");
+		CHECK_SYS("mbind.default_part", syscall(SYS_mbind, p + 2 * pg, 2 * pg, 0, NULL, 0, 0));
+		CHECK("mbind.maps_default_merges", maps_span(p, p, p + 2 * pg) &&
+		      maps_span(p + 2 * pg, p + 2 * pg, p + 6 * pg), "default range not joined");
+		CHECK_SYS("mbind.bind_again",
+			  syscall(SYS_mbind, p + 2 * pg, 2 * pg, 2, &node0, 64, 0));
+		CHECK("mbind.maps_equal_merge", maps_span(p, p, p + 4 * pg) &&
+		      maps_span(p + 4 * pg, p + 4 * pg, p + 6 * pg), "equal policies not joined");
+	}
+	munmap(p - pg, 8 * pg);
+
+	/* t: 3 touched pages, then 3 PROT_NONE pages to map over */
+	t = guarded(6);
+	if (!t || mprotect(t + 3 * pg, 3 * pg, PROT_NONE)) {
+		CHECK("mmap.guarded_fork", 0, "%s", check_errname(errno));
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		check_passed = check_failed = 0;
+		CHECK("mmap.after_fork_no_merge",
+		      mmap(t + 3 * pg, 3 * pg, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == t + 3 * pg &&
+			      maps_span(t, t, t + 3 * pg) && maps_span(t + 3 * pg, t + 3 * pg, t + 6 * pg),
+		      "inherited mapping merged with a new one");
+		CHECK("mprotect.after_fork_pieces_merge",
+		      mprotect(t + pg, pg, PROT_READ) == 0 && maps_span(t, t, t + pg) &&
+			      mprotect(t + pg, pg, PROT_READ | PROT_WRITE) == 0 &&
+			      maps_span(t, t, t + 3 * pg),
+		      "pieces of one mapping not joined again");
+		check_child_exit();
+	}
+	check_wait_child("mmap.after_fork_child", pid, 0);
+	CHECK("mmap.parent_merges",
+	      mmap(t + 3 * pg, 3 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
+		   -1, 0) == t + 3 * pg && maps_span(t, t, t + 6 * pg),
+	      "new neighbour not merged");
+	munmap(t - pg, 8 * pg);
+}
+
+/* The kernel's vsyscall page: when calling its time() works (vsyscall=xonly or emulate), the
+ * page is the process's and /proc/self/maps lists it, last, as [vsyscall]. */
+static void test_vsyscall(void)
+{
+	static char buf[1 << 17];
+	char *last;
+	int status = 0;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		time_t (*vtime)(time_t *) = (time_t (*)(time_t *))0xffffffffff600400ul;
+		_exit(vtime(NULL) > 0 ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		check_skip("mmap.maps_vsyscall", "no vsyscall page (vsyscall=none)");
+		return;
+	}
+	if (check_read_file("/proc/self/maps", buf, sizeof(buf)) <= 0) {
+		CHECK("mmap.maps_vsyscall", 0, "%s", check_errname(errno));
+		return;
+	}
+	last = strrchr(buf, '\n');
+	while (last && last > buf && last[-1] != '\n')
+		last--;
+	CHECK("mmap.maps_vsyscall", last && !strncmp(last, "ffffffffff600000-ffffffffff601000 ", 34) &&
+	      strstr(last, "[vsyscall]"), "last line \"%.80s\"", last ? last : "");
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -468,5 +586,7 @@ int main(int argc, char **argv)
 	test_mseal();
 	test_remap_file_pages();
 	test_procmap_query();
+	test_merge_rules();
+	test_vsyscall();
 	return check_done();
 }

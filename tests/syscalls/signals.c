@@ -8,6 +8,13 @@
 #include <stdint.h>
 #include <time.h>
 #include <ucontext.h>
+#include <elf.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/procfs.h>
+#include <sys/resource.h>
+#include <sys/user.h>
+#include <sys/wait.h>
 #include <sys/time.h>
 
 #define KSIGSET 8 /* the kernel's sigset_t is 64 bits on x86-64 */
@@ -598,6 +605,118 @@ static void test_sigsys_sent(void)
 	signal(SIGSYS, SIG_DFL);
 }
 
+/* What a child that dies by a core-dumping signal tells its parent first. */
+struct core_expect {
+	uintptr_t stack;   /* an address on the child's stack */
+	uintptr_t entry;   /* its AT_ENTRY */
+};
+
+/* The first NT_PRSTATUS (the thread that took the signal) and NT_AUXV's AT_ENTRY of a core. */
+static int core_notes(const char *path, struct user_regs_struct *regs, uintptr_t *entry)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), got = 0;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+
+	if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || eh.e_type != ET_CORE)
+		goto out;
+	for (int i = 0; i < eh.e_phnum; i++) {
+		if (pread(fd, &ph, sizeof(ph), eh.e_phoff + (off_t)i * eh.e_phentsize) != sizeof(ph))
+			break;
+		if (ph.p_type != PT_NOTE || ph.p_filesz > (1 << 22))
+			continue;
+		char *n = malloc(ph.p_filesz);
+		if (!n || pread(fd, n, ph.p_filesz, ph.p_offset) != (ssize_t)ph.p_filesz) {
+			free(n);
+			break;
+		}
+		for (size_t off = 0; off + sizeof(Elf64_Nhdr) <= ph.p_filesz;) {
+			Elf64_Nhdr *nh = (Elf64_Nhdr *)(n + off);
+			char *desc = n + off + sizeof(*nh) + ((nh->n_namesz + 3) & ~3u);
+			if (nh->n_type == NT_PRSTATUS && !(got & 1) &&
+			    nh->n_descsz >= sizeof(struct elf_prstatus)) {
+				memcpy(regs, &((struct elf_prstatus *)desc)->pr_reg, sizeof(*regs));
+				got |= 1;
+			}
+			if (nh->n_type == NT_AUXV)
+				for (uint64_t *a = (uint64_t *)desc; a + 1 < (uint64_t *)(desc + nh->n_descsz) && a[0];
+				     a += 2)
+					if (a[0] == AT_ENTRY) {
+						*entry = a[1];
+						got |= 2;
+					}
+			off = (size_t)(desc - n) + ((nh->n_descsz + 3) & ~3u);
+		}
+		free(n);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return got == 3 ? 0 : -1;
+}
+
+/*
+ * A process that sends itself SIGQUIT (default action: core) dies as the syscall returns, so
+ * its core holds its registers there: rip just after the syscall instruction in libc's
+ * syscall(), rsp on its own stack, and its own auxv (a debugger's backtrace needs all three).
+ */
+static void test_core_dump(void)
+{
+	const char *dir = check_tmpdir_make();
+	char pat[64] = "", core[2100];
+	struct core_expect ex = {0};
+	struct user_regs_struct regs;
+	uintptr_t entry = 0;
+	struct rlimit rl;
+	int p[2], status, n;
+	pid_t pid;
+
+	n = (int)check_read_file("/proc/sys/kernel/core_pattern", pat, sizeof(pat));
+	if (n > 0 && pat[n - 1] == '\n')
+		pat[n - 1] = '\0';
+	if (strcmp(pat, "core") || getrlimit(RLIMIT_CORE, &rl) || rl.rlim_max == 0 || pipe(p)) {
+		check_skip("tgkill.core_registers", "core_pattern is not \"core\" or cores are off");
+		return;
+	}
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		volatile int here = 0;
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_CORE, &rl);
+		prctl(PR_SET_DUMPABLE, 1);
+		if (chdir(dir))
+			_exit(3);
+		ex.stack = (uintptr_t)&here;
+		ex.entry = getauxval(AT_ENTRY);
+		if (write(p[1], &ex, sizeof(ex)) != sizeof(ex))
+			_exit(3);
+		syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGQUIT);
+		_exit(4);
+	}
+	close(p[1]);
+	n = (int)read(p[0], &ex, sizeof(ex));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	if (!CHECK("tgkill.core_dumped", n == sizeof(ex) && WIFSIGNALED(status) &&
+		   WTERMSIG(status) == SIGQUIT && WCOREDUMP(status), "status 0x%x", status))
+		return;
+	snprintf(core, sizeof(core), "%s/core", dir);
+	if (access(core, F_OK))
+		snprintf(core, sizeof(core), "%s/core.%d", dir, (int)pid);
+	if (!CHECK("tgkill.core_notes", core_notes(core, &regs, &entry) == 0, "%s: no notes", core))
+		return;
+	CHECK("tgkill.core_registers",
+	      regs.rip - (uintptr_t)syscall < 64 && regs.rax == 0 &&
+		      regs.rsp < ex.stack && ex.stack - regs.rsp < 65536,
+	      "rip %#llx (syscall() at %p), rsp %#llx (stack at %#lx), rax %#llx",
+	      (unsigned long long)regs.rip, (void *)syscall, (unsigned long long)regs.rsp,
+	      (unsigned long)ex.stack, (unsigned long long)regs.rax);
+	CHECK("execve.core_auxv_entry", entry == ex.entry, "AT_ENTRY %#lx, want %#lx",
+	      (unsigned long)entry, (unsigned long)ex.entry);
+	unlink(core);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -611,5 +730,6 @@ int main(int argc, char **argv)
 	test_sigsys_sent();
 	test_timers();
 	test_rt_queue();
+	test_core_dump();
 	return check_done();
 }

@@ -26,6 +26,7 @@
 #include "abi/linux_stat.h"
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
+#include "translator/mm.h"
 #include "translator/process.h"
 #include "translator/syscall.h"
 #include "translator/sys/hostadmin.h"
@@ -348,9 +349,32 @@ LX_SYSCALL(set_mempolicy)
 	return lx_host(syscall(SYS_set_mempolicy, sc->a[0], sc->a[1], sc->a[2]));
 }
 
+/* The policy key of the range at addr after an mbind: its mode and nodes as the kernel keeps
+ * them (get_mempolicy with MPOL_F_ADDR), hashed (FNV-1a); 0 for MPOL_DEFAULT. */
+static uint64_t policy_key(uint64_t addr)
+{
+	unsigned long nodes[16] = {0};
+	int mode = 0;
+	if (syscall(SYS_get_mempolicy, &mode, nodes, sizeof(nodes) * 8, addr, 2 /* MPOL_F_ADDR */) < 0 ||
+	    mode == 0)
+		return 0;
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *p = (const unsigned char *)&mode;
+	for (size_t k = 0; k < sizeof(mode); k++)
+		h = (h ^ p[k]) * 0x100000001b3ull;
+	p = (const unsigned char *)nodes;
+	for (size_t k = 0; k < sizeof(nodes); k++)
+		h = (h ^ p[k]) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
 LX_SYSCALL(mbind)
 {
-	return lx_host(syscall(SYS_mbind, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]));
+	long r = lx_host(syscall(SYS_mbind, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]));
+	/* the host split or merged its mappings by policy; /proc/self/maps must show the same */
+	if (r == 0 && sc->a[1])
+		mm_set_policy(sc->a[0], sc->a[1], policy_key(sc->a[0]));
+	return r;
 }
 
 LX_SYSCALL(process_vm_readv)

@@ -9,12 +9,18 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
+#include "abi/linux_mman.h"
 #include "translator/fd.h"
 #include "translator/guest_mem.h"
+#include "translator/mm.h"
 #include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
@@ -26,14 +32,56 @@
 #define IOCB_RESFD    60
 #define IOCB_FLAG_RESFD 1u
 
+/* How Linux names the ring's mapping: a file of the internal aio filesystem, unlinked. */
+#define AIO_RING_NAME "/[aio] (deleted)"
+
+/* Record the ring the host mapped at ctx in the guest's map, with the host's bounds,
+ * protection, device and inode (/proc/self/maps shows it as Linux does). */
+static void ring_record(uint64_t ctx)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	while (f && getline(&line, &cap, f) > 0) {
+		unsigned long s, e, off, ino;
+		unsigned maj, min;
+		char perms[5];
+		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu", &s, &e, perms, &off, &maj, &min, &ino) != 7 ||
+		    s != ctx)
+			continue;
+		unsigned prot = (perms[0] == 'r' ? LINUX_PROT_READ : 0) |
+				(perms[1] == 'w' ? LINUX_PROT_WRITE : 0) |
+				(perms[2] == 'x' ? LINUX_PROT_EXEC : 0);
+		mm_map(s, e - s, prot, LX_VMA_SHARED, off, makedev(maj, min), ino, AIO_RING_NAME);
+		break;
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
 LX_SYSCALL(io_setup)
 {
-	return lx_host(syscall(SYS_io_setup, (unsigned)sc->a[0], sc->a[1]));
+	long r = lx_host(syscall(SYS_io_setup, (unsigned)sc->a[0], sc->a[1]));
+	uint64_t ctx;
+	if (r == 0 && guest_copy_in(&ctx, sc->a[1], sizeof(ctx)) == 0)
+		ring_record(ctx);
+	return r;
 }
 
 LX_SYSCALL(io_destroy)
 {
-	return lx_host(syscall(SYS_io_destroy, sc->a[0]));
+	/* Linux unmaps the ring (wherever mremap moved it: the context is its address) */
+	uint64_t ctx = sc->a[0];
+	long r = lx_host(syscall(SYS_io_destroy, ctx)); /* waits for requests in flight */
+	if (r < 0)
+		return r;
+	mm_lock();
+	const struct lx_vma *v = mm_find(ctx);
+	if (v && v->start == ctx && v->name && !strcmp(v->name, AIO_RING_NAME))
+		mm_unmap(ctx, v->end - v->start);
+	mm_unlock();
+	return r;
 }
 
 /* The host fd of guest fd g for an iocb; -EBADF as Linux's fget, -EINVAL for lxrun's own

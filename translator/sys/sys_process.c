@@ -26,6 +26,7 @@
 #include "translator/process.h"
 #include "translator/ptrace.h"
 #include "translator/signal_guest.h"
+#include "translator/signal_host.h"
 #include "translator/syscall.h"
 #include "translator/sys/hostadmin.h"
 #include "translator/sys/ns.h"
@@ -222,6 +223,8 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 		free(snap.before);
 	}
 	mm_atfork_child();
+	if (sp[0] < 0 && !(flags & LINUX_CLONE_VM))
+		mm_forked();
 	lx_threads_only(sc->t);
 	struct lx_thread *t = sc->t;
 	lx_proc.pid = getpid();
@@ -441,8 +444,25 @@ LX_SYSCALL(waitid)
 	return r;
 }
 
+/*
+ * A signal the caller sends itself that kills it with a core dump (abort's SIGABRT, a raise
+ * of SIGQUIT): the host would end the process inside lxrun's handler, and its core would
+ * show lxrun's registers. Linux delivers it as the syscall returns, so lxrun dies the same
+ * way at the guest's registers (the result, 0, in rax).
+ */
+static void fatal_to_self(struct lx_syscall *sc, int self, int sig)
+{
+	if (!self || sig < 1 || sig > 64 || !lx_signal_dumps_core(sig) || sc->t->pt ||
+	    lx_ptrace_force || lx_proc.sigactions[sig - 1].handler != 0 ||
+	    (sc->t->sigmask & (1ull << (sig - 1))))
+		return;
+	sc->regs->rax = 0;
+	lx_die_by_signal_at(sig, sc->regs);
+}
+
 LX_SYSCALL(kill)
 {
+	fatal_to_self(sc, (pid_t)sc->a[0] == getpid(), (int)sc->a[1]);
 	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == getpid(), (int)sc->a[1]))
 		return 0;
 	return lx_host(kill((pid_t)sc->a[0], (int)sc->a[1]));
@@ -544,6 +564,8 @@ LX_SYSCALL(prctl)
 
 LX_SYSCALL(tgkill)
 {
+	fatal_to_self(sc, (pid_t)sc->a[0] == getpid() && (pid_t)sc->a[1] == sc->t->tid,
+		      (int)sc->a[2]);
 	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[1], (pid_t)sc->a[1] == sc->t->tid, (int)sc->a[2]))
 		return 0;
 	return lx_host(syscall(SYS_tgkill, (pid_t)sc->a[0], (pid_t)sc->a[1], (int)sc->a[2]));
@@ -551,6 +573,7 @@ LX_SYSCALL(tgkill)
 
 LX_SYSCALL(tkill)
 {
+	fatal_to_self(sc, (pid_t)sc->a[0] == sc->t->tid, (int)sc->a[1]);
 	if (lx_ptrace_kill(sc->t, (pid_t)sc->a[0], (pid_t)sc->a[0] == sc->t->tid, (int)sc->a[1]))
 		return 0;
 	return lx_host(syscall(SYS_tkill, (pid_t)sc->a[0], (int)sc->a[1]));

@@ -2,6 +2,7 @@
 /* procfs: the guest's /proc. Entries of the guest's own process (self, thread-self, its pid)
  * are made from translator state; everything else is the host's /proc, which describes the
  * same machine and the same (host) processes. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -224,7 +225,20 @@ static int proc_resolve(struct lx_mount *m, const char *p, int follow, char *out
 		snprintf(host, sizeof(host), "/proc/self/task/%ld", tid);
 		if (tid <= 0 || access(host, F_OK) != 0)
 			return -LINUX_ENOENT;
-		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after ? after : "");
+		/* the thread's directory itself is the host's (the entries of a thread: no task/
+		 * in it, as Linux's has none) */
+		if (!after || !after[1])
+			return 0;
+		size_t an = strcspn(after + 1, "/");
+		if (an == 4 && !strncmp(after + 1, "task", 4))
+			return -LINUX_ENOENT;
+		/* what lxrun makes for the process (maps, fd/, exe...) is the same for its threads;
+		 * anything else is the host thread's own file (children, sched, io...) */
+		if (name_in(after + 1, an, own_files, sizeof(own_files) / sizeof(own_files[0])) < 0 &&
+		    name_in(after + 1, an, own_links, 3) < 0 && !(an == 2 && !strncmp(after + 1, "fd", 2)) &&
+		    !(an == 6 && !strncmp(after + 1, "fdinfo", 6)))
+			return 0;
+		snprintf(out, outlen, "/proc/%d%s", lx_proc.pid, after);
 		return 1;
 	}
 	if (n == 2 && !strncmp(name, "fd", 2) && slash) {
@@ -531,43 +545,78 @@ static struct synth_dirent *fd_entries(int info, size_t *n)
 	return e;
 }
 
+/* task/: every thread of the process (guest threads are the host's threads of lxrun), read
+ * when listed. */
+static struct synth_dirent *task_entries(int unused, size_t *n)
+{
+	(void)unused;
+	size_t cap = 16;
+	struct synth_dirent *e = calloc(cap, sizeof(*e));
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	*n = 0;
+	while (e && d && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		if (*n == cap) {
+			struct synth_dirent *m = realloc(e, 2 * cap * sizeof(*e));
+			if (!m) {
+				free(e);
+				e = NULL;
+				break;
+			}
+			e = m;
+			cap *= 2;
+		}
+		memset(&e[*n], 0, sizeof(*e));
+		snprintf(e[*n].name, sizeof(e[*n].name), "%s", de->d_name);
+		e[*n].type = LINUX_DT_DIR;
+		e[*n].ino = 0x30000 + *n;
+		(*n)++;
+	}
+	if (d)
+		closedir(d);
+	if (e && *n == 0) { /* no host /proc: the process itself */
+		snprintf(e[0].name, sizeof(e[0].name), "%d", lx_proc.pid);
+		e[0].type = LINUX_DT_DIR;
+		*n = 1;
+	}
+	return e;
+}
+
 static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx_file **out)
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
 	struct linux_stat st;
-	if (!strcmp(name, "fd") || !strcmp(name, "fdinfo")) {
+	if (!strcmp(name, "fd") || !strcmp(name, "fdinfo") || !strcmp(name, "task")) {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
 		own_stat(m, o, &st);
-		*out = synth_dir_live(fd_entries, name[2] != 0, &st);
+		*out = name[0] == 't' ? synth_dir_live(task_entries, 0, &st)
+				      : synth_dir_live(fd_entries, name[2] != 0, &st);
 		return *out ? 0 : -LINUX_ENOMEM;
 	}
-	if (!*o->sub || !strcmp(name, "task")) {
+	if (!*o->sub) {
 		if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY)
 			return -LINUX_EISDIR;
 		struct synth_dirent *ents = calloc(24, sizeof(*ents));
 		size_t n = 0;
 		if (!ents)
 			return -LINUX_ENOMEM;
-		if (!*o->sub) {
-			for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++) {
-				snprintf(ents[n].name, 256, "%s", own_files[i]);
-				ents[n++].type = LINUX_DT_REG;
-			}
-			for (size_t i = 0; i < 3; i++) {
-				snprintf(ents[n].name, 256, "%s", own_links[i]);
-				ents[n++].type = LINUX_DT_LNK;
-			}
-			strcpy(ents[n].name, "fd");
-			ents[n++].type = LINUX_DT_DIR;
-			strcpy(ents[n].name, "fdinfo");
-			ents[n++].type = LINUX_DT_DIR;
-			strcpy(ents[n].name, "task");
-			ents[n++].type = LINUX_DT_DIR;
-		} else {
-			snprintf(ents[n].name, 256, "%d", lx_proc.pid);
-			ents[n++].type = LINUX_DT_DIR;
+		for (size_t i = 0; i < sizeof(own_files) / sizeof(own_files[0]); i++) {
+			snprintf(ents[n].name, 256, "%s", own_files[i]);
+			ents[n++].type = LINUX_DT_REG;
 		}
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(ents[n].name, 256, "%s", own_links[i]);
+			ents[n++].type = LINUX_DT_LNK;
+		}
+		strcpy(ents[n].name, "fd");
+		ents[n++].type = LINUX_DT_DIR;
+		strcpy(ents[n].name, "fdinfo");
+		ents[n++].type = LINUX_DT_DIR;
+		strcpy(ents[n].name, "task");
+		ents[n++].type = LINUX_DT_DIR;
 		for (size_t i = 0; i < n; i++)
 			ents[i].ino = 0x20000 + i;
 		own_stat(m, o, &st);
