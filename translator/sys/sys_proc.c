@@ -96,9 +96,14 @@ LX_SYSCALL(getresgid)
 	return lx_host(syscall(SYS_getresgid, sc->a[0], sc->a[1], sc->a[2]));
 }
 
+/* The host's umask applies it to what the host creates; lx_proc.umask is the process's own
+ * for lxrun's mounts and for execve, which hands it to the next lxrun. */
 LX_SYSCALL(umask)
 {
-	return umask((mode_t)(sc->a[0] & 0777));
+	unsigned old = lx_proc.umask;
+	lx_proc.umask = (unsigned)sc->a[0] & 0777;
+	umask(lx_proc.umask);
+	return old;
 }
 
 LX_SYSCALL(uname)
