@@ -11,7 +11,7 @@ again and fails under lxrun again. So a case that is flaky natively never fails 
 Exit 77 with the reason when CPython's test package (libpython3.11-testsuite) is missing.
 
 Usage: cpython_diff.py LXRUN [--engine E]... [--timeout S] [--use RES] [--keep DIR]
-                       MODULE[:PATTERN,...]...
+                       [--ignore PATTERN]... MODULE[:PATTERN,...]...
 (PATTERNs are regrtest's -m patterns: a test name, a class, or a glob.)
 """
 import argparse
@@ -69,11 +69,16 @@ def counts(r):
     return '%d ok %d skip /%d' % (ok, sk, len(r))
 
 
+IGNORE = []
+
+
 def run(prefix, module, patterns, use, timeout):
     """(log text, exit status or 'timeout', seconds) of one regrtest run in a fresh directory."""
     cmd = prefix + [PY, '-m', 'test', '-v']
     if use:
         cmd += ['-u', use]
+    for p in IGNORE:
+        cmd += ['-i', p]
     for p in patterns:
         cmd += ['-m', p]
     cmd.append(module)
@@ -104,12 +109,15 @@ def main():
     ap.add_argument('--timeout', type=int, default=300, help='per run of a module, seconds')
     ap.add_argument('--use', default='', help="regrtest's -u resources")
     ap.add_argument('--keep', help='write every log into this directory')
+    ap.add_argument('--ignore', action='append', default=[],
+                    help="regrtest's -i: cases not run on either side (glob)")
     ap.add_argument('modules', nargs='+')
     a = ap.parse_args()
     if not glob.glob('/usr/lib/python3*/test/libregrtest') or not os.path.exists(PY):
         print("SKIP: CPython's test suite is not installed (libpython3.11-testsuite; "
               "scripts/setup.sh --tests installs it)")
         return 77
+    IGNORE.extend(a.ignore)
     lx = os.path.realpath(a.lxrun)
     engines = a.engine or ['rewrite']
     bad = []
