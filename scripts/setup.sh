@@ -23,6 +23,8 @@ PKGS=(
 TEST_PKGS=(
 	# tests/runtimes: the language runtimes and editors run natively and under lxrun
 	openjdk-17-jdk-headless nodejs golang-go ruby emacs-nox rustc vim git python3-venv
+	# tests/runtimes: CPython's own regression tests, natively and under lxrun (cpython_diff.py)
+	libpython3.11-testsuite
 	# tests/services: the servers run under lxrun, their clients natively.
 	curl nginx-light redis-server redis-tools lighttpd apache2 apache2-utils
 	postgresql postgresql-client mariadb-server mariadb-client openssh-server openssh-client

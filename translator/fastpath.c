@@ -93,12 +93,15 @@ static int f_rw(struct lx_thread *t, struct lx_regs *r, int flags)
 		return 0;
 	long nr = (long)r->rax;
 	int ok = nr == SYS_read || nr == SYS_pread64 ? lx_file_readable(f) : lx_file_writable(f);
-	if (!ok)
-		r->rax = (uint64_t)-LINUX_EBADF;
-	else
-		r->rax = (uint64_t)lx_safe_syscall(nr, (long)f->host_fd, (long)r->rsi, (long)r->rdx,
-						   (long)r->r10, 0L, 0L);
+	long res = -LINUX_EBADF;
+	if (ok)
+		res = lx_safe_syscall(nr, (long)f->host_fd, (long)r->rsi, (long)r->rdx, (long)r->r10,
+				      0L, 0L);
 	file_put(t, f);
+	/* EINTR moved nothing: the ordinary path decides (a regular file is read anyway) */
+	if (res == -LINUX_EINTR)
+		return 0;
+	r->rax = (uint64_t)res;
 	return 1;
 }
 

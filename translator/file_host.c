@@ -3,6 +3,7 @@
 #include "translator/file_host.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -13,24 +14,42 @@
 #include "translator/meta.h"
 #include "translator/syscall.h"
 
+/* lx_safe gives EINTR without making the call when a guest signal is already pending, which is
+ * right for what may block. A regular file or a block device never does: Linux reads and
+ * writes them whatever signals are pending (only a fatal one stops the call), and programs
+ * count on it, so there the call is made anyway and the signal comes after it. */
+static bool never_blocks(int fd)
+{
+	struct stat st;
+	return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
+}
+
+static long h_rw(long nr, struct lx_file *f, uint64_t buf, size_t n, int64_t off)
+{
+	long r = lx_safe(nr, f->host_fd, buf, n, off);
+	if (r == -LINUX_EINTR && never_blocks(f->host_fd))
+		r = lx_host(syscall(nr, f->host_fd, buf, n, off));
+	return r;
+}
+
 static long h_read(struct lx_file *f, uint64_t buf, size_t n)
 {
-	return lx_safe(SYS_read, f->host_fd, buf, n);
+	return h_rw(SYS_read, f, buf, n, 0);
 }
 
 static long h_write(struct lx_file *f, uint64_t buf, size_t n)
 {
-	return lx_safe(SYS_write, f->host_fd, buf, n);
+	return h_rw(SYS_write, f, buf, n, 0);
 }
 
 static long h_pread(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
-	return lx_safe(SYS_pread64, f->host_fd, buf, n, off);
+	return h_rw(SYS_pread64, f, buf, n, off);
 }
 
 static long h_pwrite(struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
-	return lx_safe(SYS_pwrite64, f->host_fd, buf, n, off);
+	return h_rw(SYS_pwrite64, f, buf, n, off);
 }
 
 static long h_lseek(struct lx_file *f, int64_t off, int whence)

@@ -103,9 +103,14 @@ int lx_signals_init(void)
 		r = install_flags(faults[i], 0,
 				  K_SA_NODEFER | (faults[i] == SIGTRAP ? K_SA_RESTART : 0));
 	/* A guest execve re-executes lxrun from inside the SIGSYS handler, so the new image
-	 * starts with every signal blocked: open them (a blocked SIGSYS would kill us). */
-	uint64_t none = 0;
-	if (r == 0 && syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none)) < 0)
+	 * starts with every signal blocked: open SIGSYS and the faults (blocked, they would
+	 * kill us). The rest stay blocked until the guest's mask is applied (run.c): a signal
+	 * the guest blocked across execve (or was started with blocked) and that is sent now
+	 * stays pending, as on Linux, instead of acting by default in between. */
+	uint64_t open_now = 1ull << (SIGSYS - 1);
+	for (unsigned i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		open_now |= 1ull << (faults[i] - 1);
+	if (r == 0 && syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &open_now, NULL, sizeof(open_now)) < 0)
 		r = lx_errno(errno);
 	return r;
 }

@@ -12,6 +12,8 @@
 #include <ftw.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -350,6 +352,59 @@ static inline void check_watchdog(unsigned seconds)
 {
 	signal(SIGALRM, SIG_DFL);
 	alarm(seconds);
+}
+
+/*
+ * check_storm_start/stop: a thread that sends SIGUSR1 (a handler without SA_RESTART that only
+ * counts) to the calling thread over and over, so that the calls made between the two meet a
+ * pending signal at every point. A call that never blocks must not fail with EINTR for it.
+ * Returns 0 when the storm is on; stop returns how many signals the caller handled.
+ */
+static volatile int check_storm_on, check_storm_count;
+static volatile pid_t check_storm_tid;
+static pthread_t check_storm_thread;
+
+static inline void check_storm_handler(int sig)
+{
+	(void)sig;
+	check_storm_count++;
+}
+
+static inline void *check_storm_fn(void *arg)
+{
+	(void)arg;
+	while (check_storm_on)
+		syscall(SYS_tgkill, getpid(), check_storm_tid, SIGUSR1);
+	return NULL;
+}
+
+static inline int check_storm_start(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = check_storm_handler;
+	if (sigaction(SIGUSR1, &sa, NULL) < 0)
+		return -1;
+	check_storm_count = 0;
+	check_storm_tid = (pid_t)syscall(SYS_gettid);
+	check_storm_on = 1;
+	if (pthread_create(&check_storm_thread, NULL, check_storm_fn, NULL) != 0) {
+		check_storm_on = 0;
+		return -1;
+	}
+	/* the first signal has arrived: the storm is on */
+	while (!check_storm_count)
+		sched_yield();
+	return 0;
+}
+
+static inline int check_storm_stop(void)
+{
+	check_storm_on = 0;
+	pthread_join(check_storm_thread, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	return check_storm_count;
 }
 
 /* A child that waits until the pipe *wfd (the write end, the caller's) is closed, then exits 0. */

@@ -705,6 +705,47 @@ static void test_exec_many_fds(void)
 	check_wait_child("execve.many_inherited_fds", pid, 0);
 }
 
+/* The re-executed image of test_execve_pending: SIGUSR1 is still blocked and pending (a
+ * default action in between would have killed it); ignoring it discards it. Exit 0 when so. */
+static int pending_child(void)
+{
+	sigset_t set, blocked;
+
+	sigpending(&set);
+	sigprocmask(SIG_BLOCK, NULL, &blocked);
+	if (!sigismember(&blocked, SIGUSR1))
+		return 2;
+	if (!sigismember(&set, SIGUSR1))
+		return 3;
+	signal(SIGUSR1, SIG_IGN);
+	sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+	return 0;
+}
+
+/* The signal mask and pending signals are kept across execve: a blocked signal pending at the
+ * call stays pending in the new image (whose default action would end it), as
+ * multiprocessing's resource tracker counts on (it blocks SIGINT/SIGTERM over its spawn). */
+static void test_execve_pending(void)
+{
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t set;
+		char *argv[] = {(char *)"x", (char *)"--pending-child", NULL};
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		raise(SIGUSR1);
+		execv(self_exe, argv);
+		_exit(100);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("execve.blocked_signal_stays_pending", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      "status 0x%x", st);
+}
+
 int main(int argc, char **argv)
 {
 	ssize_t n;
@@ -713,6 +754,8 @@ int main(int argc, char **argv)
 		return seccomp_child();
 	if (argc > 2 && strcmp(argv[1], "--count-fds") == 0)
 		return count_fds_child(atoi(argv[2]));
+	if (argc > 1 && strcmp(argv[1], "--pending-child") == 0)
+		return pending_child();
 
 	/* The environment marks an exec'd child even if its arguments were lost on the way. */
 	if (getenv("LXRUN_EXEC_TEST") || (argc > 1 && strcmp(argv[1], "--exec-child") == 0))
@@ -722,6 +765,7 @@ int main(int argc, char **argv)
 	self_exe[n > 0 ? n : 0] = '\0';
 	check_tmpdir_make();
 	test_execve();
+	test_execve_pending();
 	test_pgrp_session();
 	test_prctl();
 	test_seccomp();

@@ -424,6 +424,50 @@ static void test_openat2(void)
 	CHECK_ERR("openat2.beneath_dotdot", k_openat2(dfd, "../x", &how, sizeof(how)), EXDEV);
 }
 
+/* A regular file never blocks: Linux reads and writes it whatever signals are pending (a
+ * non-fatal one never interrupts the call), and programs rely on that. */
+static void test_rw_storm(void)
+{
+	char buf[512];
+	int fd = openat(dfd, "storm", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	int bad[4] = {0}, err[4] = {0};
+
+	memset(buf, 'x', sizeof(buf));
+	if (fd < 0 || check_storm_start() < 0) {
+		check_skip("read.regular_signal_storm", "no file or no signal thread");
+		return;
+	}
+	for (int i = 0; i < 5000; i++) {
+		long r[4];
+		r[0] = syscall(SYS_pwrite64, fd, buf, sizeof(buf), 0);
+		if (r[0] < 0)
+			err[0] = errno;
+		r[1] = syscall(SYS_pread64, fd, buf, sizeof(buf), 0);
+		if (r[1] < 0)
+			err[1] = errno;
+		lseek(fd, 0, SEEK_SET);
+		r[2] = syscall(SYS_write, fd, buf, sizeof(buf));
+		if (r[2] < 0)
+			err[2] = errno;
+		lseek(fd, 0, SEEK_SET);
+		r[3] = syscall(SYS_read, fd, buf, sizeof(buf));
+		if (r[3] < 0)
+			err[3] = errno;
+		for (int k = 0; k < 4; k++)
+			bad[k] += r[k] != (long)sizeof(buf);
+	}
+	int n = check_storm_stop();
+	close(fd);
+	CHECK("pwrite64.regular_signal_storm", !bad[0] && n > 0, "%d short or failed (%s)", bad[0],
+	      check_errname(err[0]));
+	CHECK("pread64.regular_signal_storm", !bad[1] && n > 0, "%d short or failed (%s)", bad[1],
+	      check_errname(err[1]));
+	CHECK("write.regular_signal_storm", !bad[2] && n > 0, "%d short or failed (%s)", bad[2],
+	      check_errname(err[2]));
+	CHECK("read.regular_signal_storm", !bad[3] && n > 0, "%d short or failed (%s)", bad[3],
+	      check_errname(err[3]));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "--exec-child") == 0)
@@ -438,6 +482,7 @@ int main(int argc, char **argv)
 	test_fcntl();
 	test_truncate_sync();
 	test_copy();
+	test_rw_storm();
 	/* A bare name came from a PATH search that execl would not repeat. */
 	test_exec_cloexec(strchr(argv[0], '/') ? argv[0] : "/proc/self/exe");
 	return check_done();

@@ -4,7 +4,7 @@
  * --root they reach the host as a native root program's do): fanotify (event fds, pidfds, FID
  * records, permission responses), the new mount API (fsopen, fsconfig, fsmount, move_mount,
  * open_tree, fspick, mount_setattr) on a private tmpfs, statmount/listmount, open_by_handle_at,
- * perf_event_open and adjtimex/clock_adjtime with modes. Every case needs root (skipped
+ * perf_event_open, adjtimex/clock_adjtime with modes and settimeofday/clock_settime. Every case needs root (skipped
  * otherwise); open_tree without a clone is anyone's. Mounts are detached before the program
  * ends, also when a case fails (atexit).
  */
@@ -535,6 +535,27 @@ static void test_adjtimex(void)
 	CHECK_ERR("adjtimex.bad_tick", adjtimex(&tx), EINVAL);
 }
 
+/* Root may set the wall clock (CAP_SYS_TIME). settimeofday with neither argument changes
+ * nothing and still needs the capability; clock_settime sets the time just read (a step back
+ * of microseconds). */
+static void test_settime(void)
+{
+	struct timespec ts;
+	struct timeval tv = {0, 0};
+
+	CHECK("settimeofday.root_nothing", syscall(SYS_settimeofday, NULL, NULL) == 0, "%s",
+	      check_errname(errno));
+	CHECK_ERR("settimeofday.root_bad_tz", syscall(SYS_settimeofday, NULL, &(int[2]){24 * 60, 0}),
+		  EINVAL);
+	tv.tv_usec = 1000000;
+	CHECK_ERR("settimeofday.root_bad_usec", syscall(SYS_settimeofday, &tv, NULL), EINVAL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	CHECK("clock_settime.root_realtime", syscall(SYS_clock_settime, CLOCK_REALTIME, &ts) == 0,
+	      "%s", check_errname(errno));
+	CHECK_ERR("clock_settime.root_monotonic", syscall(SYS_clock_settime, CLOCK_MONOTONIC, &ts),
+		  EINVAL);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "fan-exec") == 0)
@@ -546,7 +567,8 @@ int main(int argc, char **argv)
 	if (geteuid() != 0) {
 		const char *why = "needs root (lxrun's host-admin model)";
 		const char *names[] = {"fanotify_init.cloexec", "fsopen.tmpfs", "open_by_handle_at.read",
-				       "perf_event_open.task_clock", "adjtimex.set_errors"};
+				       "perf_event_open.task_clock", "adjtimex.set_errors",
+				       "clock_settime.root_realtime"};
 		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 			check_skip(names[i], why);
 		return check_done();
@@ -559,5 +581,6 @@ int main(int argc, char **argv)
 	test_handle();
 	test_perf();
 	test_adjtimex();
+	test_settime();
 	return check_done();
 }

@@ -366,10 +366,37 @@ static void test_robust(void)
 	munmap(m, sizeof(*m));
 }
 
+/* Wakes and requeues never sleep, so Linux never fails them with EINTR, even with a signal
+ * pending at every call (glibc aborts on one: "The futex facility returned an unexpected
+ * error code"). */
+static void test_futex_wake_storm(void)
+{
+	uint32_t w = 0, w2 = 0;
+	int bad = 0, err = 0;
+
+	if (check_storm_start() < 0) {
+		check_skip("futex.wake_signal_storm", "no signal thread");
+		return;
+	}
+	for (int i = 0; i < 20000 && !bad; i++) {
+		if (syscall(SYS_futex, &w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) < 0)
+			bad = 1, err = errno;
+		else if (syscall(SYS_futex, &w, FUTEX_WAKE_OP | FUTEX_PRIVATE_FLAG, 1, NULL, &w2,
+				 FUTEX_OP(FUTEX_OP_SET, 0, FUTEX_OP_CMP_EQ, 0)) < 0)
+			bad = 2, err = errno;
+		else if (syscall(SYS_futex, &w, FUTEX_CMP_REQUEUE_PRIVATE, 1, 1, &w2, 0) < 0)
+			bad = 3, err = errno;
+	}
+	int n = check_storm_stop();
+	CHECK("futex.wake_signal_storm", !bad && n > 0, "call %d failed: %s (%d signals)", bad,
+	      check_errname(err), n);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
 	test_futex_basic();
+	test_futex_wake_storm();
 	test_futex_wake();
 	test_futex_intr_pi();
 	test_futex_waitv();

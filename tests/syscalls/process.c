@@ -67,6 +67,25 @@ static void test_vfork_more(void)
 	waitpid(pid, &st, 0);
 	close(p[0]);
 	close(p[1]);
+	/* stores to the heap: a page the parent wrote, one it only read, one it never touched */
+	size_t hsz = 4 << 20;
+	volatile char *heap = mmap(NULL, hsz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (heap != MAP_FAILED) {
+		heap[0] = 1;
+		(void)heap[8 * 4096];
+		pid = vfork();
+		if (pid == 0) {
+			heap[1] = 2;
+			heap[8 * 4096 + 1] = 3;
+			heap[hsz - 1] = 4;
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		CHECK("vfork.heap_stores", heap[0] == 1 && heap[1] == 2 && heap[8 * 4096 + 1] == 3 &&
+			      heap[hsz - 1] == 4, "%d %d %d %d", heap[0], heap[1], heap[8 * 4096 + 1],
+		      heap[hsz - 1]);
+		munmap((void *)heap, hsz);
+	}
 	r = posix_spawn(&pid, "/nonexistent/program", NULL, NULL, argv, environ);
 	CHECK_EQ("posix_spawn.enoent", r, ENOENT);
 	r = posix_spawnp(&pid, "no-such-program-lxrun", NULL, NULL, argv, environ);

@@ -339,9 +339,32 @@ static void test_cmsg(void)
 		memcpy(&got, CMSG_DATA(cm), sizeof(int));
 	CHECK("recvmsg.fd_received", got >= 0 && got != p[1], "fd %d", got);
 	CHECK_EQ("recvmsg.cmsg_cloexec", fcntl(got, F_GETFD), FD_CLOEXEC);
+	/* msg_flags echoes the call's MSG_CMSG_CLOEXEC (____sys_recvmsg), and only it */
+	CHECK_EQ("recvmsg.msg_flags_cloexec_echoed", mh.msg_flags, MSG_CMSG_CLOEXEC);
 	write(got, "z", 1);
 	CHECK("recvmsg.fd_works", read(p[0], &c, 1) == 1 && c == 'z', "c %c", c);
 	close(got);
+
+	/* the same without the flag: an fd without close-on-exec, and msg_flags 0 */
+	mh.msg_control = cbuf;
+	mh.msg_controllen = CMSG_SPACE(sizeof(int));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &p[1], sizeof(int));
+	sendmsg(sv[0], &mh, 0);
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_controllen = sizeof(cbuf);
+	got = -1;
+	recvmsg(sv[1], &mh, 0);
+	cm = CMSG_FIRSTHDR(&mh);
+	if (cm && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&got, CMSG_DATA(cm), sizeof(int));
+	CHECK_EQ("recvmsg.msg_flags_zero", mh.msg_flags, 0);
+	CHECK_EQ("recvmsg.fd_without_cloexec", got >= 0 ? fcntl(got, F_GETFD) : -1, 0);
+	if (got >= 0)
+		close(got);
 
 	/* A control buffer too small for the descriptor: MSG_CTRUNC, and no fd leaks in. */
 	mh.msg_control = cbuf;

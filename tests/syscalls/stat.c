@@ -229,6 +229,36 @@ static void test_umask(void)
 	umask(old);
 }
 
+/* The umask is kept across execve (a process attribute, as the cwd): a child sets 053 and
+ * re-executes this program, which exits with the umask it found (after vfork too, as
+ * posix_spawn and Python's subprocess do it). */
+static void test_umask_exec(void)
+{
+	char *argv[] = {(char *)"stat", (char *)"--print-umask", NULL};
+	int st = 0;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		umask(053);
+		execv("/proc/self/exe", argv);
+		_exit(100);
+	}
+	waitpid(pid, &st, 0);
+	CHECK("umask.kept_across_execve", WIFEXITED(st) && WEXITSTATUS(st) == 053, "status 0x%x", st);
+	umask(027);
+	pid = vfork();
+	if (pid == 0) {
+		umask(061);
+		execv("/proc/self/exe", argv);
+		_exit(100);
+	}
+	st = 0;
+	waitpid(pid, &st, 0);
+	CHECK("umask.kept_across_vfork_execve", WIFEXITED(st) && WEXITSTATUS(st) == 061,
+	      "status 0x%x", st);
+	CHECK_EQ("umask.parent_after_vfork_child", umask(022), 027);
+}
+
 /* name_to_handle_at: a handle for a file by path or by fd (AT_EMPTY_PATH), EOVERFLOW with the
  * size needed for a short buffer, and the path's own errors. */
 static void test_handles(void)
@@ -280,6 +310,8 @@ static void test_handles(void)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--print-umask") == 0)
+		return (int)umask(0);
 	check_init(argc, argv);
 	umask(022);
 	dfd = open(check_tmpdir_make(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -289,6 +321,7 @@ int main(int argc, char **argv)
 	test_access();
 	test_readlink();
 	test_umask();
+	test_umask_exec();
 	test_handles();
 	return check_done();
 }

@@ -96,9 +96,14 @@ LX_SYSCALL(getresgid)
 	return lx_host(syscall(SYS_getresgid, sc->a[0], sc->a[1], sc->a[2]));
 }
 
+/* The host's umask applies it to what the host creates; lx_proc.umask is the process's own
+ * for lxrun's mounts and for execve, which hands it to the next lxrun. */
 LX_SYSCALL(umask)
 {
-	return umask((mode_t)(sc->a[0] & 0777));
+	unsigned old = lx_proc.umask;
+	lx_proc.umask = (unsigned)sc->a[0] & 0777;
+	umask(lx_proc.umask);
+	return old;
 }
 
 LX_SYSCALL(uname)
@@ -281,9 +286,30 @@ LX_SYSCALL(sched_getaffinity)
 	return lx_host(syscall(SYS_sched_getaffinity, sc->a[0] == 0 ? 0 : sc->a[0], sc->a[1], sc->a[2]));
 }
 
+/* The operations that may sleep: a guest signal interrupts them (EINTR or a restart). The
+ * others (wakes, requeues, TRYLOCK_PI, UNLOCK_PI) never return EINTR on Linux; glibc aborts on
+ * one ("The futex facility returned an unexpected error code"), so they are plain host calls
+ * even with a signal pending: it is delivered when the call returns. */
+static bool futex_may_sleep(long op)
+{
+	switch (op & 127) { /* FUTEX_CMD_MASK: without PRIVATE and CLOCK_REALTIME */
+	case 0: /* FUTEX_WAIT */
+	case 6: /* FUTEX_LOCK_PI */
+	case 9: /* FUTEX_WAIT_BITSET */
+	case 11: /* FUTEX_WAIT_REQUEUE_PI */
+	case 13: /* FUTEX_LOCK_PI2 */
+		return true;
+	default:
+		return false;
+	}
+}
+
 LX_SYSCALL(futex)
 {
 	/* Guest memory is ours: the host futex gives Linux semantics on the same words. */
+	if (!futex_may_sleep((long)(int)sc->a[1]))
+		return lx_host(syscall(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4],
+				       sc->a[5]));
 	return lx_safe(SYS_futex, sc->a[0], sc->a[1], sc->a[2], sc->a[3], sc->a[4], sc->a[5]);
 }
 

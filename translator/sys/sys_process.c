@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Processes: fork/vfork/clone (as host processes), execve (lxrun re-executes itself on the new
  * image), wait4/waitid, process groups and sessions, kill. */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -111,6 +113,41 @@ static void take_range(pid_t pid, uint64_t lo, uint64_t hi)
 	}
 }
 
+/* Only the pages the child may have stored into: after the fork every private page is mapped
+ * by both processes, and one the child writes becomes its own copy, mapped once (pagemap's
+ * "exclusively mapped" bit, with "present"; a page it faulted in first shows so too, and is
+ * merely compared). Without a readable pagemap every page is compared. */
+#define PM_PRESENT_ (1ull << 63)
+#define PM_EXCLUSIVE_ (1ull << 56)
+
+static void take_written(pid_t pid, int pagemap, uint64_t lo, uint64_t hi)
+{
+	static uint64_t ent[4096];
+	if (pagemap < 0) {
+		take_range(pid, lo, hi);
+		return;
+	}
+	while (lo < hi) {
+		size_t npg = (hi - lo) / 4096 < 4096 ? (hi - lo) / 4096 : 4096;
+		ssize_t got = pread(pagemap, ent, npg * 8, (off_t)(lo / 4096 * 8));
+		if (got <= 0) {
+			take_range(pid, lo, hi);
+			return;
+		}
+		npg = (size_t)got / 8;
+		for (size_t i = 0; i < npg;) {
+			size_t j = i;
+			while (j < npg && (ent[j] & (PM_PRESENT_ | PM_EXCLUSIVE_)) ==
+						  (PM_PRESENT_ | PM_EXCLUSIVE_))
+				j++;
+			if (j > i)
+				take_range(pid, lo + i * 4096, lo + j * 4096);
+			i = j > i ? j : i + 1;
+		}
+		lo += npg * 4096;
+	}
+}
+
 static void take_child_stores(pid_t pid, const struct vfork_snap *v, bool exec)
 {
 	size_t n = v->hi - v->lo;
@@ -125,6 +162,9 @@ static void take_child_stores(pid_t pid, const struct vfork_snap *v, bool exec)
 	if (exec || lx_nthreads > 1)
 		return;
 	uint64_t budget = VFORK_COPY_MAX;
+	char pm[40];
+	snprintf(pm, sizeof(pm), "/proc/%d/pagemap", (int)pid);
+	int pagemap = open(pm, O_RDONLY | O_CLOEXEC);
 	mm_lock();
 	size_t nv;
 	const struct lx_vma *m = mm_list(&nv);
@@ -137,9 +177,11 @@ static void take_child_stores(pid_t pid, const struct vfork_snap *v, bool exec)
 		if (hi <= lo || hi - lo > budget)
 			continue;
 		budget -= hi - lo;
-		take_range(pid, lo, hi);
+		take_written(pid, pagemap, lo, hi);
 	}
 	mm_unlock();
+	if (pagemap >= 0)
+		close(pagemap);
 }
 
 static void vfork_wait(int fd, pid_t pid, struct vfork_snap *v)

@@ -414,10 +414,14 @@ LX_SYSCALL(recvmsg)
 		ulen = sizeof(ctl);
 	m.msg_control = ulen ? ctl : NULL;
 	m.msg_controllen = ulen;
+	/* Received fds arrive close-on-exec in lxrun's process; the guest's flag decides theirs. */
 	int flags = (int)sc->a[2] | MSG_CMSG_CLOEXEC;
 	long r = lx_safe(SYS_recvmsg, s, &m, flags);
 	if (r < 0)
 		return r;
+	/* Linux echoes the call's MSG_CMSG_CLOEXEC in msg_flags: only the guest's own */
+	if (!(sc->a[2] & MSG_CMSG_CLOEXEC))
+		m.msg_flags &= ~MSG_CMSG_CLOEXEC;
 	/* Received host fds become guest fds. */
 	for (struct cmsghdr *c = ulen ? CMSG_FIRSTHDR(&m) : NULL; c; c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
