@@ -294,27 +294,6 @@ void mm_forked(void)
 	mm_unlock();
 }
 
-int mm_set_policy(uint64_t start, uint64_t len, uint64_t key)
-{
-	uint64_t end;
-	int r = page_range(start, len, &end);
-	if (r < 0 || len == 0)
-		return r;
-	mm_lock();
-	r = reserve(2);
-	if (r < 0)
-		goto out;
-	split_at(start);
-	split_at(end);
-	size_t i = first_after(start), j = i;
-	for (; j < nvma && vmas[j].start < end; j++)
-		vmas[j].policy = key;
-	merge_window(i ? i - 1 : 0, j);
-out:
-	mm_unlock();
-	return r;
-}
-
 void mm_init(void)
 {
 	mm_lock();
@@ -382,8 +361,8 @@ int mm_unmap(uint64_t start, uint64_t len)
 /* Apply step(vma, arg) to every VMA of [start, start+len), which must be fully mapped
  * (else ENOMEM), split at both ends and merged again afterwards; changed() reports it when
  * notify is set. */
-static int apply_range(uint64_t start, uint64_t len, void (*step)(struct lx_vma *, unsigned),
-		       unsigned arg, int notify)
+static int apply_range(uint64_t start, uint64_t len, void (*step)(struct lx_vma *, uint64_t),
+		       uint64_t arg, int notify)
 {
 	uint64_t end;
 	int r = page_range(start, len, &end);
@@ -410,13 +389,13 @@ out:
 	return r;
 }
 
-static void protect_step(struct lx_vma *v, unsigned prot)
+static void protect_step(struct lx_vma *v, uint64_t prot)
 {
 	/* Linux drops VM_ACCOUNT again only for anonymous memory never written to; we cannot
 	 * see writes and assume memory made writable was written. */
 	if ((prot & LINUX_PROT_WRITE) && !(v->flags & ACCOUNT_NEVER))
 		v->flags |= LX_VMA_ACCOUNT;
-	v->prot = prot & PROT_MASK;
+	v->prot = (unsigned)prot & PROT_MASK;
 }
 
 int mm_protect(uint64_t start, uint64_t len, unsigned prot)
@@ -560,7 +539,7 @@ int mm_sealed(uint64_t start, uint64_t len)
 	return r;
 }
 
-static void seal_step(struct lx_vma *v, unsigned unused)
+static void seal_step(struct lx_vma *v, uint64_t unused)
 {
 	(void)unused;
 	v->flags |= LX_VMA_SEALED;
@@ -569,6 +548,16 @@ static void seal_step(struct lx_vma *v, unsigned unused)
 int mm_seal(uint64_t start, uint64_t len)
 {
 	return apply_range(start, len, seal_step, 0, 0);
+}
+
+static void policy_step(struct lx_vma *v, uint64_t key)
+{
+	v->policy = key;
+}
+
+int mm_set_policy(uint64_t start, uint64_t len, uint64_t key)
+{
+	return apply_range(start, len, policy_step, key, 0);
 }
 
 static const char *default_name(unsigned flags)
