@@ -647,36 +647,12 @@ static size_t render_vma(char *out, const struct lx_vma *v)
 	return (size_t)(p - out);
 }
 
-/* The host's [vsyscall] line, "" if it has none: the page is the kernel's, at the same place
- * in every process (lxrun's, so the guest's), and Linux lists it last. Read once. */
-static const char *vsyscall_line(void)
-{
-	static char line[160];
-	static int done;
-	if (done)
-		return line;
-	done = 1;
-	FILE *f = fopen("/proc/self/maps", "re");
-	char buf[512];
-	while (f && fgets(buf, sizeof(buf), f)) {
-		size_t n = strlen(buf);
-		if (n < sizeof(line) && n > 11 && !strcmp(buf + n - 11, "[vsyscall]\n")) {
-			memcpy(line, buf, n + 1);
-			break;
-		}
-	}
-	if (f)
-		fclose(f);
-	return line;
-}
-
 char *mm_render_maps(size_t *len)
 {
 	/* Widest prefix: two 16-digit addresses, 16-digit offset, 20-digit inode, separators. */
 	const size_t fixed = MAPS_NAME_COL + 2 * 16 + 16 + 20 + 16;
 	mm_lock();
-	const char *vsys = vsyscall_line();
-	size_t size = 1 + strlen(vsys);
+	size_t size = 1;
 	for (size_t i = 0; i < nvma; i++) {
 		const char *name = vmas[i].name ? vmas[i].name : default_name(vmas[i].flags);
 		size += fixed + (name ? 4 * strlen(name) : 0);
@@ -686,8 +662,6 @@ char *mm_render_maps(size_t *len)
 	if (buf) {
 		for (size_t i = 0; i < nvma; i++)
 			n += render_vma(buf + n, &vmas[i]);
-		memcpy(buf + n, vsys, strlen(vsys));
-		n += strlen(vsys);
 		buf[n] = '\0';
 		*len = n;
 	}

@@ -584,6 +584,47 @@ static struct synth_dirent *task_entries(int unused, size_t *n)
 	return e;
 }
 
+/* The host's [vsyscall] line, "" if it has none: the page is the kernel's, at the same place
+ * in every process (lxrun's, so the guest's), and Linux lists it last. Read once. */
+static const char *vsyscall_line(void)
+{
+	static char line[160];
+	static int done;
+	if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+		return line;
+	FILE *f = fopen("/proc/self/maps", "re");
+	char buf[512];
+	while (f && fgets(buf, sizeof(buf), f)) {
+		size_t n = strlen(buf);
+		if (n < sizeof(line) && n > 11 && !strcmp(buf + n - 11, "[vsyscall]\n")) {
+			memcpy(line, buf, n + 1); /* racing threads write the same bytes */
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	__atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+	return line;
+}
+
+/* The guest's maps (mm's list), then the host's [vsyscall] line. */
+static char *render_maps(size_t *len)
+{
+	const char *vsys = vsyscall_line();
+	size_t n = strlen(vsys);
+	char *d = mm_render_maps(len), *r;
+	if (!d || !n)
+		return d;
+	r = realloc(d, *len + n + 1);
+	if (!r) {
+		free(d);
+		return NULL;
+	}
+	memcpy(r + *len, vsys, n + 1);
+	*len += n;
+	return r;
+}
+
 static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx_file **out)
 {
 	const char *name = *o->sub ? o->sub + 1 : "";
@@ -676,7 +717,7 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 	char *d = NULL;
 	switch (i) {
 	case 0:
-		d = mm_render_maps(&len);
+		d = render_maps(&len);
 		break;
 	case 1:
 		d = guest_range(lx_proc.argv_start, lx_proc.argv_end, &len);
