@@ -198,10 +198,17 @@ long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint6
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_t th;
 	/* The new host thread starts with every signal blocked (we are inside a handler);
-	 * lx_enter_guest's target runs with what the thread inherits, so open them first. */
-	sigset_t none, old;
-	sigemptyset(&none);
-	pthread_sigmask(SIG_SETMASK, &none, &old);
+	 * lx_enter_guest's target runs with what the thread inherits, so open them first, but
+	 * not those the guest blocks (the new thread's mask is its creator's): a process-wide
+	 * signal every guest thread blocks must stay pending rather than reach the new thread,
+	 * with its default action, before its own mask is applied. */
+	sigset_t open_set, old;
+	uint64_t hm = lx_signal_host_mask(parent->sigmask);
+	sigemptyset(&open_set);
+	for (int sig = 1; sig <= 64; sig++)
+		if ((hm >> (sig - 1)) & 1)
+			sigaddset(&open_set, sig);
+	pthread_sigmask(SIG_SETMASK, &open_set, &old);
 	__atomic_store_n(&lx_threads_started, 1, __ATOMIC_SEQ_CST);
 	int e = pthread_create(&th, &attr, thread_main, &sp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

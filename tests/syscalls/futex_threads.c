@@ -392,10 +392,47 @@ static void test_futex_wake_storm(void)
 	      check_errname(err), n);
 }
 
+static void *thread_noop(void *arg)
+{
+	return arg;
+}
+
+/* A new thread starts with its creator's mask: a process-directed signal that every thread
+ * blocks stays pending while threads come and go (its default action would end the process).
+ * In a child, which another process keeps sending SIGUSR1 to while it creates 300 threads. */
+static void test_thread_blocked_signal(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sigset_t set;
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR1);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		pid_t me = getpid(), k = fork();
+		if (k == 0) {
+			while (kill(me, SIGUSR1) == 0)
+				usleep(50);
+			_exit(0);
+		}
+		for (int i = 0; i < 300; i++) {
+			pthread_t th;
+			if (pthread_create(&th, NULL, thread_noop, NULL) == 0)
+				pthread_join(th, NULL);
+		}
+		kill(k, SIGKILL);
+		waitpid(k, NULL, 0);
+		signal(SIGUSR1, SIG_IGN);
+		_exit(0);
+	}
+	check_wait_child("clone.thread_keeps_blocked_signal", pid, 0);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
 	test_futex_basic();
+	test_thread_blocked_signal();
 	test_futex_wake_storm();
 	test_futex_wake();
 	test_futex_intr_pi();
