@@ -165,6 +165,9 @@ else
 	else
 		not_ok "vm status lists the host's display :$xdisp" "$("$LXRUN" vm status)"
 	fi
+	# the service tells the guest's agent about a new display after its scan: the guest's
+	# socket may come a moment after the host's status lists it
+	wait_for 30 vm grep -q "/tmp/.X11-unix/X$xdisp\$" /proc/net/unix
 	for mode in vm translate; do
 		DISPLAY=:$xdisp "$LXRUN" --mode $mode xclock -title "lxrun-$mode-$$" >"$WORK/xclock.out" 2>&1 &
 		cpid=$!
