@@ -307,6 +307,19 @@ static void test_sockopts(void)
 	close(sv[1]);
 }
 
+/* mh's control buffer: one SCM_RIGHTS message carrying fd. */
+static struct cmsghdr *put_rights(struct msghdr *mh, char *cbuf, int fd)
+{
+	mh->msg_control = cbuf;
+	mh->msg_controllen = CMSG_SPACE(sizeof(int));
+	struct cmsghdr *cm = CMSG_FIRSTHDR(mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return cm;
+}
+
 static void test_cmsg(void)
 {
 	char data[4] = "abc", cbuf[CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(2 * sizeof(int))];
@@ -323,13 +336,7 @@ static void test_cmsg(void)
 	socketpair(AF_UNIX, SOCK_STREAM, 0, sv);
 	pipe(p);
 	memset(cbuf, 0, sizeof(cbuf));
-	mh.msg_control = cbuf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &p[1], sizeof(int));
+	cm = put_rights(&mh, cbuf, p[1]);
 	CHECK_EQ("sendmsg.scm_rights", sendmsg(sv[0], &mh, 0), 4);
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_controllen = sizeof(cbuf);
@@ -346,13 +353,7 @@ static void test_cmsg(void)
 	close(got);
 
 	/* the same without the flag: an fd without close-on-exec, and msg_flags 0 */
-	mh.msg_control = cbuf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &p[1], sizeof(int));
+	cm = put_rights(&mh, cbuf, p[1]);
 	sendmsg(sv[0], &mh, 0);
 	memset(cbuf, 0, sizeof(cbuf));
 	mh.msg_controllen = sizeof(cbuf);
@@ -367,13 +368,7 @@ static void test_cmsg(void)
 		close(got);
 
 	/* A control buffer too small for the descriptor: MSG_CTRUNC, and no fd leaks in. */
-	mh.msg_control = cbuf;
-	mh.msg_controllen = CMSG_SPACE(sizeof(int));
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &p[1], sizeof(int));
+	cm = put_rights(&mh, cbuf, p[1]);
 	sendmsg(sv[0], &mh, 0);
 	mh.msg_controllen = 4;
 	recvmsg(sv[1], &mh, 0);
