@@ -276,6 +276,8 @@ static int f_open(struct lx_thread *t, struct lx_regs *r, int flags)
 		return 0;
 	long h = lx_safe_syscall(SYS_openat, (long)LINUX_AT_FDCWD, (long)path,
 				 (long)(oflags | LINUX_O_CLOEXEC), 0L, 0L, 0L);
+	if (h == -LINUX_EINTR)
+		return 0; /* nothing opened: the slow path tells a signal pending from a FIFO's wait */
 	if (h < 0) {
 		r->rax = (uint64_t)h;
 		return 1;

@@ -11,6 +11,7 @@
 
 #include "abi/linux_errno.h"
 #include "abi/linux_fcntl.h"
+#include "translator/engine/fsbase.h"
 #include "translator/meta.h"
 #include "translator/syscall.h"
 
@@ -24,12 +25,26 @@ static bool never_blocks(int fd)
 	return fstat(fd, &st) == 0 && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode));
 }
 
+/* lx_safe reads the thread's signal state through GS: before the engine has set GS up (the
+ * loader opening the program) a plain call it is, as no guest signal can be pending yet. */
+static long safe_or_plain(long nr, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+	if (!lx_fsgs.name)
+		return lx_host(syscall(nr, a1, a2, a3, a4, a5, a6));
+	return lx_safe(nr, a1, a2, a3, a4, a5, a6);
+}
+
+long lx_host_io(long nr, int fd, int fd2, long a1, long a2, long a3, long a4, long a5)
+{
+	long r = safe_or_plain(nr, fd, a1, a2, a3, a4, a5);
+	if (r == -LINUX_EINTR && never_blocks(fd) && (fd2 < 0 || never_blocks(fd2)))
+		r = lx_host(syscall(nr, fd, a1, a2, a3, a4, a5));
+	return r;
+}
+
 static long h_rw(long nr, struct lx_file *f, uint64_t buf, size_t n, int64_t off)
 {
-	long r = lx_safe(nr, f->host_fd, buf, n, off);
-	if (r == -LINUX_EINTR && never_blocks(f->host_fd))
-		r = lx_host(syscall(nr, f->host_fd, buf, n, off));
-	return r;
+	return lx_host_io(nr, f->host_fd, -1, (long)buf, (long)n, (long)off, 0, 0);
 }
 
 static long h_read(struct lx_file *f, uint64_t buf, size_t n)
@@ -104,8 +119,39 @@ int lx_host_file_wrap(int hfd, unsigned flags, const char *path, struct lx_file 
 	return 0;
 }
 
+/* What an open of this path would wait in (a FIFO for its other end, a terminal line for
+ * carrier), found the way the open itself would resolve it. */
+static bool open_may_block(long nr, int dirfd, const char *path, long a3)
+{
+	struct stat st;
+	int r;
+	if (nr == SYS_openat2) {
+		const uint64_t *how = (const uint64_t *)a3; /* flags, mode, resolve */
+		uint64_t probe[3] = {O_PATH | O_CLOEXEC | (how[0] & O_NOFOLLOW), 0, how[2]};
+		int fd = (int)syscall(SYS_openat2, dirfd, path, probe, sizeof(probe));
+		if (fd < 0)
+			return false;
+		r = fstat(fd, &st);
+		close(fd);
+	} else {
+		r = fstatat(dirfd, path, &st, 0);
+	}
+	return r == 0 && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode));
+}
+
+long lx_host_open(long nr, int dirfd, const char *path, long a3, long a4)
+{
+	long r = safe_or_plain(nr, dirfd, (long)path, a3, a4, 0, 0);
+	if (r == -LINUX_EINTR && !open_may_block(nr, dirfd, path, a3))
+		r = lx_host(syscall(nr, dirfd, path, a3, a4));
+	return r;
+}
+
 int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out)
 {
-	int hfd = open(host, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
-	return lx_host_file_wrap(hfd, flags, NULL, out);
+	long hfd = lx_host_open(SYS_openat, AT_FDCWD, host,
+				(long)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC), 0);
+	if (hfd < 0)
+		return (int)hfd;
+	return lx_host_file_wrap((int)hfd, flags, NULL, out);
 }

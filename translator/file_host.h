@@ -12,6 +12,16 @@ struct lx_file *lx_host_file_new(int host_fd, unsigned flags, const char *path);
 /* Open the host path (host open flags: the guest's without O_CREAT, with O_CLOEXEC) and wrap
  * the fd with the guest's flags (without O_CLOEXEC, which is the fd table's): 0 or -errno. */
 int lx_host_file_open(const char *host, unsigned flags, struct lx_file **out);
+/* Open a host path for the guest: nr SYS_openat (a3 host flags, a4 mode) or SYS_openat2 (a3 a
+ * struct open_how, a4 its size); the fd or -errno. An open that may wait (a FIFO for its other
+ * end) is made with lx_safe, so that a guest signal interrupts it even when it arrives just
+ * before the call; one that cannot wait is made even with a signal pending, as on Linux. */
+long lx_host_open(long nr, int dirfd, const char *path, long a3, long a4);
+/* A host read or write (nr, with fd and then a1..a5) that may wait on a pipe, socket or tty:
+ * made with lx_safe (a guest signal interrupts the wait); where what it moves is a regular file
+ * or block device (fd, and fd2 unless it is -1), which never waits, it is made even with a
+ * signal pending, as on Linux. The result or -errno. */
+long lx_host_io(long nr, int fd, int fd2, long a1, long a2, long a3, long a4, long a5);
 /* Wrap a host fd just opened (a negative one is the host's errno) with the guest's flags
  * (without O_CLOEXEC) and path: 0 or -errno; the fd is closed on failure. */
 int lx_host_file_wrap(int hfd, unsigned flags, const char *path, struct lx_file **out);

@@ -407,6 +407,25 @@ static inline int check_storm_stop(void)
 	return check_storm_count;
 }
 
+/*
+ * check_rounds_left: for a loop of up to `max` rounds that must also fit any host (an emulator,
+ * a VM under TCG): true while round i is under max and, past `min` rounds, the loop has run for
+ * less than `budget_ms` since *t0 (set on round 0).
+ */
+static inline int check_rounds_left(int i, int min, int max, long budget_ms, struct timespec *t0)
+{
+	struct timespec now;
+
+	if (i == 0)
+		clock_gettime(CLOCK_MONOTONIC, t0);
+	if (i >= max)
+		return 0;
+	if (i < min)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t0->tv_sec) * 1000 + (now.tv_nsec - t0->tv_nsec) / 1000000 < budget_ms;
+}
+
 /* A child that waits until the pipe *wfd (the write end, the caller's) is closed, then exits 0. */
 static inline pid_t check_child_waiting(int *wfd)
 {

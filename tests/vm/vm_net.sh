@@ -155,7 +155,11 @@ else
 	for n in $(seq 91 120); do
 		[ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ] || { xdisp=$n; break; }
 	done
-	Xvfb :$xdisp -screen 0 640x480x24 -nolisten tcp >"$WORK/xvfb.log" 2>&1 &
+	# -noreset: by default an X server resets when its last client leaves, and the
+	# translate-mode client starts just as the vm-mode one ends (once it got "Can't open
+	# display"; not reproduced since: if it comes back, the failure text says what a host
+	# client and a fresh translate-mode client see right after)
+	Xvfb :$xdisp -screen 0 640x480x24 -nolisten tcp -noreset >"$WORK/xvfb.log" 2>&1 &
 	xpid=$!
 	# serving, not only listening: a loaded host can take seconds to finish Xvfb's set-up
 	wait_for 60 xwininfo -root -display :$xdisp ||
@@ -169,6 +173,7 @@ else
 	# socket may come a moment after the host's status lists it
 	wait_for 30 vm grep -q "/tmp/.X11-unix/X$xdisp\$" /proc/net/unix
 	for mode in vm translate; do
+		wait_for 30 xwininfo -root -display :$xdisp # (accepting clients again)
 		DISPLAY=:$xdisp "$LXRUN" --mode $mode xclock -title "lxrun-$mode-$$" >"$WORK/xclock.out" 2>&1 &
 		cpid=$!
 		if wait_for 60 xwininfo -display :$xdisp -name "lxrun-$mode-$$"; then
@@ -179,7 +184,9 @@ else
 				"$(tail -5 "$LXRUN_STATE_DIR/console.log")" \
 				"$(tail -5 "$LXRUN_STATE_DIR/service.log")" \
 				"guest sockets: $(vm grep X11 /proc/net/unix)" \
-				"again: $(DISPLAY=:$xdisp vm xdpyinfo 2>&1 | head -2)"
+				"again: $(DISPLAY=:$xdisp vm xdpyinfo 2>&1 | head -2)" \
+				"a host client now: $(xwininfo -root -display :$xdisp 2>&1 | head -2)" \
+				"translate mode now: $(DISPLAY=:$xdisp "$LXRUN" xdpyinfo 2>&1 | head -2)"
 		fi
 		kill -TERM $cpid
 		wait $cpid 2>/dev/null

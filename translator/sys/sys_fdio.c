@@ -46,7 +46,15 @@ LX_SYSCALL(flock)
 	 * that only exists inside this process cannot be contended. */
 	if (f->host_fd < 0)
 		return 0;
-	return lx_safe(SYS_flock, f->host_fd, op);
+	/* Only a wait is interruptible: a lock that is free is taken (and one given back) even
+	 * with a signal pending, as on Linux */
+	if (!(op & LINUX_LOCK_NB) && op != LINUX_LOCK_UN) {
+		long r = lx_host(syscall(SYS_flock, f->host_fd, op | LINUX_LOCK_NB));
+		if (r != -LINUX_EAGAIN)
+			return r;
+		return lx_safe(SYS_flock, f->host_fd, op);
+	}
+	return lx_host(syscall(SYS_flock, f->host_fd, op));
 }
 
 LX_SYSCALL(close_range)
@@ -104,10 +112,11 @@ static long rw_vec_at(struct lx_syscall *sc, int write, int v2)
 	/* the host's own order (ESPIPE for a pipe before EBADF for its wrong end) */
 	if (f && is_host(f)) {
 		if (v2)
-			return lx_safe(write ? SYS_pwritev2 : SYS_preadv2, f->host_fd, sc->a[1],
-				       (int)sc->a[2], sc->a[3], sc->a[4], (int)flags);
-		return lx_safe(write ? SYS_pwritev : SYS_preadv, f->host_fd, sc->a[1], (int)sc->a[2],
-			       sc->a[3], sc->a[4]);
+			return lx_host_io(write ? SYS_pwritev2 : SYS_preadv2, f->host_fd, -1,
+					  (long)sc->a[1], (int)sc->a[2], (long)sc->a[3],
+					  (long)sc->a[4], (int)flags);
+		return lx_host_io(write ? SYS_pwritev : SYS_preadv, f->host_fd, -1, (long)sc->a[1],
+				  (int)sc->a[2], (long)sc->a[3], (long)sc->a[4], 0);
 	}
 	if (write ? !lx_file_writable(f) : !lx_file_readable(f))
 		return -LINUX_EBADF;

@@ -125,7 +125,8 @@ static long rw_vec(struct lx_syscall *sc, int write)
 	 * call keeps readv/writev atomic where Linux makes them so (a datagram or a pipe write
 	 * of at most PIPE_BUF bytes is one unit; a TCP writev is one send, not one per buffer). */
 	if (f->host_fd >= 0 && f->ops == &lx_host_file_ops)
-		return lx_safe(write ? SYS_writev : SYS_readv, f->host_fd, sc->a[1], (int)cnt);
+		return lx_host_io(write ? SYS_writev : SYS_readv, f->host_fd, -1, (long)sc->a[1],
+				  (int)cnt, 0, 0, 0);
 	struct linux_iovec iov[64];
 	long total = 0;
 	for (uint64_t done = 0; done < cnt;) {
@@ -285,9 +286,9 @@ static long openat2_scoped(long dirfd, uint64_t upath, const struct linux_open_h
 		hdir = d->host_fd;
 	}
 	uint64_t h[3] = {how->flags | LINUX_O_CLOEXEC, how->mode, how->resolve};
-	long hfd = syscall(SYS_openat2, hdir, path, h, sizeof(h));
+	long hfd = lx_host_open(SYS_openat2, hdir, path, (long)h, sizeof(h));
 	if (hfd < 0)
-		return lx_errno(errno);
+		return hfd;
 	struct lx_file *f = lx_host_file_new((int)hfd, (unsigned)how->flags & ~LINUX_O_CLOEXEC, NULL);
 	if (!f) {
 		close((int)hfd);
@@ -641,6 +642,15 @@ LX_SYSCALL(fcntl)
 		 * the struct flock layout is the host's, the kernel checks the pointer. */
 		if (f->host_fd < 0)
 			return f->mnt ? 0 : -LINUX_EBADF;
+		if (sc->a[1] == LINUX_F_SETLKW || sc->a[1] == LINUX_F_OFD_SETLKW) {
+			/* only the wait is interruptible (a free lock is taken with a signal
+			 * pending), and with lx_safe even by a signal just before it */
+			int now = sc->a[1] == LINUX_F_SETLKW ? F_SETLK : F_OFD_SETLK;
+			long r = lx_host(fcntl(f->host_fd, now, (void *)arg));
+			if (r != -LINUX_EAGAIN && r != -LINUX_EACCES)
+				return r;
+			return lx_safe(SYS_fcntl, f->host_fd, (int)sc->a[1], arg);
+		}
 		return lx_host(fcntl(f->host_fd, (int)sc->a[1], (void *)arg));
 	case LINUX_F_GETPIPE_SZ:
 	case LINUX_F_SETPIPE_SZ:

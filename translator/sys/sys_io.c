@@ -361,7 +361,8 @@ LX_SYSCALL(sendfile)
 	if ((in->flags & LINUX_O_ACCMODE) == LINUX_O_WRONLY || (out->flags & LINUX_O_ACCMODE) == LINUX_O_RDONLY)
 		return -LINUX_EBADF;
 	if (in->host_fd >= 0 && out->host_fd >= 0 && !in->mnt && !out->mnt)
-		return lx_host(sendfile(out->host_fd, in->host_fd, (off_t *)sc->a[2], sc->a[3]));
+		return lx_host_io(SYS_sendfile, out->host_fd, in->host_fd, in->host_fd,
+				  (long)sc->a[2], (long)sc->a[3], 0, 0);
 	return copy_fallback(out, in, sc->a[2], sc->a[3]);
 }
 
@@ -377,8 +378,8 @@ LX_SYSCALL(copy_file_range)
 		return -LINUX_EINVAL;
 	if (!host_in || !host_out)
 		return -LINUX_EXDEV; /* callers fall back to read/write, as across filesystems */
-	return lx_host(syscall(SYS_copy_file_range, in->host_fd, sc->a[1], out->host_fd, sc->a[3],
-			       sc->a[4], (unsigned)sc->a[5]));
+	return lx_host_io(SYS_copy_file_range, in->host_fd, out->host_fd, (long)sc->a[1],
+			  out->host_fd, (long)sc->a[3], (long)sc->a[4], (unsigned)sc->a[5]);
 }
 
 LX_SYSCALL(readahead)

@@ -372,9 +372,9 @@ static int hostfs_open_at(int base, const char *norm, unsigned flags, unsigned m
 	}
 	long r;
 	do
-		r = syscall(SYS_openat2, base, rel, &how, sizeof(how));
-	while (r < 0 && errno == EAGAIN);
-	return r < 0 ? (int)lx_errno(errno) : (int)r;
+		r = lx_host_open(SYS_openat2, base, rel, (long)&how, sizeof(how));
+	while (r == -LINUX_EAGAIN);
+	return (int)r;
 }
 
 static int hostfs_open_in_root(const char *norm, unsigned flags, unsigned mode)
@@ -723,8 +723,8 @@ int vfs_openat(int dirfd, const char *path, unsigned flags, unsigned mode, struc
 		if (hfd < 0)
 			return hfd;
 	} else {
-		hfd = (int)lx_raw_syscall(SYS_openat, p.hdir, (long)p.hname, (long)(flags | O_CLOEXEC),
-					  (long)(mode & 07777), 0, 0);
+		hfd = (int)lx_host_open(SYS_openat, p.hdir, p.hname, (long)(flags | O_CLOEXEC),
+					(long)(mode & 07777));
 		if (hfd < 0)
 			return hfd;
 	}
