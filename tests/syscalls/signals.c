@@ -682,6 +682,7 @@ static void test_core_dump(void)
 	pid = fork();
 	if (pid == 0) {
 		volatile int here = 0;
+		signal(SIGQUIT, SIG_DFL); /* (a shell's background job starts with it ignored) */
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_CORE, &rl);
 		prctl(PR_SET_DUMPABLE, 1);
