@@ -263,9 +263,8 @@ static long exec_native(const char *host, char **argv, char **envp)
 	return r;
 }
 
-/* The seccomp filters' room in the state; the state itself past STATE_ARG_MAX goes in a memfd
- * (Linux caps one argument at 128 KiB: many inherited fds, or many filters). */
-#define EXEC_FILTERS_MAX (1u << 20)
+/* The state past STATE_ARG_MAX goes in a memfd (Linux caps one argument at 128 KiB: many
+ * inherited fds, or many seccomp filters). */
 #define STATE_ARG_MAX (96u << 10)
 
 /* A state too long for an argument ("--exec-state=...") is written to a memfd the new image
@@ -411,14 +410,12 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	char *fds = NULL, *state = NULL, *filters = NULL, tracefd[32], cwd[LX_PATH_MAX + 8];
 	/* lxrun [--root R] [--engine E] [--trace-fd N] --exec-state S --exec-path P -- argv... */
 	char **hv = calloc((size_t)argc + 24, sizeof(*hv));
-	/* seccomp filters survive execve: they go in the state too */
-	if (hv)
-		filters = malloc(EXEC_FILTERS_MAX);
-	if (!hv || !filters) {
+	if (!hv) {
 		r = -LINUX_ENOMEM;
 		goto fail;
 	}
-	if ((r = lx_seccomp_export(lx_thread_self(), filters, EXEC_FILTERS_MAX)) < 0)
+	/* seccomp filters survive execve: they go in the state too */
+	if ((r = lx_seccomp_export(lx_thread_self(), &filters)) < 0)
 		goto fail;
 	if ((r = pass_fds(&fds)) < 0)
 		goto fail; /* nothing irreversible yet unless dup2 failed (then stdio is lost) */

@@ -202,13 +202,13 @@ long lx_thread_spawn(struct lx_thread *parent, const struct lx_regs *regs, uint6
 	 * not those the guest blocks (the new thread's mask is its creator's): a process-wide
 	 * signal every guest thread blocks must stay pending rather than reach the new thread,
 	 * with its default action, before its own mask is applied. */
-	sigset_t open_set, old;
+	sigset_t blocked, old;
 	uint64_t hm = lx_signal_host_mask(parent->sigmask);
-	sigemptyset(&open_set);
+	sigemptyset(&blocked);
 	for (int sig = 1; sig <= 64; sig++)
 		if ((hm >> (sig - 1)) & 1)
-			sigaddset(&open_set, sig);
-	pthread_sigmask(SIG_SETMASK, &open_set, &old);
+			sigaddset(&blocked, sig);
+	pthread_sigmask(SIG_SETMASK, &blocked, &old);
 	__atomic_store_n(&lx_threads_started, 1, __ATOMIC_SEQ_CST);
 	int e = pthread_create(&th, &attr, thread_main, &sp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -32,7 +32,9 @@ long sys_stat_at(long dirfd, uint64_t upath, uint64_t flags, struct linux_stat *
 struct lx_seccomp;
 int lx_seccomp_check(struct lx_syscall *sc, long *result);
 long lx_seccomp_prctl(struct lx_syscall *sc);
-int lx_seccomp_export(const struct lx_thread *t, char *buf, size_t size);
+/* The chain as the exec state carries it (";seccomp=..." or ""), in *out, malloc'd to its
+ * size: 0 or -ENOMEM. */
+int lx_seccomp_export(const struct lx_thread *t, char **out);
 int lx_seccomp_import(struct lx_seccomp **chain, const char *state);
 /* What /proc/self/status shows of a chain: mode 0 none, 1 strict, 2 filters; their count. */
 void lx_seccomp_status(const struct lx_seccomp *s, int *mode, int *filters);

@@ -349,22 +349,19 @@ long lx_seccomp_prctl(struct lx_syscall *sc)
 
 /* execve keeps the filters: lxrun re-executes itself, so they travel in the exec state as
  * "seccomp=S" (S: 's' for strict, or one hex run per filter, oldest first, '.'-separated). */
-int lx_seccomp_export(const struct lx_thread *t, char *buf, size_t size)
+int lx_seccomp_export(const struct lx_thread *t, char **out)
 {
 	const struct lx_seccomp *s = t->seccomp;
-	if (!s) {
-		buf[0] = 0;
-		return 0;
-	}
-	size_t need = 9;
-	for (const struct lx_seccomp *p = s; p; p = p->prev)
-		need += p->len * sizeof(struct sock_filter) * 2 + 1;
-	if (need + 2 > size)
-		return -LINUX_E2BIG;
+	size_t need = 1;
 	unsigned n = 0;
-	for (const struct lx_seccomp *p = s; p; p = p->prev)
-		n++;
-	size_t k = (size_t)snprintf(buf, size, ";seccomp=");
+	if (s)
+		need += 9;
+	for (const struct lx_seccomp *p = s; p; p = p->prev, n++)
+		need += p->len * sizeof(struct sock_filter) * 2 + 1;
+	char *buf = *out = malloc(need);
+	if (!buf)
+		return -LINUX_ENOMEM;
+	size_t k = s ? (size_t)snprintf(buf, need, ";seccomp=") : 0;
 	while (n--) {
 		/* oldest first: the n-th from the newest */
 		const struct lx_seccomp *p = s;
@@ -375,7 +372,7 @@ int lx_seccomp_export(const struct lx_thread *t, char *buf, size_t size)
 		} else {
 			const uint8_t *b = (const uint8_t *)p->insns;
 			for (size_t i = 0; i < p->len * sizeof(struct sock_filter); i++)
-				k += (size_t)snprintf(buf + k, size - k, "%02x", b[i]);
+				k += (size_t)snprintf(buf + k, need - k, "%02x", b[i]);
 		}
 		if (n)
 			buf[k++] = '.';

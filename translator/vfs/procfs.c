@@ -682,8 +682,12 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 		if (f->host_fd >= 0) { /* a real reopen, as Linux does through the magic link */
 			char l[64];
 			snprintf(l, sizeof(l), "/proc/self/fd/%d", f->host_fd);
-			int hfd = open(l, (int)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC));
-			int r = lx_host_file_wrap(hfd, flags, f->path, out);
+			/* (a FIFO's reopen waits for its other end: lx_host_open) */
+			long hfd = lx_host_open(SYS_openat, AT_FDCWD, l,
+						(long)((flags & ~(unsigned)LINUX_O_CREAT) | O_CLOEXEC), 0);
+			if (hfd < 0)
+				return (int)hfd;
+			int r = lx_host_file_wrap((int)hfd, flags, f->path, out);
 			if (r < 0)
 				return r;
 			(*out)->mnt = f->mnt;
