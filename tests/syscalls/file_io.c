@@ -424,6 +424,16 @@ static void test_openat2(void)
 	CHECK_ERR("openat2.beneath_dotdot", k_openat2(dfd, "../x", &how, sizeof(how)), EXDEV);
 }
 
+/* One case per kind of call made in a storm: it passes when none of those calls failed (or
+ * came back short) and the storm's signals did arrive. */
+static void storm_report(const char *const names[], const int bad[], const int err[], int kinds,
+			 int signals)
+{
+	for (int k = 0; k < kinds; k++)
+		CHECK(names[k], !bad[k] && signals > 0, "%d short or failed (%s)", bad[k],
+		      check_errname(err[k]));
+}
+
 /* An open that cannot wait, locks that are free, and the vectored reads and writes of a regular
  * file are never EINTR either (copy_file_range can be, natively: its splice loop looks for
  * pending signals). */
@@ -464,18 +474,11 @@ static void test_open_lock_storm(void)
 	}
 	int n = check_storm_stop();
 	close(lockfd);
-	CHECK("openat.regular_signal_storm", !lbad[0] && n > 0, "%d failed (%s)", lbad[0],
-	      check_errname(lerr[0]));
-	CHECK("flock.free_signal_storm", !lbad[1] && n > 0, "%d failed (%s)", lbad[1],
-	      check_errname(lerr[1]));
-	CHECK("fcntl.setlkw_free_signal_storm", !lbad[2] && n > 0, "%d failed (%s)", lbad[2],
-	      check_errname(lerr[2]));
-	CHECK("fcntl.ofd_setlkw_free_signal_storm", !lbad[3] && n > 0, "%d failed (%s)", lbad[3],
-	      check_errname(lerr[3]));
-	CHECK("pwritev.regular_signal_storm", !lbad[4] && n > 0, "%d short or failed (%s)", lbad[4],
-	      check_errname(lerr[4]));
-	CHECK("preadv.regular_signal_storm", !lbad[5] && n > 0, "%d short or failed (%s)", lbad[5],
-	      check_errname(lerr[5]));
+	static const char *const names[6] = {
+		"openat.regular_signal_storm",	      "flock.free_signal_storm",
+		"fcntl.setlkw_free_signal_storm",     "fcntl.ofd_setlkw_free_signal_storm",
+		"pwritev.regular_signal_storm",	      "preadv.regular_signal_storm"};
+	storm_report(names, lbad, lerr, 6, n);
 }
 
 /* A regular file never blocks: Linux reads and writes it whatever signals are pending (a
@@ -513,14 +516,10 @@ static void test_rw_storm(void)
 	}
 	int n = check_storm_stop();
 	close(fd);
-	CHECK("pwrite64.regular_signal_storm", !bad[0] && n > 0, "%d short or failed (%s)", bad[0],
-	      check_errname(err[0]));
-	CHECK("pread64.regular_signal_storm", !bad[1] && n > 0, "%d short or failed (%s)", bad[1],
-	      check_errname(err[1]));
-	CHECK("write.regular_signal_storm", !bad[2] && n > 0, "%d short or failed (%s)", bad[2],
-	      check_errname(err[2]));
-	CHECK("read.regular_signal_storm", !bad[3] && n > 0, "%d short or failed (%s)", bad[3],
-	      check_errname(err[3]));
+	static const char *const names[4] = {
+		"pwrite64.regular_signal_storm", "pread64.regular_signal_storm",
+		"write.regular_signal_storm", "read.regular_signal_storm"};
+	storm_report(names, bad, err, 4, n);
 }
 
 /* A FIFO's open waits for its other end, and a signal ends the wait (EINTR, no SA_RESTART)
