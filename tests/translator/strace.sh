@@ -20,7 +20,15 @@ normalize() {
 		s/0x[0-9a-f]+ \/\* \d+ vars \*\//ENV/g;
 		s/0x[0-9a-f]+/PTR/g;
 		s/, si_utime=.*?, si_stime=[^}]*//;
-		s/\b(\d{3,})\b/exists $p{$1} ? $p{$1} : ($p{$1} = "P" . ++$n)/ge'
+		s/\b(\d{3,})\b/exists $p{$1} ? $p{$1} : ($p{$1} = "P" . ++$n)/ge;
+		# a SIGCHLD comes before or after the wait4 that reaps its child depending on
+		# whether the child was gone before the wait began, natively too: each process
+		# lists its SIGCHLDs, sorted, after its calls
+		if (/^--- SIGCHLD /) { push @chld, $_; $_ = "" }
+		elsif (/^== process/ || eof) {
+			my $held = join "", sort @chld; @chld = ();
+			$_ = /^== process/ ? $held . $_ : $_ . $held;
+		}'
 }
 
 script='echo hi; ls /nonexistent-dir 2>/dev/null; /bin/true; exit 3'
