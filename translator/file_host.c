@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
@@ -34,12 +35,66 @@ static long safe_or_plain(long nr, long a1, long a2, long a3, long a4, long a5, 
 	return lx_safe(nr, a1, a2, a3, a4, a5, a6);
 }
 
+bool lx_host_nonblocking(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl >= 0 && (fl & O_NONBLOCK);
+}
+
+long lx_host_ready_or_eintr(int fd, long r, bool nowait)
+{
+	if (r == -LINUX_EAGAIN && !nowait && !lx_host_nonblocking(fd))
+		return -LINUX_EINTR;
+	return r;
+}
+
+/* The call as preadv2/pwritev2 with RWF_NOWAIT (pipes, sockets, eventfds take it; a file
+ * without FMODE_NOWAIT, a tty, gives EOPNOTSUPP); -LINUX_EOPNOTSUPP for a call with no such
+ * form (sendfile, copy_file_range). */
+static long io_nowait(long nr, int fd, long a1, long a2, long a3, long a4, long a5)
+{
+	struct iovec one = {(void *)a1, (size_t)a2};
+	long iov = (long)&one, cnt = 1, pos = -1, flags = RWF_NOWAIT, rd;
+
+	switch (nr) {
+	case SYS_read: case SYS_write:
+		break;
+	case SYS_pread64: case SYS_pwrite64:
+		pos = a3;
+		break;
+	case SYS_readv: case SYS_writev:
+		iov = a1, cnt = a2;
+		break;
+	case SYS_preadv: case SYS_pwritev:
+		iov = a1, cnt = a2, pos = a3;
+		break;
+	case SYS_preadv2: case SYS_pwritev2:
+		iov = a1, cnt = a2, pos = a3, flags |= a5;
+		break;
+	default:
+		return -LINUX_EOPNOTSUPP;
+	}
+	rd = nr == SYS_read || nr == SYS_pread64 || nr == SYS_readv || nr == SYS_preadv ||
+	     nr == SYS_preadv2;
+	return lx_host(syscall(rd ? SYS_preadv2 : SYS_pwritev2, fd, iov, cnt, pos, 0, flags));
+}
+
 long lx_host_io(long nr, int fd, int fd2, long a1, long a2, long a3, long a4, long a5)
 {
 	long r = safe_or_plain(nr, fd, a1, a2, a3, a4, a5);
-	if (r == -LINUX_EINTR && never_blocks(fd) && (fd2 < 0 || never_blocks(fd2)))
-		r = lx_host(syscall(nr, fd, a1, a2, a3, a4, a5));
-	return r;
+	if (r != -LINUX_EINTR)
+		return r;
+	if (never_blocks(fd) && (fd2 < 0 || never_blocks(fd2)))
+		return lx_host(syscall(nr, fd, a1, a2, a3, a4, a5));
+	/* A signal is pending (or came while the call waited). Linux makes a call that does not
+	 * have to wait anyway: a pipe or socket with data to read or room to write moves it, an
+	 * O_NONBLOCK one is EAGAIN; only a call that would wait is EINTR. */
+	long n = io_nowait(nr, fd, a1, a2, a3, a4, a5);
+	if (n == -LINUX_EOPNOTSUPP) /* a tty, or a call with no RWF_NOWAIT form */
+		return fd2 < 0 && lx_host_nonblocking(fd) ? lx_host(syscall(nr, fd, a1, a2, a3, a4, a5))
+							  : r;
+	bool nowait = (nr == SYS_preadv2 || nr == SYS_pwritev2) && (a5 & RWF_NOWAIT);
+	return lx_host_ready_or_eintr(fd, n, nowait);
 }
 
 static long h_rw(long nr, struct lx_file *f, uint64_t buf, size_t n, int64_t off)

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 static long long now_ns(void)
@@ -282,6 +284,79 @@ static void test_wait_masks(void)
 	signal(SIGUSR1, SIG_DFL);
 }
 
+/* A pipe or socket that has data to read, or room to write, never makes its call wait, and Linux
+ * makes it whatever signals are pending: a read that finds data returns it, not EINTR, and an
+ * O_NONBLOCK read of an empty pipe is EAGAIN. Every kind of call, over and over in a storm of
+ * signals (which meet the calls at every point); a case per kind. */
+enum { ST_READ, ST_WRITE, ST_READV, ST_WRITEV, ST_SEND, ST_RECV, ST_SENDMSG, ST_RECVMSG,
+       ST_SOCK_WRITE, ST_SOCK_READ, ST_DGRAM_SEND, ST_DGRAM_RECV, ST_NB_EMPTY, ST_KINDS };
+
+static void test_ready_storm(void)
+{
+	static const char *const names[ST_KINDS] = {
+		"read.pipe_data_signal_storm",	  "write.pipe_room_signal_storm",
+		"readv.pipe_data_signal_storm",	  "writev.pipe_room_signal_storm",
+		"sendto.stream_room_signal_storm", "recvfrom.stream_data_signal_storm",
+		"sendmsg.stream_room_signal_storm", "recvmsg.stream_data_signal_storm",
+		"write.socket_room_signal_storm", "read.socket_data_signal_storm",
+		"send.dgram_signal_storm",	  "recv.dgram_data_signal_storm",
+		"read.nonblock_empty_signal_storm"};
+	int p[2], q[2], sv[2], dg[2];
+	int bad[ST_KINDS] = {0}, err[ST_KINDS] = {0};
+	char out[64], in[64];
+
+	memset(out, 'p', sizeof(out));
+	if (pipe(p) < 0 || pipe2(q, O_NONBLOCK) < 0 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 ||
+	    socketpair(AF_UNIX, SOCK_DGRAM, 0, dg) < 0 || check_storm_start() < 0) {
+		check_skip(names[0], "no pipe, socket pair or signal thread");
+		return;
+	}
+	struct iovec iov = {in, sizeof(in)}, ov = {out, sizeof(out)};
+	struct timespec t0;
+#define RUN(k, call) ((r[k] = (call)) < 0 ? (void)(r[k] = -errno) : (void)0)
+	for (int i = 0; check_rounds_left(i, 100, 2000, 4000, &t0); i++) {
+		long r[ST_KINDS];
+		struct msghdr mo = {.msg_iov = &ov, .msg_iovlen = 1};
+		struct msghdr mi = {.msg_iov = &iov, .msg_iovlen = 1};
+		RUN(ST_WRITE, write(p[1], out, sizeof(out)));
+		RUN(ST_READ, read(p[0], in, sizeof(in)));
+		RUN(ST_WRITEV, writev(p[1], &ov, 1));
+		RUN(ST_READV, readv(p[0], &iov, 1));
+		RUN(ST_SEND, sendto(sv[0], out, sizeof(out), 0, NULL, 0));
+		RUN(ST_RECV, recvfrom(sv[1], in, sizeof(in), 0, NULL, NULL));
+		RUN(ST_SENDMSG, sendmsg(sv[1], &mo, 0));
+		RUN(ST_RECVMSG, recvmsg(sv[0], &mi, 0));
+		RUN(ST_SOCK_WRITE, write(sv[0], out, sizeof(out)));
+		RUN(ST_SOCK_READ, read(sv[1], in, sizeof(in)));
+		RUN(ST_DGRAM_SEND, send(dg[0], out, sizeof(out), 0));
+		RUN(ST_DGRAM_RECV, recv(dg[1], in, sizeof(in), 0));
+		RUN(ST_NB_EMPTY, read(q[0], in, sizeof(in)));
+		if (r[ST_NB_EMPTY] == -EAGAIN) /* what it must give */
+			r[ST_NB_EMPTY] = sizeof(in);
+		for (int k = 0; k < ST_KINDS; k++)
+			if (r[k] != (long)sizeof(in)) {
+				bad[k]++;
+				err[k] = r[k] < 0 ? (int)-r[k] : 0;
+				/* a short or failed call leaves bytes behind: start the next round empty */
+				while (recv(sv[0], in, sizeof(in), MSG_DONTWAIT) > 0 ||
+				       recv(sv[1], in, sizeof(in), MSG_DONTWAIT) > 0 ||
+				       recv(dg[1], in, sizeof(in), MSG_DONTWAIT) > 0)
+					;
+				fcntl(p[0], F_SETFL, O_NONBLOCK);
+				while (read(p[0], in, sizeof(in)) > 0)
+					;
+				fcntl(p[0], F_SETFL, 0);
+			}
+	}
+#undef RUN
+	int n = check_storm_stop();
+	for (int k = 0; k < ST_KINDS; k++)
+		CHECK(names[k], !bad[k] && n > 0, "%d short or failed (%s)", bad[k],
+		      check_errname(err[k]));
+	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
+	close(sv[0]), close(sv[1]), close(dg[0]), close(dg[1]);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -290,5 +365,6 @@ int main(int argc, char **argv)
 	test_poll();
 	test_select();
 	test_wait_masks();
+	test_ready_storm(); /* last: slow under TCG (the vm column) */
 	return check_done();
 }

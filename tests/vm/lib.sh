@@ -69,6 +69,20 @@ compare_runs() {
 	rm -f "$WORK"/.n.* "$WORK"/.v.*
 }
 
+# vm_start ARGS...: `lxrun vm start ARGS`, its stdout to $WORK/start.out and stderr to
+# $WORK/start.err. A TCG boot sharing two cores with other VMs can miss the service's boot
+# deadline; that start is reported (with the tails of the service and console logs) and made
+# once more. Returns the status of the last start.
+vm_start() {
+	"$LXRUN" vm start "$@" >"$WORK/start.out" 2>"$WORK/start.err" && return 0
+	echo "# vm start $* failed: $(tail -2 "$WORK/start.err" | tr '\n' ' ')"
+	tail -5 "$LXRUN_STATE_DIR/service.log" 2>/dev/null | sed 's/^/#   service: /'
+	tail -5 "$LXRUN_STATE_DIR/console.log" 2>/dev/null | sed 's/^/#   console: /'
+	"$LXRUN" vm stop >/dev/null 2>&1
+	echo "# starting once more"
+	"$LXRUN" vm start "$@" >"$WORK/start.out" 2>"$WORK/start.err"
+}
+
 finish() {
 	echo "$pass passed, $fail failed"
 	[ $fail -eq 0 ]

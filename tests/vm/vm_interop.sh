@@ -11,7 +11,7 @@ source "$here/lib.sh"
 NETTOOL=${2:?usage: $0 LXRUN NETTOOL}
 case $NETTOOL in /*) ;; *) NETTOOL=$PWD/$NETTOOL ;; esac
 
-"$LXRUN" vm start >/dev/null 2>&1 || { not_ok "vm start" "$(tail -5 "$LXRUN_STATE_DIR/service.log")"; finish; }
+vm_start || { not_ok "vm start" "$(cat "$WORK/start.err")" "$(tail -5 "$LXRUN_STATE_DIR/service.log")"; finish; }
 
 # host: same NAME -- SHELL-COMMAND: the command natively (sh -c) and as lxrun-host sh -c in the
 # guest, from $WORK: stdout, stderr and status byte for byte
@@ -166,7 +166,7 @@ fi
 
 # interop off (LXRUN_VM_INTEROP=0, as --no-interop): refused with a clear message, 126
 "$LXRUN" vm stop >/dev/null
-LXRUN_VM_INTEROP=0 "$LXRUN" vm start >/dev/null 2>&1
+LXRUN_VM_INTEROP=0 vm_start
 case $("$LXRUN" vm status) in *"host interop (lxrun-host): off"*) ok "status says interop is off" ;;
 *) not_ok "status says interop is off" "$("$LXRUN" vm status)" ;; esac
 out=$(vm sh -c 'lxrun-host true; echo "rc=$?"' 2>&1)

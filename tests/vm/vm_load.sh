@@ -19,7 +19,7 @@ for k in $(seq 0 $((TOOL_JOBS - 1))); do
 	(cd "$WORK" && sh -c "$(tool_cmd $k)") >"$WORK/native.$k" 2>&1
 done
 
-"$LXRUN" vm start --disk-size 32 >/dev/null 2>&1
+vm_start --disk-size 32
 vm true # warm: the first command's set-up is not a leak
 svc=$(svc_pid)
 fds0=$(ls /proc/$svc/fd | wc -l)

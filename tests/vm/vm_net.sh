@@ -24,7 +24,7 @@ case "$rc $out" in "125 "*"/etc/hostname is not a Linux x86 kernel image"*)
 # from the image's boot header, not from its file name
 kernel=$(ls /boot/vmlinuz-* | sort -V | tail -1)
 cp "$kernel" "$WORK/bzImage"
-"$LXRUN" vm start --kernel "$WORK/bzImage" >/dev/null 2>&1 || { not_ok "vm start"; finish; }
+vm_start --kernel "$WORK/bzImage" || { not_ok "vm start" "$(cat "$WORK/start.err")"; finish; }
 release=${kernel#/boot/vmlinuz-}
 case $("$LXRUN" vm status) in *"kernel: $release ("*"#"*"($WORK/bzImage)"*)
 	ok "vm status names the kernel and its version" ;;
@@ -195,7 +195,7 @@ fi
 
 # --no-forward: the network stays, ports are not forwarded
 check "--no-forward: the VM with forwarding stops" 0 "$("$LXRUN" vm stop >/dev/null 2>"$WORK/stop.err"; echo $?)"
-"$LXRUN" vm start --no-forward >/dev/null 2>"$WORK/start.err"
+vm_start --no-forward
 case $("$LXRUN" vm status) in *"localhost forwarding: off"*) ok "--no-forward: status says forwarding off" ;;
 *) not_ok "--no-forward: status says forwarding off" "$("$LXRUN" vm status)" "$(cat "$WORK/stop.err" "$WORK/start.err")" ;; esac
 port=$(free_port)
@@ -218,7 +218,7 @@ fi
 
 # --no-net: loopback only
 "$LXRUN" vm stop >/dev/null
-"$LXRUN" vm start --no-net >/dev/null 2>&1
+vm_start --no-net
 case $("$LXRUN" vm status) in *"network: off"*) ok "status says network: off" ;;
 *) not_ok "status says network: off" "$("$LXRUN" vm status)" ;; esac
 check "--no-net: only lo" "lo" "$(vm ls /sys/class/net)"

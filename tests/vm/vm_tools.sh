@@ -11,6 +11,6 @@ if [ ! -f "$runner" ]; then
 	exit 77
 fi
 # boot first, so that no case sees the start-up messages on stderr
-"$LXRUN" vm start >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+vm_start || { cat "$WORK/start.err"; echo "0 passed, 1 failed"; exit 1; }
 # the runner prints the closing "N passed, N failed" line itself
 bash "$runner" -- "$LXRUN" --mode vm --state-dir "$LXRUN_STATE_DIR"

@@ -9,7 +9,7 @@ if ! command -v tmux >/dev/null; then
 	echo "0 passed, 0 failed"
 	exit 77
 fi
-"$LXRUN" vm start >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+vm_start || { cat "$WORK/start.err"; echo "0 passed, 1 failed"; exit 1; }
 sock=$WORK/tmux.sock
 t() { tmux -S "$sock" "$@"; }
 # wait_for TEXT: until the pane shows TEXT (30 s at most)

@@ -330,16 +330,35 @@ LX_SYSCALL(getsockopt)
 	return lx_host(syscall(SYS_getsockopt, s, (int)sc->a[1], (int)sc->a[2], sc->a[3], sc->a[4]));
 }
 
+/* sendto, recvfrom (flags in a3), sendmsg, recvmsg (flags in a2) through lx_safe. When that
+ * gives EINTR, a signal is pending (or came while the call waited): Linux still sends what
+ * has room and receives what is there, so the call is tried once more with MSG_DONTWAIT, and
+ * only one that would wait is EINTR. */
+static long sock_io(long nr, int s, long a1, long a2, long a3, long a4, long a5)
+{
+	long r = lx_safe(nr, s, a1, a2, a3, a4, a5);
+	if (r != -LINUX_EINTR)
+		return r;
+	bool msg = nr == SYS_sendmsg || nr == SYS_recvmsg;
+	long flags = msg ? a2 : a3;
+	if (msg)
+		a2 |= MSG_DONTWAIT;
+	else
+		a3 |= MSG_DONTWAIT;
+	return lx_host_ready_or_eintr(s, lx_host(syscall(nr, s, a1, a2, a3, a4, a5)),
+				      flags & MSG_DONTWAIT);
+}
+
 LX_SYSCALL(sendto)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
 	struct host_addr h;
 	long r = unix_addr_in(sc->a[4], (socklen_t)sc->a[5], 0, &h);
 	if (r == 0)
-		return lx_safe(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4],
+		return sock_io(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4],
 			       (socklen_t)sc->a[5]);
 	if (r > 0)
-		r = lx_safe(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], &h.a, h.len);
+		r = sock_io(SYS_sendto, s, sc->a[1], sc->a[2], (int)sc->a[3], (long)&h.a, h.len);
 	host_addr_put(&h);
 	return r;
 }
@@ -347,7 +366,7 @@ LX_SYSCALL(sendto)
 LX_SYSCALL(recvfrom)
 {
 	SOCK_OR_RETURN(s, sc->a[0]);
-	return lx_safe(SYS_recvfrom, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], sc->a[5]);
+	return sock_io(SYS_recvfrom, s, sc->a[1], sc->a[2], (int)sc->a[3], sc->a[4], sc->a[5]);
 }
 
 /* Copy a guest msghdr with its control data into host memory, mapping SCM_RIGHTS fds. */
@@ -396,7 +415,7 @@ LX_SYSCALL(sendmsg)
 		m.msg_namelen = h.len;
 	}
 	if (r >= 0)
-		r = lx_safe(SYS_sendmsg, s, &m, (int)sc->a[2]);
+		r = sock_io(SYS_sendmsg, s, (long)&m, (int)sc->a[2], 0, 0, 0);
 	host_addr_put(&h);
 	return r;
 }
@@ -416,7 +435,7 @@ LX_SYSCALL(recvmsg)
 	m.msg_controllen = ulen;
 	/* Received fds arrive close-on-exec in lxrun's process; the guest's flag decides theirs. */
 	int flags = (int)sc->a[2] | MSG_CMSG_CLOEXEC;
-	long r = lx_safe(SYS_recvmsg, s, &m, flags);
+	long r = sock_io(SYS_recvmsg, s, (long)&m, flags, 0, 0, 0);
 	if (r < 0)
 		return r;
 	/* Linux echoes the call's MSG_CMSG_CLOEXEC in msg_flags: only the guest's own */
@@ -463,7 +482,7 @@ LX_SYSCALL(sendmmsg)
 		char ctl[4096];
 		r = msg_in(u, &m, ctl, sizeof(ctl), 1);
 		if (r >= 0)
-			r = lx_safe(SYS_sendmsg, s, &m, (int)sc->a[3]);
+			r = sock_io(SYS_sendmsg, s, (long)&m, (int)sc->a[3], 0, 0, 0);
 		if (r < 0)
 			break;
 		unsigned len = (unsigned)r;
