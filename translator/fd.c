@@ -138,7 +138,7 @@ int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec)
 
 int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec)
 {
-	if (fd < 0 || fd >= t->limit)
+	if (fd < 0 || fd >= LX_FD_MAX)
 		return -LINUX_EBADF;
 	lx_fdtable_lock(t);
 	int r = grow(t, fd);

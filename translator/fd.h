@@ -108,7 +108,9 @@ void lx_file_put(struct lx_file *f);
 int lx_fdtable_init(struct lx_fdtable *t);
 /* Install f at the lowest free fd >= min; takes a reference. Returns the fd or -EMFILE. */
 int lx_fd_install(struct lx_fdtable *t, struct lx_file *f, int min, int cloexec);
-/* Install at exactly fd (closing what was there), as dup2 does. */
+/* Install at exactly fd (closing what was there), as dup2 does; fd may lie beyond the table's
+ * RLIMIT_NOFILE (an fd inherited across execve after the limit was lowered stays open, as on
+ * Linux): dup2's own check of the limit is its caller's. -EBADF past LX_FD_MAX. */
 int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexec);
 /* The file at fd with a reference taken (lx_file_put it), or NULL. */
 struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd);

@@ -705,6 +705,51 @@ static void test_exec_many_fds(void)
 	check_wait_child("execve.many_inherited_fds", pid, 0);
 }
 
+/* "--above-limit FD LIMIT": the fd FD, beyond RLIMIT_NOFILE (LIMIT), came across execve and
+ * is usable; dup2 onto another fd beyond the limit is EBADF, and a new fd is below it. Exit 0. */
+static int above_limit_child(int fd, int limit)
+{
+	struct rlimit rl;
+	char c;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur != (rlim_t)limit)
+		return 2;
+	if (fcntl(fd, F_GETFD) < 0 || read(fd, &c, 1) != 1 || c != 'x')
+		return 3;
+	if (dup2(fd, limit + 1) != -1 || errno != EBADF)
+		return 4;
+	int d = dup(fd);
+	if (d < 0 || d >= limit)
+		return 5;
+	return 0;
+}
+
+/* An fd open beyond a lowered RLIMIT_NOFILE stays open, and crosses execve (Linux checks the
+ * limit only where an fd is made). */
+static void test_exec_fd_above_limit(void)
+{
+	int p[2];
+
+	if (pipe(p) < 0) {
+		check_skip("execve.fd_above_lowered_limit", "no pipe");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit rl = {64, 64};
+		char fdarg[16], limarg[16];
+		if (dup2(p[0], 200) != 200 || write(p[1], "x", 1) != 1 || setrlimit(RLIMIT_NOFILE, &rl))
+			_exit(9);
+		snprintf(fdarg, sizeof(fdarg), "%d", 200);
+		snprintf(limarg, sizeof(limarg), "%d", 64);
+		execl(self_exe, "exec_session", "--above-limit", fdarg, limarg, (char *)NULL);
+		_exit(8);
+	}
+	close(p[0]);
+	close(p[1]);
+	check_wait_child("execve.fd_above_lowered_limit", pid, 0);
+}
+
 /* The re-executed image of test_execve_pending: SIGUSR1 is still blocked and pending (a
  * default action in between would have killed it); ignoring it discards it. Exit 0 when so. */
 static int pending_child(void)
@@ -756,6 +801,8 @@ int main(int argc, char **argv)
 		return count_fds_child(atoi(argv[2]));
 	if (argc > 1 && strcmp(argv[1], "--pending-child") == 0)
 		return pending_child();
+	if (argc > 3 && strcmp(argv[1], "--above-limit") == 0)
+		return above_limit_child(atoi(argv[2]), atoi(argv[3]));
 
 	/* The environment marks an exec'd child even if its arguments were lost on the way. */
 	if (getenv("LXRUN_EXEC_TEST") || (argc > 1 && strcmp(argv[1], "--exec-child") == 0))
@@ -771,5 +818,6 @@ int main(int argc, char **argv)
 	test_seccomp();
 	test_pidfd();
 	test_exec_many_fds();
+	test_exec_fd_above_limit();
 	return check_done();
 }

@@ -576,7 +576,8 @@ static long do_dup(int oldfd, int newfd, int cloexec, int exact)
 	if (!f)
 		return -LINUX_EBADF;
 	if (exact)
-		return lx_fd_install_at(lx_proc.fds, newfd, f, cloexec);
+		return newfd >= lx_proc.fds->limit ? -LINUX_EBADF
+						   : lx_fd_install_at(lx_proc.fds, newfd, f, cloexec);
 	return lx_fd_install(lx_proc.fds, f, newfd, cloexec);
 }
 
