@@ -34,7 +34,7 @@
 #include "translator/thread.h"
 #include "translator/ptrace.h"
 
-#define ARG_MAX_TOTAL (2u << 20) /* Linux: a quarter of the 8 MiB stack limit */
+#define ARG_MAX_TOTAL (6u << 20) /* the most any RLIMIT_STACK buys (the loader decides) */
 #define ARG_MAX_STRLEN 131072
 
 /* Copy a NULL-terminated guest string vector. Returns count or -errno; *vec is malloc'd. */
@@ -398,7 +398,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		goto out;
 	}
 	/* Every check execve makes, before the old image is given up. */
-	struct loader_options lo = {.open_path = vfs_loader_open};
+	struct loader_options lo = {.open_path = vfs_loader_open,
+				    .stack_size = lx_exec_stack_size()};
 	static struct loader_result res;
 	const char *why;
 	r = loader_exec(&dry_mapper, &lo, path, argv, envp, &res, &why);
@@ -490,6 +491,16 @@ out:
 	free_vec(argv);
 	free_vec(envp);
 	return r;
+}
+
+uint64_t lx_exec_stack_size(void)
+{
+	const uint64_t lo = 256ull << 10, hi = 4ull << 30;
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_STACK, &rl) < 0)
+		return 8ull << 20;
+	uint64_t n = rl.rlim_cur == RLIM_INFINITY ? hi : ((uint64_t)rl.rlim_cur + 4095) & ~4095ull;
+	return n < lo ? lo : n > hi ? hi : n;
 }
 
 uint64_t lx_exec_sigmask;

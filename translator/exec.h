@@ -12,6 +12,10 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 /* The state string given to the re-executed lxrun (--exec-state): rebuild the fd table
  * from it. Returns 0 or a negative errno. */
 int lx_exec_restore(const char *state);
+/* The main stack a new image gets, from RLIMIT_STACK as Linux's stack may grow to it: the
+ * limit rounded to pages, at least 256 KiB, at most 4 GiB (an unlimited stack), reserved
+ * without commitment. The loader derives the argument space from it as Linux does. */
+uint64_t lx_exec_stack_size(void);
 /* --exec-state's argument: the state itself, or "@FD" for one too long for an argument (read
  * from the memfd FD, then closed). NULL when it cannot be read. */
 const char *lx_exec_state_load(const char *arg);

@@ -311,6 +311,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 
 	struct loader_options lo = {
 		.open_path = vfs_loader_open,
+		.stack_size = lx_exec_stack_size(),
 		/* Emulated code calling the vDSO would read the TSC through Unicorn: the guest's
 		 * libc makes real syscalls instead. */
 		.vdso_base = eng == &lx_engine_emulate ? 0 : lx_proc.vdso,

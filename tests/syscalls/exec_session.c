@@ -750,6 +750,91 @@ static void test_exec_fd_above_limit(void)
 	check_wait_child("execve.fd_above_lowered_limit", pid, 0);
 }
 
+/* "--deep-stack KIB": recurse through about KIB KiB of stack, then exit 0. */
+static int __attribute__((noinline)) deep(int kib)
+{
+	volatile char frame[1000];
+	frame[0] = (char)kib;
+	frame[999] = 1;
+	return kib > 0 ? deep(kib - 1) + frame[0] - (char)kib + frame[999] - 1 : 0;
+}
+
+/* The main stack may grow to RLIMIT_STACK as set when the program was exec'd: a raised limit
+ * lets a recursion that needs 40 MiB run, a lowered one kills a 6 MiB one with SIGSEGV; and
+ * execve's argument space is a quarter of it (up to 6 MiB). */
+static void test_exec_stack_limit(void)
+{
+	static const struct { const char *name; rlim_t lim; int kib, segv; } c[] = {
+		{"execve.stack_grows_to_raised_rlimit", 64 << 20, 40 << 10, 0},
+		{"execve.stack_stops_at_lowered_rlimit", 2 << 20, 6 << 10, 1},
+	};
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		int st = 0;
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct rlimit rl;
+			char arg[16];
+			getrlimit(RLIMIT_STACK, &rl);
+			rl.rlim_cur = c[i].lim;
+			if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < c[i].lim)
+				_exit(77);
+			setrlimit(RLIMIT_STACK, &rl);
+			snprintf(arg, sizeof(arg), "%d", c[i].kib);
+			execl(self_exe, "exec_session", "--deep-stack", arg, (char *)NULL);
+			_exit(8);
+		}
+		waitpid(pid, &st, 0);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+			check_skip(c[i].name, "the hard RLIMIT_STACK is too low");
+			continue;
+		}
+		CHECK(c[i].name,
+		      c[i].segv ? WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV
+				: WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		      "status 0x%x", st);
+	}
+
+	/* 3 MiB of arguments: E2BIG under the default 8 MiB limit (2 MiB of space), run under
+	 * a 32 MiB one (6 MiB of space) */
+	size_t n = 3 << 20, each = 1000;
+	char *blob = malloc(each);
+	char **av = calloc(n / each + 2, sizeof(char *));
+	if (!blob || !av) {
+		check_skip("execve.arg_space_follows_rlimit_stack", "no memory");
+		free(blob);
+		free(av);
+		return;
+	}
+	memset(blob, 'a', each - 1);
+	blob[each - 1] = 0;
+	av[0] = (char *)"exec_session";
+	av[1] = (char *)"--count-fds";
+	av[2] = (char *)"0";
+	for (size_t k = 3; k < n / each; k++)
+		av[k] = blob;
+	int st[2] = {0, 0};
+	for (int big = 0; big < 2; big++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			struct rlimit rl;
+			getrlimit(RLIMIT_STACK, &rl);
+			rl.rlim_cur = big ? 32 << 20 : 8 << 20;
+			if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+				_exit(77);
+			setrlimit(RLIMIT_STACK, &rl);
+			execv(self_exe, av);
+			_exit(errno == E2BIG ? 7 : 8);
+		}
+		waitpid(pid, &st[big], 0);
+	}
+	free(blob);
+	free(av);
+	CHECK("execve.arg_space_follows_rlimit_stack",
+	      WIFEXITED(st[0]) && WEXITSTATUS(st[0]) == 7 && WIFEXITED(st[1]) &&
+		      WEXITSTATUS(st[1]) == 0,
+	      "8 MiB limit: status 0x%x (want exit 7, E2BIG); 32 MiB: 0x%x (want 0)", st[0], st[1]);
+}
+
 /* The re-executed image of test_execve_pending: SIGUSR1 is still blocked and pending (a
  * default action in between would have killed it); ignoring it discards it. Exit 0 when so. */
 static int pending_child(void)
@@ -801,6 +886,8 @@ int main(int argc, char **argv)
 		return count_fds_child(atoi(argv[2]));
 	if (argc > 1 && strcmp(argv[1], "--pending-child") == 0)
 		return pending_child();
+	if (argc > 2 && strcmp(argv[1], "--deep-stack") == 0)
+		return deep(atoi(argv[2]));
 	if (argc > 3 && strcmp(argv[1], "--above-limit") == 0)
 		return above_limit_child(atoi(argv[2]), atoi(argv[3]));
 
@@ -819,5 +906,6 @@ int main(int argc, char **argv)
 	test_pidfd();
 	test_exec_many_fds();
 	test_exec_fd_above_limit();
+	test_exec_stack_limit();
 	return check_done();
 }
