@@ -90,9 +90,15 @@ long lx_host_io(long nr, int fd, int fd2, long a1, long a2, long a3, long a4, lo
 	 * have to wait anyway: a pipe or socket with data to read or room to write moves it, an
 	 * O_NONBLOCK one is EAGAIN; only a call that would wait is EINTR. */
 	long n = io_nowait(nr, fd, a1, a2, a3, a4, a5);
-	if (n == -LINUX_EOPNOTSUPP) /* a tty, or a call with no RWF_NOWAIT form */
-		return fd2 < 0 && lx_host_nonblocking(fd) ? lx_host(syscall(nr, fd, a1, a2, a3, a4, a5))
-							  : r;
+	if (n == -LINUX_EOPNOTSUPP) { /* a tty, or a call with no RWF_NOWAIT form */
+		int ready = 0;
+		bool rd = nr == SYS_read || nr == SYS_readv;
+		/* a tty's input ready (a whole line where canonical): its read does not wait */
+		if (fd2 < 0 && (lx_host_nonblocking(fd) ||
+				(rd && ioctl(fd, FIONREAD, &ready) == 0 && ready > 0)))
+			return lx_host(syscall(nr, fd, a1, a2, a3, a4, a5));
+		return r;
+	}
 	bool nowait = (nr == SYS_preadv2 || nr == SYS_pwritev2) && (a5 & RWF_NOWAIT);
 	return lx_host_ready_or_eintr(fd, n, nowait);
 }

@@ -23,7 +23,7 @@ long lx_host_open(long nr, int dirfd, const char *path, long a3, long a4);
  * made with lx_safe (a guest signal interrupts the wait); where what it moves is a regular file
  * or block device (fd, and fd2 unless it is -1), which never waits, it is made even with a
  * signal pending, as on Linux; a pipe or socket with data or room is read or written then too
- * (a second try with RWF_NOWAIT; a tty's read stays EINTR). The result or -errno. */
+ * (a second try with RWF_NOWAIT), and a tty with input ready is read. The result or -errno. */
 long lx_host_io(long nr, int fd, int fd2, long a1, long a2, long a3, long a4, long a5);
 /* Whether the host fd is O_NONBLOCK. */
 bool lx_host_nonblocking(int fd);

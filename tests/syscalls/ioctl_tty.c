@@ -196,6 +196,98 @@ static void test_ptpeer(void)
 	close(master);
 }
 
+/* write all of s, through the storm's EINTRs (a terminal's write can take them) */
+static int put(int fd, const char *s)
+{
+	size_t len = strlen(s), done = 0;
+	for (int i = 0; done < len && i < 100000; i++) {
+		ssize_t w = write(fd, s + done, len - done);
+		if (w > 0)
+			done += (size_t)w;
+		else if (w < 0 && errno != EINTR)
+			return -1;
+	}
+	return done == len ? 0 : -1;
+}
+
+/* poll until fd is readable, through the storm's EINTRs */
+static int wait_readable(int fd)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	for (int i = 0; i < 100000; i++) {
+		int r = poll(&p, 1, 1000);
+		if (r > 0)
+			return 0;
+		if (r == 0 || errno != EINTR)
+			return -1;
+	}
+	return -1;
+}
+
+/* A terminal with input ready is read whatever signals are pending, as a pipe is: a canonical
+ * line, raw bytes on the slave, and the master's side; in a storm of signals, each read must
+ * return its bytes (poll, retried through EINTR, says when they have arrived; the writes that
+ * send them are retried too: a terminal's write may be EINTR on Linux). */
+static void test_pty_storm(void)
+{
+	static const char *const names[3] = {"read.tty_canonical_line_signal_storm",
+					       "read.tty_raw_signal_storm",
+					       "read.pty_master_signal_storm"};
+	int bad[3] = {0}, err[3] = {0};
+	char name[64], buf[64];
+	int master = posix_openpt(O_RDWR | O_NOCTTY), slave = -1, raw = -1;
+	struct termios t;
+
+	if (master >= 0 && !grantpt(master) && !unlockpt(master) &&
+	    !ptsname_r(master, name, sizeof(name)))
+		slave = open(name, O_RDWR | O_NOCTTY);
+	if (slave >= 0)
+		raw = open(name, O_RDWR | O_NOCTTY);
+	if (raw < 0 || tcgetattr(slave, &t) || check_storm_start() < 0) {
+		check_skip(names[0], "no pseudo-terminal or no signal thread");
+		if (master >= 0)
+			close(master);
+		return;
+	}
+	struct termios canon = t;
+	canon.c_lflag &= ~(tcflag_t)ECHO;
+	canon.c_oflag &= ~(tcflag_t)OPOST;
+	struct termios r = t;
+	cfmakeraw(&r);
+	struct timespec t0;
+	for (int i = 0; check_rounds_left(i, 30, 1000, 3000, &t0); i++) {
+		long n[3];
+		/* one slave with two settings in turn: both fds share the terminal */
+		tcsetattr(slave, TCSANOW, &canon);
+		n[0] = !put(master, "line\n") && !wait_readable(slave)
+			       ? read(slave, buf, sizeof(buf))
+			       : -2;
+		if (n[0] == -1)
+			err[0] = errno;
+		tcsetattr(raw, TCSANOW, &r);
+		n[1] = !put(master, "abcd") && !wait_readable(raw) ? read(raw, buf, 4) : -2;
+		if (n[1] == -1)
+			err[1] = errno;
+		n[2] = !put(raw, "wxyz") && !wait_readable(master)
+			       ? read(master, buf, 4)
+			       : -2;
+		if (n[2] == -1)
+			err[2] = errno;
+		bad[0] += n[0] != 5;
+		bad[1] += n[1] != 4;
+		bad[2] += n[2] != 4;
+		if (n[0] != 5 || n[1] != 4 || n[2] != 4)
+			tcflush(slave, TCIOFLUSH);
+	}
+	int sigs = check_storm_stop();
+	for (int k = 0; k < 3; k++)
+		CHECK(names[k], !bad[k] && sigs > 0, "%d short or failed (%s)", bad[k],
+		      check_errname(err[k]));
+	close(raw);
+	close(slave);
+	close(master);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -203,5 +295,6 @@ int main(int argc, char **argv)
 	test_non_tty();
 	test_pty();
 	test_ptpeer();
+	test_pty_storm(); /* last: slow under TCG (the vm column) */
 	return check_done();
 }
