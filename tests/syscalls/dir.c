@@ -485,6 +485,50 @@ static void test_path_errors(void)
 		  EISDIR);
 }
 
+/* A trailing slash asks for a directory: it follows the last name's link even where the call
+ * does not (lstat, unlink, rmdir), and a non-directory there is ENOTDIR; so too for the links
+ * of /proc and /dev. */
+static void test_trailing_slash(void)
+{
+	struct stat st;
+	char p[64];
+
+	mkdirat(dfd, "ts_dir", 0755);
+	mkfile("ts_file", "x");
+	symlinkat("ts_dir", dfd, "ts_dlink");
+	symlinkat("ts_file", dfd, "ts_flink");
+	CHECK("trailing.lstat_dir_link_follows",
+	      fstatat(dfd, "ts_dlink/", &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode),
+	      "mode 0%o", st.st_mode);
+	CHECK_ERR("trailing.lstat_file_link_enotdir",
+		  fstatat(dfd, "ts_flink/", &st, AT_SYMLINK_NOFOLLOW), ENOTDIR);
+	CHECK_ERR("trailing.open_file_link_enotdir", openat(dfd, "ts_flink/", O_RDONLY), ENOTDIR);
+	CHECK_ERR("trailing.unlink_file_enotdir", unlinkat(dfd, "ts_file/", 0), ENOTDIR);
+	CHECK_ERR("trailing.rmdir_dir_link_enotdir", unlinkat(dfd, "ts_dlink/", AT_REMOVEDIR),
+		  ENOTDIR);
+	CHECK_EQ("trailing.mkdir_ok", mkdirat(dfd, "ts_new/", 0755), 0);
+	CHECK_EQ("trailing.rename_dir_ok", renameat(dfd, "ts_new/", dfd, "ts_new2/"), 0);
+	CHECK_EQ("trailing.rmdir_ok", unlinkat(dfd, "ts_new2/", AT_REMOVEDIR), 0);
+
+	static const struct { const char *path; int dir; } proc[] = {
+		{"/proc/self/", 1},	 {"/proc/thread-self/", 1}, {"/proc/self/cwd/", 1},
+		{"/proc/self/root/", 1}, {"/dev/fd/", 1},	     {"/proc/self/exe/", 0},
+		{"/proc/self/fd/0/", 0}, {"/proc/version/", 0},     {"/dev/null/", 0},
+	};
+	for (size_t i = 0; i < sizeof(proc) / sizeof(proc[0]); i++) {
+		snprintf(p, sizeof(p), "trailing.lstat%s", proc[i].path);
+		for (char *c = p + 14; *c; c++)
+			if (*c == '/')
+				*c = '_';
+		int r = lstat(proc[i].path, &st);
+		if (proc[i].dir)
+			CHECK(p, r == 0 && S_ISDIR(st.st_mode), "%d/%s, mode 0%o", r,
+			      check_errname(errno), r == 0 ? st.st_mode : 0);
+		else
+			CHECK_ERR(p, lstat(proc[i].path, &st), ENOTDIR);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -498,5 +542,6 @@ int main(int argc, char **argv)
 	test_chmod_chown();
 	test_utimensat();
 	test_path_errors();
+	test_trailing_slash();
 	return check_done();
 }

@@ -573,8 +573,9 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		if (m->ops) {
 			const char *rel = norm[m->len] ? norm + m->len : "/";
 			char next[LX_PATH_MAX];
-			int r = m->ops->resolve ? m->ops->resolve(m, rel, how == VFS_FOLLOW, next,
-								  sizeof(next))
+			/* a trailing slash follows the last name's link whatever the call */
+			int r = m->ops->resolve ? m->ops->resolve(m, rel, how == VFS_FOLLOW || trailing,
+								  next, sizeof(next))
 						: 0;
 			if (r < 0)
 				return r;
@@ -586,6 +587,11 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 				direct_ok = 0;
 				continue;
 			}
+			/* and names a directory: anything else there is ENOTDIR */
+			struct linux_stat st;
+			if (trailing && m->ops->stat && m->ops->stat(m, rel, &st) == 0 &&
+			    (st.st_mode & 0170000) != 0040000)
+				return -LINUX_ENOTDIR;
 			str_copy(out->rel, sizeof(out->rel), rel);
 			return 0;
 		}
@@ -594,7 +600,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			const char *hp = norm[m->len] ? norm + m->len : "/";
 			out->hdir = AT_FDCWD;
 			if ((size_t)snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", hp,
-					     trailing && hops == 0 && norm[m->len] ? "/" : "") >=
+					     trailing && norm[m->len] ? "/" : "") >=
 			    sizeof(out->hbuf))
 				return -LINUX_ENAMETOOLONG;
 			out->hname = out->hbuf;
@@ -608,12 +614,17 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 				str_copy(out->hbuf, sizeof(out->hbuf), path);
 				out->hname = out->hbuf;
 			} else {
-				str_copy(out->hbuf, sizeof(out->hbuf), hops == 0 ? raw : norm);
+				/* after a link, the trailing slash still asks for a directory */
+				if ((size_t)snprintf(out->hbuf, sizeof(out->hbuf), "%s%s",
+						     hops == 0 ? raw : norm,
+						     hops && trailing && norm[1] ? "/" : "") >=
+				    sizeof(out->hbuf))
+					return -LINUX_ENAMETOOLONG;
 				out->hname = out->hbuf;
 			}
 			return 0;
 		}
-		if (trailing && hops == 0 && strlen(norm) + 1 < sizeof(norm))
+		if (trailing && norm[1] && strlen(norm) + 1 < sizeof(norm))
 			strcat(norm, "/");
 		out->in_jail = in_jail;
 		int base_fd = in_jail ? jail_fd : root_fd;
@@ -648,8 +659,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			size_t plen = (size_t)(slash - norm);
 			memcpy(parent, norm, plen ? plen : 1);
 			parent[plen ? plen : 1] = 0;
-			snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", slash + 1,
-				 trailing && hops == 0 ? "/" : "");
+			snprintf(out->hbuf, sizeof(out->hbuf), "%s%s", slash + 1, trailing ? "/" : "");
 		}
 		int fd = hostfs_open_at(base_fd, parent, O_PATH | O_DIRECTORY, 0);
 		if (fd < 0 && (fd == -LINUX_ENOENT || fd == -LINUX_ENOTDIR) && !in_jail &&
