@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -44,6 +45,39 @@ void lx_file_put(struct lx_file *f)
 
 
 
+
+int32_t *lx_fdmap;
+static int fdmap_fd = -1;
+
+void lx_fdmap_init(struct lx_fdtable *t)
+{
+	size_t len = (LX_FDMAP_HDR + (size_t)LX_FD_MAX) * sizeof(int32_t);
+	if (lx_fdmap) { /* a forked child: the map it has is its parent's */
+		munmap(lx_fdmap, len);
+		close(fdmap_fd);
+		lx_fdmap = NULL;
+		fdmap_fd = -1;
+	}
+	int fd = memfd_create(LX_FDMAP_NAME, MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	void *m = ftruncate(fd, (off_t)len) == 0
+			  ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+			  : MAP_FAILED;
+	if (m == MAP_FAILED) {
+		close(fd);
+		return;
+	}
+	int32_t *w = m;
+	w[0] = LX_FDMAP_MAGIC;
+	fdmap_fd = fd;
+	lx_fdtable_lock(t);
+	lx_fdmap = w;
+	for (int g = 0; g < t->size; g++)
+		if (t->ents[g].file)
+			lx_fdmap_note(g, t->ents[g].file, t->ents[g].cloexec);
+	lx_fdtable_unlock(t);
+}
 
 int lx_fdtable_init(struct lx_fdtable *t)
 {
@@ -122,6 +156,7 @@ static int install_locked(struct lx_fdtable *t, struct lx_file *f, int min, int 
 		if (!t->ents[fd].file) {
 			t->ents[fd].file = lx_file_get(f);
 			t->ents[fd].cloexec = cloexec;
+			lx_fdmap_note(fd, f, cloexec);
 			return fd;
 		}
 	}
@@ -149,6 +184,7 @@ int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexe
 	struct lx_file *old = t->ents[fd].file;
 	t->ents[fd].file = lx_file_get(f);
 	t->ents[fd].cloexec = cloexec;
+	lx_fdmap_note(fd, f, cloexec);
 	lx_fdtable_unlock(t);
 	lx_file_put(old);
 	return fd;
@@ -171,6 +207,18 @@ struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd)
 	return t->ents[fd].file;
 }
 
+int lx_fd_set_cloexec(struct lx_fdtable *t, int fd, int on)
+{
+	lx_fdtable_lock(t);
+	int ok = fd >= 0 && fd < t->size && t->ents[fd].file;
+	if (ok) {
+		t->ents[fd].cloexec = !!on;
+		lx_fdmap_note(fd, t->ents[fd].file, on);
+	}
+	lx_fdtable_unlock(t);
+	return ok ? 0 : -LINUX_EBADF;
+}
+
 int *lx_fd_cloexec(struct lx_fdtable *t, int fd)
 {
 	if (fd < 0 || fd >= t->size || !t->ents[fd].file)
@@ -188,6 +236,7 @@ int lx_fd_close(struct lx_fdtable *t, int fd)
 	struct lx_file *f = t->ents[fd].file;
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
+	lx_fdmap_note(fd, NULL, 0);
 	lx_fdtable_unlock(t);
 	/* Closing any fd of a file drops the process's POSIX record locks on it. When other
 	 * guest fds still share the host fd, closing a copy of it does that on the host. */
@@ -213,11 +262,13 @@ int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int c
 				continue;
 			if (cloexec_only) {
 				e->cloexec = 1;
+				lx_fdmap_note((int)fd, e->file, 1);
 				continue;
 			}
 			batch[n++] = e->file;
 			e->file = NULL;
 			e->cloexec = 0;
+			lx_fdmap_note((int)fd, NULL, 0);
 			first = fd + 1;
 		}
 		lx_fdtable_unlock(t);

@@ -117,7 +117,8 @@ struct lx_file *lx_fd_get(struct lx_fdtable *t, int fd);
 /* Borrowed pointer to the file at fd, or NULL. */
 struct lx_file *lx_fd_lookup(struct lx_fdtable *t, int fd);
 int lx_fd_close(struct lx_fdtable *t, int fd);
-int *lx_fd_cloexec(struct lx_fdtable *t, int fd);
+int *lx_fd_cloexec(struct lx_fdtable *t, int fd); /* read it; set it with lx_fd_set_cloexec */
+int lx_fd_set_cloexec(struct lx_fdtable *t, int fd, int on);
 /* close_range: close every open fd in [first, last], or with cloexec_only mark them
  * close-on-exec. Never fails (Linux: fds beyond the table are simply not open). */
 int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int cloexec_only);
@@ -133,6 +134,38 @@ int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
 /* Host fds lxrun keeps beside the guest's: the host's soft limit is kept this far above the
  * guest's so that the guest's own limit, not lxrun's fds, decides when EMFILE comes. */
 #define LX_FD_RESERVE 64
+
+/*
+ * The fd table as other guest processes see it in /proc/PID/fd: lxrun's host fds are not the
+ * guest's, so each lxrun process keeps a memfd named LX_FDMAP_NAME, mapped shared, that
+ * another lxrun opens through the host's /proc/PID/fd. Word 0 holds LX_FDMAP_MAGIC; word
+ * LX_FDMAP_HDR + fd is 0 for a closed guest fd, else its host fd + 1 (LX_FDMAP_NOHOST for a
+ * file without a host fd) with LX_FDMAP_CLOEXEC for a close-on-exec one. Written wherever the
+ * table changes (relaxed stores: a reader sees the table as some moment left it, as Linux's
+ * readdir of fd/ does). NULL when no memfd could be made: other processes then see the
+ * host's view.
+ */
+#define LX_FDMAP_NAME "lxrun-fds"
+#define LX_FDMAP_MAGIC 0x7366786c /* "lxfs" */
+#define LX_FDMAP_HDR 16
+#define LX_FDMAP_NOHOST 0x3fffffff
+#define LX_FDMAP_CLOEXEC 0x40000000
+extern int32_t *lx_fdmap;
+
+static inline void lx_fdmap_note(int fd, const struct lx_file *f, int cloexec)
+{
+	int32_t *m = lx_fdmap;
+	if (m && fd >= 0 && fd < LX_FD_MAX)
+		__atomic_store_n(&m[LX_FDMAP_HDR + fd],
+				 f ? (f->host_fd >= 0 ? f->host_fd + 1 : LX_FDMAP_NOHOST) |
+					     (cloexec ? LX_FDMAP_CLOEXEC : 0)
+				   : 0,
+				 __ATOMIC_RELAXED);
+}
+
+/* Make this process's map (a forked child's replaces the one it shares with its parent) and
+ * fill it from t. */
+void lx_fdmap_init(struct lx_fdtable *t);
 
 /* Set the guest's RLIMIT_NOFILE from the host's at start-up (clamped to LX_FD_MAX) and make
  * room for lxrun's own fds on the host; or restore it after execve (cur, max >= 0). */

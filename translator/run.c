@@ -150,6 +150,7 @@ static int process_init(const struct lx_run_opts *o)
 	if (r < 0)
 		return r;
 	lx_proc.fds = &fds;
+	lx_fdmap_init(&fds);
 	lx_fd_limit_init(&fds, -1, -1); /* execve's state may set the guest's own below */
 	if (o->root)
 		snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", o->root);

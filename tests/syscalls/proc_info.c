@@ -3,6 +3,7 @@
 #include "check.h"
 
 #include <asm/prctl.h>
+#include <dirent.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -310,6 +311,121 @@ static void test_clocks(void)
 	CHECK_EQ("sched_yield.ok", syscall(SYS_sched_yield), 0);
 }
 
+/* Another process's /proc/PID/fd and fdinfo show its fds, as that process numbers them: the
+ * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec) and its
+ * sync pipe at 40, and closes the rest; then waits until killed. */
+static void test_other_fds(void)
+{
+	const char *path = check_path("other-fds");
+	int sync[2], p[2];
+	char want[64] = "", got[64] = "", l[96], t[256];
+	FILE *f = fopen(path, "w");
+	if (!f || fputs("other", f) < 0 || fclose(f) || pipe(sync) || pipe(p)) {
+		check_skip("proc_other.fd_list", "no file or pipe");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		char open3 = (char)('0' + (fcntl(0, F_GETFD) >= 0) + 2 * (fcntl(1, F_GETFD) >= 0) +
+				    4 * (fcntl(2, F_GETFD) >= 0));
+		if (fd < 0 || dup3(fd, 63, O_CLOEXEC) != 63 || dup2(p[0], 57) != 57 ||
+		    dup2(sync[1], 40) != 40)
+			_exit(1);
+		syscall(SYS_close_range, 3, 39, 0);
+		syscall(SYS_close_range, 41, 56, 0);
+		syscall(SYS_close_range, 58, 62, 0);
+		syscall(SYS_close_range, 64, ~0u, 0);
+		if (write(40, &open3, 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(sync[1]);
+	char open3 = 0;
+	if (pid < 0 || read(sync[0], &open3, 1) != 1) {
+		check_skip("proc_other.fd_list", "the child did not start");
+		if (pid > 0)
+			kill(pid, SIGKILL), waitpid(pid, NULL, 0);
+		return;
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if ((open3 - '0') & (1 << fd))
+			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%d ", fd);
+	strcat(want, "40 57 63 ");
+
+	/* the listing, in numeric order */
+	snprintf(l, sizeof(l), "/proc/%d/fd", (int)pid);
+	DIR *d = opendir(l);
+	int seen[128] = {0};
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
+			seen[atoi(de->d_name)] = 1;
+	if (d)
+		closedir(d);
+	for (int fd = 0; fd < 128; fd++)
+		if (seen[fd])
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d ", fd);
+	CHECK_STR("proc_other.fd_list", got, want);
+
+	snprintf(l, sizeof(l), "/proc/%d/fd/63", (int)pid);
+	ssize_t n = readlink(l, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = 0;
+	CHECK_STR("proc_other.fd_readlink_file", t, path);
+	snprintf(l, sizeof(l), "/proc/%d/fd/57", (int)pid);
+	n = readlink(l, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = 0;
+	CHECK("proc_other.fd_readlink_pipe", !strncmp(t, "pipe:[", 6), "'%s'", t);
+	struct stat st;
+	CHECK("proc_other.fd_stat_follows_pipe", stat(l, &st) == 0 && S_ISFIFO(st.st_mode),
+	      "mode 0%o", st.st_mode);
+	snprintf(l, sizeof(l), "/proc/%d/fd/63", (int)pid);
+	CHECK("proc_other.fd_stat_follows_file",
+	      stat(l, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 5, "mode 0%o size %ld",
+	      st.st_mode, (long)st.st_size);
+	int fd = open(l, O_RDONLY);
+	n = fd >= 0 ? read(fd, t, sizeof(t)) : -1;
+	CHECK("proc_other.fd_open_reads_file", n == 5 && !memcmp(t, "other", 5), "%zd", n);
+	if (fd >= 0)
+		close(fd);
+	snprintf(l, sizeof(l), "/proc/%d/fd/58", (int)pid);
+	CHECK_ERR("proc_other.fd_closed_enoent", readlink(l, t, sizeof(t)), ENOENT);
+
+	/* fdinfo: the child's close-on-exec flags (63 has it, 57 not) */
+	unsigned long fl[2] = {0, 0};
+	for (int k = 0; k < 2; k++) {
+		snprintf(l, sizeof(l), "/proc/%d/fdinfo/%d", (int)pid, k ? 63 : 57);
+		FILE *fi = fopen(l, "r");
+		char line[128];
+		while (fi && fgets(line, sizeof(line), fi))
+			if (!strncmp(line, "flags:", 6))
+				fl[k] = strtoul(line + 6, NULL, 8);
+		if (fi)
+			fclose(fi);
+	}
+	CHECK("proc_other.fdinfo_cloexec", !(fl[0] & O_CLOEXEC) && (fl[1] & O_CLOEXEC),
+	      "fd 57 flags 0%lo, fd 63 flags 0%lo", fl[0], fl[1]);
+	got[0] = 0;
+	snprintf(l, sizeof(l), "/proc/%d/fdinfo", (int)pid);
+	d = opendir(l);
+	memset(seen, 0, sizeof(seen));
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
+			seen[atoi(de->d_name)] = 1;
+	if (d)
+		closedir(d);
+	for (int k = 0; k < 128; k++)
+		if (seen[k])
+			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d ", k);
+	CHECK_STR("proc_other.fdinfo_list", got, want);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(sync[0]);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(int argc, char **argv)
 {
 	check_init(argc, argv);
@@ -318,5 +434,7 @@ int main(int argc, char **argv)
 	test_limits();
 	test_tls();
 	test_clocks();
+	check_tmpdir_make();
+	test_other_fds();
 	return check_done();
 }

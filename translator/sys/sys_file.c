@@ -511,8 +511,7 @@ LX_SYSCALL(ioctl)
 	switch (cmd) {
 	case LINUX_FIOCLEX:
 	case LINUX_FIONCLEX:
-		*lx_fd_cloexec(lx_proc.fds, (int)sc->a[0]) = cmd == LINUX_FIOCLEX;
-		return 0;
+		return lx_fd_set_cloexec(lx_proc.fds, (int)sc->a[0], cmd == LINUX_FIOCLEX);
 	case LINUX_FIONBIO: {
 		int on;
 		if (guest_copy_in(&on, sc->a[2], sizeof(on)) < 0)
@@ -620,8 +619,7 @@ LX_SYSCALL(fcntl)
 	case LINUX_F_GETFD:
 		return *lx_fd_cloexec(lx_proc.fds, fd) ? LINUX_FD_CLOEXEC : 0;
 	case LINUX_F_SETFD:
-		*lx_fd_cloexec(lx_proc.fds, fd) = !!(arg & LINUX_FD_CLOEXEC);
-		return 0;
+		return lx_fd_set_cloexec(lx_proc.fds, fd, !!(arg & LINUX_FD_CLOEXEC));
 	case LINUX_F_GETFL:
 		return f->flags;
 	case LINUX_F_SETFL: {

@@ -267,6 +267,7 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	mm_atfork_child();
 	if (sp[0] < 0 && !(flags & LINUX_CLONE_VM))
 		mm_forked();
+	lx_fdmap_init(lx_proc.fds); /* its own: the one it has is the parent's */
 	lx_threads_only(sc->t);
 	struct lx_thread *t = sc->t;
 	lx_proc.pid = getpid();

@@ -53,16 +53,100 @@ static int split_own(const char *p, struct own *o)
 	return o->is_own;
 }
 
+/*
+ * Another guest process's fds (fd.h, LX_FDMAP_NAME): its lxrun keeps the guest's fd -> host fd
+ * map in a memfd, found among the host's /proc/PID/fd. foreign_map opens it: the fd, or -1
+ * when pid is no lxrun process (a host process: the host's fd/ is its own) or the map cannot
+ * be read.
+ */
+static int foreign_map(long pid)
+{
+	char dir[48], l[320], t[64];
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int fd = -1;
+	while (d && fd < 0 && (de = readdir(d))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(l, sizeof(l), "%s/%s", dir, de->d_name);
+		ssize_t n = readlink(l, t, sizeof(t) - 1);
+		if (n <= 0)
+			continue;
+		t[n] = 0;
+		if (strncmp(t, "/memfd:" LX_FDMAP_NAME " ", strlen("/memfd:" LX_FDMAP_NAME " ")))
+			continue;
+		fd = open(l, O_RDONLY | O_CLOEXEC);
+		int32_t magic = 0;
+		if (fd >= 0 && (pread(fd, &magic, sizeof(magic), 0) != sizeof(magic) ||
+				magic != LX_FDMAP_MAGIC)) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (d)
+		closedir(d);
+	return fd;
+}
+
+/* p is "/PID/fd", "/PID/fdinfo" (*n = -1), or one of their entries (*n the fd; *rest what
+ * follows it) of a process other than the guest's own: its pid, else 0. */
+static long foreign_fd_path(const char *p, long *n, const char **rest, int *info)
+{
+	char *end;
+	long pid = strtol(p + 1, &end, 10);
+	struct own o;
+	if (end == p + 1 || pid <= 0 || *end != '/' || split_own(p, &o))
+		return 0;
+	size_t k = !strncmp(end, "/fdinfo", 7) ? 7 : !strncmp(end, "/fd", 3) ? 3 : 0;
+	if (!k || (end[k] && end[k] != '/'))
+		return 0;
+	*info = k == 7;
+	*n = -1;
+	*rest = "";
+	if (!end[k] || !end[k + 1])
+		return pid;
+	long fd = strtol(end + k + 1, &end, 10);
+	if (fd < 0 || fd >= LX_FD_MAX || (*end && *end != '/'))
+		return 0;
+	*n = fd;
+	*rest = end;
+	return pid;
+}
+
+/* The map's word for guest fd fd: host fd + 1, -1 (no host fd), 0 (closed) */
+static int32_t foreign_word(int map, long fd)
+{
+	int32_t w = 0;
+	if (pread(map, &w, sizeof(w), (off_t)((LX_FDMAP_HDR + fd) * sizeof(w))) != sizeof(w))
+		return 0;
+	return w;
+}
+
 /* The host's path of guest /proc path p. The guest's own pid is the host's /proc/self: in a
  * pid namespace the guest made (the host-admin model), lx_proc.pid is its pid there, while
  * the host's /proc is the host's pid namespace's. */
 static void host_proc(char *buf, size_t size, const char *p)
 {
 	struct own o;
-	if (split_own(p, &o))
+	long fd, pid;
+	const char *rest;
+	int info, map;
+	if (split_own(p, &o)) {
 		snprintf(buf, size, "/proc/self%s", o.sub);
-	else
+	} else if ((pid = foreign_fd_path(p, &fd, &rest, &info)) && fd >= 0 &&
+		   (map = foreign_map(pid)) >= 0) {
+		/* another guest's fd N: its host fd's entry; a closed one is none ("-") */
+		int32_t w = foreign_word(map, fd) & ~LX_FDMAP_CLOEXEC;
+		close(map);
+		if (w > 0 && w != LX_FDMAP_NOHOST)
+			snprintf(buf, size, "/proc/%ld/%s/%d%s", pid, info ? "fdinfo" : "fd", w - 1,
+				 rest);
+		else
+			snprintf(buf, size, "/proc/%ld/%s/-", pid, info ? "fdinfo" : "fd");
+	} else {
 		snprintf(buf, size, "/proc%s", strcmp(p, "/") ? p : "");
+	}
 }
 
 static int name_in(const char *name, size_t n, const char *const *list, size_t count)
@@ -545,6 +629,43 @@ static struct synth_dirent *fd_entries(int info, size_t *n)
 	return e;
 }
 
+/* Another guest process's fd/ (arg: pid * 2) or fdinfo/ (pid * 2 + 1), from its map. */
+static struct synth_dirent *foreign_fd_entries(int arg, size_t *n)
+{
+	int map = foreign_map(arg / 2);
+	size_t cap = 64;
+	struct synth_dirent *e = calloc(cap, sizeof(*e));
+	int32_t w[1024];
+	*n = 0;
+	for (long base = 0; e && map >= 0 && base < LX_FD_MAX; base += 1024) {
+		ssize_t got = pread(map, w, sizeof(w), (off_t)((LX_FDMAP_HDR + base) * sizeof(int32_t)));
+		if (got <= 0)
+			break;
+		for (long i = 0; i < got / (ssize_t)sizeof(int32_t); i++) {
+			if (!w[i])
+				continue;
+			if (*n == cap) {
+				struct synth_dirent *m = realloc(e, 2 * cap * sizeof(*e));
+				if (!m) {
+					free(e);
+					e = NULL;
+					break;
+				}
+				e = m;
+				cap *= 2;
+			}
+			memset(&e[*n], 0, sizeof(*e));
+			snprintf(e[*n].name, sizeof(e[*n].name), "%ld", base + i);
+			e[*n].type = arg % 2 ? LINUX_DT_REG : LINUX_DT_LNK;
+			e[*n].ino = 0x20000 + (uint64_t)(base + i);
+			(*n)++;
+		}
+	}
+	if (map >= 0)
+		close(map);
+	return e;
+}
+
 /* task/: every thread of the process (guest threads are the host's threads of lxrun), read
  * when listed. */
 static struct synth_dirent *task_entries(int unused, size_t *n)
@@ -787,6 +908,47 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 	if ((flags & LINUX_O_ACCMODE) != LINUX_O_RDONLY && !lx_host_admin &&
 	    (!strncmp(p, "/sys/", 5) || !strcmp(p, "/sysrq-trigger")))
 		return -LINUX_EACCES;
+	long fd, pid;
+	const char *rest;
+	int info;
+	if ((pid = foreign_fd_path(p, &fd, &rest, &info)) && fd >= 0 && info && !*rest) {
+		int map = foreign_map(pid);
+		if (map >= 0) { /* another guest's fdinfo/N: the host fd's, its close-on-exec the
+				 * guest fd's */
+			int32_t w = foreign_word(map, fd);
+			close(map);
+			int hfd = (w & ~LX_FDMAP_CLOEXEC) - 1;
+			if (hfd < 0 || hfd + 1 == LX_FDMAP_NOHOST)
+				return -LINUX_ENOENT;
+			char host[64], *d, line[64];
+			size_t len;
+			snprintf(host, sizeof(host), "/proc/%ld/fdinfo/%d", pid, hfd);
+			if (synth_slurp(host, &d, &len) < 0)
+				return -LINUX_ENOENT;
+			d[len] = 0;
+			char *at = strstr(d, "flags:");
+			unsigned long fl = at ? strtoul(at + 6, NULL, 8) : 0;
+			fl = (fl & ~(unsigned long)LINUX_O_CLOEXEC) | (w & LX_FDMAP_CLOEXEC ? LINUX_O_CLOEXEC : 0);
+			snprintf(line, sizeof(line), "flags:\t0%lo\n", fl);
+			d = replace_line(d, &len, "flags:", line);
+			struct linux_stat st;
+			synth_stat(&st, m, LINUX_S_IFREG | 0444, 0x20000 + (uint64_t)fd, 0);
+			*out = synth_file_new(d, len, &st);
+			return *out ? 0 : -LINUX_ENOMEM;
+		}
+	}
+	if (pid && fd < 0 && pid < (1L << 29)) {
+		int map = foreign_map(pid);
+		if (map >= 0) { /* another guest's fd/ or fdinfo/: its guest fds */
+			close(map);
+			struct linux_stat st;
+			int r = proc_stat(m, p, &st);
+			if (r < 0)
+				return r;
+			*out = synth_dir_live(foreign_fd_entries, (int)(pid * 2 + info), &st);
+			return *out ? 0 : -LINUX_ENOMEM;
+		}
+	}
 	char host[LX_PATH_MAX];
 	host_proc(host, sizeof(host), p);
 	return lx_host_file_open(host, flags, out);
@@ -837,7 +999,17 @@ struct lx_file *procfs_fd_file(const char *rel)
 long procfs_stat_follow(const char *rel, struct linux_stat *st)
 {
 	const char *ns = strstr(rel, "/ns/");
-	if (rel[1] < '0' || rel[1] > '9' || !ns || !ns[4] || strchr(ns + 4, '/'))
+	struct own o;
+	if (rel[1] < '0' || rel[1] > '9')
+		return 1;
+	/* another process's links (fd/N, cwd, exe...): the host follows them, as it would
+	 * for that process (its fd/N mapped to the host fd by host_proc) */
+	if (!split_own(rel, &o) && !foreign_denied(rel)) {
+		char host[LX_PATH_MAX];
+		host_proc(host, sizeof(host), rel);
+		return stat(host, (struct stat *)st) < 0 ? lx_errno(errno) : 0;
+	}
+	if (!ns || !ns[4] || strchr(ns + 4, '/'))
 		return 1;
 	char host[LX_PATH_MAX];
 	host_proc(host, sizeof(host), rel);

@@ -149,7 +149,8 @@ extern const struct lx_fs_ops lx_devfs_ops;
 extern const struct lx_fs_ops lx_tmpfs_ops;
 /* procfs: the open file behind /PID/fd/N (rel: path inside /proc), or NULL. */
 struct lx_file *procfs_fd_file(const char *rel);
-/* A followed stat of /PID/ns/NAME: 0 or -errno into st, 1 when rel is no namespace link. */
+/* A followed stat of /PID/ns/NAME, or of another process's /PID/...: 0 or -errno into st, 1
+ * when rel is neither. */
 long procfs_stat_follow(const char *rel, struct linux_stat *st);
 /* tmpfs instance data for a mount (allocated by tmpfs itself). */
 void *tmpfs_new(void);
