@@ -140,7 +140,7 @@ static int f_close(struct lx_thread *t, struct lx_regs *r, int flags)
 	if (f && f->ops == &lx_host_file_ops && __atomic_load_n(&f->refs, __ATOMIC_RELAXED) == 1) {
 		tab->ents[fd].file = NULL;
 		tab->ents[fd].cloexec = 0;
-		lx_fdmap_note((int)fd, NULL, 0);
+		lx_pub_fd((int)fd, NULL, 0);
 	} else {
 		f = NULL;
 	}
@@ -293,7 +293,7 @@ static int f_open(struct lx_thread *t, struct lx_regs *r, int flags)
 	lx_fdtable_lock(tab);
 	tab->ents[fd].file = f;
 	tab->ents[fd].cloexec = !!(oflags & LINUX_O_CLOEXEC);
-	lx_fdmap_note((int)fd, f, oflags & LINUX_O_CLOEXEC);
+	lx_pub_fd((int)fd, f, oflags & LINUX_O_CLOEXEC);
 	lx_fdtable_unlock(tab);
 	r->rax = (uint64_t)fd;
 	return 1;

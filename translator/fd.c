@@ -3,6 +3,7 @@
 #include "translator/fd.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
+#include "translator/process.h"
 
 struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
 			    const char *path)
@@ -46,37 +48,61 @@ void lx_file_put(struct lx_file *f)
 
 
 
-int32_t *lx_fdmap;
-static int fdmap_fd = -1;
+int32_t *lx_pub;
+static int pub_fd = -1;
 
-void lx_fdmap_init(struct lx_fdtable *t)
+void lx_pub_init(struct lx_fdtable *t)
 {
-	size_t len = (LX_FDMAP_HDR + (size_t)LX_FD_MAX) * sizeof(int32_t);
-	if (lx_fdmap) { /* a forked child: the map it has is its parent's */
-		munmap(lx_fdmap, len);
-		close(fdmap_fd);
-		lx_fdmap = NULL;
-		fdmap_fd = -1;
-	}
-	int fd = memfd_create(LX_FDMAP_NAME, MFD_CLOEXEC);
-	if (fd < 0)
-		return;
-	void *m = ftruncate(fd, (off_t)len) == 0
+	size_t len = sizeof(struct lx_pub_head) + (size_t)LX_FD_MAX * sizeof(int32_t);
+	int fd = memfd_create(LX_PUB_NAME, MFD_CLOEXEC);
+	void *m = fd >= 0 && ftruncate(fd, (off_t)len) == 0
 			  ? mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
 			  : MAP_FAILED;
-	if (m == MAP_FAILED) {
+	int32_t *old = lx_pub;
+	if (m != MAP_FAILED) {
+		/* a forked child: its parent's head (program, handlers) is its own too */
+		if (old)
+			memcpy(m, old, sizeof(struct lx_pub_head));
+		((struct lx_pub_head *)m)->magic = LX_PUB_MAGIC;
+	} else if (fd >= 0) {
 		close(fd);
-		return;
+		fd = -1;
 	}
-	int32_t *w = m;
-	w[0] = LX_FDMAP_MAGIC;
-	fdmap_fd = fd;
+	if (old) { /* the parent's: not this process's to write */
+		munmap(old, len);
+		close(pub_fd);
+	}
+	pub_fd = fd;
 	lx_fdtable_lock(t);
-	lx_fdmap = w;
-	for (int g = 0; g < t->size; g++)
+	lx_pub = m == MAP_FAILED ? NULL : m;
+	for (int g = 0; lx_pub && g < t->size; g++)
 		if (t->ents[g].file)
-			lx_fdmap_note(g, t->ents[g].file, t->ents[g].cloexec);
+			lx_pub_fd(g, t->ents[g].file, t->ents[g].cloexec);
 	lx_fdtable_unlock(t);
+}
+
+void lx_pub_signals(void)
+{
+	struct lx_pub_head *h = (struct lx_pub_head *)lx_pub;
+	uint64_t ign = 0, cgt = 0;
+	for (int sig = 1; h && sig <= 64; sig++) {
+		uint64_t hd = lx_proc.sigactions[sig - 1].handler;
+		if (hd == 1)
+			ign |= 1ull << (sig - 1);
+		else if (hd > 1)
+			cgt |= 1ull << (sig - 1);
+	}
+	if (h) {
+		__atomic_store_n(&h->sig_ign, ign, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->sig_cgt, cgt, __ATOMIC_RELAXED);
+	}
+}
+
+void lx_pub_exe(const char *path)
+{
+	struct lx_pub_head *h = (struct lx_pub_head *)lx_pub;
+	if (h)
+		snprintf(h->exe, sizeof(h->exe), "%s", path);
 }
 
 int lx_fdtable_init(struct lx_fdtable *t)
@@ -156,7 +182,7 @@ static int install_locked(struct lx_fdtable *t, struct lx_file *f, int min, int 
 		if (!t->ents[fd].file) {
 			t->ents[fd].file = lx_file_get(f);
 			t->ents[fd].cloexec = cloexec;
-			lx_fdmap_note(fd, f, cloexec);
+			lx_pub_fd(fd, f, cloexec);
 			return fd;
 		}
 	}
@@ -184,7 +210,7 @@ int lx_fd_install_at(struct lx_fdtable *t, int fd, struct lx_file *f, int cloexe
 	struct lx_file *old = t->ents[fd].file;
 	t->ents[fd].file = lx_file_get(f);
 	t->ents[fd].cloexec = cloexec;
-	lx_fdmap_note(fd, f, cloexec);
+	lx_pub_fd(fd, f, cloexec);
 	lx_fdtable_unlock(t);
 	lx_file_put(old);
 	return fd;
@@ -213,7 +239,7 @@ int lx_fd_set_cloexec(struct lx_fdtable *t, int fd, int on)
 	int ok = fd >= 0 && fd < t->size && t->ents[fd].file;
 	if (ok) {
 		t->ents[fd].cloexec = !!on;
-		lx_fdmap_note(fd, t->ents[fd].file, on);
+		lx_pub_fd(fd, t->ents[fd].file, on);
 	}
 	lx_fdtable_unlock(t);
 	return ok ? 0 : -LINUX_EBADF;
@@ -236,7 +262,7 @@ int lx_fd_close(struct lx_fdtable *t, int fd)
 	struct lx_file *f = t->ents[fd].file;
 	t->ents[fd].file = NULL;
 	t->ents[fd].cloexec = 0;
-	lx_fdmap_note(fd, NULL, 0);
+	lx_pub_fd(fd, NULL, 0);
 	lx_fdtable_unlock(t);
 	/* Closing any fd of a file drops the process's POSIX record locks on it. When other
 	 * guest fds still share the host fd, closing a copy of it does that on the host. */
@@ -262,13 +288,13 @@ int lx_fd_close_range(struct lx_fdtable *t, unsigned first, unsigned last, int c
 				continue;
 			if (cloexec_only) {
 				e->cloexec = 1;
-				lx_fdmap_note((int)fd, e->file, 1);
+				lx_pub_fd((int)fd, e->file, 1);
 				continue;
 			}
 			batch[n++] = e->file;
 			e->file = NULL;
 			e->cloexec = 0;
-			lx_fdmap_note((int)fd, NULL, 0);
+			lx_pub_fd((int)fd, NULL, 0);
 			first = fd + 1;
 		}
 		lx_fdtable_unlock(t);

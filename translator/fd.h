@@ -136,36 +136,46 @@ int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
 #define LX_FD_RESERVE 64
 
 /*
- * The fd table as other guest processes see it in /proc/PID/fd: lxrun's host fds are not the
- * guest's, so each lxrun process keeps a memfd named LX_FDMAP_NAME, mapped shared, that
- * another lxrun opens through the host's /proc/PID/fd. Word 0 holds LX_FDMAP_MAGIC; word
- * LX_FDMAP_HDR + fd is 0 for a closed guest fd, else its host fd + 1 (LX_FDMAP_NOHOST for a
- * file without a host fd) with LX_FDMAP_CLOEXEC for a close-on-exec one. Written wherever the
- * table changes (relaxed stores: a reader sees the table as some moment left it, as Linux's
- * readdir of fd/ does). NULL when no memfd could be made: other processes then see the
- * host's view.
+ * What another guest process's /proc/PID shows of this one (procfs.c): lxrun's host fds,
+ * executable and signal handlers are not the guest's, so each lxrun process keeps a memfd
+ * named LX_PUB_NAME, mapped shared, that another lxrun opens through the host's /proc/PID/fd.
+ * It starts with struct lx_pub_head; then, from word LX_PUB_FDS, a word per guest fd: 0 when
+ * closed, else its host fd + 1 (LX_PUB_NOHOST for a file without a host fd) with
+ * LX_PUB_CLOEXEC for a close-on-exec one. Written wherever these change (relaxed stores: a
+ * reader sees the state as some moment left it, as Linux's readdir of fd/ does). NULL when
+ * no memfd could be made: other processes then see the host's view.
  */
-#define LX_FDMAP_NAME "lxrun-fds"
-#define LX_FDMAP_MAGIC 0x7366786c /* "lxfs" */
-#define LX_FDMAP_HDR 16
-#define LX_FDMAP_NOHOST 0x3fffffff
-#define LX_FDMAP_CLOEXEC 0x40000000
-extern int32_t *lx_fdmap;
+#define LX_PUB_NAME "lxrun-proc"
+#define LX_PUB_MAGIC 0x7075786c /* "lxup" */
+#define LX_PUB_NOHOST 0x3fffffff
+#define LX_PUB_CLOEXEC 0x40000000
+struct lx_pub_head {
+	uint32_t magic;
+	uint32_t unused;
+	uint64_t sig_ign; /* SigIgn and SigCgt of /proc/PID/status: the guest's dispositions */
+	uint64_t sig_cgt;
+	char exe[4096 - 24]; /* /proc/PID/exe: the guest's program */
+};
+#define LX_PUB_FDS ((int)(sizeof(struct lx_pub_head) / sizeof(int32_t)))
+extern int32_t *lx_pub;
 
-static inline void lx_fdmap_note(int fd, const struct lx_file *f, int cloexec)
+static inline void lx_pub_fd(int fd, const struct lx_file *f, int cloexec)
 {
-	int32_t *m = lx_fdmap;
+	int32_t *m = lx_pub;
 	if (m && fd >= 0 && fd < LX_FD_MAX)
-		__atomic_store_n(&m[LX_FDMAP_HDR + fd],
-				 f ? (f->host_fd >= 0 ? f->host_fd + 1 : LX_FDMAP_NOHOST) |
-					     (cloexec ? LX_FDMAP_CLOEXEC : 0)
+		__atomic_store_n(&m[LX_PUB_FDS + fd],
+				 f ? (f->host_fd >= 0 ? f->host_fd + 1 : LX_PUB_NOHOST) |
+					     (cloexec ? LX_PUB_CLOEXEC : 0)
 				   : 0,
 				 __ATOMIC_RELAXED);
 }
 
-/* Make this process's map (a forked child's replaces the one it shares with its parent) and
- * fill it from t. */
-void lx_fdmap_init(struct lx_fdtable *t);
+/* Make this process's memfd (a forked child's replaces the one it shares with its parent,
+ * keeping what it says) and fill the fds from t. */
+void lx_pub_init(struct lx_fdtable *t);
+/* Publish the guest's program path, and its signal dispositions (from lx_proc.sigactions). */
+void lx_pub_exe(const char *path);
+void lx_pub_signals(void);
 
 /* Set the guest's RLIMIT_NOFILE from the host's at start-up (clamped to LX_FD_MAX) and make
  * room for lxrun's own fds on the host; or restore it after execve (cur, max >= 0). */

@@ -150,7 +150,7 @@ static int process_init(const struct lx_run_opts *o)
 	if (r < 0)
 		return r;
 	lx_proc.fds = &fds;
-	lx_fdmap_init(&fds);
+	lx_pub_init(&fds);
 	lx_fd_limit_init(&fds, -1, -1); /* execve's state may set the guest's own below */
 	if (o->root)
 		snprintf(lx_proc.root, sizeof(lx_proc.root), "%s", o->root);
@@ -332,6 +332,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	       3 | (res.prog.exec_stack ? 4u : 0), LX_VMA_STACK | LX_VMA_GROWSDOWN, 0, 0, 0, NULL);
 
 	record_image(&res, o->path);
+	lx_pub_exe(lx_proc.exe);
 	lx_proc.auxv = res.auxv;
 	lx_proc.auxv_len = res.auxv_len;
 	host_show_guest();

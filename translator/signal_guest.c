@@ -372,14 +372,18 @@ void lx_signal_deliver(struct lx_thread *t, long nr, struct lx_regs *regs, void 
 			struct linux_siginfo si = {.si_signo = SIGSEGV, .si_code = 0x80 /* SI_KERNEL */};
 			if (sig == SIGSEGV)
 				lx_die_by_signal(SIGSEGV);
-			if ((t->sigmask & BIT(SIGSEGV)) || segv->handler == 1)
+			if ((t->sigmask & BIT(SIGSEGV)) || segv->handler == 1) {
 				segv->handler = 0;
+				lx_pub_signals();
+			}
 			t->sigmask &= ~BIT(SIGSEGV);
 			lx_signal_queue(t, SIGSEGV, &si);
 			continue;
 		}
-		if (act.flags & LINUX_SA_RESETHAND)
+		if (act.flags & LINUX_SA_RESETHAND) {
 			lx_proc.sigactions[sig - 1].handler = 0;
+			lx_pub_signals();
+		}
 		/* Later signals nest inside this handler's frame, as on Linux. */
 		fpstate = NULL;
 	}

@@ -311,6 +311,26 @@ static void test_clocks(void)
 	CHECK_EQ("sched_yield.ok", syscall(SYS_sched_yield), 0);
 }
 
+static void other_handler(int sig)
+{
+	(void)sig;
+}
+
+/* The hex mask after key in /proc/PID/status. */
+static unsigned long long status_mask(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	unsigned long long v = ~0ull;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = strtoull(line + strlen(key), NULL, 16);
+	if (f)
+		fclose(f);
+	return v;
+}
+
 /* Another process's /proc/PID/fd and fdinfo show its fds, as that process numbers them: the
  * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec) and its
  * sync pipe at 40, and closes the rest; then waits until killed. */
@@ -336,6 +356,16 @@ static void test_other_fds(void)
 		syscall(SYS_close_range, 41, 56, 0);
 		syscall(SYS_close_range, 58, 62, 0);
 		syscall(SYS_close_range, 64, ~0u, 0);
+		/* signal state for its /proc/PID/status: a handler, an ignored, a blocked one */
+		struct sigaction sa;
+		sigset_t set;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = other_handler;
+		sigaction(SIGUSR2, &sa, NULL);
+		signal(SIGTTOU, SIG_IGN);
+		sigemptyset(&set);
+		sigaddset(&set, SIGWINCH);
+		sigprocmask(SIG_BLOCK, &set, NULL);
 		if (write(40, &open3, 1) != 1)
 			_exit(2);
 		for (;;)
@@ -419,6 +449,28 @@ static void test_other_fds(void)
 		if (seen[k])
 			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d ", k);
 	CHECK_STR("proc_other.fdinfo_list", got, want);
+
+	/* its program, and its own signal state (not that of anything serving it) */
+	char self[256];
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	self[n > 0 ? n : 0] = 0;
+	snprintf(l, sizeof(l), "/proc/%d/exe", (int)pid);
+	n = readlink(l, t, sizeof(t) - 1);
+	t[n > 0 ? n : 0] = 0;
+	CHECK_STR("proc_other.exe", t, self);
+	struct stat a, b;
+	CHECK("proc_other.exe_stat_follows", stat(l, &a) == 0 && stat(self, &b) == 0 &&
+						     a.st_ino == b.st_ino && a.st_dev == b.st_dev,
+	      "inode %lu vs %lu", (unsigned long)a.st_ino, (unsigned long)b.st_ino);
+	unsigned long long bit = 1;
+	/* the handlers it had from this process, and its own */
+	unsigned long long cgt = status_mask(getpid(), "SigCgt:") | bit << (SIGUSR2 - 1);
+	CHECK("proc_other.status_sigcgt", status_mask(pid, "SigCgt:") == cgt, "0x%llx, want 0x%llx",
+	      status_mask(pid, "SigCgt:"), cgt);
+	CHECK("proc_other.status_sigign", status_mask(pid, "SigIgn:") & (bit << (SIGTTOU - 1)),
+	      "0x%llx", status_mask(pid, "SigIgn:"));
+	CHECK("proc_other.status_sigblk", status_mask(pid, "SigBlk:") == bit << (SIGWINCH - 1),
+	      "0x%llx", status_mask(pid, "SigBlk:"));
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(sync[0]);

@@ -267,7 +267,7 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	mm_atfork_child();
 	if (sp[0] < 0 && !(flags & LINUX_CLONE_VM))
 		mm_forked();
-	lx_fdmap_init(lx_proc.fds); /* its own: the one it has is the parent's */
+	lx_pub_init(lx_proc.fds); /* its own: the one it has is the parent's */
 	lx_threads_only(sc->t);
 	struct lx_thread *t = sc->t;
 	lx_proc.pid = getpid();
@@ -309,6 +309,7 @@ static void clear_sighand(void)
 			lx_signal_host_disposition(sig, 0, 0);
 		}
 	}
+	lx_pub_signals();
 }
 
 /* clone and clone3 after their own argument checks: the flag rules of Linux's copy_process. */

@@ -11,6 +11,7 @@
 #include "abi/linux_signal.h"
 #include "abi/linux_time.h"
 #include "translator/guest_mem.h"
+#include "translator/fd.h"
 #include "translator/process.h"
 #include "translator/signal_guest.h"
 #include "translator/signal_host.h"
@@ -44,6 +45,7 @@ void sig_inherit(void)
 		if (h.handler == 1)
 			lx_proc.sigactions[sig - 1].handler = 1;
 	}
+	lx_pub_signals();
 }
 
 LX_SYSCALL(rt_sigaction)
@@ -65,6 +67,7 @@ LX_SYSCALL(rt_sigaction)
 		return -LINUX_EFAULT;
 	if (sc->a[1]) {
 		lx_proc.sigactions[sig - 1] = sa;
+		lx_pub_signals();
 		sig_mirror(sig, sa.handler);
 		/* Setting SIG_IGN discards a pending instance (POSIX). */
 		if (sa.handler == 1)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,7 @@ static int split_own(const char *p, struct own *o)
 }
 
 /*
- * Another guest process's fds (fd.h, LX_FDMAP_NAME): its lxrun keeps the guest's fd -> host fd
+ * Another guest process's fds (fd.h, LX_PUB_NAME): its lxrun keeps the guest's fd -> host fd
  * map in a memfd, found among the host's /proc/PID/fd. foreign_map opens it: the fd, or -1
  * when pid is no lxrun process (a host process: the host's fd/ is its own) or the map cannot
  * be read.
@@ -74,12 +75,12 @@ static int foreign_map(long pid)
 		if (n <= 0)
 			continue;
 		t[n] = 0;
-		if (strncmp(t, "/memfd:" LX_FDMAP_NAME " ", strlen("/memfd:" LX_FDMAP_NAME " ")))
+		if (strncmp(t, "/memfd:" LX_PUB_NAME " ", strlen("/memfd:" LX_PUB_NAME " ")))
 			continue;
 		fd = open(l, O_RDONLY | O_CLOEXEC);
 		int32_t magic = 0;
 		if (fd >= 0 && (pread(fd, &magic, sizeof(magic), 0) != sizeof(magic) ||
-				magic != LX_FDMAP_MAGIC)) {
+				magic != LX_PUB_MAGIC)) {
 			close(fd);
 			fd = -1;
 		}
@@ -114,11 +115,37 @@ static long foreign_fd_path(const char *p, long *n, const char **rest, int *info
 	return pid;
 }
 
+/* Another guest process's published head (fd.h), or -1 when pid is none. */
+static int foreign_head(long pid, struct lx_pub_head *h)
+{
+	int map = foreign_map(pid);
+	if (map < 0)
+		return -1;
+	ssize_t n = pread(map, h, sizeof(*h), 0);
+	close(map);
+	if (n != (ssize_t)sizeof(*h))
+		return -1;
+	h->exe[sizeof(h->exe) - 1] = 0;
+	return 0;
+}
+
+/* "/PID/NAME" of a process other than the guest's own, NAME one of exe, status: its pid,
+ * else 0. */
+static long foreign_file(const char *p, const char *name)
+{
+	char *end;
+	long pid = strtol(p + 1, &end, 10);
+	struct own o;
+	if (end == p + 1 || pid <= 0 || *end != '/' || strcmp(end + 1, name) || split_own(p, &o))
+		return 0;
+	return pid;
+}
+
 /* The map's word for guest fd fd: host fd + 1, -1 (no host fd), 0 (closed) */
 static int32_t foreign_word(int map, long fd)
 {
 	int32_t w = 0;
-	if (pread(map, &w, sizeof(w), (off_t)((LX_FDMAP_HDR + fd) * sizeof(w))) != sizeof(w))
+	if (pread(map, &w, sizeof(w), (off_t)((LX_PUB_FDS + fd) * sizeof(w))) != sizeof(w))
 		return 0;
 	return w;
 }
@@ -137,13 +164,21 @@ static void host_proc(char *buf, size_t size, const char *p)
 	} else if ((pid = foreign_fd_path(p, &fd, &rest, &info)) && fd >= 0 &&
 		   (map = foreign_map(pid)) >= 0) {
 		/* another guest's fd N: its host fd's entry; a closed one is none ("-") */
-		int32_t w = foreign_word(map, fd) & ~LX_FDMAP_CLOEXEC;
+		int32_t w = foreign_word(map, fd) & ~LX_PUB_CLOEXEC;
 		close(map);
-		if (w > 0 && w != LX_FDMAP_NOHOST)
+		if (w > 0 && w != LX_PUB_NOHOST)
 			snprintf(buf, size, "/proc/%ld/%s/%d%s", pid, info ? "fdinfo" : "fd", w - 1,
 				 rest);
 		else
 			snprintf(buf, size, "/proc/%ld/%s/-", pid, info ? "fdinfo" : "fd");
+	} else if ((pid = foreign_file(p, "exe")) && !vfs_confined()) {
+		/* another guest's program (the host's link names its lxrun) */
+		struct lx_pub_head *h = malloc(sizeof(*h));
+		if (h && foreign_head(pid, h) == 0 && h->exe[0] == '/')
+			snprintf(buf, size, "%s", h->exe);
+		else
+			snprintf(buf, size, "/proc%s", p);
+		free(h);
 	} else {
 		snprintf(buf, size, "/proc%s", strcmp(p, "/") ? p : "");
 	}
@@ -444,7 +479,11 @@ static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t s
 	} else {
 		char host[LX_PATH_MAX];
 		host_proc(host, sizeof(host), p);
-		r = readlink(host, t, sizeof(t));
+		/* another guest's exe: host_proc gave its program's path itself */
+		if (foreign_file(p, "exe") && strncmp(host, "/proc/", 6))
+			r = snprintf(t, sizeof(t), "%s", host);
+		else
+			r = readlink(host, t, sizeof(t));
 		if (r < 0)
 			return lx_errno(errno);
 	}
@@ -638,7 +677,7 @@ static struct synth_dirent *foreign_fd_entries(int arg, size_t *n)
 	int32_t w[1024];
 	*n = 0;
 	for (long base = 0; e && map >= 0 && base < LX_FD_MAX; base += 1024) {
-		ssize_t got = pread(map, w, sizeof(w), (off_t)((LX_FDMAP_HDR + base) * sizeof(int32_t)));
+		ssize_t got = pread(map, w, sizeof(w), (off_t)((LX_PUB_FDS + base) * sizeof(int32_t)));
 		if (got <= 0)
 			break;
 		for (long i = 0; i < got / (ssize_t)sizeof(int32_t); i++) {
@@ -917,8 +956,8 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 				 * guest fd's */
 			int32_t w = foreign_word(map, fd);
 			close(map);
-			int hfd = (w & ~LX_FDMAP_CLOEXEC) - 1;
-			if (hfd < 0 || hfd + 1 == LX_FDMAP_NOHOST)
+			int hfd = (w & ~LX_PUB_CLOEXEC) - 1;
+			if (hfd < 0 || hfd + 1 == LX_PUB_NOHOST)
 				return -LINUX_ENOENT;
 			char host[64], *d, line[64];
 			size_t len;
@@ -928,7 +967,7 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 			d[len] = 0;
 			char *at = strstr(d, "flags:");
 			unsigned long fl = at ? strtoul(at + 6, NULL, 8) : 0;
-			fl = (fl & ~(unsigned long)LINUX_O_CLOEXEC) | (w & LX_FDMAP_CLOEXEC ? LINUX_O_CLOEXEC : 0);
+			fl = (fl & ~(unsigned long)LINUX_O_CLOEXEC) | (w & LX_PUB_CLOEXEC ? LINUX_O_CLOEXEC : 0);
 			snprintf(line, sizeof(line), "flags:\t0%lo\n", fl);
 			d = replace_line(d, &len, "flags:", line);
 			struct linux_stat st;
@@ -936,6 +975,33 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 			*out = synth_file_new(d, len, &st);
 			return *out ? 0 : -LINUX_ENOMEM;
 		}
+	}
+	long spid = foreign_file(p, "status");
+	if (spid) {
+		struct lx_pub_head *h = malloc(sizeof(*h));
+		char host[64], *d = NULL, line[64];
+		size_t len;
+		snprintf(host, sizeof(host), "/proc/%ld/status", spid);
+		if (h && foreign_head(spid, h) == 0 && synth_slurp(host, &d, &len) == 0) {
+			/* another guest's: its handlers, not its lxrun's; lxrun's SIGSYS is not in
+			 * the guest's mask */
+			d[len] = 0;
+			char *at = strstr(d, "\nSigBlk:\t");
+			unsigned long long blk = at ? strtoull(at + 9, NULL, 16) : 0;
+			snprintf(line, sizeof(line), "SigBlk:\t%016llx\n", blk & ~(1ull << (SIGSYS - 1)));
+			d = replace_line(d, &len, "SigBlk:", line);
+			snprintf(line, sizeof(line), "SigIgn:\t%016llx\n", (unsigned long long)h->sig_ign);
+			d = replace_line(d, &len, "SigIgn:", line);
+			snprintf(line, sizeof(line), "SigCgt:\t%016llx\n", (unsigned long long)h->sig_cgt);
+			d = replace_line(d, &len, "SigCgt:", line);
+			free(h);
+			struct linux_stat st;
+			synth_stat(&st, m, LINUX_S_IFREG | 0444, 0xfff4, 0);
+			*out = synth_file_new(d, len, &st);
+			return *out ? 0 : -LINUX_ENOMEM;
+		}
+		free(h);
+		free(d);
 	}
 	if (pid && fd < 0 && pid < (1L << 29)) {
 		int map = foreign_map(pid);
