@@ -226,10 +226,17 @@ static long do_fork(struct lx_syscall *sc, uint64_t flags, uint64_t newsp, uint6
 	uint64_t ns = lx_ns_clone_flags(flags);
 	uint64_t parent = flags & LINUX_CLONE_PARENT ? 0x8000ul : 0;
 	unsigned long hflags = (unsigned long)sig | parent;
+	/* the child's copy of the fd table is whole: no other thread is changing it (nor holds
+	 * its lock, which the child would never see released) */
+	lx_fdtable_lock(lx_proc.fds);
 	pid_t pid = ns || set_tid ? lx_ns_fork(sig, ns | parent, set_tid ? set_tid[0] : 0,
 					       set_tid ? set_tid[1] : 0)
 		    : hflags == SIGCHLD ? fork()
 					: (pid_t)syscall(SYS_clone, hflags, 0, 0, 0, 0);
+	if (pid)
+		lx_fdtable_unlock(lx_proc.fds);
+	else
+		lx_proc.fds->lock = 0; /* the child's only thread */
 	if (pid < 0) {
 		long r = lx_errno(errno);
 		lx_ptrace_fork_parent(sc->t, pt, -1, sc->regs);

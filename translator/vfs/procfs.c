@@ -141,7 +141,7 @@ static long foreign_file(const char *p, const char *name)
 	return pid;
 }
 
-/* The map's word for guest fd fd: host fd + 1, -1 (no host fd), 0 (closed) */
+/* The word for guest fd fd (fd.h: 0 when closed) */
 static int32_t foreign_word(int map, long fd)
 {
 	int32_t w = 0;
