@@ -331,6 +331,23 @@ static unsigned long long status_mask(pid_t pid, const char *key)
 	return v;
 }
 
+/* The numbered entries (below 128) of directory dir, in numeric order: "0 1 2 40 ". */
+static void list_fds(const char *dir, char *out, size_t size)
+{
+	int seen[128] = {0};
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
+			seen[atoi(de->d_name)] = 1;
+	if (d)
+		closedir(d);
+	out[0] = 0;
+	for (int fd = 0; fd < 128; fd++)
+		if (seen[fd])
+			snprintf(out + strlen(out), size - strlen(out), "%d ", fd);
+}
+
 /* Another process's /proc/PID/fd and fdinfo show its fds, as that process numbers them: the
  * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec) and its
  * sync pipe at 40, and closes the rest; then waits until killed. */
@@ -384,19 +401,8 @@ static void test_other_fds(void)
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%d ", fd);
 	strcat(want, "40 57 63 ");
 
-	/* the listing, in numeric order */
 	snprintf(l, sizeof(l), "/proc/%d/fd", (int)pid);
-	DIR *d = opendir(l);
-	int seen[128] = {0};
-	struct dirent *de;
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
-			seen[atoi(de->d_name)] = 1;
-	if (d)
-		closedir(d);
-	for (int fd = 0; fd < 128; fd++)
-		if (seen[fd])
-			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d ", fd);
+	list_fds(l, got, sizeof(got));
 	CHECK_STR("proc_other.fd_list", got, want);
 
 	snprintf(l, sizeof(l), "/proc/%d/fd/63", (int)pid);
@@ -436,18 +442,8 @@ static void test_other_fds(void)
 	}
 	CHECK("proc_other.fdinfo_cloexec", !(fl[0] & O_CLOEXEC) && (fl[1] & O_CLOEXEC),
 	      "fd 57 flags 0%lo, fd 63 flags 0%lo", fl[0], fl[1]);
-	got[0] = 0;
 	snprintf(l, sizeof(l), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(l);
-	memset(seen, 0, sizeof(seen));
-	while (d && (de = readdir(d)))
-		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
-			seen[atoi(de->d_name)] = 1;
-	if (d)
-		closedir(d);
-	for (int k = 0; k < 128; k++)
-		if (seen[k])
-			snprintf(got + strlen(got), sizeof(got) - strlen(got), "%d ", k);
+	list_fds(l, got, sizeof(got));
 	CHECK_STR("proc_other.fdinfo_list", got, want);
 
 	/* its program, and its own signal state (not that of anything serving it) */

@@ -668,6 +668,23 @@ static struct synth_dirent *fd_entries(int info, size_t *n)
 	return e;
 }
 
+/* e (holding *n of *cap entries) with room for one more, entry *n zeroed; NULL (e freed)
+ * when memory runs out. */
+static struct synth_dirent *dirent_room(struct synth_dirent *e, size_t *n, size_t *cap)
+{
+	if (*n == *cap) {
+		struct synth_dirent *m = realloc(e, 2 * *cap * sizeof(*e));
+		if (!m) {
+			free(e);
+			return NULL;
+		}
+		e = m;
+		*cap *= 2;
+	}
+	memset(&e[*n], 0, sizeof(*e));
+	return e;
+}
+
 /* Another guest process's fd/ (arg: pid * 2) or fdinfo/ (pid * 2 + 1), from its map. */
 static struct synth_dirent *foreign_fd_entries(int arg, size_t *n)
 {
@@ -683,17 +700,8 @@ static struct synth_dirent *foreign_fd_entries(int arg, size_t *n)
 		for (long i = 0; i < got / (ssize_t)sizeof(int32_t); i++) {
 			if (!w[i])
 				continue;
-			if (*n == cap) {
-				struct synth_dirent *m = realloc(e, 2 * cap * sizeof(*e));
-				if (!m) {
-					free(e);
-					e = NULL;
-					break;
-				}
-				e = m;
-				cap *= 2;
-			}
-			memset(&e[*n], 0, sizeof(*e));
+			if (!(e = dirent_room(e, n, &cap)))
+				break;
 			snprintf(e[*n].name, sizeof(e[*n].name), "%ld", base + i);
 			e[*n].type = arg % 2 ? LINUX_DT_REG : LINUX_DT_LNK;
 			e[*n].ino = 0x20000 + (uint64_t)(base + i);
@@ -718,17 +726,8 @@ static struct synth_dirent *task_entries(int unused, size_t *n)
 	while (e && d && (de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		if (*n == cap) {
-			struct synth_dirent *m = realloc(e, 2 * cap * sizeof(*e));
-			if (!m) {
-				free(e);
-				e = NULL;
-				break;
-			}
-			e = m;
-			cap *= 2;
-		}
-		memset(&e[*n], 0, sizeof(*e));
+		if (!(e = dirent_room(e, n, &cap)))
+			break;
 		snprintf(e[*n].name, sizeof(e[*n].name), "%s", de->d_name);
 		e[*n].type = LINUX_DT_DIR;
 		e[*n].ino = 0x30000 + *n;
