@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +64,16 @@ static int split_own(const char *p, struct own *o)
 static int foreign_map(long pid)
 {
 	char dir[48], l[320], t[64];
+	/* only a process of this very lxrun binary (one layout of the memfd): one readlink spares
+	 * ps, which reads every process's status, a walk of each one's fds */
+	static char self[PATH_MAX];
+	char exe[PATH_MAX];
+	if (!self[0] && readlink("/proc/self/exe", self, sizeof(self) - 1) <= 0)
+		return -1;
+	snprintf(dir, sizeof(dir), "/proc/%ld/exe", pid);
+	ssize_t el = readlink(dir, exe, sizeof(exe) - 1);
+	if (el <= 0 || (exe[el] = 0, strcmp(exe, self)))
+		return -1;
 	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
 	DIR *d = opendir(dir);
 	struct dirent *de;
