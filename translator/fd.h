@@ -151,7 +151,7 @@ int lx_fd_guest_of_host(struct lx_fdtable *t, int hfd);
 #define LX_PUB_CLOEXEC 0x40000000
 struct lx_pub_head {
 	uint32_t magic;
-	uint32_t unused;
+	uint32_t top;     /* every open guest fd is below it */
 	uint64_t sig_ign; /* SigIgn and SigCgt of /proc/PID/status: the guest's dispositions */
 	uint64_t sig_cgt;
 	char exe[4096 - 24]; /* /proc/PID/exe: the guest's program */
@@ -159,9 +159,13 @@ struct lx_pub_head {
 #define LX_PUB_FDS ((int)(sizeof(struct lx_pub_head) / sizeof(int32_t)))
 extern int32_t *lx_pub;
 
+/* Called with the fd table's lock held. */
 static inline void lx_pub_fd(int fd, const struct lx_file *f, int cloexec)
 {
 	int32_t *m = lx_pub;
+	uint32_t *top = m ? &((struct lx_pub_head *)m)->top : NULL;
+	if (f && top && (uint32_t)fd >= *top && fd < LX_FD_MAX)
+		__atomic_store_n(top, (uint32_t)fd + 1, __ATOMIC_RELAXED);
 	if (m && fd >= 0 && fd < LX_FD_MAX)
 		__atomic_store_n(&m[LX_PUB_FDS + fd],
 				 f ? (f->host_fd >= 0 ? f->host_fd + 1 : LX_PUB_NOHOST) |

@@ -331,31 +331,32 @@ static unsigned long long status_mask(pid_t pid, const char *key)
 	return v;
 }
 
-/* The numbered entries (below 128) of directory dir, in numeric order: "0 1 2 40 ". */
+/* The numbered entries (below 2048) of directory dir, in numeric order: "0 1 2 40 ". */
 static void list_fds(const char *dir, char *out, size_t size)
 {
-	int seen[128] = {0};
+	char seen[2048] = {0};
 	DIR *d = opendir(dir);
 	struct dirent *de;
 	while (d && (de = readdir(d)))
-		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 128)
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && atoi(de->d_name) < 2048)
 			seen[atoi(de->d_name)] = 1;
 	if (d)
 		closedir(d);
 	out[0] = 0;
-	for (int fd = 0; fd < 128; fd++)
+	for (int fd = 0; fd < 2048; fd++)
 		if (seen[fd])
 			snprintf(out + strlen(out), size - strlen(out), "%d ", fd);
 }
 
 /* Another process's /proc/PID/fd and fdinfo show its fds, as that process numbers them: the
- * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec) and its
- * sync pipe at 40, and closes the rest; then waits until killed. */
+ * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec), its
+ * sync pipe at 40 and, where RLIMIT_NOFILE allows, the pipe again at 1500, and closes the
+ * rest; then waits until killed. */
 static void test_other_fds(void)
 {
 	const char *path = check_path("other-fds");
 	int sync[2], p[2];
-	char want[64] = "", got[64] = "", l[96], t[256];
+	char want[96] = "", got[96] = "", l[96], t[256];
 	FILE *f = fopen(path, "w");
 	if (!f || fputs("other", f) < 0 || fclose(f) || pipe(sync) || pipe(p)) {
 		check_skip("proc_other.fd_list", "no file or pipe");
@@ -373,6 +374,13 @@ static void test_other_fds(void)
 		syscall(SYS_close_range, 41, 56, 0);
 		syscall(SYS_close_range, 58, 62, 0);
 		syscall(SYS_close_range, 64, ~0u, 0);
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max > 1500) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+			if (dup2(57, 1500) == 1500)
+				open3 |= 8;
+		}
 		/* signal state for its /proc/PID/status: a handler, an ignored, a blocked one */
 		struct sigaction sa;
 		sigset_t set;
@@ -399,7 +407,7 @@ static void test_other_fds(void)
 	for (int fd = 0; fd < 3; fd++)
 		if ((open3 - '0') & (1 << fd))
 			snprintf(want + strlen(want), sizeof(want) - strlen(want), "%d ", fd);
-	strcat(want, "40 57 63 ");
+	strcat(want, (open3 - '0') & 8 ? "40 57 63 1500 " : "40 57 63 ");
 
 	snprintf(l, sizeof(l), "/proc/%d/fd", (int)pid);
 	list_fds(l, got, sizeof(got));

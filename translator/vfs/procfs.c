@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -703,8 +704,11 @@ static struct synth_dirent *foreign_fd_entries(int arg, size_t *n)
 	size_t cap = 64;
 	struct synth_dirent *e = calloc(cap, sizeof(*e));
 	int32_t w[1024];
+	uint32_t top = 0;
 	*n = 0;
-	for (long base = 0; e && map >= 0 && base < LX_FD_MAX; base += 1024) {
+	if (map >= 0 && pread(map, &top, sizeof(top), offsetof(struct lx_pub_head, top)) != sizeof(top))
+		top = 0;
+	for (long base = 0; e && map >= 0 && base < (long)top && base < LX_FD_MAX; base += 1024) {
 		ssize_t got = pread(map, w, sizeof(w), (off_t)((LX_PUB_FDS + base) * sizeof(int32_t)));
 		if (got <= 0)
 			break;
