@@ -520,6 +520,13 @@ static void test_trailing_slash(void)
 		for (char *c = p + 14; *c; c++)
 			if (*c == '/')
 				*c = '_';
+		char bare[64];
+		snprintf(bare, sizeof(bare), "%s", proc[i].path);
+		bare[strlen(bare) - 1] = 0;
+		if (lstat(bare, &st) < 0) { /* a system without /dev/fd (a bare devtmpfs) */
+			check_skip(p, "no such file without the slash");
+			continue;
+		}
 		int r = lstat(proc[i].path, &st);
 		if (proc[i].dir)
 			CHECK(p, r == 0 && S_ISDIR(st.st_mode), "%d/%s, mode 0%o", r,

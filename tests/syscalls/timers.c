@@ -93,6 +93,11 @@ static void test_posix_timers(void)
 	/* The count is that of the last delivered signal (re-arming resets it). */
 	r = syscall(SYS_timer_getoverrun, id);
 	k_settime(id, 0, 0, 0, NULL);
+	/* an expiry between the wait and the disarm may have queued one more (a kernel before
+	 * 6.13 keeps it; a slow guest under TCG often has one): the later cases start clean */
+	struct timespec none = {0, 0};
+	while (sigtimedwait(&s, NULL, &none) == SIGRTMIN)
+		;
 	CHECK("timer_getoverrun.value", r >= 1, "overrun %ld", r);
 	CHECK_EQ("timer_getoverrun.matches_siginfo", r, si.si_overrun);
 	CHECK_ERR("timer_getoverrun.bad_id", syscall(SYS_timer_getoverrun, 98765), EINVAL);
