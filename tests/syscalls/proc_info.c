@@ -463,6 +463,8 @@ static void test_other_fds(void)
 	t[n > 0 ? n : 0] = 0;
 	CHECK_STR("proc_other.exe", t, self);
 	struct stat a, b;
+	CHECK("proc_other.exe_lstat_link", lstat(l, &a) == 0 && S_ISLNK(a.st_mode), "mode 0%o",
+	      a.st_mode);
 	CHECK("proc_other.exe_stat_follows", stat(l, &a) == 0 && stat(self, &b) == 0 &&
 						     a.st_ino == b.st_ino && a.st_dev == b.st_dev,
 	      "inode %lu vs %lu", (unsigned long)a.st_ino, (unsigned long)b.st_ino);

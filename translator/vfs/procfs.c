@@ -153,6 +153,19 @@ static long foreign_file(const char *p, const char *name)
 	return pid;
 }
 
+/* Another guest's program (the host's /proc/PID/exe names its lxrun) into buf: 1, or 0 when
+ * p is no other guest's exe. Without --root its path is the host's too. */
+static int foreign_exe(const char *p, char *buf, size_t size)
+{
+	long pid = foreign_file(p, "exe");
+	struct lx_pub_head *h = pid && !vfs_confined() ? malloc(sizeof(*h)) : NULL;
+	int ok = h && foreign_head(pid, h) == 0 && h->exe[0] == '/';
+	if (ok)
+		snprintf(buf, size, "%s", h->exe);
+	free(h);
+	return ok;
+}
+
 /* The word for guest fd fd (fd.h: 0 when closed) */
 static int32_t foreign_word(int map, long fd)
 {
@@ -183,14 +196,6 @@ static void host_proc(char *buf, size_t size, const char *p)
 				 rest);
 		else
 			snprintf(buf, size, "/proc/%ld/%s/-", pid, info ? "fdinfo" : "fd");
-	} else if ((pid = foreign_file(p, "exe")) && !vfs_confined()) {
-		/* another guest's program (the host's link names its lxrun) */
-		struct lx_pub_head *h = malloc(sizeof(*h));
-		if (h && foreign_head(pid, h) == 0 && h->exe[0] == '/')
-			snprintf(buf, size, "%s", h->exe);
-		else
-			snprintf(buf, size, "/proc%s", p);
-		free(h);
 	} else {
 		snprintf(buf, size, "/proc%s", strcmp(p, "/") ? p : "");
 	}
@@ -491,9 +496,8 @@ static long proc_readlink(struct lx_mount *m, const char *p, char *buf, size_t s
 	} else {
 		char host[LX_PATH_MAX];
 		host_proc(host, sizeof(host), p);
-		/* another guest's exe: host_proc gave its program's path itself */
-		if (foreign_file(p, "exe") && strncmp(host, "/proc/", 6))
-			r = snprintf(t, sizeof(t), "%s", host);
+		if (foreign_exe(p, t, sizeof(t)))
+			r = (long)strlen(t);
 		else
 			r = readlink(host, t, sizeof(t));
 		if (r < 0)
@@ -990,6 +994,9 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 			return *out ? 0 : -LINUX_ENOMEM;
 		}
 	}
+	char prog[LX_PATH_MAX];
+	if (!(flags & LINUX_O_NOFOLLOW) && foreign_exe(p, prog, sizeof(prog)))
+		return lx_host_file_open(prog, flags, out);
 	long spid = foreign_file(p, "status");
 	if (spid) {
 		struct lx_pub_head *h = malloc(sizeof(*h));
@@ -1086,7 +1093,8 @@ long procfs_stat_follow(const char *rel, struct linux_stat *st)
 	 * for that process (its fd/N mapped to the host fd by host_proc) */
 	if (!split_own(rel, &o) && !foreign_denied(rel)) {
 		char host[LX_PATH_MAX];
-		host_proc(host, sizeof(host), rel);
+		if (!foreign_exe(rel, host, sizeof(host)))
+			host_proc(host, sizeof(host), rel);
 		return stat(host, (struct stat *)st) < 0 ? lx_errno(errno) : 0;
 	}
 	if (!ns || !ns[4] || strchr(ns + 4, '/'))
