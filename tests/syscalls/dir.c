@@ -514,6 +514,7 @@ static void test_trailing_slash(void)
 		{"/proc/self/", 1},	 {"/proc/thread-self/", 1}, {"/proc/self/cwd/", 1},
 		{"/proc/self/root/", 1}, {"/dev/fd/", 1},	     {"/proc/self/exe/", 0},
 		{"/proc/self/fd/0/", 0}, {"/proc/version/", 0},     {"/dev/null/", 0},
+		{"/proc/self/.", 1},	 {"/dev/fd/.", 1},	     {"/proc/version/.", 0},
 	};
 	for (size_t i = 0; i < sizeof(proc) / sizeof(proc[0]); i++) {
 		snprintf(p, sizeof(p), "trailing.lstat%s", proc[i].path);
@@ -522,7 +523,10 @@ static void test_trailing_slash(void)
 				*c = '_';
 		char bare[64];
 		snprintf(bare, sizeof(bare), "%s", proc[i].path);
-		bare[strlen(bare) - 1] = 0;
+		size_t bl = strlen(bare);
+		if (bare[bl - 1] == '.')
+			bare[--bl] = 0;
+		bare[bl - 1] = 0; /* the path without its trailing "/" or "/." */
 		if (lstat(bare, &st) < 0) { /* a system without /dev/fd (a bare devtmpfs) */
 			check_skip(p, "no such file without the slash");
 			continue;

@@ -562,7 +562,10 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 		dotdot_after_links(raw, sizeof(raw));
 	strcpy(norm, raw);
 	size_t nlen = vfs_normalize(norm);
-	int trailing = raw[strlen(raw) - 1] == '/' && nlen > 1;
+	/* a trailing "/" or "/." asks for a directory: the last name's link is followed */
+	size_t rawl = strlen(raw);
+	int trailing = nlen > 1 && (raw[rawl - 1] == '/' ||
+				    (rawl >= 2 && raw[rawl - 1] == '.' && raw[rawl - 2] == '/'));
 
 	for (int hops = 0;; hops++) {
 		if (hops > LX_SYMLOOP_MAX)
