@@ -98,6 +98,15 @@ void lx_pub_signals(void)
 	}
 }
 
+void lx_pub_nofile(int cur, int max)
+{
+	struct lx_pub_head *h = (struct lx_pub_head *)lx_pub;
+	if (h) {
+		__atomic_store_n(&h->nofile[0], (uint32_t)cur, __ATOMIC_RELAXED);
+		__atomic_store_n(&h->nofile[1], (uint32_t)max, __ATOMIC_RELAXED);
+	}
+}
+
 void lx_pub_exe(const char *path)
 {
 	struct lx_pub_head *h = (struct lx_pub_head *)lx_pub;
@@ -139,6 +148,7 @@ void lx_fd_limit_init(struct lx_fdtable *t, long cur, long max)
 	}
 	t->limit = (int)cur;
 	t->hard = (int)max;
+	lx_pub_nofile(t->limit, t->hard);
 	/* lxrun's own fds must not count against the guest's limit: raise the host's soft
 	 * limit above it where the hard limit allows (nothing the guest can see) */
 	if (rl.rlim_cur < (rlim_t)cur + LX_FD_RESERVE && rl.rlim_cur < rl.rlim_max) {

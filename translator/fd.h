@@ -154,7 +154,8 @@ struct lx_pub_head {
 	uint32_t top;     /* every open guest fd is below it */
 	uint64_t sig_ign; /* SigIgn and SigCgt of /proc/PID/status: the guest's dispositions */
 	uint64_t sig_cgt;
-	char exe[4096 - 24]; /* /proc/PID/exe: the guest's program */
+	uint32_t nofile[2];  /* /proc/PID/limits: the guest's RLIMIT_NOFILE, soft and hard */
+	char exe[4096 - 32]; /* /proc/PID/exe: the guest's program */
 };
 #define LX_PUB_FDS ((int)(sizeof(struct lx_pub_head) / sizeof(int32_t)))
 extern int32_t *lx_pub;
@@ -179,6 +180,7 @@ static inline void lx_pub_fd(int fd, const struct lx_file *f, int cloexec)
 void lx_pub_init(struct lx_fdtable *t);
 /* Publish the guest's program path, and its signal dispositions (from lx_proc.sigactions). */
 void lx_pub_exe(const char *path);
+void lx_pub_nofile(int cur, int max);
 void lx_pub_signals(void);
 
 /* Set the guest's RLIMIT_NOFILE from the host's at start-up (clamped to LX_FD_MAX) and make

@@ -352,6 +352,30 @@ static void list_fds(const char *dir, char *out, size_t size)
  * child keeps 0-2 as they came, a pipe's read end at 57, a file at 63 (close-on-exec), its
  * sync pipe at 40 and, where RLIMIT_NOFILE allows, the pipe again at 1500, and closes the
  * rest; then waits until killed. */
+/* /proc/self/limits shows the process's own RLIMIT_NOFILE (a lowered soft limit). */
+static void test_own_limits(void)
+{
+	struct rlimit rl, was;
+	char line[256], want[128];
+	int found = 0;
+	if (getrlimit(RLIMIT_NOFILE, &was) < 0 || was.rlim_cur < 200) {
+		check_skip("proc_self.limits_nofile", "a soft RLIMIT_NOFILE below 200");
+		return;
+	}
+	rl = was;
+	rl.rlim_cur = 111;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	FILE *f = fopen("/proc/self/limits", "r");
+	snprintf(want, sizeof(want), "%-25s %-20lu %-20lu %-10s\n", "Max open files", 111ul,
+		 (unsigned long)rl.rlim_max, "files");
+	while (f && fgets(line, sizeof(line), f))
+		found |= !strcmp(line, want);
+	if (f)
+		fclose(f);
+	setrlimit(RLIMIT_NOFILE, &was);
+	CHECK("proc_self.limits_nofile", found, "no line '%.60s'", want);
+}
+
 static void test_other_fds(void)
 {
 	const char *path = check_path("other-fds");
@@ -364,6 +388,7 @@ static void test_other_fds(void)
 	}
 	pid_t pid = fork();
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive a parent that failed */
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		char open3 = (char)('0' + (fcntl(0, F_GETFD) >= 0) + 2 * (fcntl(1, F_GETFD) >= 0) +
 				    4 * (fcntl(2, F_GETFD) >= 0));
@@ -380,6 +405,11 @@ static void test_other_fds(void)
 			setrlimit(RLIMIT_NOFILE, &rl);
 			if (dup2(57, 1500) == 1500)
 				open3 |= 8;
+		}
+		/* a soft RLIMIT_NOFILE of its own (its fds above it stay open) */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+			rl.rlim_cur = 99;
+			setrlimit(RLIMIT_NOFILE, &rl);
 		}
 		/* signal state for its /proc/PID/status: a handler, an ignored, a blocked one */
 		struct sigaction sa;
@@ -477,6 +507,22 @@ static void test_other_fds(void)
 	      "0x%llx", status_mask(pid, "SigIgn:"));
 	CHECK("proc_other.status_sigblk", status_mask(pid, "SigBlk:") == bit << (SIGWINCH - 1),
 	      "0x%llx", status_mask(pid, "SigBlk:"));
+	/* its RLIMIT_NOFILE, through prlimit and /proc/PID/limits */
+	struct rlimit rl = {0, 0};
+	CHECK("proc_other.prlimit_nofile",
+	      syscall(SYS_prlimit64, pid, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur == 99,
+	      "soft %lu", (unsigned long)rl.rlim_cur);
+	snprintf(l, sizeof(l), "/proc/%d/limits", (int)pid);
+	FILE *fl2 = fopen(l, "r");
+	char line[256], want_line[128];
+	snprintf(want_line, sizeof(want_line), "%-25s %-20lu %-20lu %-10s\n", "Max open files", 99ul,
+		 (unsigned long)rl.rlim_max, "files");
+	int found = 0;
+	while (fl2 && fgets(line, sizeof(line), fl2))
+		found |= !strcmp(line, want_line);
+	if (fl2)
+		fclose(fl2);
+	CHECK("proc_other.limits_nofile", found, "no line '%.60s'", want_line);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
 	close(sync[0]);
@@ -493,6 +539,7 @@ int main(int argc, char **argv)
 	test_tls();
 	test_clocks();
 	check_tmpdir_make();
+	test_own_limits();
 	test_other_fds();
 	return check_done();
 }

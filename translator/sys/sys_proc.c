@@ -13,6 +13,7 @@
 #include "abi/linux_resource.h"
 #include "abi/linux_sched.h"
 #include "translator/fd.h"
+#include "translator/vfs/vfs.h"
 #include "translator/guest_mem.h"
 #include "translator/process.h"
 #include "translator/ptrace.h"
@@ -160,6 +161,7 @@ static long nofile_set(const struct rlimit *nl)
 		return lx_errno(errno);
 	lx_proc.fds->limit = (int)nl->rlim_cur;
 	lx_proc.fds->hard = (int)nl->rlim_max;
+	lx_pub_nofile(lx_proc.fds->limit, lx_proc.fds->hard);
 	return 0;
 }
 
@@ -189,6 +191,13 @@ LX_SYSCALL(prlimit64)
 		 * that process's LX_FD_RESERVE included) */
 		if (prlimit(pid, (int)sc->a[1], sc->a[2] ? &nl : NULL, &ol) < 0)
 			return lx_errno(errno);
+		/* another guest's RLIMIT_NOFILE is its own, not its lxrun's (a new value reaches
+		 * only the host's: that guest keeps its own) */
+		unsigned long c, m;
+		if (sc->a[1] == LINUX_RLIMIT_NOFILE && procfs_foreign_nofile(pid, &c, &m) == 0) {
+			ol.rlim_cur = c;
+			ol.rlim_max = m;
+		}
 	} else if (sc->a[1] == LINUX_RLIMIT_NOFILE) {
 		nofile_guest(&ol);
 		long r = sc->a[2] ? nofile_set(&nl) : 0;

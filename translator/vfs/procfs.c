@@ -33,7 +33,7 @@
 
 /* Entries made for the guest's own /proc/PID; the rest of /proc/PID is the host's. */
 static const char *const own_files[] = {"maps", "cmdline", "environ", "status", "stat",
-					 "comm", "auxv", "mounts", "mountinfo"};
+					 "comm", "auxv", "mounts", "mountinfo", "limits"};
 static const char *const own_links[] = {"exe", "cwd", "root"};
 
 struct own {
@@ -555,6 +555,19 @@ static char *host_with_line(const char *file, const char *key, const char *line,
 	return replace_line(d, len, key, line);
 }
 
+/* /proc/PID/limits (host file `host`) with the guest's RLIMIT_NOFILE (lxrun's own fds are
+ * the host's limit's difference), in Linux's columns. */
+static char *render_limits(const char *host, unsigned long cur, unsigned long max, size_t *len)
+{
+	char *d, line[128];
+	if (synth_slurp(host, &d, len) < 0)
+		return NULL;
+	d[*len] = 0;
+	snprintf(line, sizeof(line), "%-25s %-20lu %-20lu %-10s\n", "Max open files", cur, max,
+		 "files");
+	return replace_line(d, len, "Max open files", line);
+}
+
 /* /proc/self/status: the host's, with the guest's name, signal state and seccomp mode (the
  * host's show lxrun's own handlers, and SIGSYS blocked while lxrun serves the read). */
 static char *render_status(size_t *len)
@@ -921,6 +934,10 @@ static int own_open(struct lx_mount *m, struct own *o, unsigned flags, struct lx
 	case 6:
 		d = guest_range(lx_proc.auxv, lx_proc.auxv + lx_proc.auxv_len, &len);
 		break;
+	case 9:
+		d = render_limits("/proc/self/limits", (unsigned long)lx_proc.fds->limit,
+				  (unsigned long)lx_proc.fds->hard, &len);
+		break;
 	default:
 		d = render_mounts(&len, i == 8);
 		break;
@@ -997,6 +1014,22 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 	char prog[LX_PATH_MAX];
 	if (!(flags & LINUX_O_NOFOLLOW) && foreign_exe(p, prog, sizeof(prog)))
 		return lx_host_file_open(prog, flags, out);
+	long lpid = foreign_file(p, "limits");
+	struct lx_pub_head *lh = lpid ? malloc(sizeof(*lh)) : NULL;
+	if (lh && foreign_head(lpid, lh) == 0) { /* another guest's: its RLIMIT_NOFILE */
+		char host[64];
+		size_t len;
+		snprintf(host, sizeof(host), "/proc/%ld/limits", lpid);
+		char *d = render_limits(host, lh->nofile[0], lh->nofile[1], &len);
+		free(lh);
+		if (!d)
+			return -LINUX_ENOENT;
+		struct linux_stat st;
+		synth_stat(&st, m, LINUX_S_IFREG | 0444, 0xfff5, 0);
+		*out = synth_file_new(d, len, &st);
+		return *out ? 0 : -LINUX_ENOMEM;
+	}
+	free(lh);
 	long spid = foreign_file(p, "status");
 	if (spid) {
 		struct lx_pub_head *h = malloc(sizeof(*h));
@@ -1102,4 +1135,16 @@ long procfs_stat_follow(const char *rel, struct linux_stat *st)
 	char host[LX_PATH_MAX];
 	host_proc(host, sizeof(host), rel);
 	return stat(host, (struct stat *)st) < 0 ? lx_errno(errno) : 0;
+}
+
+int procfs_foreign_nofile(long pid, unsigned long *cur, unsigned long *max)
+{
+	struct lx_pub_head *h = malloc(sizeof(*h));
+	int r = h && foreign_head(pid, h) == 0 && h->nofile[1] ? 0 : -1;
+	if (r == 0) {
+		*cur = h->nofile[0];
+		*max = h->nofile[1];
+	}
+	free(h);
+	return r;
 }

@@ -152,6 +152,9 @@ struct lx_file *procfs_fd_file(const char *rel);
 /* A followed stat of /PID/ns/NAME, or of another process's /PID/...: 0 or -errno into st, 1
  * when rel is neither. */
 long procfs_stat_follow(const char *rel, struct linux_stat *st);
+/* Another guest process's RLIMIT_NOFILE as it sees it (its lxrun-proc memfd): 0, or -1 when
+ * pid is no guest of this lxrun. */
+int procfs_foreign_nofile(long pid, unsigned long *cur, unsigned long *max);
 /* tmpfs instance data for a mount (allocated by tmpfs itself). */
 void *tmpfs_new(void);
 
