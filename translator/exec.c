@@ -224,6 +224,57 @@ out:
 }
 
 /*
+ * The guest's close-on-exec fds, as ";late=H,H..." (*out, malloc'd; "" when none): each host
+ * fd is duplicated without CLOEXEC, so that it crosses the host execve and the new image
+ * closes it only once the guest program is loaded (lx_exec_close_late). On Linux those fds
+ * close at exec's point of no return, when the new program is in place: a parent that waits
+ * for EOF on a close-on-exec pipe (Python's subprocess, daemons' readiness pipes) then finds
+ * the child's /proc/PID/exe, comm and the rest already the new program's.
+ */
+static int late_fds(char **out)
+{
+	struct lx_fdtable *t = lx_proc.fds;
+	size_t cap = 16, n = 0;
+	char *s = malloc(cap);
+	if (!s)
+		return -LINUX_ENOMEM;
+	s[0] = 0;
+	lx_fdtable_lock(t);
+	for (int g = 0; g < t->size; g++) {
+		struct lx_file *f = t->ents[g].file;
+		if (!f || !t->ents[g].cloexec || f->host_fd < 0)
+			continue;
+		int h = fcntl(f->host_fd, F_DUPFD, 10);
+		if (h < 0)
+			continue; /* no room: it closes at the host execve, as before */
+		if (n + 24 > cap) {
+			char *m = realloc(s, cap * 2 + 24);
+			if (!m) {
+				close(h);
+				break;
+			}
+			s = m;
+			cap = cap * 2 + 24;
+		}
+		n += (size_t)sprintf(s + n, "%s%d", n ? "," : ";late=", h);
+	}
+	lx_fdtable_unlock(t);
+	*out = s;
+	return 0;
+}
+
+static int *late_list, late_count;
+
+void lx_exec_close_late(void)
+{
+	for (int i = 0; i < late_count; i++)
+		close(late_list[i]);
+	free(late_list);
+	late_list = NULL;
+	late_count = 0;
+}
+
+/*
  * lxrun -d host interop: a program under the host mount (/mnt/host/...) runs natively on the
  * host, outside translation, like a Windows program started from WSL. The guest's fds 0-2
  * become its stdio; the guest's ignored signals stay ignored, the others are reset; its exit
@@ -408,7 +459,8 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	if (r < 0)
 		goto out;
 
-	char *fds = NULL, *state = NULL, *filters = NULL, tracefd[32], cwd[LX_PATH_MAX + 8];
+	char *fds = NULL, *late = NULL, *state = NULL, *filters = NULL, tracefd[32];
+	char cwd[LX_PATH_MAX + 8];
 	/* lxrun [--root R] [--engine E] [--trace-fd N] --exec-state S --exec-path P -- argv... */
 	char **hv = calloc((size_t)argc + 24, sizeof(*hv));
 	if (!hv) {
@@ -420,14 +472,16 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 		goto fail;
 	if ((r = pass_fds(&fds)) < 0)
 		goto fail; /* nothing irreversible yet unless dup2 failed (then stdio is lost) */
-	state = malloc(strlen(fds) + strlen(filters) + 256);
+	if ((r = late_fds(&late)) < 0)
+		goto fail;
+	state = malloc(strlen(fds) + strlen(late) + strlen(filters) + 256);
 	if (!state) {
 		r = -LINUX_ENOMEM;
 		goto fail;
 	}
-	sprintf(state, "--exec-state=fds=%s;umask=%o;nofile=%d:%d;sigmask=%llx%s%s;comm=", fds,
+	sprintf(state, "--exec-state=fds=%s;umask=%o;nofile=%d:%d;sigmask=%llx%s%s%s;comm=", fds,
 		lx_proc.umask, lx_proc.fds->limit, lx_proc.fds->hard,
-		(unsigned long long)lx_thread_self()->sigmask, filters, lx_ptrace_exec_state());
+		(unsigned long long)lx_thread_self()->sigmask, filters, lx_ptrace_exec_state(), late);
 	if ((r = state_to_memfd(state)) < 0)
 		goto fail;
 	snprintf(cwd, sizeof(cwd), "--exec-cwd=%s", vfs_cwd());
@@ -483,6 +537,10 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 	lx_ptrace_exec_failed();
 	lx_proc.engine->thread_arm(t, &why);
 fail:
+	if (late) /* the host refused the execve: the duplicates are not needed */
+		for (char *p = strchr(late, '='); p && *p; p = strchr(p, ','))
+			close(atoi(++p));
+	free(late);
 	free(fds);
 	free(filters);
 	free(state);
@@ -542,6 +600,19 @@ int lx_exec_restore(const char *state)
 		lx_fd_limit_init(lx_proc.fds, cur, max);
 	if ((p = strstr(state, "sigmask=")))
 		lx_exec_sigmask = strtoull(p + 8, NULL, 16);
+	if ((p = strstr(state, ";late="))) {
+		for (p += 6; *p >= '0' && *p <= '9'; p += *p == ',') {
+			int h = (int)strtol(p, (char **)&p, 10);
+			int *m = realloc(late_list, (size_t)(late_count + 1) * sizeof(int));
+			if (!m) {
+				close(h);
+				continue;
+			}
+			late_list = m;
+			late_list[late_count++] = h;
+			fcntl(h, F_SETFD, FD_CLOEXEC); /* a failed start's own execve drops it too */
+		}
+	}
 	lx_ptrace_exec_restore(state);
 	return lx_seccomp_import(&lx_exec_seccomp, state);
 }

@@ -12,6 +12,9 @@ long lx_execveat(int dirfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, uint
 /* The state string given to the re-executed lxrun (--exec-state): rebuild the fd table
  * from it. Returns 0 or a negative errno. */
 int lx_exec_restore(const char *state);
+/* Close the host fds that stood for the guest's close-on-exec ones across the execve: called
+ * once the new program is loaded, just before it runs (exec.c: late_fds). */
+void lx_exec_close_late(void);
 /* The main stack a new image gets, from RLIMIT_STACK as Linux's stack may grow to it: the
  * limit rounded to pages, at least 256 KiB, at most 4 GiB (an unlimited stack), reserved
  * without commitment. The loader derives the argument space from it as Linux does. */

@@ -366,6 +366,7 @@ int lx_run(const struct lx_run_opts *o, const char **why)
 	if (r < 0)
 		return r;
 
+	lx_exec_close_late(); /* the program is in place: its close-on-exec fds close now */
 	struct lx_regs regs = {.rsp = res.sp, .rip = res.entry, .rflags = 0x202};
 	lx_ptrace_exec_start(t, &regs); /* a traced execve's stops */
 	eng->run(t, &regs);

@@ -835,6 +835,53 @@ static void test_exec_stack_limit(void)
 	      "8 MiB limit: status 0x%x (want exit 7, E2BIG); 32 MiB: 0x%x (want 0)", st[0], st[1]);
 }
 
+/* A close-on-exec fd closes when the new program is in place: a parent that sees EOF on a
+ * close-on-exec pipe finds /proc/CHILD/exe already naming the exec'd program (the child execs
+ * this program with "--wait-killed", and waits). */
+static void test_exec_cloexec_closes_late(void)
+{
+	int p[2];
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		check_skip("execve.cloexec_closes_with_new_image", "no pipe");
+		return;
+	}
+	/* the parent's own program: the child runs a copy of it from another path, so that
+	 * its exe differs from anything the child was before the execve */
+	char copy[PATH_MAX], l[64], t[PATH_MAX];
+	snprintf(copy, sizeof(copy), "%s", check_path("exec-copy"));
+	int in = open(self_exe, O_RDONLY), out = open(copy, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[65536];
+	ssize_t n;
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	if (in >= 0)
+		close(in);
+	if (out < 0 || close(out) < 0) {
+		check_skip("execve.cloexec_closes_with_new_image", "no copy of the program");
+		return;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		execl(copy, "exec_session", "--wait-killed", (char *)NULL);
+		_exit(8);
+	}
+	close(p[1]);
+	while (read(p[0], &c, 1) > 0)
+		;
+	close(p[0]);
+	snprintf(l, sizeof(l), "/proc/%d/exe", (int)pid);
+	ssize_t k = readlink(l, t, sizeof(t) - 1);
+	t[k > 0 ? k : 0] = 0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(copy);
+	CHECK_STR("execve.cloexec_closes_with_new_image", t, copy);
+}
+
 /* The re-executed image of test_execve_pending: SIGUSR1 is still blocked and pending (a
  * default action in between would have killed it); ignoring it discards it. Exit 0 when so. */
 static int pending_child(void)
@@ -886,6 +933,9 @@ int main(int argc, char **argv)
 		return count_fds_child(atoi(argv[2]));
 	if (argc > 1 && strcmp(argv[1], "--pending-child") == 0)
 		return pending_child();
+	if (argc > 1 && strcmp(argv[1], "--wait-killed") == 0)
+		for (;;)
+			pause();
 	if (argc > 2 && strcmp(argv[1], "--deep-stack") == 0)
 		return deep(atoi(argv[2]));
 	if (argc > 3 && strcmp(argv[1], "--above-limit") == 0)
@@ -907,5 +957,6 @@ int main(int argc, char **argv)
 	test_exec_many_fds();
 	test_exec_fd_above_limit();
 	test_exec_stack_limit();
+	test_exec_cloexec_closes_late();
 	return check_done();
 }
