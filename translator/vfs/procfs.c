@@ -141,7 +141,7 @@ static int foreign_head(long pid, struct lx_pub_head *h)
 	return 0;
 }
 
-/* "/PID/NAME" of a process other than the guest's own, NAME one of exe, status: its pid,
+/* "/PID/NAME" of a process other than the guest's own (NAME: exe, status, limits): its pid,
  * else 0. */
 static long foreign_file(const char *p, const char *name)
 {
