@@ -407,6 +407,17 @@ static inline int check_storm_stop(void)
 	return check_storm_count;
 }
 
+/* One case per kind of call made in a storm: names[k] passes when none of its calls failed
+ * (bad[k]: how many failed or came back short; err[k]: the last errno, 0 for short) and the
+ * storm's signals did arrive. */
+static inline void check_storm_report(const char *const names[], const int bad[], const int err[],
+				      int kinds, int signals)
+{
+	for (int k = 0; k < kinds; k++)
+		CHECK(names[k], !bad[k] && signals > 0, "%d short or failed (%s)", bad[k],
+		      check_errname(err[k]));
+}
+
 /*
  * check_rounds_left: for a loop of up to `max` rounds that must also fit any host (an emulator,
  * a VM under TCG): true while round i is under max and, past `min` rounds, the loop has run for

@@ -424,16 +424,6 @@ static void test_openat2(void)
 	CHECK_ERR("openat2.beneath_dotdot", k_openat2(dfd, "../x", &how, sizeof(how)), EXDEV);
 }
 
-/* One case per kind of call made in a storm: it passes when none of those calls failed (or
- * came back short) and the storm's signals did arrive. */
-static void storm_report(const char *const names[], const int bad[], const int err[], int kinds,
-			 int signals)
-{
-	for (int k = 0; k < kinds; k++)
-		CHECK(names[k], !bad[k] && signals > 0, "%d short or failed (%s)", bad[k],
-		      check_errname(err[k]));
-}
-
 /* An open that cannot wait, locks that are free, and the vectored reads and writes of a regular
  * file are never EINTR either (copy_file_range can be, natively: its splice loop looks for
  * pending signals). */
@@ -478,7 +468,7 @@ static void test_open_lock_storm(void)
 		"openat.regular_signal_storm",	      "flock.free_signal_storm",
 		"fcntl.setlkw_free_signal_storm",     "fcntl.ofd_setlkw_free_signal_storm",
 		"pwritev.regular_signal_storm",	      "preadv.regular_signal_storm"};
-	storm_report(names, lbad, lerr, 6, n);
+	check_storm_report(names, lbad, lerr, 6, n);
 }
 
 /* A regular file never blocks: Linux reads and writes it whatever signals are pending (a
@@ -519,7 +509,7 @@ static void test_rw_storm(void)
 	static const char *const names[4] = {
 		"pwrite64.regular_signal_storm", "pread64.regular_signal_storm",
 		"write.regular_signal_storm", "read.regular_signal_storm"};
-	storm_report(names, bad, err, 4, n);
+	check_storm_report(names, bad, err, 4, n);
 }
 
 /* A FIFO's open waits for its other end, and a signal ends the wait (EINTR, no SA_RESTART)

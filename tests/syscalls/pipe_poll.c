@@ -350,9 +350,7 @@ static void test_ready_storm(void)
 	}
 #undef RUN
 	int n = check_storm_stop();
-	for (int k = 0; k < ST_KINDS; k++)
-		CHECK(names[k], !bad[k] && n > 0, "%d short or failed (%s)", bad[k],
-		      check_errname(err[k]));
+	check_storm_report(names, bad, err, ST_KINDS, n);
 	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
 	close(sv[0]), close(sv[1]), close(dg[0]), close(dg[1]);
 }
