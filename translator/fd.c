@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "abi/linux_errno.h"
-#include "translator/process.h"
+#include "translator/signal_guest.h"
 
 struct lx_file *lx_file_new(const struct lx_file_ops *ops, int host_fd, unsigned flags,
 			    const char *path)
@@ -84,18 +84,12 @@ void lx_pub_init(struct lx_fdtable *t)
 void lx_pub_signals(void)
 {
 	struct lx_pub_head *h = (struct lx_pub_head *)lx_pub;
-	uint64_t ign = 0, cgt = 0;
-	for (int sig = 1; h && sig <= 64; sig++) {
-		uint64_t hd = lx_proc.sigactions[sig - 1].handler;
-		if (hd == 1)
-			ign |= 1ull << (sig - 1);
-		else if (hd > 1)
-			cgt |= 1ull << (sig - 1);
-	}
-	if (h) {
-		__atomic_store_n(&h->sig_ign, ign, __ATOMIC_RELAXED);
-		__atomic_store_n(&h->sig_cgt, cgt, __ATOMIC_RELAXED);
-	}
+	uint64_t ign, cgt;
+	if (!h)
+		return;
+	lx_signal_dispositions(&ign, &cgt);
+	__atomic_store_n(&h->sig_ign, ign, __ATOMIC_RELAXED);
+	__atomic_store_n(&h->sig_cgt, cgt, __ATOMIC_RELAXED);
 }
 
 void lx_pub_nofile(int cur, int max)

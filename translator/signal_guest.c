@@ -62,6 +62,18 @@ void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags)
 
 /* The guest's blocked signals are blocked on the host too: a blocked signal then stays pending
  * in the kernel (and acts by default only once unblocked), exactly as on Linux. */
+void lx_signal_dispositions(uint64_t *ign, uint64_t *cgt)
+{
+	*ign = *cgt = 0;
+	for (int sig = 1; sig <= 64; sig++) {
+		uint64_t h = lx_proc.sigactions[sig - 1].handler;
+		if (h == 1)
+			*ign |= 1ull << (sig - 1);
+		else if (h > 1)
+			*cgt |= 1ull << (sig - 1);
+	}
+}
+
 uint64_t lx_signal_host_mask(uint64_t guest_mask)
 {
 	const uint64_t keep_open = BIT(SIGSYS) | BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) |

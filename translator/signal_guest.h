@@ -36,6 +36,9 @@ long lx_signal_return(struct lx_thread *t, struct lx_regs *regs, void *fpstate);
 /* Install or remove the host handler behind a guest disposition. */
 void lx_signal_host_disposition(int sig, uint64_t handler, uint64_t flags);
 
+/* The guest's ignored and caught signals as /proc/PID/status's SigIgn and SigCgt masks. */
+void lx_signal_dispositions(uint64_t *ign, uint64_t *cgt);
+
 /* The host signal mask that stands for a guest mask (lxrun's own signals stay open). */
 uint64_t lx_signal_host_mask(uint64_t guest_mask);
 /* Make the host mask of the calling thread follow t->sigmask (through t->cur_uc when set). */

@@ -25,6 +25,7 @@
 #include "translator/process.h"
 #include "translator/ptrace.h"
 #include "translator/sys/hostadmin.h"
+#include "translator/signal_guest.h"
 #include "translator/syscall.h"
 #include "translator/sys/sys.h"
 #include "translator/thread.h"
@@ -570,17 +571,19 @@ static char *render_limits(const char *host, unsigned long cur, unsigned long ma
 
 /* /proc/self/status: the host's, with the guest's name, signal state and seccomp mode (the
  * host's show lxrun's own handlers, and SIGSYS blocked while lxrun serves the read). */
+/* d's status line key ("SigBlk:") with the mask v. */
+static char *mask_line(char *d, size_t *len, const char *key, uint64_t v)
+{
+	char line[48];
+	snprintf(line, sizeof(line), "%s\t%016llx\n", key, (unsigned long long)v);
+	return replace_line(d, len, key, line);
+}
+
 static char *render_status(size_t *len)
 {
 	struct lx_thread *t = lx_thread_self();
-	uint64_t ign = 0, cgt = 0;
-	for (int sig = 1; sig <= 64; sig++) {
-		uint64_t h = lx_proc.sigactions[sig - 1].handler;
-		if (h == 1)
-			ign |= 1ull << (sig - 1);
-		else if (h > 1)
-			cgt |= 1ull << (sig - 1);
-	}
+	uint64_t ign, cgt;
+	lx_signal_dispositions(&ign, &cgt);
 	char line[96];
 	snprintf(line, sizeof(line), "Name:\t%s\n", lx_proc.comm);
 	char *d = host_with_line("status", "Name:", line, len);
@@ -590,14 +593,10 @@ static char *render_status(size_t *len)
 	char *p = strstr(d, "\nSigPnd:\t");
 	if (p)
 		pnd = strtoull(p + 9, NULL, 16);
-	snprintf(line, sizeof(line), "SigPnd:\t%016llx\n", pnd | (unsigned long long)t->pending);
-	d = replace_line(d, len, "SigPnd:", line);
-	snprintf(line, sizeof(line), "SigBlk:\t%016llx\n", (unsigned long long)t->sigmask);
-	d = replace_line(d, len, "SigBlk:", line);
-	snprintf(line, sizeof(line), "SigIgn:\t%016llx\n", (unsigned long long)ign);
-	d = replace_line(d, len, "SigIgn:", line);
-	snprintf(line, sizeof(line), "SigCgt:\t%016llx\n", (unsigned long long)cgt);
-	d = replace_line(d, len, "SigCgt:", line);
+	d = mask_line(d, len, "SigPnd:", pnd | t->pending);
+	d = mask_line(d, len, "SigBlk:", t->sigmask);
+	d = mask_line(d, len, "SigIgn:", ign);
+	d = mask_line(d, len, "SigCgt:", cgt);
 	int mode, filters;
 	lx_seccomp_status(t->seccomp, &mode, &filters);
 	snprintf(line, sizeof(line), "Seccomp:\t%d\n", mode);
@@ -1033,7 +1032,7 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 	long spid = foreign_file(p, "status");
 	if (spid) {
 		struct lx_pub_head *h = malloc(sizeof(*h));
-		char host[64], *d = NULL, line[64];
+		char host[64], *d = NULL;
 		size_t len;
 		snprintf(host, sizeof(host), "/proc/%ld/status", spid);
 		if (h && foreign_head(spid, h) == 0 && synth_slurp(host, &d, &len) == 0) {
@@ -1041,13 +1040,10 @@ static int proc_open(struct lx_mount *m, const char *p, unsigned flags, unsigned
 			 * the guest's mask */
 			d[len] = 0;
 			char *at = strstr(d, "\nSigBlk:\t");
-			unsigned long long blk = at ? strtoull(at + 9, NULL, 16) : 0;
-			snprintf(line, sizeof(line), "SigBlk:\t%016llx\n", blk & ~(1ull << (SIGSYS - 1)));
-			d = replace_line(d, &len, "SigBlk:", line);
-			snprintf(line, sizeof(line), "SigIgn:\t%016llx\n", (unsigned long long)h->sig_ign);
-			d = replace_line(d, &len, "SigIgn:", line);
-			snprintf(line, sizeof(line), "SigCgt:\t%016llx\n", (unsigned long long)h->sig_cgt);
-			d = replace_line(d, &len, "SigCgt:", line);
+			uint64_t blk = at ? strtoull(at + 9, NULL, 16) : 0;
+			d = mask_line(d, &len, "SigBlk:", blk & ~(1ull << (SIGSYS - 1)));
+			d = mask_line(d, &len, "SigIgn:", h->sig_ign);
+			d = mask_line(d, &len, "SigCgt:", h->sig_cgt);
 			free(h);
 			struct linux_stat st;
 			synth_stat(&st, m, LINUX_S_IFREG | 0444, 0xfff4, 0);

@@ -593,7 +593,7 @@ int vfs_resolve(int dirfd, const char *path, int how, struct lx_path *out)
 			/* and names a directory: anything else there is ENOTDIR */
 			struct linux_stat st;
 			if (trailing && m->ops->stat && m->ops->stat(m, rel, &st) == 0 &&
-			    (st.st_mode & 0170000) != 0040000)
+			    !LINUX_S_ISDIR(st.st_mode))
 				return -LINUX_ENOTDIR;
 			str_copy(out->rel, sizeof(out->rel), rel);
 			return 0;
